@@ -1,0 +1,1 @@
+//! Rendering the human reference.
