@@ -1,0 +1,140 @@
+//! `atspec spec lint | doc | diff`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use atspec_spec::doc::{self, Format};
+use atspec_spec::model::Group;
+use atspec_spec::{Diagnostics, Spec};
+use clap::{Subcommand, ValueEnum};
+
+/// Spec subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SpecCommand {
+    /// Check a spec file; print a one-line summary, or every error as file:line:col.
+    Lint {
+        /// The YAML spec.
+        file: PathBuf,
+    },
+    /// Render the complete human reference of a spec.
+    Doc {
+        /// The YAML spec.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+        format: DocFormat,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Classify every change between two spec versions; exit 1 if any is breaking.
+    Diff {
+        /// The spec before the change.
+        old: PathBuf,
+        /// The spec after the change.
+        new: PathBuf,
+    },
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DocFormat {
+    /// Markdown.
+    Md,
+    /// Self-contained HTML.
+    Html,
+}
+
+/// Runs a spec subcommand.
+pub fn run(cmd: SpecCommand) -> ExitCode {
+    match cmd {
+        SpecCommand::Lint { file } => match atspec_spec::load(&file) {
+            Ok(spec) => {
+                println!("{}: ok — {}", file.display(), summary(&spec));
+                ExitCode::SUCCESS
+            }
+            Err(d) => {
+                eprintln!("{d}");
+                ExitCode::from(1)
+            }
+        },
+        SpecCommand::Doc {
+            file,
+            format,
+            output,
+        } => {
+            let Some(spec) = load_or_report(&file) else {
+                return ExitCode::from(1);
+            };
+            let format = match format {
+                DocFormat::Md => Format::Markdown,
+                DocFormat::Html => Format::Html,
+            };
+            let mut text = doc::render(&spec, format);
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            match output {
+                None => emit(&text),
+                Some(path) => match std::fs::write(&path, text) {
+                    Ok(()) => {
+                        eprintln!("wrote {}", path.display());
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        ExitCode::from(2)
+                    }
+                },
+            }
+        }
+        SpecCommand::Diff { old, new } => {
+            let (Some(a), Some(b)) = (load_or_report(&old), load_or_report(&new)) else {
+                return ExitCode::from(2);
+            };
+            let report = atspec_spec::diff::diff(&a, &b);
+            if report.changes.is_empty() {
+                println!("no changes between {} and {}", old.display(), new.display());
+                return ExitCode::SUCCESS;
+            }
+            emit(&format!("{report}\n"));
+            if report.breaking() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}
+
+/// Writes to standard output; a closed pipe (`| head`) ends the output quietly.
+fn emit(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_or_report(path: &Path) -> Option<Spec> {
+    atspec_spec::load(path)
+        .map_err(|d: Diagnostics| eprintln!("{d}"))
+        .ok()
+}
+
+/// `8 HTTP commands, 6 base commands, 169 clauses, 6 error codes (+24 documented HTTP statuses)`.
+fn summary(spec: &Spec) -> String {
+    format!(
+        "{} HTTP commands, {} base commands, {} clauses, {} error codes (+{} documented HTTP statuses)",
+        spec.count(Group::Http),
+        spec.count(Group::Base),
+        spec.clauses.len(),
+        spec.error_codes.codes.len(),
+        spec.error_codes.http_status.len()
+    )
+}

@@ -1,0 +1,33 @@
+//! `atspec`: the command-line front of the conformance toolkit.
+//!
+//! Exit status follows one rule across subcommands: 0 when the answer is "yes" (valid,
+//! compatible, conformant), 1 when it is "no" (invalid spec, breaking change, non-conformant),
+//! 2 when the tool could not answer (unreadable input, bad usage).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Make AT-command firmware provably conform to its specification.
+#[derive(Debug, Parser)]
+#[command(name = "atspec", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Work with spec files: lint, render the reference, compare versions.
+    #[command(subcommand)]
+    Spec(cmd::spec::SpecCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Spec(c) => cmd::spec::run(c),
+    }
+}
