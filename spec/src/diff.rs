@@ -562,6 +562,18 @@ fn param(old: &Spec, new: &Spec, s: &str, op: &Param, np: &Param, r: &mut Report
             if superset { C } else { B },
         );
     }
+    // A parameter bound to the same named limit on both sides inherits its range and default;
+    // a change there is reported once, on the limit.
+    let same_limit = matches!((&op.limit, &np.limit), (Some(a), Some(b)) if a.value == b.value);
+    if same_limit
+        && op.range.is_none()
+        && np.range.is_none()
+        && op.default.is_none()
+        && np.default.is_none()
+    {
+        enum_and_special(s, op, np, r);
+        return;
+    }
     match (op.bounds(old), np.bounds(new)) {
         (Some(a), Some(b)) => {
             if let Some((kind, host)) = range_change(a, b) {
@@ -601,6 +613,10 @@ fn param(old: &Spec, new: &Spec, s: &str, op: &Param, np: &Param, r: &mut Report
             B,
         );
     }
+    enum_and_special(s, op, np, r);
+}
+
+fn enum_and_special(s: &str, op: &Param, np: &Param, r: &mut Report) {
     for ne in &np.enum_values {
         match op
             .enum_values

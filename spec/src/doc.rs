@@ -1,6 +1,6 @@
 //! Rendering the complete human reference of a spec.
 //!
-//! The content is built once as a list of [`Block`]s and then written as Markdown or HTML, so
+//! The content is built once as a list of blocks and then written as Markdown or HTML, so
 //! the two formats cannot drift apart. The Markdown output is committed as `docs/reference.md`
 //! and a test fails when it no longer matches the spec.
 
@@ -817,6 +817,8 @@ fn markdown(blocks: &[Block]) -> String {
     }
     out
 }
+
+// Markdown output ends with exactly one newline (see the loop above), like a committed file.
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -130,11 +130,19 @@ fn load_or_report(path: &Path) -> Option<Spec> {
 /// `8 HTTP commands, 6 base commands, 169 clauses, 6 error codes (+24 documented HTTP statuses)`.
 fn summary(spec: &Spec) -> String {
     format!(
-        "{} HTTP commands, {} base commands, {} clauses, {} error codes (+{} documented HTTP statuses)",
-        spec.count(Group::Http),
-        spec.count(Group::Base),
-        spec.clauses.len(),
-        spec.error_codes.codes.len(),
-        spec.error_codes.http_status.len()
+        "{}, {}, {}, {} (+{})",
+        count(spec.count(Group::Http), "HTTP command"),
+        count(spec.count(Group::Base), "base command"),
+        count(spec.clauses.len(), "clause"),
+        count(spec.error_codes.codes.len(), "error code"),
+        count(spec.error_codes.http_status.len(), "documented HTTP status"),
     )
+}
+
+fn count(n: usize, what: &str) -> String {
+    match (n, what.ends_with("status")) {
+        (1, _) => format!("1 {what}"),
+        (_, true) => format!("{n} {what}es"),
+        (_, false) => format!("{n} {what}s"),
+    }
 }
