@@ -452,6 +452,7 @@ fn form(old: &Spec, new: &Spec, subject: &str, of: &Form, nf: &Form, r: &mut Rep
     let request = |q: &Option<Request>| {
         q.as_ref().map(|q| {
             (
+                q.target.iter().map(|t| t.value.clone()).collect::<Vec<_>>(),
                 q.method.value.clone(),
                 q.body.value.clone(),
                 q.timeout.value.clone(),

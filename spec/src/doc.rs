@@ -504,6 +504,11 @@ fn command(spec: &Spec, cmd: &Command, b: &mut Vec<Block>) {
         }
         if let Some(r) = &form.request {
             b.push(Block::List(vec![
+                [
+                    t("Target, first that applies: "),
+                    join_code(r.target.iter().map(|x| x.value.as_str())),
+                ]
+                .concat(),
                 [t("Method: "), c(&r.method.value)].concat(),
                 [t("Body: "), c(&r.body.value)].concat(),
                 [t("Timeout: "), c(&r.timeout.value)].concat(),

@@ -567,6 +567,9 @@ pub struct DataPhase {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
+    /// Where the URL comes from, tried in order: `param:<url>` (used when not empty),
+    /// `host_path:<host>,<path>` (used when both are not empty), `urlcfg` (the stored URL).
+    pub target: Vec<S<String>>,
     /// A fixed method, or `param:<name>` for an enumerated parameter.
     pub method: S<String>,
     /// `none`, `param:<name>` or `data`.

@@ -641,6 +641,39 @@ impl<'a> Cx<'a> {
                 }
             }
         };
+        if r.target.is_empty() {
+            sink.at(
+                &r.method.defined,
+                "request needs at least one `target` source",
+            );
+        }
+        for t in &r.target {
+            if let Some(name) = t.value.strip_prefix("param:") {
+                match params.get(name) {
+                    Some(p) if p.ty.value == ParamType::String => {}
+                    _ => sink.at(
+                        &t.defined,
+                        format!("target `{name}` must be a string parameter"),
+                    ),
+                }
+            } else if let Some(list) = t.value.strip_prefix("host_path:") {
+                if list.split(',').count() != 2 {
+                    sink.at(
+                        &t.defined,
+                        "host_path needs two parameters: host_path:<host>,<path>",
+                    );
+                }
+                param_ref(sink, t, list);
+            } else if t.value != "urlcfg" {
+                sink.at(
+                    &t.defined,
+                    format!(
+                        "target must be param:<name>, host_path:<host>,<path> or urlcfg, not `{}`",
+                        t.value
+                    ),
+                );
+            }
+        }
         let m = &r.method;
         match m.value.strip_prefix("param:") {
             Some(p) => match params.get(p) {
