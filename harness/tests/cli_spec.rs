@@ -150,5 +150,5 @@ fn diff_with_an_invalid_spec_exits_2() {
         "fixtures/spec/broken-syntax.yaml",
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("broken-syntax.yaml:61:13: error: unclosed quote"));
+    assert!(text(&out.stderr).contains("broken-syntax.yaml:64:13: error: unclosed quote"));
 }

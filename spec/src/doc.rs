@@ -288,6 +288,21 @@ fn framing(spec: &Spec, b: &mut Vec<Block>) {
         .concat(),
         [t("An unknown command: "), answer(&f.unknown_command)].concat(),
         [t("A line without AT, or too long: "), answer(&f.bad_line)].concat(),
+        [
+            t("More parameters than the limit: "),
+            answer(&f.too_many_params),
+        ]
+        .concat(),
+        [
+            t("A parameter that cannot be read: "),
+            answer(&f.parse_failure),
+        ]
+        .concat(),
+        [
+            t("A parameter read but not acceptable: "),
+            answer(&f.invalid_param),
+        ]
+        .concat(),
     ]));
     b.push(Block::Heading(
         3,

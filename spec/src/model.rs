@@ -112,6 +112,14 @@ pub struct Framing {
     pub unknown_command: Answer,
     /// What a device answers to a line that breaks the framing (no `AT`, too long).
     pub bad_line: Answer,
+    /// What a device answers to more parameters than `max_params`.
+    pub too_many_params: Answer,
+    /// What a device answers when a parameter cannot be read: missing where the command reads
+    /// it, not an integer, not a quoted string. Its error code usually adds the parameter index.
+    pub parse_failure: Answer,
+    /// What a device answers to a parameter that was read but is not acceptable: empty where a
+    /// value is needed, out of range, without a required byte, or more fields than the form takes.
+    pub invalid_param: Answer,
     /// Clauses describing the framing.
     #[serde(default)]
     pub clauses: Vec<S<String>>,

@@ -164,7 +164,14 @@ impl<'a> Cx<'a> {
                 );
             }
         }
-        for a in [&f.missing_form, &f.unknown_command, &f.bad_line] {
+        for a in [
+            &f.missing_form,
+            &f.unknown_command,
+            &f.bad_line,
+            &f.too_many_params,
+            &f.parse_failure,
+            &f.invalid_param,
+        ] {
             self.answer(sink, a.err_code.as_ref(), &a.result);
         }
         self.clause_refs(sink, &f.clauses);

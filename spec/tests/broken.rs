@@ -38,7 +38,7 @@ fn minimal_fixture_is_valid() {
 
 #[test]
 fn syntax_error() {
-    assert_one("broken-syntax.yaml", 61, 13, "unclosed quote");
+    assert_one("broken-syntax.yaml", 64, 13, "unclosed quote");
 }
 
 #[test]
@@ -50,9 +50,9 @@ fn unknown_key() {
 fn duplicate_clause_id() {
     assert_one(
         "broken-duplicate-id.yaml",
-        62,
+        65,
         9,
-        "duplicate clause id \"SIZE.RANGE\" (first defined at line 58)",
+        "duplicate clause id \"SIZE.RANGE\" (first defined at line 61)",
     );
 }
 
@@ -82,7 +82,7 @@ fn default_out_of_range() {
 fn dangling_reference() {
     assert_one(
         "broken-dangling-reference.yaml",
-        54,
+        57,
         35,
         "unknown clause `SIZE.MISSING`",
     );
@@ -90,7 +90,7 @@ fn dangling_reference() {
 
 #[test]
 fn alias_bomb_hits_the_budget() {
-    assert_one("broken-alias-bomb.yaml", 59, 22, "budget breached");
+    assert_one("broken-alias-bomb.yaml", 62, 22, "budget breached");
 }
 
 #[test]
@@ -110,8 +110,8 @@ fn all_errors_of_a_file_come_together_in_file_order() {
             ),
             (28, 31, "unknown error code `UNKNOWN_CODE`"),
             (28, 53, "unknown result `fine`"),
-            (54, 23, "unknown clause `SIZE.NOPE`"),
-            (60, 13, "unknown command `AT+GONE`"),
+            (57, 23, "unknown clause `SIZE.NOPE`"),
+            (63, 13, "unknown command `AT+GONE`"),
         ]
     );
 }
