@@ -397,15 +397,23 @@ pub fn invalid(
         any::<Index>(),
         any::<Index>(),
     )
-        .prop_map(
-            move |(raw, defect, a, b)| match break_rule(spec, form, raw, defect, a, b) {
-                Some((line, kind)) => (line, label(spec, kind), defect),
+        .prop_map(move |(raw, defect, a, b)| {
+            let (line, kind, defect) = match break_rule(spec, form, raw, defect, a, b) {
+                Some((line, kind)) => (line, kind, defect),
                 None => {
                     let (line, kind) = overlong(spec, form, b);
-                    (line, label(spec, kind), Defect::Overlong)
+                    (line, kind, Defect::Overlong)
                 }
-            },
-        )
+            };
+            // The device checks the length before anything else: a mutation that pushed the
+            // line over the limit is a bad line, whatever else it breaks.
+            let kind = if line.len() - spec.terminator.len() > spec.line_max {
+                RejectKind::BadLine
+            } else {
+                kind
+            };
+            (line, label(spec, kind), defect)
+        })
         .boxed()
 }
 
@@ -742,36 +750,35 @@ fn overlong(spec: &SpecDesc, form: &FormDesc, b: Index) -> (Vec<u8>, RejectKind)
     (line, RejectKind::BadLine)
 }
 
-/// Arbitrary bytes, weighted toward AT-looking lines.
+/// Arbitrary bytes, weighted toward AT-looking lines: a prefix that names a command, then
+/// bytes of which about half come from the syntax alphabet (separators, quotes, escapes, form
+/// markers, digits, CR, LF, NUL). One byte vector per case keeps generation cheap.
 pub fn arbitrary_line() -> BoxedStrategy<Vec<u8>> {
-    let bytes = proptest::collection::vec(any::<u8>(), 0..300);
-    let at_like = (
-        select(vec![
-            "AT",
-            "at",
-            "AT+",
-            "AT+HTTP",
-            "AT+HTTPCLIENT=",
-            "AT+HTTPCPOST=",
-            "AT+SYSLOG",
-        ]),
-        proptest::collection::vec(
-            prop_oneof![
-                Just(b','),
-                Just(b'"'),
-                Just(b'\\'),
-                Just(b'?'),
-                Just(b'='),
-                0x20u8..0x7f,
-                any::<u8>()
-            ],
-            0..300,
-        ),
+    const PREFIXES: [&str; 8] = [
+        "",
+        "AT",
+        "at",
+        "AT+",
+        "AT+HTTP",
+        "AT+HTTPCLIENT=",
+        "AT+HTTPCPOST=",
+        "AT+SYSLOG",
+    ];
+    const ALPHABET: &[u8] = b",,,\"\"\\\\?=0123456789x-:AT+\r\n\0 ";
+    (
+        0..PREFIXES.len(),
+        proptest::collection::vec(any::<u8>(), 0..300),
     )
-        .prop_map(|(p, tail)| {
-            let mut v = p.as_bytes().to_vec();
-            v.extend(tail);
+        .prop_map(|(p, raw)| {
+            let mut v = PREFIXES[p].as_bytes().to_vec();
+            v.extend(raw.iter().map(|&b| {
+                if b & 1 == 0 {
+                    ALPHABET[(b as usize >> 1) % ALPHABET.len()]
+                } else {
+                    b
+                }
+            }));
             v
-        });
-    prop_oneof![1 => bytes, 3 => at_like].boxed()
+        })
+        .boxed()
 }
