@@ -26,7 +26,6 @@ pub enum Side {
 }
 
 /// Generation options.
-#[derive(Clone)]
 pub struct Options {
     /// Path of the runtime crate in the generated code (default `::atspec_rt`).
     pub runtime: syn::Path,

@@ -112,21 +112,22 @@ fn expand(input: TokenStream, side: Side) -> TokenStream {
     atspec_codegen_gen::generate(&ir, side, &opts).into()
 }
 
-/// Resolves the spec path against the invoking file's directory, falling back to the crate root.
+/// Resolves the spec path against the invoking file's directory (like `include_bytes!`),
+/// falling back to the crate root when the compiler reports no file. The result is absolute so
+/// the generated `include_bytes!` finds the same file.
 fn resolve(written: &str) -> PathBuf {
     let p = PathBuf::from(written);
     if p.is_absolute() {
         return p;
     }
-    let file = proc_macro::Span::call_site().local_file();
-    if let Some(dir) = file.as_ref().and_then(|f| f.parent()) {
-        let candidate = dir.join(&p);
-        if candidate.exists() {
-            return candidate;
-        }
-    }
-    let root = std::env::var("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    root.join(p)
+    let base = proc_macro::Span::call_site()
+        .local_file()
+        .and_then(|f| f.parent().map(PathBuf::from))
+        .unwrap_or_else(|| {
+            std::env::var("CARGO_MANIFEST_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_default()
+        });
+    let joined = base.join(p);
+    std::fs::canonicalize(&joined).unwrap_or(joined)
 }

@@ -1,0 +1,4 @@
+// The spec error must be reported at the macro's string literal with the YAML's file:line:col.
+atspec_codegen::device!("../../../../fixtures/spec/broken-default-out-of-range.yaml");
+
+fn main() {}
