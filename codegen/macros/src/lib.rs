@@ -89,9 +89,12 @@ fn expand(input: TokenStream, side: Side) -> TokenStream {
         Err(diags) => {
             // One error per problem, all attached to the literal: a span cannot point into
             // the YAML, so the message carries the YAML position.
-            let mut errors = diags
-                .iter()
-                .map(|d| syn::Error::new(input.path.span(), d.to_string()));
+            let mut errors = diags.iter().map(|d| {
+                syn::Error::new(
+                    input.path.span(),
+                    format!("{}:{}:{}: {}", d.file, d.line, d.col, d.message),
+                )
+            });
             let mut first = errors
                 .next()
                 .unwrap_or_else(|| syn::Error::new(input.path.span(), "invalid spec"));
