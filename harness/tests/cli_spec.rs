@@ -152,3 +152,24 @@ fn diff_with_an_invalid_spec_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("broken-syntax.yaml:64:13: error: unclosed quote"));
 }
+
+#[test]
+fn expand_prints_both_sides_as_rust() {
+    let dev = atspec(&[
+        "spec",
+        "expand",
+        "spec/esp-at-http.yaml",
+        "--side",
+        "device",
+    ]);
+    assert_eq!(dev.status.code(), Some(0), "{}", text(&dev.stderr));
+    let dev = text(&dev.stdout);
+    assert!(dev.contains("pub trait Handler {"));
+    assert!(dev.contains("fn http_client(&mut self, cmd: &HttpClient<'_>) -> Self::Output;"));
+    let host = atspec(&["spec", "expand", "spec/esp-at-http.yaml", "--side", "host"]);
+    assert_eq!(host.status.code(), Some(0));
+    assert!(text(&host.stdout).contains("pub fn encode(cmd: &Command) -> ::std::vec::Vec<u8>"));
+    let bad = atspec(&["spec", "expand", "fixtures/spec/broken-syntax.yaml"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("broken-syntax.yaml:64:13"));
+}

@@ -62,3 +62,25 @@ pub fn generate(ir: &Ir, side: Side, opts: &Options) -> TokenStream {
     });
     quote! { #track #body }
 }
+
+/// The generated code of one side as pretty-printed Rust source, for review
+/// (`atspec spec expand`). Without file tracking, so the output does not depend on where the
+/// spec lives.
+#[cfg(feature = "pretty")]
+pub fn expand(
+    path: &std::path::Path,
+    shown: &str,
+    side: Side,
+) -> Result<String, atspec_spec::Diagnostics> {
+    let ir = load(path, shown)?;
+    let tokens = generate(&ir, side, &Options::default());
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+        atspec_spec::Diagnostics(vec![atspec_spec::Diagnostic {
+            file: shown.to_owned(),
+            line: 0,
+            col: 0,
+            message: format!("generated code does not parse (a generator bug): {e}"),
+        }])
+    })?;
+    Ok(prettyplease::unparse(&file))
+}

@@ -29,7 +29,7 @@ fn writers_produce_the_template_bytes() {
         written(|s| http_c_head_query_entry(s, 0, b"Range: bytes=0-255")),
         b"+HTTPCHEAD:0,\"Range: bytes=0-255\"\r\n"
     );
-    assert_eq!(written(|s| http_cfg_no_ca(s)), b"NO CA FOUND\r\n");
+    assert_eq!(written(http_cfg_no_ca), b"NO CA FOUND\r\n");
     assert_eq!(written(|s| syslog_query_status(s, 1)), b"+SYSLOG:1\r\n");
     assert_eq!(
         written(|s| err_code_line(s, device::err_code::http_status(404))),

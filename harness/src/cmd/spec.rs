@@ -27,6 +27,14 @@ pub enum SpecCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Print the code `device!` or `host!` generates from a spec, pretty-printed.
+    Expand {
+        /// The YAML spec.
+        file: PathBuf,
+        /// Which side: the no_std firmware parser or the harness pieces.
+        #[arg(long, value_enum, default_value_t = ExpandSide::Device)]
+        side: ExpandSide,
+    },
     /// Classify every change between two spec versions; exit 1 if any is breaking.
     Diff {
         /// The spec before the change.
@@ -43,6 +51,15 @@ pub enum DocFormat {
     Md,
     /// Self-contained HTML.
     Html,
+}
+
+/// `--side` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExpandSide {
+    /// `device!`: no_std parser, dispatcher, writers.
+    Device,
+    /// `host!`: encoders, decoder table, strategies, clause table.
+    Host,
 }
 
 /// Runs a spec subcommand.
@@ -86,6 +103,19 @@ pub fn run(cmd: SpecCommand) -> ExitCode {
                         ExitCode::from(2)
                     }
                 },
+            }
+        }
+        SpecCommand::Expand { file, side } => {
+            let side = match side {
+                ExpandSide::Device => atspec_codegen_gen::Side::Device,
+                ExpandSide::Host => atspec_codegen_gen::Side::Host,
+            };
+            match atspec_codegen_gen::expand(&file, &file.display().to_string(), side) {
+                Ok(code) => emit(&code),
+                Err(d) => {
+                    eprintln!("{d}");
+                    ExitCode::from(1)
+                }
             }
         }
         SpecCommand::Diff { old, new } => {
