@@ -1,0 +1,539 @@
+//! The engine: UART bytes in, UART bytes (and, later, network actions) out.
+//!
+//! Sans-IO in the style of quinn-proto: the board calls [`Engine::handle_uart`] with whatever
+//! bytes arrived and drains [`Engine::poll_transmit`]; the engine never blocks, never
+//! allocates, and holds only fixed-size state.
+
+use atspec_rt::ByteSink;
+
+use crate::device::{self, Clause, Reply, respond};
+use crate::line::{LineBuf, Pushed};
+use crate::out::Out;
+use crate::store::{Auth, HeaderStore, UrlStore};
+
+/// Names the clauses a piece of code implements: a clause removed from the spec makes this
+/// fail to compile where its rule was implemented (`grep Clause::X` finds it).
+macro_rules! implements {
+    ($($c:ident),+ $(,)?) => { let _ = [$(Clause::$c),+]; };
+}
+
+/// Certificates available to AT+HTTPCFG (the board's PKI directory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pki {
+    /// Client certificates.
+    pub certs: u32,
+    /// Private keys.
+    pub keys: u32,
+    /// CA certificates.
+    pub cas: u32,
+}
+
+/// What the engine needs to know about its board.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Config {
+    /// The PKI the board can load.
+    pub pki: Pki,
+}
+
+/// Where data-phase bytes go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DataFor {
+    Url,
+    Header,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Assembling command lines.
+    Command,
+    /// Reading exactly `need` raw bytes after a prompt.
+    Data {
+        to: DataFor,
+        need: usize,
+        got: usize,
+    },
+    /// A network transaction runs; input is refused.
+    Busy,
+}
+
+/// Bytes the output queue holds.
+pub const OUT_CAPACITY: usize = 2048;
+
+/// Free queue space the engine needs before it takes another input byte: one echoed byte plus
+/// the longest answer written at once. Longer answers stream from state in `poll_transmit`, so
+/// whether an answer streams depends only on its size, never on how full the queue is.
+pub const RESERVE: usize = 512;
+
+/// Output produced straight from state in [`Engine::poll_transmit`], for answers longer than
+/// the output queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Streaming {
+    None,
+    /// AT+HTTPURLCFG?: the stored URL from this offset, then OK.
+    Url {
+        at: usize,
+    },
+    /// AT+HTTPCHEAD?: entries from this index, then OK.
+    Headers {
+        next: usize,
+    },
+}
+
+/// The AT engine.
+#[derive(Debug)]
+pub struct Engine {
+    config: Config,
+    line: LineBuf,
+    out: Out<OUT_CAPACITY>,
+    streaming: Streaming,
+    mode: Mode,
+    echo: bool,
+    syslog: bool,
+    url: UrlStore,
+    headers: HeaderStore,
+    auth: Auth,
+}
+
+impl Engine {
+    /// A freshly started device; [`Engine::boot`] queues its `ready`.
+    pub fn new(config: Config) -> Self {
+        implements!(EchoDefaultOn, SyslogDefaultOff);
+        Engine {
+            config,
+            line: LineBuf::default(),
+            out: Out::default(),
+            streaming: Streaming::None,
+            mode: Mode::Command,
+            echo: true,
+            syslog: false,
+            url: UrlStore::default(),
+            headers: HeaderStore::default(),
+            auth: Auth::default(),
+        }
+    }
+
+    /// Prints `ready`, as a module does when it has started.
+    pub fn boot(&mut self) {
+        respond::reply(&mut self.out, Reply::Ready);
+    }
+
+    /// Moves UART output into `dst`; returns the number of bytes.
+    pub fn poll_transmit(&mut self, dst: &mut [u8]) -> usize {
+        let mut n = 0;
+        loop {
+            n += self.out.drain(&mut dst[n..]);
+            if n == dst.len() {
+                return n;
+            }
+            // The queue is empty: continue a streamed answer.
+            match self.streaming {
+                Streaming::None => return n,
+                Streaming::Url { at } => {
+                    // Straight from the store to the UART, without passing through the queue.
+                    let url = self.url.get().unwrap_or(&[]);
+                    let k = (url.len() - at).min(dst.len() - n);
+                    dst[n..n + k].copy_from_slice(&url[at..at + k]);
+                    n += k;
+                    if at + k == url.len() {
+                        self.streaming = Streaming::None;
+                        self.reply(Reply::Ok);
+                    } else {
+                        self.streaming = Streaming::Url { at: at + k };
+                    }
+                }
+                Streaming::Headers { next } => {
+                    let Engine { headers, out, .. } = self;
+                    let more = match headers.iter().nth(next) {
+                        Some(entry) => {
+                            respond::http_c_head_query_entry(out, next as i64, entry);
+                            true
+                        }
+                        None => false,
+                    };
+                    if more {
+                        self.streaming = Streaming::Headers { next: next + 1 };
+                    } else {
+                        self.streaming = Streaming::None;
+                        self.reply(Reply::Ok);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bytes waiting for the UART (queued or still to be streamed).
+    pub fn pending_output(&self) -> usize {
+        let streaming = match self.streaming {
+            Streaming::None => 0,
+            Streaming::Url { at } => {
+                self.url.get().map_or(0, |u| u.len() - at) + Reply::Ok.bytes().len()
+            }
+            Streaming::Headers { .. } => 1,
+        };
+        self.out.len() + streaming
+    }
+
+    /// Output bytes lost to a full queue since start (0 unless the board never drains).
+    pub fn dropped_output(&self) -> usize {
+        self.out.dropped()
+    }
+
+    /// Whether a command is running (input is answered with `busy p...`): a network
+    /// transaction, or an answer still being streamed out.
+    pub fn is_busy(&self) -> bool {
+        self.mode == Mode::Busy || self.streaming != Streaming::None
+    }
+
+    /// Whether the engine is reading raw data after a prompt.
+    pub fn in_data_phase(&self) -> bool {
+        matches!(self.mode, Mode::Data { .. })
+    }
+
+    /// Handles bytes from the UART, as one received chunk, and returns how many it took.
+    ///
+    /// The engine stops taking input while its output queue has less than [`RESERVE`] bytes
+    /// free; the board drains [`Engine::poll_transmit`] and offers the rest again. Nothing is
+    /// ever dropped, and the output does not depend on how the input was chunked.
+    pub fn handle_uart(&mut self, bytes: &[u8]) -> usize {
+        let mut rest = bytes;
+        while !rest.is_empty() && self.out.space() >= RESERVE {
+            if self.streaming != Streaming::None {
+                self.busy_chunk(rest);
+                return bytes.len();
+            }
+            match self.mode {
+                Mode::Busy => {
+                    self.busy_chunk(rest);
+                    return bytes.len();
+                }
+                Mode::Data { to, need, got } => {
+                    implements!(EchoDataModeOff, HttpcsendDataRaw);
+                    let n = (need - got).min(rest.len());
+                    match to {
+                        DataFor::Url => self.url.receive(&rest[..n]),
+                        DataFor::Header => self.headers.receive(&rest[..n]),
+                    }
+                    rest = &rest[n..];
+                    if got + n == need {
+                        self.mode = Mode::Command;
+                        self.finish_data(to);
+                    } else {
+                        self.mode = Mode::Data {
+                            to,
+                            need,
+                            got: got + n,
+                        };
+                    }
+                }
+                Mode::Command => {
+                    let n = self.command_bytes(rest);
+                    rest = &rest[n..];
+                }
+            }
+        }
+        bytes.len() - rest.len()
+    }
+
+    /// Echoes and assembles bytes until a line completes or the queue needs draining;
+    /// returns how many bytes it took.
+    fn command_bytes(&mut self, bytes: &[u8]) -> usize {
+        for (i, &b) in bytes.iter().enumerate() {
+            if self.out.space() < RESERVE {
+                return i;
+            }
+            self.echo(&[b]);
+            if self.line.push(b) == Pushed::Line {
+                self.run_line();
+                return i + 1;
+            }
+        }
+        bytes.len()
+    }
+
+    fn echo(&mut self, bytes: &[u8]) {
+        implements!(EchoBytes);
+        if self.echo {
+            self.out.put(bytes);
+        }
+    }
+
+    fn run_line(&mut self) {
+        let mut text = [0u8; crate::line::CAPACITY];
+        let line = self.line.line();
+        let n = line.len();
+        text[..n].copy_from_slice(line);
+        self.line.clear();
+        let mut scratch = [0u8; crate::line::CAPACITY];
+        match device::parse(&text[..n], &mut scratch) {
+            Ok(cmd) => device::dispatch(&cmd, self),
+            Err(r) => {
+                implements!(
+                    FramingLinePrefix,
+                    FramingLineMaxLength,
+                    FramingCommandUnknown,
+                    FramingFormMissing
+                );
+                self.error_code(r.err_code);
+                self.out.put(r.result);
+            }
+        }
+    }
+
+    /// An `ERR CODE` line, when SYSLOG is on and the spec assigns a code.
+    fn error_code(&mut self, code: Option<u32>) {
+        implements!(ErrcodeSyslogOnly, ErrcodeBeforeResult, ErrcodeFormat);
+        if let (true, Some(c)) = (self.syslog, code) {
+            respond::err_code_line(&mut self.out, c);
+        }
+    }
+
+    fn reply(&mut self, r: Reply) {
+        respond::reply(&mut self.out, r);
+    }
+
+    fn busy_chunk(&mut self, bytes: &[u8]) {
+        if bytes.windows(8).any(|w| w == b"AT+RST\r\n") {
+            implements!(BusyForceRestart);
+            self.reply(Reply::ForceRestart);
+            self.reset();
+            self.reply(Reply::Ready);
+            return;
+        }
+        implements!(BusyReject, BusyErrCode);
+        self.error_code(Some(device::err_code::BUSY));
+        self.reply(Reply::Busy);
+    }
+
+    /// Back to power-up state (AT+RST).
+    fn reset(&mut self) {
+        implements!(BaseRstClearsState);
+        self.streaming = Streaming::None;
+        self.line.clear();
+        self.mode = Mode::Command;
+        self.echo = true;
+        self.syslog = false;
+        self.url.clear();
+        self.headers.clear();
+        self.auth = Auth::default();
+    }
+
+    fn start_data(&mut self, to: DataFor, need: usize) {
+        self.reply(Reply::Prompt);
+        self.mode = Mode::Data { to, need, got: 0 };
+    }
+
+    fn finish_data(&mut self, to: DataFor) {
+        match to {
+            DataFor::Url => {
+                if self.url.commit() {
+                    implements!(HttpurlcfgPrompt, HttpurlcfgStoreReplace);
+                    self.reply(Reply::SetOk);
+                } else {
+                    implements!(HttpurlcfgNul);
+                    self.reply(Reply::Error);
+                }
+            }
+            DataFor::Header => match self.headers.commit() {
+                Ok(()) => {
+                    implements!(HttpcheadStoreVerbatim, HttpcheadStoreReplaceSameName);
+                    self.reply(Reply::Ok);
+                }
+                Err(_) => {
+                    implements!(HttpcheadNeedColon);
+                    self.reply(Reply::Error);
+                }
+            },
+        }
+    }
+
+    /// Network commands: the HTTP transaction is not implemented yet (issue #4 continues);
+    /// until it is, the engine refuses them rather than pretend.
+    fn network_unavailable(&mut self) {
+        self.reply(Reply::Error);
+    }
+}
+
+impl device::Handler for Engine {
+    type Output = ();
+
+    fn at(&mut self) {
+        implements!(BaseAtOk);
+        self.reply(Reply::Ok);
+    }
+
+    fn echo_off(&mut self) {
+        implements!(EchoSwitch);
+        self.echo = false;
+        self.reply(Reply::Ok);
+    }
+
+    fn echo_on(&mut self) {
+        implements!(EchoSwitch);
+        self.echo = true;
+        self.reply(Reply::Ok);
+    }
+
+    fn gmr(&mut self) {
+        implements!(BaseGmrVersionLines);
+        respond::gmr_version(
+            &mut self.out,
+            concat!("AT version:atspec ", env!("CARGO_PKG_VERSION")).as_bytes(),
+        );
+        let mut line = [0u8; 64];
+        let mut w = Cursor {
+            buf: &mut line,
+            len: 0,
+        };
+        w.put(b"Spec version:");
+        w.put(device::SPEC_NAME.as_bytes());
+        w.put(b" ");
+        w.put(device::SPEC_VERSION.as_bytes());
+        let n = w.len;
+        respond::gmr_version(&mut self.out, &line[..n]);
+        self.reply(Reply::Ok);
+    }
+
+    fn rst(&mut self) {
+        implements!(BaseRstReady);
+        self.reply(Reply::Ok);
+        self.reset();
+        self.reply(Reply::Ready);
+    }
+
+    fn syslog_query(&mut self) {
+        implements!(SyslogQuery);
+        respond::syslog_query_status(&mut self.out, i64::from(self.syslog));
+        self.reply(Reply::Ok);
+    }
+
+    fn syslog_set(&mut self, cmd: &device::SyslogSet) {
+        implements!(SyslogSet);
+        self.syslog = cmd.status == device::SyslogSetStatus::On;
+        self.reply(Reply::Ok);
+    }
+
+    fn http_client(&mut self, _: &device::HttpClient<'_>) {
+        self.network_unavailable();
+    }
+
+    fn http_get_size(&mut self, _: &device::HttpGetSize<'_>) {
+        self.network_unavailable();
+    }
+
+    fn http_c_get(&mut self, _: &device::HttpCGet<'_>) {
+        self.network_unavailable();
+    }
+
+    fn http_c_post(&mut self, _: &device::HttpCPost<'_>) {
+        self.network_unavailable();
+    }
+
+    fn http_c_put(&mut self, _: &device::HttpCPut<'_>) {
+        self.network_unavailable();
+    }
+
+    fn http_url_cfg_query(&mut self) {
+        implements!(HttpurlcfgQuery);
+        let Engine { url, out, .. } = self;
+        match url.get() {
+            // Fits the reserve (with its header and OK): answered at once.
+            Some(u) if u.len() + 32 <= RESERVE => {
+                respond::http_url_cfg_query_url(out, u);
+                self.reply(Reply::Ok);
+            }
+            // Up to 8192 bytes: written by `poll_transmit` straight from the store; input
+            // meanwhile is input to a running command.
+            Some(u) => {
+                respond::http_url_cfg_query_url_head(out, u.len());
+                self.streaming = Streaming::Url { at: 0 };
+            }
+            None => self.reply(Reply::Ok),
+        }
+    }
+
+    fn http_url_cfg_set(&mut self, cmd: &device::HttpUrlCfgSet) {
+        implements!(HttpurlcfgLengthRange);
+        if cmd.url_length == 0 {
+            implements!(HttpurlcfgClear);
+            self.url.clear();
+            self.reply(Reply::Ok);
+            return;
+        }
+        let n = cmd.url_length as usize;
+        self.url.begin(n);
+        self.start_data(DataFor::Url, n);
+    }
+
+    fn http_c_head_query(&mut self) {
+        implements!(HttpcheadQuery);
+        // `+HTTPCHEAD:<i>,"…"` CR LF per entry, then OK: at once when it fits the reserve.
+        let size: usize = self.headers.iter().map(|e| e.len() + 20).sum::<usize>() + 8;
+        if size > RESERVE {
+            self.streaming = Streaming::Headers { next: 0 };
+            return;
+        }
+        let Engine { headers, out, .. } = self;
+        for (i, entry) in headers.iter().enumerate() {
+            respond::http_c_head_query_entry(out, i as i64, entry);
+        }
+        self.reply(Reply::Ok);
+    }
+
+    fn http_c_head_set(&mut self, cmd: &device::HttpCHeadSet) {
+        let n = cmd.req_header_len as usize;
+        if n == 0 {
+            implements!(HttpcheadClear);
+            self.headers.clear();
+            self.reply(Reply::Ok);
+            return;
+        }
+        if !self.headers.can_take(n) {
+            implements!(HttpcheadLengthRange);
+            self.reply(Reply::Error);
+            return;
+        }
+        implements!(HttpcheadPrompt);
+        self.headers.begin();
+        self.start_data(DataFor::Header, n);
+    }
+
+    fn http_cfg(&mut self, cmd: &device::HttpCfg) {
+        implements!(HttpcfgModeMeaning, HttpcfgGlobal);
+        let mode = cmd.auth_mode.value() as u8;
+        let pki = cmd.pki_number.unwrap_or(0).max(0) as u32;
+        let ca = cmd.ca_number.unwrap_or(0).max(0) as u32;
+        let p = self.config.pki;
+        if mode & 1 != 0 {
+            implements!(HttpcfgNoCert);
+            if pki >= p.certs {
+                respond::http_cfg_no_cert(&mut self.out);
+                return self.reply(Reply::Error);
+            }
+            if pki >= p.keys {
+                respond::http_cfg_no_key(&mut self.out);
+                return self.reply(Reply::Error);
+            }
+        }
+        if mode & 2 != 0 && ca >= p.cas {
+            implements!(HttpcfgNoCa);
+            respond::http_cfg_no_ca(&mut self.out);
+            return self.reply(Reply::Error);
+        }
+        self.auth = Auth { mode, pki, ca };
+        self.reply(Reply::Ok);
+    }
+}
+
+/// A tiny fixed-buffer writer.
+struct Cursor<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl ByteSink for Cursor<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
+        self.len += n;
+    }
+}

@@ -1,0 +1,138 @@
+//! Assembling command lines from UART bytes.
+//!
+//! Byte by byte, so the result does not depend on how the UART chunks its input:
+//! - CR LF ends a line; a lone CR or LF does not (`FRAMING.LINE.TERMINATOR`);
+//! - a NUL discards everything buffered up to and including it (`FRAMING.LINE.NUL`);
+//! - once more than 255 bytes are buffered without a terminator they are discarded, keeping a
+//!   final CR, and what follows is framed as a new line (`FRAMING.LINE.OVERFLOW`). A line that
+//!   fits (≤ 256 bytes with its CR LF) is never cut.
+
+use crate::device::Clause;
+
+/// Bytes buffered at most before the overflow rule discards them.
+pub const CAPACITY: usize = 256;
+
+/// What one byte did to the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushed {
+    /// Keep feeding.
+    More,
+    /// A line is complete: [`LineBuf::line`] holds it without its terminator.
+    Line,
+    /// The buffer was discarded (NUL or overflow).
+    Discarded,
+}
+
+/// The partial command line.
+#[derive(Debug)]
+pub struct LineBuf {
+    buf: [u8; CAPACITY],
+    len: usize,
+}
+
+impl Default for LineBuf {
+    fn default() -> Self {
+        LineBuf {
+            buf: [0; CAPACITY],
+            len: 0,
+        }
+    }
+}
+
+impl LineBuf {
+    /// Adds one byte.
+    pub fn push(&mut self, b: u8) -> Pushed {
+        if b == 0 {
+            let _ = Clause::FramingLineNul;
+            self.len = 0;
+            return Pushed::Discarded;
+        }
+        self.buf[self.len] = b;
+        self.len += 1;
+        if self.len >= 2 && self.buf[self.len - 2..self.len] == *b"\r\n" {
+            let _ = Clause::FramingLineTerminator;
+            return Pushed::Line;
+        }
+        if self.len > CAPACITY - 1 {
+            let _ = Clause::FramingLineOverflow;
+            self.len = 0;
+            if b == b'\r' {
+                self.buf[0] = b'\r';
+                self.len = 1;
+            }
+            return Pushed::Discarded;
+        }
+        Pushed::More
+    }
+
+    /// The completed line without CR LF (valid right after [`Pushed::Line`]).
+    pub fn line(&self) -> &[u8] {
+        &self.buf[..self.len.saturating_sub(2)]
+    }
+
+    /// Forgets the buffered bytes.
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Bytes buffered.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed(l: &mut LineBuf, bytes: &[u8]) -> Vec<Vec<u8>> {
+        let mut lines = Vec::new();
+        for &b in bytes {
+            if l.push(b) == Pushed::Line {
+                lines.push(l.line().to_vec());
+                l.clear();
+            }
+        }
+        lines
+    }
+
+    #[test]
+    fn crlf_ends_lines_lone_cr_or_lf_do_not() {
+        let mut l = LineBuf::default();
+        assert_eq!(
+            feed(&mut l, b"AT\rX\nY\r\nAT\r\n"),
+            [b"AT\rX\nY".to_vec(), b"AT".to_vec()]
+        );
+    }
+
+    #[test]
+    fn a_full_length_line_is_kept_and_one_more_byte_overflows() {
+        let mut l = LineBuf::default();
+        let mut line = vec![b'A'; 254];
+        line.extend_from_slice(b"\r\n");
+        assert_eq!(feed(&mut l, &line), [vec![b'A'; 254]]);
+        let mut long = vec![b'A'; 255];
+        long.extend_from_slice(b"\r\n");
+        // 255 bytes + CR overflow; the kept CR and the LF make an empty line.
+        assert_eq!(feed(&mut l, &long), [Vec::<u8>::new()]);
+    }
+
+    #[test]
+    fn the_tail_of_an_overlong_line_is_a_new_line() {
+        let mut l = LineBuf::default();
+        let mut long = vec![b'x'; 256];
+        long.extend_from_slice(b"AT\r\n");
+        assert_eq!(feed(&mut l, &long), [b"AT".to_vec()]);
+    }
+
+    #[test]
+    fn nul_discards_what_came_before() {
+        let mut l = LineBuf::default();
+        assert_eq!(feed(&mut l, b"garbage\0AT\r\n"), [b"AT".to_vec()]);
+    }
+}
