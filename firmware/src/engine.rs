@@ -37,13 +37,15 @@ pub struct Config {
 
 /// Where data-phase bytes go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DataFor {
+pub(crate) enum DataFor {
     Url,
     Header,
+    /// AT+HTTPCPOST / AT+HTTPCPUT body bytes, forwarded to the network.
+    Body,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(crate) enum Mode {
     /// Assembling command lines.
     Command,
     /// Reading exactly `need` raw bytes after a prompt.
@@ -67,7 +69,7 @@ pub const RESERVE: usize = 512;
 /// Output produced straight from state in [`Engine::poll_transmit`], for answers longer than
 /// the output queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Streaming {
+pub(crate) enum Streaming {
     None,
     /// AT+HTTPURLCFG?: the stored URL from this offset, then OK.
     Url {
@@ -77,26 +79,39 @@ enum Streaming {
     Headers {
         next: usize,
     },
+    /// A HEAD response: header lines from this index (parsed again from the rx buffer).
+    HeadLines {
+        next: usize,
+    },
 }
 
-/// The AT engine.
+/// The AT engine. `TX` and `RX` are the capacities of the request and response-head buffers:
+/// the default 2048 matches ESP-AT's build; a board serving 8192-byte URLs uses 10240.
 #[derive(Debug)]
-pub struct Engine {
-    config: Config,
-    line: LineBuf,
-    out: Out<OUT_CAPACITY>,
-    streaming: Streaming,
-    mode: Mode,
-    echo: bool,
-    syslog: bool,
-    url: UrlStore,
-    headers: HeaderStore,
-    auth: Auth,
+pub struct Engine<const TX: usize = 2048, const RX: usize = 2048> {
+    pub(crate) config: Config,
+    pub(crate) line: LineBuf,
+    pub(crate) out: Out<OUT_CAPACITY>,
+    pub(crate) streaming: Streaming,
+    pub(crate) mode: Mode,
+    pub(crate) echo: bool,
+    pub(crate) syslog: bool,
+    pub(crate) url: UrlStore,
+    pub(crate) headers: HeaderStore,
+    pub(crate) auth: Auth,
+    pub(crate) net: crate::net::Net<TX, RX>,
 }
 
 impl Engine {
-    /// A freshly started device; [`Engine::boot`] queues its `ready`.
+    /// A freshly started device with the default 2048-byte buffers.
     pub fn new(config: Config) -> Self {
+        Self::with_buffers(config)
+    }
+}
+
+impl<const TX: usize, const RX: usize> Engine<TX, RX> {
+    /// A freshly started device; [`Engine::boot`] queues its `ready`.
+    pub fn with_buffers(config: Config) -> Self {
         implements!(EchoDefaultOn, SyslogDefaultOff);
         Engine {
             config,
@@ -109,6 +124,7 @@ impl Engine {
             url: UrlStore::default(),
             headers: HeaderStore::default(),
             auth: Auth::default(),
+            net: crate::net::Net::default(),
         }
     }
 
@@ -141,6 +157,14 @@ impl Engine {
                         self.streaming = Streaming::Url { at: at + k };
                     }
                 }
+                Streaming::HeadLines { next } => {
+                    if self.head_line(next) {
+                        self.streaming = Streaming::HeadLines { next: next + 1 };
+                    } else {
+                        self.streaming = Streaming::None;
+                        self.finish_after_head();
+                    }
+                }
                 Streaming::Headers { next } => {
                     let Engine { headers, out, .. } = self;
                     let more = match headers.iter().nth(next) {
@@ -168,7 +192,7 @@ impl Engine {
             Streaming::Url { at } => {
                 self.url.get().map_or(0, |u| u.len() - at) + Reply::Ok.bytes().len()
             }
-            Streaming::Headers { .. } => 1,
+            Streaming::Headers { .. } | Streaming::HeadLines { .. } => 1,
         };
         self.out.len() + streaming
     }
@@ -208,10 +232,17 @@ impl Engine {
                 }
                 Mode::Data { to, need, got } => {
                     implements!(EchoDataModeOff, HttpcsendDataRaw);
-                    let n = (need - got).min(rest.len());
+                    let mut n = (need - got).min(rest.len());
                     match to {
                         DataFor::Url => self.url.receive(&rest[..n]),
                         DataFor::Header => self.headers.receive(&rest[..n]),
+                        DataFor::Body => {
+                            // Forwarded to the network as far as the tx buffer has room.
+                            n = self.body_bytes(&rest[..n]);
+                            if n == 0 {
+                                break;
+                            }
+                        }
                     }
                     rest = &rest[n..];
                     if got + n == need {
@@ -280,14 +311,14 @@ impl Engine {
     }
 
     /// An `ERR CODE` line, when SYSLOG is on and the spec assigns a code.
-    fn error_code(&mut self, code: Option<u32>) {
+    pub(crate) fn error_code(&mut self, code: Option<u32>) {
         implements!(ErrcodeSyslogOnly, ErrcodeBeforeResult, ErrcodeFormat);
         if let (true, Some(c)) = (self.syslog, code) {
             respond::err_code_line(&mut self.out, c);
         }
     }
 
-    fn reply(&mut self, r: Reply) {
+    pub(crate) fn reply(&mut self, r: Reply) {
         respond::reply(&mut self.out, r);
     }
 
@@ -308,6 +339,7 @@ impl Engine {
     fn reset(&mut self) {
         implements!(BaseRstClearsState);
         self.streaming = Streaming::None;
+        self.net.abort();
         self.line.clear();
         self.mode = Mode::Command;
         self.echo = true;
@@ -317,7 +349,7 @@ impl Engine {
         self.auth = Auth::default();
     }
 
-    fn start_data(&mut self, to: DataFor, need: usize) {
+    pub(crate) fn start_data(&mut self, to: DataFor, need: usize) {
         self.reply(Reply::Prompt);
         self.mode = Mode::Data { to, need, got: 0 };
     }
@@ -333,6 +365,7 @@ impl Engine {
                     self.reply(Reply::Error);
                 }
             }
+            DataFor::Body => self.body_complete(),
             DataFor::Header => match self.headers.commit() {
                 Ok(()) => {
                     implements!(HttpcheadStoreVerbatim, HttpcheadStoreReplaceSameName);
@@ -345,15 +378,9 @@ impl Engine {
             },
         }
     }
-
-    /// Network commands: the HTTP transaction is not implemented yet (issue #4 continues);
-    /// until it is, the engine refuses them rather than pretend.
-    fn network_unavailable(&mut self) {
-        self.reply(Reply::Error);
-    }
 }
 
-impl device::Handler for Engine {
+impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
     type Output = ();
 
     fn at(&mut self) {
@@ -412,24 +439,34 @@ impl device::Handler for Engine {
         self.reply(Reply::Ok);
     }
 
-    fn http_client(&mut self, _: &device::HttpClient<'_>) {
-        self.network_unavailable();
+    fn http_client(&mut self, cmd: &device::HttpClient<'_>) {
+        self.start_client(cmd);
     }
 
-    fn http_get_size(&mut self, _: &device::HttpGetSize<'_>) {
-        self.network_unavailable();
+    fn http_get_size(&mut self, cmd: &device::HttpGetSize<'_>) {
+        let sizes = (
+            cmd.tx_size_or_default(),
+            cmd.rx_size_or_default(),
+            cmd.timeout_or_default(),
+        );
+        self.start_sized(crate::net::Kind::GetSize, cmd.url, sizes);
     }
 
-    fn http_c_get(&mut self, _: &device::HttpCGet<'_>) {
-        self.network_unavailable();
+    fn http_c_get(&mut self, cmd: &device::HttpCGet<'_>) {
+        let sizes = (
+            cmd.tx_size_or_default(),
+            cmd.rx_size_or_default(),
+            cmd.timeout_or_default(),
+        );
+        self.start_sized(crate::net::Kind::CGet, cmd.url, sizes);
     }
 
-    fn http_c_post(&mut self, _: &device::HttpCPost<'_>) {
-        self.network_unavailable();
+    fn http_c_post(&mut self, cmd: &device::HttpCPost<'_>) {
+        self.start_send(false, cmd.url, cmd.length, cmd.http_req_header.as_slice());
     }
 
-    fn http_c_put(&mut self, _: &device::HttpCPut<'_>) {
-        self.network_unavailable();
+    fn http_c_put(&mut self, cmd: &device::HttpCPut<'_>) {
+        self.start_send(true, cmd.url, cmd.length, cmd.http_req_header.as_slice());
     }
 
     fn http_url_cfg_query(&mut self) {

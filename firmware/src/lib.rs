@@ -24,8 +24,11 @@ pub mod device {
 }
 
 pub mod engine;
+pub mod http;
 pub mod line;
+pub mod net;
 pub mod out;
 pub mod store;
 
 pub use engine::{Config, Engine, Pki};
+pub use net::{Action, Tls};

@@ -212,6 +212,7 @@ fn enumeration(e: &EnumIr) -> TokenStream {
         .iter()
         .map(|v| format!("{} = {}", v.1, v.2))
         .collect();
+    let means: Vec<_> = e.variants.iter().map(|v| &v.2).collect();
     if e.open {
         quote! {
             /// An enumerated parameter; integers outside the named values still parse.
@@ -228,6 +229,8 @@ fn enumeration(e: &EnumIr) -> TokenStream {
                 pub const fn value(self) -> i32 { match self { #( #ty::#vars => #vals, )* #ty::Other(v) => v } }
                 /// The value for an integer.
                 pub const fn from_value(v: i32) -> #ty { match v { #( #vals => #ty::#vars, )* v => #ty::Other(v) } }
+                /// What the spec says the value means (empty for other integers).
+                pub const fn meaning(self) -> &'static str { match self { #( #ty::#vars => #means, )* #ty::Other(_) => "" } }
             }
         }
     } else {
@@ -240,6 +243,8 @@ fn enumeration(e: &EnumIr) -> TokenStream {
                 pub const NAMED: &'static [#ty] = &[ #( #ty::#vars, )* ];
                 /// The integer on the wire.
                 pub const fn value(self) -> i32 { match self { #( #ty::#vars => #vals, )* } }
+                /// What the spec says the value means.
+                pub const fn meaning(self) -> &'static str { match self { #( #ty::#vars => #means, )* } }
                 /// The value for an integer, if it is one of the named values.
                 pub const fn from_value(v: i32) -> ::core::option::Option<#ty> {
                     match v { #( #vals => ::core::option::Option::Some(#ty::#vars), )* _ => ::core::option::Option::None }

@@ -1,0 +1,889 @@
+//! The network side of the engine: one HTTP transaction at a time.
+//!
+//! The board runs the sockets. It takes [`Action`]s from [`Engine::poll_action`] (connect,
+//! close), sends what [`Engine::poll_net_transmit`] gives it, and reports back with
+//! [`Engine::handle_connected`], [`Engine::handle_received`] (which says how many bytes it
+//! took, so output backpressure reaches the socket), [`Engine::handle_closed`],
+//! [`Engine::handle_net_error`] and [`Engine::handle_time`]. Redirects are never followed
+//! (`HTTPCLIENT.REDIRECT.NOT_FOLLOWED`): a 3xx is a response like any other.
+
+use atspec_rt::ByteSink;
+
+use crate::device::{self, Clause, Reply, err_code, respond};
+use crate::engine::{DataFor, Engine, Mode, RESERVE, Streaming};
+use crate::http::{self, ChunkedDecoder, Fill, HeaderList, Step};
+use crate::store::{Auth, HeaderStore};
+
+/// Longest host name the engine connects to.
+pub const MAX_HOST: usize = 255;
+/// Most response headers `httparse` is given room for; more fails the command.
+pub const MAX_RESPONSE_HEADERS: usize = 48;
+/// The User-Agent every request carries (`HTTP.REQUEST.USER_AGENT`).
+pub const USER_AGENT: &[u8] = b"ESP32 HTTP Client/1.0";
+/// Bytes a payload line adds around its data (`+HTTPCLIENT:` + length + `,` + CR LF).
+const LINE_OVERHEAD: usize = 32;
+
+/// Which command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// AT+HTTPCLIENT; `head` for opt 1.
+    Client {
+        /// A HEAD request: header lines instead of a body.
+        head: bool,
+    },
+    /// AT+HTTPGETSIZE.
+    GetSize,
+    /// AT+HTTPCGET.
+    CGet,
+    /// AT+HTTPCPOST (`put` false) or AT+HTTPCPUT.
+    Send {
+        /// AT+HTTPCPUT.
+        put: bool,
+    },
+}
+
+/// TLS settings handed to the board (from AT+HTTPCFG).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tls {
+    /// Verify the server's chain against CA `ca` (modes 2, 3).
+    pub verify_server: bool,
+    /// Present client certificate and key `pki` (modes 1, 3).
+    pub client_cert: bool,
+    /// Client certificate and key index.
+    pub pki: u32,
+    /// CA index.
+    pub ca: u32,
+}
+
+/// What the board must do on the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// Open a connection (TLS when `tls` is set).
+    Connect {
+        /// Host name or address.
+        host: &'a [u8],
+        /// TCP port.
+        port: u16,
+        /// TLS settings for https.
+        tls: Option<Tls>,
+    },
+    /// Close the connection.
+    Close,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Connecting,
+    /// Sending the request (and the body of AT+HTTPCPOST/PUT).
+    Request,
+    /// Reading the response head.
+    Head,
+    /// Reading the body.
+    Body,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Framing {
+    None,
+    Length(u64),
+    Chunked(ChunkedDecoder),
+    Close,
+}
+
+/// Transaction state; the buffers are the request (`TX`) and the response head (`RX`).
+#[derive(Debug)]
+pub(crate) struct Net<const TX: usize, const RX: usize> {
+    tx: [u8; TX],
+    tx_start: usize,
+    tx_end: usize,
+    rx: [u8; RX],
+    rx_len: usize,
+    host: [u8; MAX_HOST],
+    host_len: usize,
+    port: u16,
+    tls: Option<Tls>,
+    connect_pending: bool,
+    close_pending: bool,
+    connected: bool,
+    kind: Kind,
+    phase: Phase,
+    framing: Framing,
+    status: u16,
+    piece: usize,
+    timeout_ms: u64,
+    now: u64,
+    deadline: u64,
+    body_to_send: u64,
+    failed: bool,
+}
+
+impl<const TX: usize, const RX: usize> Default for Net<TX, RX> {
+    fn default() -> Self {
+        Net {
+            tx: [0; TX],
+            tx_start: 0,
+            tx_end: 0,
+            rx: [0; RX],
+            rx_len: 0,
+            host: [0; MAX_HOST],
+            host_len: 0,
+            port: 0,
+            tls: None,
+            connect_pending: false,
+            close_pending: false,
+            connected: false,
+            kind: Kind::CGet,
+            phase: Phase::Idle,
+            framing: Framing::None,
+            status: 0,
+            piece: 2048,
+            timeout_ms: 5000,
+            now: 0,
+            deadline: 0,
+            body_to_send: 0,
+            failed: false,
+        }
+    }
+}
+
+impl<const TX: usize, const RX: usize> Net<TX, RX> {
+    /// Drops any transaction (AT+RST).
+    pub(crate) fn abort(&mut self) {
+        if self.phase != Phase::Idle {
+            self.close_pending = true;
+        }
+        self.phase = Phase::Idle;
+        self.failed = false;
+        self.body_to_send = 0;
+    }
+
+    fn progress(&mut self) {
+        self.deadline = self.now + self.timeout_ms;
+    }
+}
+
+/// Everything a request needs, resolved from the command and the global state.
+struct Request<'a> {
+    method: &'a [u8],
+    tls: bool,
+    host: &'a [u8],
+    port: u16,
+    target: &'a [u8],
+    content_type: Option<&'a [u8]>,
+    content_length: Option<u64>,
+    extra: &'a [&'a [u8]],
+    body: &'a [u8],
+}
+
+/// Fills the tx buffer with the request head (and a small body) and records where to connect.
+/// `false` when it does not fit `tx_limit` or the host is too long: the network-failure path.
+fn prepare<const TX: usize, const RX: usize>(
+    net: &mut Net<TX, RX>,
+    stored: &HeaderStore,
+    auth: Auth,
+    req: &Request<'_>,
+    tx_limit: usize,
+) -> bool {
+    let _ = [
+        Clause::HttpRequestLine,
+        Clause::HttpRequestHost,
+        Clause::HttpRequestUserAgent,
+    ];
+    let _ = [
+        Clause::HttpRequestContentLength,
+        Clause::HttpRequestHeaderOrder,
+        Clause::HttpRequestCheadApplied,
+    ];
+    if req.host.len() > MAX_HOST {
+        return false;
+    }
+    net.host[..req.host.len()].copy_from_slice(req.host);
+    net.host_len = req.host.len();
+    net.port = req.port;
+    net.tls = req.tls.then_some(Tls {
+        verify_server: auth.mode & 2 != 0,
+        client_cert: auth.mode & 1 != 0,
+        pki: auth.pki,
+        ca: auth.ca,
+    });
+    let default_port = if req.tls { 443 } else { 80 };
+    let mut port_text = [0u8; 6];
+    let mut host_value = [0u8; MAX_HOST + 6];
+    let host_header: &[u8] = if req.port == default_port {
+        req.host
+    } else {
+        let mut f = Fill::new(&mut port_text);
+        atspec_rt::sink::put_decimal(&mut f, i64::from(req.port));
+        let n = f.len;
+        let h = req.host.len();
+        host_value[..h].copy_from_slice(req.host);
+        host_value[h] = b':';
+        host_value[h + 1..h + 1 + n].copy_from_slice(&port_text[..n]);
+        &host_value[..h + 1 + n]
+    };
+    let mut length_text = [0u8; 20];
+    let mut headers = HeaderList::default();
+    headers.set(b"Host", host_header);
+    headers.set(b"User-Agent", USER_AGENT);
+    if let Some(ct) = req.content_type {
+        headers.set(b"Content-Type", ct);
+    }
+    if let Some(len) = req.content_length {
+        let mut f = Fill::new(&mut length_text);
+        atspec_rt::sink::put_decimal(&mut f, len as i64);
+        let n = f.len;
+        headers.set(b"Content-Length", &length_text[..n]);
+    }
+    for h in req.extra {
+        headers.set_line(h);
+    }
+    // Stored headers, newest to oldest: of two names differing only in case the older wins.
+    let _ = Clause::HttpcheadApplyOrder;
+    for h in stored.iter() {
+        headers.set_line(h);
+    }
+    let limit = tx_limit.min(TX);
+    let mut f = Fill::new(&mut net.tx[..limit]);
+    f.put(req.method);
+    f.put(b" ");
+    f.put(req.target);
+    f.put(b" HTTP/1.1\r\n");
+    headers.write(&mut f);
+    f.put(b"\r\n");
+    f.put(req.body);
+    if f.overflow {
+        let _ = Clause::HttpBufferTxHoldsRequestLine;
+        return false;
+    }
+    net.tx_start = 0;
+    net.tx_end = f.len;
+    true
+}
+
+impl<const TX: usize, const RX: usize> Engine<TX, RX> {
+    // ------------------------------------------------------------ board-facing API
+
+    /// The next network action for the board.
+    pub fn poll_action(&mut self) -> Option<Action<'_>> {
+        let n = &mut self.net;
+        if n.close_pending {
+            n.close_pending = false;
+            n.connected = false;
+            return Some(Action::Close);
+        }
+        if n.connect_pending {
+            n.connect_pending = false;
+            return Some(Action::Connect {
+                host: &n.host[..n.host_len],
+                port: n.port,
+                tls: n.tls,
+            });
+        }
+        None
+    }
+
+    /// Request bytes for the socket; returns how many were written to `dst`.
+    pub fn poll_net_transmit(&mut self, dst: &mut [u8]) -> usize {
+        let n = &mut self.net;
+        if n.phase != Phase::Request || !n.connected {
+            return 0;
+        }
+        let k = (n.tx_end - n.tx_start).min(dst.len());
+        dst[..k].copy_from_slice(&n.tx[n.tx_start..n.tx_start + k]);
+        n.tx_start += k;
+        if n.tx_start == n.tx_end {
+            n.tx_start = 0;
+            n.tx_end = 0;
+        }
+        if k > 0 {
+            n.progress();
+        }
+        let body_done = n.body_to_send == 0
+            && !matches!(
+                self.mode,
+                Mode::Data {
+                    to: DataFor::Body,
+                    ..
+                }
+            );
+        if n.tx_end == 0 && body_done {
+            n.phase = Phase::Head;
+            n.rx_len = 0;
+        }
+        k
+    }
+
+    /// The connection is open.
+    pub fn handle_connected(&mut self) {
+        if self.net.phase == Phase::Connecting {
+            self.net.connected = true;
+            self.net.phase = Phase::Request;
+            self.net.progress();
+        }
+    }
+
+    /// Bytes from the socket; returns how many the engine took (the rest must be offered
+    /// again after draining UART output).
+    pub fn handle_received(&mut self, bytes: &[u8]) -> usize {
+        match self.net.phase {
+            Phase::Idle => bytes.len(),
+            Phase::Connecting => 0,
+            Phase::Request | Phase::Head => self.head_bytes(bytes),
+            Phase::Body => self.body_received(bytes),
+        }
+    }
+
+    /// The peer closed the connection.
+    pub fn handle_closed(&mut self) {
+        self.net.connected = false;
+        match (self.net.phase, self.net.framing) {
+            (Phase::Idle, _) => {}
+            (Phase::Body, Framing::Close) => self.finish_body(),
+            _ => {
+                let _ = Clause::HttpResponseIncomplete;
+                self.fail();
+            }
+        }
+    }
+
+    /// The connection failed (refused, reset, TLS handshake, DNS).
+    pub fn handle_net_error(&mut self) {
+        self.net.connected = false;
+        if self.net.phase != Phase::Idle {
+            self.fail();
+        }
+    }
+
+    /// The board's clock, in milliseconds; a transaction without progress for its network
+    /// timeout fails (`HTTP.TIMEOUT.NETWORK`).
+    pub fn handle_time(&mut self, now_ms: u64) {
+        self.net.now = now_ms;
+        if self.net.phase != Phase::Idle && now_ms >= self.net.deadline {
+            let _ = Clause::HttpTimeoutNetwork;
+            self.fail();
+        }
+    }
+
+    /// When [`Engine::handle_time`] should be called next, if a transaction runs.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        (self.net.phase != Phase::Idle).then_some(self.net.deadline)
+    }
+
+    // ------------------------------------------------------------ starting commands
+
+    fn begin(
+        &mut self,
+        kind: Kind,
+        req: &Request<'_>,
+        tx_limit: usize,
+        piece: usize,
+        timeout: u64,
+    ) -> bool {
+        let Engine {
+            net, headers, auth, ..
+        } = self;
+        net.kind = kind;
+        net.piece = piece;
+        net.timeout_ms = timeout;
+        net.status = 0;
+        net.framing = Framing::None;
+        net.failed = false;
+        net.rx_len = 0;
+        let ok = prepare(net, headers, *auth, req, tx_limit);
+        net.phase = Phase::Connecting;
+        net.progress();
+        if ok {
+            net.connect_pending = true;
+        }
+        ok
+    }
+
+    pub(crate) fn start_sized(
+        &mut self,
+        kind: Kind,
+        url: Option<&[u8]>,
+        (tx, rx, timeout): (i32, i32, i32),
+    ) {
+        let _ = [
+            Clause::HttpUrlFallbackUrlcfg,
+            Clause::HttpBufferZeroIsDefault,
+            Clause::HttpTimeoutZeroIsDefault,
+        ];
+        let size = |v: i32| if v <= 0 { 2048 } else { v as usize };
+        let timeout = if timeout <= 0 { 5000 } else { timeout as u64 };
+        let mut copy = [0u8; crate::store::URL_CAPACITY];
+        let Some(url) = self.target_url(url, &mut copy) else {
+            return self.reply(Reply::Error);
+        };
+        let Some(u) = http::parse_url(url) else {
+            let _ = Clause::HttpUrlValid;
+            return self.reply(Reply::Error);
+        };
+        let req = Request {
+            method: b"GET",
+            tls: u.tls,
+            host: u.host,
+            port: u.port,
+            target: u.target,
+            content_type: None,
+            content_length: None,
+            extra: &[],
+            body: &[],
+        };
+        let _ = Clause::HttpgetsizeMethodGet;
+        self.mode = Mode::Busy;
+        if !u.known_scheme || !self.begin(kind, &req, size(tx), size(rx), timeout) {
+            self.fail();
+        }
+    }
+
+    pub(crate) fn start_client(&mut self, cmd: &device::HttpClient<'_>) {
+        use device::{HttpClientOpt as Opt, HttpClientTransportType as Transport};
+        if matches!(cmd.opt, Opt::Other(_)) {
+            let _ = Clause::HttpclientOptUnknown;
+            self.error_code(Some(err_code::HTTP_CONNECT_FAILED));
+            return self.reply(Reply::Error);
+        }
+        let empty = |v: Option<&[u8]>| v.is_none_or(<[u8]>::is_empty);
+        let mut copy = [0u8; crate::store::URL_CAPACITY];
+        let transport_tls = cmd.transport_type_or_default() == Transport::Ssl;
+        // url → host + path → stored URL (`HTTPCLIENT.URL.*`).
+        let (tls, host, port, target, known) = if !empty(cmd.url) {
+            let _ = Clause::HttpclientUrlPrecedence;
+            match http::parse_url(cmd.url.unwrap_or_default()) {
+                Some(u) => (u.tls, u.host, u.port, u.target, u.known_scheme),
+                None => return self.reply(Reply::Error),
+            }
+        } else if !empty(cmd.host) && !empty(cmd.path) {
+            let _ = [
+                Clause::HttpclientUrlHostPath,
+                Clause::HttpclientTransportHostPathScheme,
+            ];
+            let port = if transport_tls { 443 } else { 80 };
+            (
+                transport_tls,
+                cmd.host.unwrap_or_default(),
+                port,
+                cmd.path.unwrap_or_default(),
+                true,
+            )
+        } else if !empty(cmd.host) || !empty(cmd.path) {
+            let _ = Clause::HttpclientUrlHostPathPartial;
+            return self.reply(Reply::Error);
+        } else {
+            let _ = Clause::HttpclientUrlUrlcfg;
+            let Some(url) = self.target_url(None, &mut copy) else {
+                return self.reply(Reply::Error);
+            };
+            match http::parse_url(url) {
+                Some(u) => (u.tls, u.host, u.port, u.target, u.known_scheme),
+                None => return self.reply(Reply::Error),
+            }
+        };
+        let post = cmd.opt == Opt::Post;
+        let body = if post {
+            cmd.data.unwrap_or_default()
+        } else {
+            &[]
+        };
+        let _ = [
+            Clause::HttpclientContentTypeMap,
+            Clause::HttpclientContentTypeAllMethods,
+            Clause::HttpclientDataPostContentType,
+        ];
+        let content_type = match cmd.content_type {
+            Some(ct) => Some(ct.meaning().as_bytes()),
+            None if post => Some(
+                device::HttpClientContentType::FormUrlencoded
+                    .meaning()
+                    .as_bytes(),
+            ),
+            None => None,
+        };
+        let _ = Clause::HttpclientPutNoBody;
+        let content_length = match cmd.opt {
+            Opt::Post => Some(body.len() as u64),
+            Opt::Put => Some(0),
+            _ => None,
+        };
+        let req = Request {
+            method: cmd.opt.meaning().as_bytes(),
+            tls,
+            host,
+            port,
+            target,
+            content_type,
+            content_length,
+            extra: cmd.http_req_header.as_slice(),
+            body,
+        };
+        self.mode = Mode::Busy;
+        let _ = Clause::HttpBufferFixed;
+        if !known
+            || !self.begin(
+                Kind::Client {
+                    head: cmd.opt == Opt::Head,
+                },
+                &req,
+                2048,
+                2048,
+                5000,
+            )
+        {
+            self.fail();
+        }
+    }
+
+    pub(crate) fn start_send(
+        &mut self,
+        put: bool,
+        url: Option<&[u8]>,
+        length: i32,
+        extra: &[&[u8]],
+    ) {
+        let mut copy = [0u8; crate::store::URL_CAPACITY];
+        let Some(url) = self.target_url(url, &mut copy) else {
+            let _ = Clause::HttpcsendErrorBeforePrompt;
+            return self.reply(Reply::Error);
+        };
+        let Some(u) = http::parse_url(url) else {
+            return self.reply(Reply::Error);
+        };
+        let _ = [
+            Clause::HttpcsendContentTypeDefault,
+            Clause::HttpcputContentTypeDefault,
+            Clause::HttpcsendContentTypeHeader,
+        ];
+        let req = Request {
+            method: if put { b"PUT" } else { b"POST" },
+            tls: u.tls,
+            host: u.host,
+            port: u.port,
+            target: u.target,
+            content_type: Some(
+                device::HttpClientContentType::FormUrlencoded
+                    .meaning()
+                    .as_bytes(),
+            ),
+            content_length: Some(length as u64),
+            extra,
+            body: &[],
+        };
+        let known = u.known_scheme;
+        let ok = known && self.begin(Kind::Send { put }, &req, 2048, 2048, 5000);
+        self.net.body_to_send = length as u64;
+        self.net.failed = !ok;
+        if !ok {
+            // The data is still read, then the command ends with SEND FAIL.
+            self.net.phase = Phase::Idle;
+        }
+        let _ = Clause::HttpcsendPrompt;
+        self.start_data(DataFor::Body, length as usize);
+    }
+
+    /// The URL parameter when not empty, else a copy of the stored URL (`None`: neither).
+    fn target_url<'c>(&self, url: Option<&'c [u8]>, copy: &'c mut [u8]) -> Option<&'c [u8]> {
+        match url {
+            Some(u) if !u.is_empty() => Some(u),
+            _ => {
+                let stored = self.url.get()?;
+                copy[..stored.len()].copy_from_slice(stored);
+                Some(&copy[..stored.len()])
+            }
+        }
+    }
+
+    /// Data-phase bytes of AT+HTTPCPOST/PUT: appended to the tx queue as far as it has room.
+    pub(crate) fn body_bytes(&mut self, data: &[u8]) -> usize {
+        let n = &mut self.net;
+        if n.failed {
+            n.body_to_send = n.body_to_send.saturating_sub(data.len() as u64);
+            return data.len();
+        }
+        if n.tx_start == n.tx_end {
+            n.tx_start = 0;
+            n.tx_end = 0;
+        }
+        let k = data.len().min(TX - n.tx_end);
+        n.tx[n.tx_end..n.tx_end + k].copy_from_slice(&data[..k]);
+        n.tx_end += k;
+        n.body_to_send -= k as u64;
+        k
+    }
+
+    /// The last data byte arrived.
+    pub(crate) fn body_complete(&mut self) {
+        self.mode = Mode::Busy;
+        if self.net.failed {
+            self.net.failed = false;
+            self.net.kind = Kind::Send { put: false };
+            self.send_fail();
+        }
+    }
+
+    // ------------------------------------------------------------ response
+
+    fn head_bytes(&mut self, bytes: &[u8]) -> usize {
+        for (i, &b) in bytes.iter().enumerate() {
+            let n = &mut self.net;
+            if n.rx_len == RX {
+                // A header block larger than the buffer fails cleanly; the rest is discarded.
+                self.fail();
+                return bytes.len();
+            }
+            n.rx[n.rx_len] = b;
+            n.rx_len += 1;
+            if n.rx_len >= 4 && n.rx[n.rx_len - 4..n.rx_len] == *b"\r\n\r\n" {
+                n.progress();
+                self.head_complete();
+                return i + 1;
+            }
+        }
+        self.net.progress();
+        bytes.len()
+    }
+
+    fn head_complete(&mut self) {
+        let mut slots = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
+        let mut resp = httparse::Response::new(&mut slots);
+        let parsed = resp.parse(&self.net.rx[..self.net.rx_len]);
+        let Ok(httparse::Status::Complete(_)) = parsed else {
+            return self.fail();
+        };
+        let status = resp.code.unwrap_or(0);
+        let mut length = None;
+        let mut chunked = false;
+        for h in resp.headers.iter() {
+            if h.name.eq_ignore_ascii_case("content-length") {
+                length = core::str::from_utf8(h.value)
+                    .ok()
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+            } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = h
+                    .value
+                    .windows(7)
+                    .any(|w| w.eq_ignore_ascii_case(b"chunked"));
+            }
+        }
+        let n = &mut self.net;
+        n.status = status;
+        n.phase = Phase::Body;
+        match n.kind {
+            Kind::GetSize => {
+                let _ = [
+                    Clause::HttpgetsizeReport,
+                    Clause::HttpgetsizeNoLengthZero,
+                    Clause::HttpgetsizeStatusIgnored,
+                ];
+                let size = if chunked { 0 } else { length.unwrap_or(0) };
+                respond::http_get_size_size(&mut self.out, size as i64);
+                self.reply(Reply::Ok);
+                self.end();
+            }
+            Kind::Client { head: true } => {
+                let _ = Clause::HttpclientHeadHeaderLines;
+                self.streaming = Streaming::HeadLines { next: 0 };
+            }
+            _ => {
+                let _ = Clause::HttpResponseChunked;
+                n.framing = if matches!(status, 100..=199 | 204 | 304) {
+                    Framing::None
+                } else if chunked {
+                    Framing::Chunked(ChunkedDecoder::default())
+                } else if let Some(len) = length {
+                    Framing::Length(len)
+                } else {
+                    Framing::Close
+                };
+                if matches!(n.framing, Framing::None | Framing::Length(0)) {
+                    self.finish_body();
+                }
+            }
+        }
+    }
+
+    /// Writes HEAD header line `i`; false when there is none.
+    pub(crate) fn head_line(&mut self, i: usize) -> bool {
+        let mut slots = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
+        let mut resp = httparse::Response::new(&mut slots);
+        if resp.parse(&self.net.rx[..self.net.rx_len]).is_err() {
+            return false;
+        }
+        let Some(h) = resp.headers.get(i) else {
+            return false;
+        };
+        let len = h.name.len() + 2 + h.value.len();
+        respond::http_client_header_head(&mut self.out, len);
+        self.out.put(h.name.as_bytes());
+        self.out.put(b": ");
+        self.out.put(h.value);
+        respond::http_client_header_tail(&mut self.out);
+        true
+    }
+
+    /// After the HEAD header lines.
+    pub(crate) fn finish_after_head(&mut self) {
+        self.finish_body();
+    }
+
+    /// How many body bytes fit one payload line now.
+    fn piece_room(&self) -> usize {
+        self.net
+            .piece
+            .min(self.out.space().saturating_sub(RESERVE + LINE_OVERHEAD))
+    }
+
+    fn payload(&mut self, data: &[u8]) {
+        let _ = [Clause::HttpResponsePayloadLine, Clause::HttpResponsePieces];
+        match self.net.kind {
+            Kind::Client { .. } => respond::http_client_body(&mut self.out, data),
+            Kind::CGet => respond::http_c_get_body(&mut self.out, data),
+            Kind::Send { put: false } => respond::http_c_post_body(&mut self.out, data),
+            Kind::Send { put: true } => respond::http_c_put_body(&mut self.out, data),
+            Kind::GetSize => {}
+        }
+    }
+
+    fn body_received(&mut self, bytes: &[u8]) -> usize {
+        let mut taken = 0;
+        while taken < bytes.len() && self.net.phase == Phase::Body {
+            let room = self.piece_room();
+            if room == 0 {
+                break;
+            }
+            let rest = &bytes[taken..];
+            match self.net.framing {
+                Framing::Length(left) => {
+                    let n = (left.min(rest.len() as u64) as usize).min(room);
+                    self.payload(&rest[..n]);
+                    taken += n;
+                    self.net.framing = Framing::Length(left - n as u64);
+                    if left == n as u64 {
+                        self.finish_body();
+                    }
+                }
+                Framing::Close => {
+                    let n = rest.len().min(room);
+                    self.payload(&rest[..n]);
+                    taken += n;
+                }
+                Framing::Chunked(mut dec) => {
+                    let step = dec.step(&rest[..rest.len().min(room)]);
+                    self.net.framing = Framing::Chunked(dec);
+                    match step {
+                        Step::Framing(n) => taken += n,
+                        Step::Data(n) => {
+                            self.payload(&rest[..n]);
+                            taken += n;
+                        }
+                        Step::Invalid => {
+                            self.fail();
+                            return bytes.len();
+                        }
+                    }
+                    if dec.done() {
+                        self.finish_body();
+                    }
+                }
+                Framing::None => return bytes.len(),
+            }
+        }
+        if taken > 0 {
+            self.net.progress();
+        }
+        if self.net.phase == Phase::Idle {
+            bytes.len()
+        } else {
+            taken
+        }
+    }
+
+    // ------------------------------------------------------------ endings
+
+    /// The response is complete.
+    fn finish_body(&mut self) {
+        let status = self.net.status;
+        if status >= 400 {
+            let _ = [
+                Clause::HttpStatusError,
+                Clause::ErrcodeHttpStatus,
+                Clause::HttpcsendStatusNotSendFail,
+            ];
+            self.error_code(Some(err_code::http_status(u32::from(status))));
+            self.reply(Reply::Error);
+        } else {
+            let _ = [
+                Clause::HttpStatusBelow400,
+                Clause::HttpRedirectNotFollowed,
+                Clause::HttpclientRedirectNotFollowed,
+            ];
+            match self.net.kind {
+                Kind::Send { .. } => {
+                    let _ = Clause::HttpcsendSendOk;
+                    self.reply(Reply::SendOk);
+                }
+                _ => self.reply(Reply::Ok),
+            }
+        }
+        self.end();
+    }
+
+    /// The transaction failed before a complete response.
+    pub(crate) fn fail(&mut self) {
+        if matches!(
+            self.mode,
+            Mode::Data {
+                to: DataFor::Body,
+                ..
+            }
+        ) {
+            // The data still has to be read; SEND FAIL comes after it.
+            self.net.failed = true;
+            self.net.phase = Phase::Idle;
+            self.net.close_pending = self.net.connected;
+            self.net.tx_start = 0;
+            self.net.tx_end = 0;
+            return;
+        }
+        match self.net.kind {
+            Kind::Client { .. } => {
+                let _ = [
+                    Clause::HttpclientNetworkFailure,
+                    Clause::ErrcodeHttpConnectFailed,
+                ];
+                self.error_code(Some(err_code::HTTP_CONNECT_FAILED));
+                self.reply(Reply::Error);
+            }
+            Kind::GetSize | Kind::CGet => {
+                let _ = [
+                    Clause::HttpgetsizeNetworkFailure,
+                    Clause::HttpcgetNetworkFailure,
+                ];
+                self.reply(Reply::Error);
+            }
+            Kind::Send { .. } => return self.send_fail(),
+        }
+        self.end();
+    }
+
+    fn send_fail(&mut self) {
+        let _ = Clause::HttpcsendSendFail;
+        self.reply(Reply::SendFail);
+        self.end();
+    }
+
+    /// Back to command mode; the connection is closed (`HTTP.CONNECTION.PER_COMMAND`).
+    fn end(&mut self) {
+        let _ = Clause::HttpConnectionPerCommand;
+        let n = &mut self.net;
+        n.close_pending = n.close_pending || n.phase != Phase::Idle || n.connected;
+        n.phase = Phase::Idle;
+        n.framing = Framing::None;
+        n.tx_start = 0;
+        n.tx_end = 0;
+        if self.mode == Mode::Busy {
+            self.mode = Mode::Command;
+        }
+    }
+}

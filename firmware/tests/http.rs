@@ -1,0 +1,688 @@
+//! HTTP clauses against a scripted network peer: exact request bytes on the wire and exact
+//! UART output, with responses delivered in pieces of every size.
+
+use atspec_firmware::device::Clause;
+use atspec_firmware::{Action, Config, Engine, Pki};
+
+/// What one command did on both sides.
+#[derive(Debug, Default)]
+struct Run {
+    uart: Vec<u8>,
+    request: Vec<u8>,
+    connects: Vec<(String, u16, bool)>,
+    closes: usize,
+}
+
+fn show(b: &[u8]) -> String {
+    b.iter()
+        .flat_map(|&c| std::ascii::escape_default(c))
+        .map(char::from)
+        .collect()
+}
+
+fn engine() -> Engine {
+    let mut e = Engine::new(Config {
+        pki: Pki {
+            certs: 1,
+            keys: 1,
+            cas: 1,
+        },
+    });
+    e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\n");
+    drain(&mut e, &mut Vec::new());
+    e
+}
+
+fn drain<const T: usize, const R: usize>(e: &mut Engine<T, R>, into: &mut Vec<u8>) {
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = e.poll_transmit(&mut buf);
+        if n == 0 {
+            return;
+        }
+        into.extend_from_slice(&buf[..n]);
+    }
+}
+
+fn actions<const T: usize, const R: usize>(e: &mut Engine<T, R>, run: &mut Run) {
+    while let Some(a) = e.poll_action() {
+        match a {
+            Action::Connect { host, port, tls } => {
+                run.connects.push((
+                    String::from_utf8_lossy(host).into_owned(),
+                    port,
+                    tls.is_some(),
+                ));
+                e.handle_connected();
+            }
+            Action::Close => run.closes += 1,
+        }
+    }
+}
+
+fn pump_request<const T: usize, const R: usize>(e: &mut Engine<T, R>, run: &mut Run) {
+    let mut buf = [0u8; 512];
+    loop {
+        actions(e, run);
+        let n = e.poll_net_transmit(&mut buf);
+        if n == 0 {
+            break;
+        }
+        run.request.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Sends `uart` (command line and any data), plays the peer with `response` in `piece`-byte
+/// reads, and closes the connection afterwards when `close` is set.
+fn transact<const T: usize, const R: usize>(
+    e: &mut Engine<T, R>,
+    uart: &[u8],
+    response: &[u8],
+    piece: usize,
+    close: bool,
+) -> Run {
+    let mut run = Run::default();
+    let mut input = uart;
+    while !input.is_empty() {
+        let took = e.handle_uart(input);
+        input = &input[took..];
+        drain(e, &mut run.uart);
+        pump_request(e, &mut run);
+    }
+    pump_request(e, &mut run);
+    for part in response.chunks(piece.max(1)) {
+        let mut rest = part;
+        while !rest.is_empty() {
+            let took = e.handle_received(rest);
+            rest = &rest[took..];
+            drain(e, &mut run.uart);
+            actions(e, &mut run);
+            if took == 0 && !rest.is_empty() {
+                drain(e, &mut run.uart);
+            }
+        }
+    }
+    if close {
+        e.handle_closed();
+    }
+    drain(e, &mut run.uart);
+    actions(e, &mut run);
+    run
+}
+
+fn ok_response(body: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: text/plain\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(body);
+    r
+}
+
+#[test]
+fn httpcget_prints_the_body_and_sends_a_plain_get() {
+    let mut e = engine();
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCGET=\"http://h.test/x?y=1\"\r\n",
+        &ok_response(b"hello"),
+        1000,
+        false,
+    );
+    assert_eq!(run.connects, [("h.test".to_string(), 80, false)]);
+    assert_eq!(
+        show(&run.request),
+        show(b"GET /x?y=1 HTTP/1.1\r\nHost: h.test\r\nUser-Agent: ESP32 HTTP Client/1.0\r\n\r\n")
+    );
+    assert_eq!(show(&run.uart), show(b"+HTTPCGET:5,hello\r\n\r\nOK\r\n"));
+    assert_eq!(run.closes, 1);
+    let _ = [
+        Clause::HttpcgetBodyLines,
+        Clause::HttpRequestLine,
+        Clause::HttpRequestHost,
+        Clause::HttpRequestUserAgent,
+        Clause::HttpConnectionPerCommand,
+    ];
+}
+
+#[test]
+fn payload_lines_respect_rx_size_and_any_read_split() {
+    let body: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+    for piece in [1, 7, 100, 4096] {
+        let mut e = engine();
+        let run = transact(
+            &mut e,
+            b"AT+HTTPCGET=\"http://h/\",0,512\r\n",
+            &ok_response(&body),
+            piece,
+            false,
+        );
+        let (data, sizes) = payloads(&run.uart, b"+HTTPCGET:");
+        assert!(data == body, "piece {piece}");
+        assert!(
+            sizes.iter().all(|&n| (1..=512).contains(&n)),
+            "piece {piece}: {sizes:?}"
+        );
+        assert!(run.uart.ends_with(b"\r\nOK\r\n"));
+    }
+    let _ = [
+        Clause::HttpResponsePieces,
+        Clause::HttpBufferRxSize,
+        Clause::HttpResponsePayloadLine,
+    ];
+}
+
+/// Reassembles length-delimited payload lines; returns the data and each line's length.
+fn payloads(uart: &[u8], prefix: &[u8]) -> (Vec<u8>, Vec<usize>) {
+    let mut data = Vec::new();
+    let mut sizes = Vec::new();
+    let mut at = 0;
+    while let Some(p) = uart[at..].windows(prefix.len()).position(|w| w == prefix) {
+        let start = at + p + prefix.len();
+        let comma = start + uart[start..].iter().position(|&b| b == b',').unwrap();
+        let n: usize = std::str::from_utf8(&uart[start..comma])
+            .unwrap()
+            .parse()
+            .unwrap();
+        data.extend_from_slice(&uart[comma + 1..comma + 1 + n]);
+        assert_eq!(&uart[comma + 1 + n..comma + 3 + n], b"\r\n");
+        sizes.push(n);
+        at = comma + 3 + n;
+    }
+    (data, sizes)
+}
+
+#[test]
+fn chunked_and_close_delimited_bodies() {
+    let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+    for piece in 1..chunked.len() {
+        let mut e = engine();
+        let run = transact(
+            &mut e,
+            b"AT+HTTPCGET=\"http://h/\"\r\n",
+            chunked,
+            piece,
+            false,
+        );
+        assert_eq!(
+            payloads(&run.uart, b"+HTTPCGET:").0,
+            b"hello world",
+            "piece {piece}"
+        );
+        assert!(run.uart.ends_with(b"\r\nOK\r\n"));
+    }
+    let mut e = engine();
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCGET=\"http://h/\"\r\n",
+        b"HTTP/1.1 200 OK\r\n\r\nuntil close",
+        3,
+        true,
+    );
+    assert_eq!(payloads(&run.uart, b"+HTTPCGET:").0, b"until close");
+    assert!(run.uart.ends_with(b"\r\nOK\r\n"));
+    let _ = Clause::HttpResponseChunked;
+}
+
+#[test]
+fn status_400_and_above_prints_body_then_code_then_error() {
+    let mut e = engine();
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCGET=\"http://h/\"\r\n",
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nnf",
+        5,
+        false,
+    );
+    assert_eq!(
+        show(&run.uart),
+        show(b"+HTTPCGET:2,nf\r\nERR CODE:0x010a7194\r\n\r\nERROR\r\n")
+    );
+    let mut e = engine();
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=2,,\"http://h/\",,,1\r\n",
+        b"HTTP/1.1 599 Odd\r\nContent-Length: 0\r\n\r\n",
+        5,
+        false,
+    );
+    assert_eq!(
+        show(&run.uart),
+        show(b"ERR CODE:0x010a7257\r\n\r\nERROR\r\n")
+    );
+    let _ = [Clause::HttpStatusError, Clause::ErrcodeHttpStatus];
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    let mut e = engine();
+    let resp = b"HTTP/1.1 302 Found\r\nLocation: http://elsewhere/\r\nContent-Length: 3\r\n\r\nmov";
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=2,,\"http://h/a\",,,1\r\n",
+        resp,
+        100,
+        false,
+    );
+    assert_eq!(run.connects.len(), 1);
+    assert_eq!(show(&run.uart), show(b"+HTTPCLIENT:3,mov\r\n\r\nOK\r\n"));
+    let _ = [
+        Clause::HttpclientRedirectNotFollowed,
+        Clause::HttpRedirectNotFollowed,
+        Clause::HttpStatusBelow400,
+    ];
+}
+
+#[test]
+fn network_failures_end_each_command_its_own_way() {
+    for (line, expected) in [
+        (
+            &b"AT+HTTPCLIENT=2,,\"http://h/\",,,1\r\n"[..],
+            &b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n"[..],
+        ),
+        (b"AT+HTTPCGET=\"http://h/\"\r\n", b"\r\nERROR\r\n"),
+        (b"AT+HTTPGETSIZE=\"http://h/\"\r\n", b"\r\nERROR\r\n"),
+    ] {
+        let mut e = engine();
+        e.handle_uart(line);
+        let mut run = Run::default();
+        assert!(matches!(e.poll_action(), Some(Action::Connect { .. })));
+        e.handle_net_error();
+        drain(&mut e, &mut run.uart);
+        assert_eq!(show(&run.uart), show(expected), "{}", show(line));
+        assert!(!e.is_busy());
+        e.handle_uart(b"AT\r\n");
+        drain(&mut e, &mut run.uart);
+        assert!(run.uart.ends_with(b"\r\nOK\r\n"));
+    }
+    let _ = [
+        Clause::HttpclientNetworkFailure,
+        Clause::HttpcgetNetworkFailure,
+        Clause::HttpgetsizeNetworkFailure,
+    ];
+}
+
+#[test]
+fn incomplete_bodies_timeouts_and_garbage_fail() {
+    // Closed after 5 of 10 bytes: the printed piece stays, then the failure.
+    let mut e = engine();
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCGET=\"http://h/\"\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello",
+        100,
+        true,
+    );
+    assert_eq!(show(&run.uart), show(b"+HTTPCGET:5,hello\r\n\r\nERROR\r\n"));
+    // Stalled past the timeout.
+    let mut e = engine();
+    e.handle_time(1_000);
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCGET=\"http://h/\",,,200\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhel",
+        100,
+        false,
+    );
+    assert_eq!(e.poll_timeout(), Some(1_200));
+    e.handle_time(1_199);
+    assert!(e.is_busy());
+    e.handle_time(1_200);
+    let mut out = run.uart.clone();
+    drain(&mut e, &mut out);
+    assert_eq!(show(&out), show(b"+HTTPCGET:3,hel\r\n\r\nERROR\r\n"));
+    // A garbage status line.
+    let mut e = engine();
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=2,,\"http://h/\",,,1\r\n",
+        b"HTCPCP/9 teapot\r\n\r\n",
+        100,
+        false,
+    );
+    assert_eq!(
+        show(&run.uart),
+        show(b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n")
+    );
+    // A header block larger than the rx buffer.
+    let mut e = engine();
+    let mut big = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..2000 {
+        big.extend_from_slice(format!("X-{i}: {}\r\n", "v".repeat(20)).as_bytes());
+    }
+    big.extend_from_slice(b"\r\n");
+    let run = transact(&mut e, b"AT+HTTPCGET=\"http://h/\"\r\n", &big, 4096, false);
+    assert_eq!(show(&run.uart), show(b"\r\nERROR\r\n"));
+    e.handle_uart(b"AT\r\n");
+    let mut out = Vec::new();
+    drain(&mut e, &mut out);
+    assert_eq!(out, b"\r\nOK\r\n");
+    let _ = [
+        Clause::HttpResponseIncomplete,
+        Clause::HttpTimeoutNetwork,
+        Clause::HttpTimeoutParam,
+    ];
+}
+
+#[test]
+fn getsize_reports_content_length_whatever_the_status() {
+    for (resp, expected) in [
+        (
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n"[..],
+            &b"+HTTPGETSIZE:1234\r\n\r\nOK\r\n"[..],
+        ),
+        (
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found",
+            b"+HTTPGETSIZE:9\r\n\r\nOK\r\n",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"+HTTPGETSIZE:0\r\n\r\nOK\r\n",
+        ),
+    ] {
+        let mut e = engine();
+        let run = transact(
+            &mut e,
+            b"AT+HTTPGETSIZE=\"http://h/f.bin\"\r\n",
+            resp,
+            50,
+            false,
+        );
+        assert_eq!(show(&run.uart), show(expected));
+        assert!(run.request.starts_with(b"GET /f.bin HTTP/1.1\r\n"));
+    }
+    let _ = [
+        Clause::HttpgetsizeReport,
+        Clause::HttpgetsizeStatusIgnored,
+        Clause::HttpgetsizeNoLengthZero,
+        Clause::HttpgetsizeMethodGet,
+    ];
+}
+
+#[test]
+fn httpclient_methods_content_types_and_headers() {
+    let mut e = engine();
+    e.handle_uart(b"AT+HTTPCHEAD=13\r\nX-Global: one");
+    drain(&mut e, &mut Vec::new());
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=3,1,\"http://h:8080/post\",,,1,\"{\\\"a\\\":1\\,\\\"b\\\":2}\",\"X-Cmd: 2\"\r\n",
+        &ok_response(b"ok"),
+        100,
+        false,
+    );
+    assert_eq!(run.connects, [("h".to_string(), 8080, false)]);
+    assert_eq!(
+        show(&run.request),
+        show(b"POST /post HTTP/1.1\r\nHost: h:8080\r\nUser-Agent: ESP32 HTTP Client/1.0\r\nContent-Type: application/json\r\nContent-Length: 13\r\nX-Cmd: 2\r\nX-Global: one\r\n\r\n{\"a\":1,\"b\":2}")
+    );
+    // PUT carries Content-Length 0; DELETE and GET carry the content type when given.
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=4,3,\"http://h/\",,,1\r\n",
+        &ok_response(b""),
+        100,
+        false,
+    );
+    assert!(run.request.starts_with(b"PUT / HTTP/1.1\r\n"));
+    assert!(
+        run.request
+            .windows(22)
+            .any(|w| w == b"Content-Type: text/xml")
+    );
+    assert!(run.request.windows(17).any(|w| w == b"Content-Length: 0"));
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=5,2,\"http://h/\",,,1\r\n",
+        &ok_response(b""),
+        100,
+        false,
+    );
+    assert!(run.request.starts_with(b"DELETE / HTTP/1.1\r\n"));
+    assert!(
+        run.request
+            .windows(33)
+            .any(|w| w == b"Content-Type: multipart/form-data")
+    );
+    assert!(!run.request.windows(14).any(|w| w == b"Content-Length"));
+    let _ = [
+        Clause::HttpclientOptMethod,
+        Clause::HttpclientContentTypeMap,
+        Clause::HttpclientContentTypeAllMethods,
+        Clause::HttpclientPutNoBody,
+        Clause::HttpRequestContentLength,
+        Clause::HttpRequestCheadApplied,
+    ];
+}
+
+#[test]
+fn httpclient_target_resolution() {
+    // host + path with transport 2: TLS to 443.
+    let mut e = engine();
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=2,,,\"secure.test\",\"/p\",2\r\n",
+        &ok_response(b""),
+        100,
+        false,
+    );
+    assert_eq!(run.connects, [("secure.test".to_string(), 443, true)]);
+    // Only one of host and path: ERROR, no connection.
+    for line in [
+        &b"AT+HTTPCLIENT=2,,,\"h\",,1\r\n"[..],
+        b"AT+HTTPCLIENT=2,,,,\"/p\",1\r\n",
+        b"AT+HTTPCLIENT=2,,,,,1\r\n",
+        b"AT+HTTPCLIENT=2,,\"no-scheme\",,,1\r\n",
+    ] {
+        let mut e = engine();
+        let run = transact(&mut e, line, b"", 1, false);
+        assert_eq!(show(&run.uart), show(b"\r\nERROR\r\n"), "{}", show(line));
+        assert!(run.connects.is_empty());
+    }
+    // All empty: the stored URL.
+    let mut e = engine();
+    e.handle_uart(b"AT+HTTPURLCFG=15\r\nhttp://stored/x");
+    drain(&mut e, &mut Vec::new());
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=2,,,,,1\r\n",
+        &ok_response(b""),
+        100,
+        false,
+    );
+    assert_eq!(run.connects, [("stored".to_string(), 80, false)]);
+    // An unknown method: the connection-failed code, no traffic.
+    let mut e = engine();
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=9,,\"http://h/\",,,1\r\n",
+        b"",
+        1,
+        false,
+    );
+    assert_eq!(
+        show(&run.uart),
+        show(b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n")
+    );
+    assert!(run.connects.is_empty());
+    let _ = [
+        Clause::HttpclientTransportHostPathScheme,
+        Clause::HttpclientUrlHostPathPartial,
+        Clause::HttpclientUrlUrlcfg,
+        Clause::HttpclientOptUnknown,
+        Clause::HttpUrlValid,
+    ];
+}
+
+#[test]
+fn head_prints_header_lines_and_no_body() {
+    let mut e = engine();
+    let resp = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\n";
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=1,,\"http://h/\",,,1\r\n",
+        resp,
+        7,
+        false,
+    );
+    assert!(run.request.starts_with(b"HEAD / HTTP/1.1\r\n"));
+    assert_eq!(
+        show(&run.uart),
+        show(b"+HTTPCLIENT:24,Content-Type: text/plain\r\n+HTTPCLIENT:17,Content-Length: 5\r\n\r\nOK\r\n")
+    );
+    let _ = Clause::HttpclientHeadHeaderLines;
+}
+
+#[test]
+fn httpcpost_sends_exact_binary_data_and_ends_with_send_ok() {
+    let data: Vec<u8> = (0..=255u8).chain([b'\r', b'\n', 0, b'O', b'K']).collect();
+    let mut line = format!(
+        "AT+HTTPCPOST=\"http://h/up\",{},1,\"Content-Type: application/octet-stream\"\r\n",
+        data.len()
+    )
+    .into_bytes();
+    let prompt_at = line.len();
+    line.extend_from_slice(&data);
+    let mut e = engine();
+    let run = transact(&mut e, &line, &ok_response(b"stored"), 3, false);
+    let head_end = run
+        .request
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap()
+        + 4;
+    let head = &run.request[..head_end];
+    assert_eq!(
+        show(head),
+        show(format!("POST /up HTTP/1.1\r\nHost: h\r\nUser-Agent: ESP32 HTTP Client/1.0\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n", data.len()).as_bytes())
+    );
+    assert!(run.request[head_end..] == data[..]);
+    // Read 3 bytes at a time, the response body arrives as several pieces.
+    assert!(run.uart.starts_with(b"\r\nOK\r\n\r\n>+HTTPCPOST:"));
+    assert_eq!(payloads(&run.uart, b"+HTTPCPOST:").0, b"stored");
+    assert!(run.uart.ends_with(b"\r\n\r\nSEND OK\r\n"));
+    assert!(prompt_at > 0);
+    // PUT, default content type, status 500.
+    let mut e = engine();
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCPUT=\"http://h/\",3\r\nabc",
+        b"HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n",
+        3,
+        false,
+    );
+    assert!(run.request.starts_with(b"PUT / HTTP/1.1\r\n"));
+    assert!(
+        run.request
+            .windows(47)
+            .any(|w| w == b"Content-Type: application/x-www-form-urlencoded")
+    );
+    assert!(run.request.ends_with(b"\r\n\r\nabc"));
+    assert_eq!(
+        show(&run.uart),
+        show(b"\r\nOK\r\n\r\n>ERR CODE:0x010a71f4\r\n\r\nERROR\r\n")
+    );
+    let _ = [
+        Clause::HttpcsendPrompt,
+        Clause::HttpcsendDataRaw,
+        Clause::HttpcsendSendOk,
+        Clause::HttpcsendStatusNotSendFail,
+        Clause::HttpcputContentTypeDefault,
+        Clause::HttpcsendContentTypeHeader,
+    ];
+}
+
+#[test]
+fn httpcpost_network_failure_is_send_fail_after_the_data() {
+    let mut e = engine();
+    e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",4\r\n");
+    let mut out = Vec::new();
+    drain(&mut e, &mut out);
+    assert!(matches!(e.poll_action(), Some(Action::Connect { .. })));
+    e.handle_net_error();
+    assert!(e.in_data_phase(), "the data must still be read");
+    e.handle_uart(b"da");
+    e.handle_uart(b"ta");
+    drain(&mut e, &mut out);
+    assert_eq!(show(&out), show(b"\r\nOK\r\n\r\n>\r\nSEND FAIL\r\n"));
+    let _ = Clause::HttpcsendSendFail;
+}
+
+#[test]
+fn busy_while_a_request_runs() {
+    let mut e = engine();
+    e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
+    let mut out = Vec::new();
+    e.handle_uart(b"AT\r\n");
+    drain(&mut e, &mut out);
+    assert_eq!(
+        show(&out),
+        show(b"ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n")
+    );
+    // Trailing CR LF after POST data is input while busy.
+    let mut e = engine();
+    e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",2\r\nab\r\n");
+    let mut out = Vec::new();
+    drain(&mut e, &mut out);
+    assert_eq!(
+        show(&out),
+        show(b"\r\nOK\r\n\r\n>ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n")
+    );
+    // AT+RST while busy restarts at once.
+    let mut e = engine();
+    e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
+    let _ = e.poll_action();
+    e.handle_connected();
+    e.handle_uart(b"AT+RST\r\n");
+    let mut out = Vec::new();
+    drain(&mut e, &mut out);
+    assert_eq!(
+        show(&out),
+        show(b"\r\nWill force to restart!!!\r\n\r\nready\r\n")
+    );
+    assert_eq!(e.poll_action(), Some(Action::Close));
+    let _ = [
+        Clause::BusyReject,
+        Clause::BusyErrCode,
+        Clause::BusyAfterData,
+        Clause::BusyForceRestart,
+    ];
+}
+
+#[test]
+fn long_urls_need_a_large_tx_buffer() {
+    let mut url = b"http://h/".to_vec();
+    url.resize(8192, b'p');
+    let mut cfg = format!("AT+HTTPURLCFG={}\r\n", url.len()).into_bytes();
+    cfg.extend_from_slice(&url);
+    // Default 2048-byte tx buffer: the request line does not fit → network-failure path.
+    let mut e = engine();
+    let run = transact(&mut e, &cfg, b"", 1, false);
+    assert!(run.uart.ends_with(b"\r\nSET OK\r\n"));
+    let run = transact(&mut e, b"AT+HTTPCGET=\"\",10240\r\n", b"", 1, false);
+    assert_eq!(show(&run.uart), show(b"\r\nERROR\r\n"));
+    assert!(run.connects.is_empty());
+    // A board with 10240-byte buffers serves it.
+    let mut big: Engine<10240, 2048> = Engine::with_buffers(Config::default());
+    big.handle_uart(b"ATE0\r\n");
+    drain(&mut big, &mut Vec::new());
+    transact(&mut big, &cfg, b"", 1, false);
+    let run = transact(
+        &mut big,
+        b"AT+HTTPCGET=\"\",10240\r\n",
+        &ok_response(b"x"),
+        100,
+        false,
+    );
+    assert!(
+        run.request
+            .starts_with(&[&b"GET /"[..], &url[9..]].concat())
+    );
+    assert!(run.uart.ends_with(b"+HTTPCGET:1,x\r\n\r\nOK\r\n"));
+    let _ = [
+        Clause::HttpBufferTxHoldsRequestLine,
+        Clause::HttpUrlLongViaUrlcfg,
+        Clause::HttpUrlFallbackUrlcfg,
+    ];
+}
