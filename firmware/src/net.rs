@@ -328,8 +328,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     pub fn handle_received(&mut self, bytes: &[u8]) -> usize {
         match self.net.phase {
             Phase::Idle => bytes.len(),
-            Phase::Connecting => 0,
-            Phase::Request | Phase::Head => self.head_bytes(bytes),
+            // Like the firmware, the response is read only once the whole request (with the
+            // POST/PUT body) has been sent; until then the board keeps the bytes.
+            Phase::Connecting | Phase::Request => 0,
+            Phase::Head => self.head_bytes(bytes),
             Phase::Body => self.body_received(bytes),
         }
     }
@@ -615,7 +617,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// The last data byte arrived.
     pub(crate) fn body_complete(&mut self) {
         self.mode = Mode::Busy;
-        if self.net.failed {
+        if self.net.failed || self.net.phase == Phase::Idle {
             self.net.failed = false;
             self.net.kind = Kind::Send { put: false };
             self.send_fail();
