@@ -7,8 +7,8 @@
 //! atspec-board --tcp 127.0.0.1:5555
 //! ```
 //!
-//! Status: plain HTTP. HTTPS (rustls with `--pki DIR`) is not built yet; a request that needs
-//! TLS takes the network-failure path.
+//! HTTPS uses rustls with the certificates of `--pki DIR` (see the `tls` module for the
+//! layout and how AT+HTTPCFG's modes map to verification).
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
@@ -20,8 +20,10 @@ use clap::Parser;
 
 mod link;
 mod pace;
+mod tls;
 
 use link::Link;
+use tls::{Pki, Sock};
 
 /// Run the atspec firmware engine as a virtual AT module.
 #[derive(Debug, Parser)]
@@ -36,6 +38,9 @@ struct Args {
     /// Pace UART output at this many baud (8N1: 10 bits per byte); 0 is unpaced.
     #[arg(long, default_value_t = 0)]
     baud: u32,
+    /// Directory with `ca.N.pem`, `client.N.crt.pem`, `client.N.key.pem` for AT+HTTPCFG.
+    #[arg(long, value_name = "DIR")]
+    pki: Option<std::path::PathBuf>,
 }
 
 /// Request and response-head buffers large enough for 8192-byte URLs with `tx size` 10240.
@@ -76,18 +81,18 @@ fn main() -> ExitCode {
         eprintln!("atspec-board: choose --pty or --tcp ADDR");
         return ExitCode::from(2);
     };
-    run(link, args.baud);
+    run(link, args.baud, Pki::new(args.pki));
     ExitCode::SUCCESS
 }
 
-fn run(mut link: Link, baud: u32) {
-    let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config::default()));
+fn run(mut link: Link, baud: u32, pki: Pki) {
+    let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config { pki: pki.counts() }));
     engine.boot();
     let start = Instant::now();
     let mut pacer = pace::Pacer::new(baud);
     let mut uart_in: Vec<u8> = Vec::new();
     let mut net_in: Vec<u8> = Vec::new();
-    let mut sock: Option<TcpStream> = None;
+    let mut sock: Option<Sock> = None;
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         let mut busy = false;
@@ -110,14 +115,13 @@ fn run(mut link: Link, baud: u32) {
             match action {
                 Action::Connect { host, port, tls } => {
                     let host = String::from_utf8_lossy(host).into_owned();
-                    if tls.is_some() {
-                        eprintln!(
-                            "atspec-board: https://{host}:{port}: TLS is not available in this build"
-                        );
-                        engine.handle_net_error();
-                        continue;
-                    }
-                    match connect(&host, port) {
+                    let opened = connect(&host, port)
+                        .map_err(|e| e.to_string())
+                        .and_then(|tcp| match tls {
+                            None => Ok(Sock::Plain(tcp)),
+                            Some(t) => pki.config(&t).and_then(|cfg| Sock::tls(tcp, &host, cfg)),
+                        });
+                    match opened {
                         Ok(s) => {
                             sock = Some(s);
                             net_in.clear();

@@ -1,114 +1,11 @@
 //! The board over a real pseudo-terminal, against a real HTTP server on loopback.
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
 use std::net::TcpListener;
-use std::os::fd::AsFd;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
-
-struct Board {
-    child: Child,
-    port: File,
-}
-
-impl Drop for Board {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start() -> Board {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atspec-board"))
-        .arg("--pty")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start atspec-board");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let path = first
-        .trim()
-        .strip_prefix("PTY ")
-        .expect("first line is `PTY <path>`")
-        .to_owned();
-    let port = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&path)
-        .expect("open the pty");
-    let mut t = tcgetattr(port.as_fd()).unwrap();
-    cfmakeraw(&mut t);
-    tcsetattr(port.as_fd(), SetArg::TCSANOW, &t).unwrap();
-    let mut b = Board { child, port };
-    b.expect(b"\r\nready\r\n");
-    b.send(b"ATE0\r\n");
-    b.expect(b"ATE0\r\n\r\nOK\r\n");
-    b
-}
-
-impl Board {
-    fn send(&mut self, bytes: &[u8]) {
-        self.port.write_all(bytes).unwrap();
-    }
-
-    /// Reads until the output ends with `tail`, or fails after 10 s with what arrived.
-    fn read_until(&mut self, tail: &[u8]) -> Vec<u8> {
-        let (tx, rx) = mpsc::channel();
-        let mut port = self.port.try_clone().unwrap();
-        let tail = tail.to_vec();
-        std::thread::spawn(move || {
-            let mut got = Vec::new();
-            let mut buf = [0u8; 4096];
-            while !got.ends_with(&tail) {
-                match port.read(&mut buf) {
-                    Ok(n) if n > 0 => got.extend_from_slice(&buf[..n]),
-                    _ => break,
-                }
-            }
-            let _ = tx.send(got);
-        });
-        rx.recv_timeout(Duration::from_secs(10))
-            .expect("board answered in time")
-    }
-
-    fn expect(&mut self, exact: &[u8]) {
-        let got = self.read_until(exact);
-        assert_eq!(
-            String::from_utf8_lossy(&got),
-            String::from_utf8_lossy(exact)
-        );
-    }
-}
-
-/// A one-shot HTTP server: answers the next connection with `response` and returns the request.
-fn serve_once(response: &'static [u8]) -> (u16, mpsc::Receiver<Vec<u8>>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        let mut req = Vec::new();
-        let mut buf = [0u8; 4096];
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !req.windows(4).any(|w| w == b"\r\n\r\n") && Instant::now() < deadline {
-            match s.read(&mut buf) {
-                Ok(n) if n > 0 => req.extend_from_slice(&buf[..n]),
-                _ => break,
-            }
-        }
-        s.write_all(response).unwrap();
-        let _ = tx.send(req);
-    });
-    (port, rx)
-}
+use common::{serve_once, start};
 
 #[test]
 fn answers_at_over_a_real_pty() {
