@@ -116,3 +116,70 @@ pub fn serve_once(response: &'static [u8]) -> (u16, mpsc::Receiver<Vec<u8>>) {
     });
     (port, rx)
 }
+
+/// A one-shot server: reads the request head, then lets `answer` do anything with the socket.
+/// Returns the port and the request head it saw.
+pub fn serve_with(
+    answer: impl FnOnce(std::net::TcpStream) + Send + 'static,
+) -> (u16, mpsc::Receiver<Vec<u8>>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut req = Vec::new();
+        let mut buf = [0u8; 16384];
+        while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+            match s.read(&mut buf) {
+                Ok(n) if n > 0 => req.extend_from_slice(&buf[..n]),
+                _ => break,
+            }
+        }
+        let _ = tx.send(req);
+        answer(s);
+    });
+    (port, rx)
+}
+
+impl Board {
+    /// Reads until the output ends with one of the final results.
+    pub fn until_final(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        while ![
+            &b"\r\nOK\r\n"[..],
+            b"\r\nERROR\r\n",
+            b"\r\nSEND OK\r\n",
+            b"\r\nSEND FAIL\r\n",
+        ]
+        .iter()
+        .any(|t| out.ends_with(t))
+        {
+            out.extend(self.read_until(b"\r\n"));
+        }
+        out
+    }
+
+    /// `AT` → OK: the board is responsive.
+    pub fn responsive(&mut self) {
+        self.send(b"AT\r\n");
+        self.expect(b"\r\nOK\r\n");
+    }
+}
+
+/// Reassembles `+CMD:<n>,<bytes>` payload lines (by length, not by line).
+pub fn payload(out: &[u8], prefix: &[u8]) -> Vec<u8> {
+    let mut data = Vec::new();
+    let mut at = 0;
+    while let Some(p) = out[at..].windows(prefix.len()).position(|w| w == prefix) {
+        let start = at + p + prefix.len();
+        let comma = start + out[start..].iter().position(|&b| b == b',').unwrap();
+        let n: usize = std::str::from_utf8(&out[start..comma])
+            .unwrap()
+            .parse()
+            .unwrap();
+        data.extend_from_slice(&out[comma + 1..comma + 1 + n]);
+        at = comma + 1 + n;
+    }
+    data
+}
