@@ -63,7 +63,7 @@ impl Link {
                     listener.set_nonblocking(true)?;
                     match listener.accept() {
                         Ok((s, peer)) => {
-                            eprintln!("atspec-board: client {peer}");
+                            tracing::info!("client {peer}");
                             s.set_nonblocking(true)?;
                             *client = Some(s);
                         }

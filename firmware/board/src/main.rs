@@ -48,6 +48,14 @@ type Board = Engine<10240, 10240>;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // Logs go to stderr (never the AT channel); RUST_LOG=atspec_board=debug for more.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "atspec_board=info".into()),
+        )
+        .init();
     let link = if args.pty {
         match link::Pty::open() {
             Ok(p) => {
@@ -56,15 +64,15 @@ fn main() -> ExitCode {
                 Link::Pty(p)
             }
             Err(e) => {
-                eprintln!("atspec-board: cannot open a pseudo-terminal: {e}");
+                tracing::warn!("cannot open a pseudo-terminal: {e}");
                 return ExitCode::from(2);
             }
         }
     } else if let Some(addr) = &args.tcp {
         match TcpListener::bind(addr) {
             Ok(l) => {
-                eprintln!(
-                    "atspec-board: listening on {}",
+                tracing::info!(
+                    "listening on {}",
                     l.local_addr().map(|a| a.to_string()).unwrap_or_default()
                 );
                 Link::Tcp {
@@ -73,12 +81,12 @@ fn main() -> ExitCode {
                 }
             }
             Err(e) => {
-                eprintln!("atspec-board: cannot listen on {addr}: {e}");
+                tracing::warn!("cannot listen on {addr}: {e}");
                 return ExitCode::from(2);
             }
         }
     } else {
-        eprintln!("atspec-board: choose --pty or --tcp ADDR");
+        tracing::warn!("choose --pty or --tcp ADDR");
         return ExitCode::from(2);
     };
     run(link, args.baud, Pki::new(args.pki));
@@ -101,7 +109,7 @@ fn run(mut link: Link, baud: u32, pki: Pki) {
             match link.read(&mut buf) {
                 Ok(n) if n > 0 => uart_in.extend_from_slice(&buf[..n]),
                 Ok(_) => {}
-                Err(e) => eprintln!("atspec-board: uart read: {e}"),
+                Err(e) => tracing::warn!("uart read: {e}"),
             }
         }
         if !uart_in.is_empty() {
@@ -115,6 +123,7 @@ fn run(mut link: Link, baud: u32, pki: Pki) {
             match action {
                 Action::Connect { host, port, tls } => {
                     let host = String::from_utf8_lossy(host).into_owned();
+                    tracing::debug!(%host, port, tls = tls.is_some(), "connect");
                     let opened = connect(&host, port)
                         .map_err(|e| e.to_string())
                         .and_then(|tcp| match tls {
@@ -128,7 +137,7 @@ fn run(mut link: Link, baud: u32, pki: Pki) {
                             engine.handle_connected();
                         }
                         Err(e) => {
-                            eprintln!("atspec-board: connect {host}:{port}: {e}");
+                            tracing::warn!("connect {host}:{port}: {e}");
                             engine.handle_net_error();
                         }
                     }
@@ -145,7 +154,7 @@ fn run(mut link: Link, baud: u32, pki: Pki) {
             if n > 0 {
                 busy = true;
                 if let Err(e) = s.write_all(&buf[..n]) {
-                    eprintln!("atspec-board: send: {e}");
+                    tracing::warn!("send: {e}");
                     sock = None;
                     engine.handle_net_error();
                 }
@@ -163,7 +172,7 @@ fn run(mut link: Link, baud: u32, pki: Pki) {
                 Ok(n) => net_in.extend_from_slice(&buf[..n]),
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
                 Err(e) => {
-                    eprintln!("atspec-board: receive: {e}");
+                    tracing::warn!("receive: {e}");
                     sock = None;
                     engine.handle_net_error();
                 }
@@ -181,7 +190,7 @@ fn run(mut link: Link, baud: u32, pki: Pki) {
         if n > 0 {
             busy = true;
             if let Err(e) = link.write_all(&buf[..n]) {
-                eprintln!("atspec-board: uart write: {e}");
+                tracing::warn!("uart write: {e}");
             }
             pacer.sent(n);
         }
