@@ -508,6 +508,7 @@ fn httpclient_target_resolution() {
     assert!(run.connects.is_empty());
     let _ = [
         Clause::HttpclientTransportHostPathScheme,
+        Clause::HttpclientUrlHostPath,
         Clause::HttpclientUrlHostPathPartial,
         Clause::HttpclientUrlUrlcfg,
         Clause::HttpclientOptUnknown,
