@@ -2,8 +2,11 @@
 //! bytes the engine must answer. Rows are keyed by the generated `Clause`, so a clause removed
 //! from the spec breaks this table at compile time.
 
+mod common;
+
 use atspec_firmware::device::Clause;
 use atspec_firmware::{Config, Engine, Pki};
+use common::{drain, show};
 
 type Step = (&'static [u8], &'static [u8]);
 
@@ -15,20 +18,6 @@ fn engine() -> Engine {
             cas: 2,
         },
     })
-}
-
-fn drain(e: &mut Engine) -> Vec<u8> {
-    let mut out = vec![0u8; 8192];
-    let n = e.poll_transmit(&mut out);
-    out.truncate(n);
-    out
-}
-
-fn show(b: &[u8]) -> String {
-    b.iter()
-        .flat_map(|&c| std::ascii::escape_default(c))
-        .map(char::from)
-        .collect()
 }
 
 fn run(clause: Clause, steps: &[Step]) {
@@ -511,17 +500,6 @@ fn no_cert_key_mismatch_reports_the_key() {
     );
 }
 
-fn drain_all(e: &mut Engine) -> Vec<u8> {
-    let mut got = Vec::new();
-    loop {
-        let chunk = drain(e);
-        if chunk.is_empty() {
-            return got;
-        }
-        got.extend(chunk);
-    }
-}
-
 #[test]
 fn long_header_listing_streams_in_order() {
     let mut e = engine();
@@ -559,14 +537,14 @@ fn input_during_a_streamed_answer_is_busy() {
     let mut e = engine();
     e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\nAT+HTTPURLCFG=4096\r\n");
     e.handle_uart(&vec![b'u'; 4096]);
-    drain_all(&mut e);
+    drain(&mut e);
     e.handle_uart(b"AT+HTTPURLCFG?\r\n");
     let mut first = [0u8; 64];
     let n = e.poll_transmit(&mut first);
     assert_eq!(&first[..17], b"+HTTPURLCFG:4096,");
     assert!(e.is_busy());
     e.handle_uart(b"AT\r\n");
-    let rest = drain_all(&mut e);
+    let rest = drain(&mut e);
     // The busy answer waits in the queue behind nothing: it comes out first, then the URL.
     assert!(
         rest.starts_with(b"ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n"),

@@ -1,8 +1,11 @@
 //! HTTP clauses against a scripted network peer: exact request bytes on the wire and exact
 //! UART output, with responses delivered in pieces of every size.
 
+mod common;
+
 use atspec_firmware::device::Clause;
 use atspec_firmware::{Action, Config, Engine, Pki};
+use common::{drain, show};
 
 /// What one command did on both sides.
 #[derive(Debug, Default)]
@@ -11,13 +14,6 @@ struct Run {
     request: Vec<u8>,
     connects: Vec<(String, u16, bool)>,
     closes: usize,
-}
-
-fn show(b: &[u8]) -> String {
-    b.iter()
-        .flat_map(|&c| std::ascii::escape_default(c))
-        .map(char::from)
-        .collect()
 }
 
 fn engine() -> Engine {
@@ -29,19 +25,8 @@ fn engine() -> Engine {
         },
     });
     e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\n");
-    drain(&mut e, &mut Vec::new());
+    drain(&mut e);
     e
-}
-
-fn drain<const T: usize, const R: usize>(e: &mut Engine<T, R>, into: &mut Vec<u8>) {
-    let mut buf = [0u8; 4096];
-    loop {
-        let n = e.poll_transmit(&mut buf);
-        if n == 0 {
-            return;
-        }
-        into.extend_from_slice(&buf[..n]);
-    }
 }
 
 fn actions<const T: usize, const R: usize>(e: &mut Engine<T, R>, run: &mut Run) {
@@ -86,7 +71,7 @@ fn transact<const T: usize, const R: usize>(
     while !input.is_empty() {
         let took = e.handle_uart(input);
         input = &input[took..];
-        drain(e, &mut run.uart);
+        run.uart.extend(drain(e));
         pump_request(e, &mut run);
     }
     pump_request(e, &mut run);
@@ -95,17 +80,17 @@ fn transact<const T: usize, const R: usize>(
         while !rest.is_empty() {
             let took = e.handle_received(rest);
             rest = &rest[took..];
-            drain(e, &mut run.uart);
+            run.uart.extend(drain(e));
             actions(e, &mut run);
             if took == 0 && !rest.is_empty() {
-                drain(e, &mut run.uart);
+                run.uart.extend(drain(e));
             }
         }
     }
     if close {
         e.handle_closed();
     }
-    drain(e, &mut run.uart);
+    run.uart.extend(drain(e));
     actions(e, &mut run);
     run
 }
@@ -289,11 +274,11 @@ fn network_failures_end_each_command_its_own_way() {
         let mut run = Run::default();
         assert!(matches!(e.poll_action(), Some(Action::Connect { .. })));
         e.handle_net_error();
-        drain(&mut e, &mut run.uart);
+        run.uart.extend(drain(&mut e));
         assert_eq!(show(&run.uart), show(expected), "{}", show(line));
         assert!(!e.is_busy());
         e.handle_uart(b"AT\r\n");
-        drain(&mut e, &mut run.uart);
+        run.uart.extend(drain(&mut e));
         assert!(run.uart.ends_with(b"\r\nOK\r\n"));
     }
     let _ = [
@@ -330,7 +315,7 @@ fn incomplete_bodies_timeouts_and_garbage_fail() {
     assert!(e.is_busy());
     e.handle_time(1_200);
     let mut out = run.uart.clone();
-    drain(&mut e, &mut out);
+    out.extend(drain(&mut e));
     assert_eq!(show(&out), show(b"+HTTPCGET:3,hel\r\n\r\nERROR\r\n"));
     // A garbage status line.
     let mut e = engine();
@@ -356,7 +341,7 @@ fn incomplete_bodies_timeouts_and_garbage_fail() {
     assert_eq!(show(&run.uart), show(b"\r\nERROR\r\n"));
     e.handle_uart(b"AT\r\n");
     let mut out = Vec::new();
-    drain(&mut e, &mut out);
+    out.extend(drain(&mut e));
     assert_eq!(out, b"\r\nOK\r\n");
     let _ = [
         Clause::HttpResponseIncomplete,
@@ -404,7 +389,7 @@ fn getsize_reports_content_length_whatever_the_status() {
 fn httpclient_methods_content_types_and_headers() {
     let mut e = engine();
     e.handle_uart(b"AT+HTTPCHEAD=13\r\nX-Global: one");
-    drain(&mut e, &mut Vec::new());
+    drain(&mut e);
     let run = transact(
         &mut e,
         b"AT+HTTPCLIENT=3,1,\"http://h:8080/post\",,,1,\"{\\\"a\\\":1\\,\\\"b\\\":2}\",\"X-Cmd: 2\"\r\n",
@@ -483,7 +468,7 @@ fn httpclient_target_resolution() {
     // All empty: the stored URL.
     let mut e = engine();
     e.handle_uart(b"AT+HTTPURLCFG=15\r\nhttp://stored/x");
-    drain(&mut e, &mut Vec::new());
+    drain(&mut e);
     let run = transact(
         &mut e,
         b"AT+HTTPCLIENT=2,,,,,1\r\n",
@@ -599,13 +584,13 @@ fn httpcpost_network_failure_is_send_fail_after_the_data() {
     let mut e = engine();
     e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",4\r\n");
     let mut out = Vec::new();
-    drain(&mut e, &mut out);
+    out.extend(drain(&mut e));
     assert!(matches!(e.poll_action(), Some(Action::Connect { .. })));
     e.handle_net_error();
     assert!(e.in_data_phase(), "the data must still be read");
     e.handle_uart(b"da");
     e.handle_uart(b"ta");
-    drain(&mut e, &mut out);
+    out.extend(drain(&mut e));
     assert_eq!(show(&out), show(b"\r\nOK\r\n\r\n>\r\nSEND FAIL\r\n"));
     let _ = Clause::HttpcsendSendFail;
 }
@@ -616,7 +601,7 @@ fn busy_while_a_request_runs() {
     e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
     let mut out = Vec::new();
     e.handle_uart(b"AT\r\n");
-    drain(&mut e, &mut out);
+    out.extend(drain(&mut e));
     assert_eq!(
         show(&out),
         show(b"ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n")
@@ -625,7 +610,7 @@ fn busy_while_a_request_runs() {
     let mut e = engine();
     e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",2\r\nab\r\n");
     let mut out = Vec::new();
-    drain(&mut e, &mut out);
+    out.extend(drain(&mut e));
     assert_eq!(
         show(&out),
         show(b"\r\nOK\r\n\r\n>ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n")
@@ -637,7 +622,7 @@ fn busy_while_a_request_runs() {
     e.handle_connected();
     e.handle_uart(b"AT+RST\r\n");
     let mut out = Vec::new();
-    drain(&mut e, &mut out);
+    out.extend(drain(&mut e));
     assert_eq!(
         show(&out),
         show(b"\r\nWill force to restart!!!\r\n\r\nready\r\n")
@@ -667,7 +652,7 @@ fn long_urls_need_a_large_tx_buffer() {
     // A board with 10240-byte buffers serves it.
     let mut big: Engine<10240, 2048> = Engine::with_buffers(Config::default());
     big.handle_uart(b"ATE0\r\n");
-    drain(&mut big, &mut Vec::new());
+    drain(&mut big);
     transact(&mut big, &cfg, b"", 1, false);
     let run = transact(
         &mut big,

@@ -1,15 +1,11 @@
 //! More clause rows: parameter syntax, result bytes, error codes and HTTP request details as
 //! the engine shows them on the UART and on the wire. Each row names its `Clause`.
 
+mod common;
+
 use atspec_firmware::device::Clause;
 use atspec_firmware::{Action, Config, Engine, Pki};
-
-fn show(b: &[u8]) -> String {
-    b.iter()
-        .flat_map(|&c| std::ascii::escape_default(c))
-        .map(char::from)
-        .collect()
-}
+use common::{drain, show};
 
 fn engine() -> Engine {
     let mut e = Engine::new(Config {
@@ -22,18 +18,6 @@ fn engine() -> Engine {
     e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\n");
     drain(&mut e);
     e
-}
-
-fn drain(e: &mut Engine) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let n = e.poll_transmit(&mut buf);
-        if n == 0 {
-            return out;
-        }
-        out.extend_from_slice(&buf[..n]);
-    }
 }
 
 /// Input and the exact output it must produce.

@@ -339,3 +339,39 @@ pub fn writer_body(
     }
     (args, body)
 }
+
+/// Doc line and fields of a form's parameter struct. `owned` selects the host's owned types;
+/// `list` is the type of the variadic field.
+pub fn struct_parts(
+    c: &crate::ir::CommandIr,
+    f: &FormIr,
+    owned: bool,
+    list: TokenStream,
+) -> (String, Vec<TokenStream>) {
+    let doc = format!(
+        "Parameters of `{}{}`: `{}`",
+        c.name,
+        marker(f.kind),
+        f.syntax
+    );
+    let mut fields: Vec<TokenStream> = f
+        .params
+        .iter()
+        .map(|p| {
+            let name = &p.field;
+            let ty = crate::device::value_type(p, owned);
+            let ty = if p.optional() {
+                quote!(::core::option::Option<#ty>)
+            } else {
+                ty
+            };
+            let doc = &p.doc;
+            quote!(#[doc = #doc] pub #name: #ty)
+        })
+        .collect();
+    if let Some(va) = &f.variadic {
+        let (name, doc) = (&va.field, &va.doc);
+        fields.push(quote!(#[doc = #doc] pub #name: #list));
+    }
+    (doc, fields)
+}

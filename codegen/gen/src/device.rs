@@ -206,28 +206,7 @@ fn structure(c: &crate::ir::CommandIr, f: &FormIr, rt: &TokenStream) -> TokenStr
     }
     let v = &f.variant;
     let lt = lifetime(f);
-    let doc = format!(
-        "Parameters of `{}{}`: `{}`",
-        c.name,
-        common::marker(f.kind),
-        f.syntax
-    );
-    let fields = f.params.iter().map(|p| {
-        let name = &p.field;
-        let ty = value_type(p, false);
-        let ty = if p.optional() {
-            quote!(::core::option::Option<#ty>)
-        } else {
-            ty
-        };
-        let doc = &p.doc;
-        quote!(#[doc = #doc] pub #name: #ty)
-    });
-    let variadic = f.variadic.as_ref().map(|va| {
-        let name = &va.field;
-        let doc = &va.doc;
-        quote!(#[doc = #doc] pub #name: #rt::List<'a>,)
-    });
+    let (doc, fields) = common::struct_parts(c, f, false, quote!(#rt::List<'a>));
     let accessors = common::default_accessors(f, false);
     let derive = if needs_lifetime(f) {
         quote!(#[derive(Debug, Clone, Copy, PartialEq, Eq)])
@@ -237,7 +216,7 @@ fn structure(c: &crate::ir::CommandIr, f: &FormIr, rt: &TokenStream) -> TokenStr
     quote! {
         #[doc = #doc]
         #derive
-        pub struct #v #lt { #( #fields, )* #variadic }
+        pub struct #v #lt { #( #fields, )* }
         impl #lt #v #lt { #accessors }
     }
 }

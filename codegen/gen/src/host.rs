@@ -6,7 +6,6 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::common::{self, bytes, presence};
-use crate::device::value_type;
 use crate::ir::{CommandIr, FormIr, Ir, ParamIr, PieceIr};
 use crate::names::screaming;
 
@@ -192,33 +191,13 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
 
 fn structure(c: &CommandIr, f: &FormIr) -> TokenStream {
     let v = &f.variant;
-    let doc = format!(
-        "Parameters of `{}{}`: `{}`",
-        c.name,
-        common::marker(f.kind),
-        f.syntax
-    );
-    let fields = f.params.iter().map(|p| {
-        let name = &p.field;
-        let ty = value_type(p, true);
-        let ty = if p.optional() {
-            quote!(::core::option::Option<#ty>)
-        } else {
-            ty
-        };
-        let doc = &p.doc;
-        quote!(#[doc = #doc] pub #name: #ty)
-    });
-    let variadic = f.variadic.as_ref().map(|va| {
-        let name = &va.field;
-        let doc = &va.doc;
-        quote!(#[doc = #doc] pub #name: ::std::vec::Vec<::std::vec::Vec<u8>>,)
-    });
+    let (doc, fields) =
+        common::struct_parts(c, f, true, quote!(::std::vec::Vec<::std::vec::Vec<u8>>));
     let accessors = common::default_accessors(f, true);
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub struct #v { #( #fields, )* #variadic }
+        pub struct #v { #( #fields, )* }
         impl #v { #accessors }
     }
 }

@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::os::fd::AsFd;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sys::termios::{SetArg, cfmakeraw, tcgetattr, tcsetattr};
 
@@ -96,25 +96,9 @@ impl Board {
 
 /// A one-shot HTTP server: answers the next connection with `response` and returns the request.
 pub fn serve_once(response: &'static [u8]) -> (u16, mpsc::Receiver<Vec<u8>>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        let mut req = Vec::new();
-        let mut buf = [0u8; 4096];
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !req.windows(4).any(|w| w == b"\r\n\r\n") && Instant::now() < deadline {
-            match s.read(&mut buf) {
-                Ok(n) if n > 0 => req.extend_from_slice(&buf[..n]),
-                _ => break,
-            }
-        }
-        s.write_all(response).unwrap();
-        let _ = tx.send(req);
-    });
-    (port, rx)
+    serve_with(move |mut s| {
+        let _ = s.write_all(response);
+    })
 }
 
 /// A one-shot server: reads the request head, then lets `answer` do anything with the socket.

@@ -1,0 +1,25 @@
+//! Helpers shared by the engine's test files.
+#![allow(dead_code)]
+
+use atspec_firmware::Engine;
+
+/// Bytes with control characters escaped, for readable assertion failures.
+pub fn show(b: &[u8]) -> String {
+    b.iter()
+        .flat_map(|&c| std::ascii::escape_default(c))
+        .map(char::from)
+        .collect()
+}
+
+/// Everything the engine has for the UART right now.
+pub fn drain<const T: usize, const R: usize>(e: &mut Engine<T, R>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = e.poll_transmit(&mut buf);
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+}
