@@ -162,7 +162,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         self.streaming = Streaming::HeadLines { next: next + 1 };
                     } else {
                         self.streaming = Streaming::None;
-                        self.finish_after_head();
+                        self.finish_body();
                     }
                 }
                 Streaming::Headers { next } => {

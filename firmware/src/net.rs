@@ -12,7 +12,7 @@ use atspec_rt::ByteSink;
 use crate::device::{self, Clause, Reply, err_code, respond};
 use crate::engine::{DataFor, Engine, Mode, RESERVE, Streaming};
 use crate::http::{self, ChunkedDecoder, Fill, HeaderList, Step};
-use crate::store::{Auth, HeaderStore};
+use crate::store::{Auth, HeaderStore, UrlStore};
 
 /// Longest host name the engine connects to.
 pub const MAX_HOST: usize = 255;
@@ -151,6 +151,30 @@ impl<const TX: usize, const RX: usize> Default for Net<TX, RX> {
 }
 
 impl<const TX: usize, const RX: usize> Net<TX, RX> {
+    /// Sets up a transaction: the request in the tx buffer and a pending connect. `false` when
+    /// the request cannot be sent (the network-failure path).
+    fn begin(
+        &mut self,
+        kind: Kind,
+        stored: &HeaderStore,
+        auth: Auth,
+        req: &Request<'_>,
+        limits: Limits,
+    ) -> bool {
+        self.kind = kind;
+        self.piece = limits.piece;
+        self.timeout_ms = limits.timeout;
+        self.status = 0;
+        self.framing = Framing::None;
+        self.failed = false;
+        self.rx_len = 0;
+        let ok = prepare(self, stored, auth, req, limits.tx);
+        self.phase = Phase::Connecting;
+        self.progress();
+        self.connect_pending = ok;
+        ok
+    }
+
     /// Drops any transaction (AT+RST).
     pub(crate) fn abort(&mut self) {
         if self.phase != Phase::Idle {
@@ -163,6 +187,46 @@ impl<const TX: usize, const RX: usize> Net<TX, RX> {
 
     fn progress(&mut self) {
         self.deadline = self.now + self.timeout_ms;
+    }
+}
+
+/// Buffer sizes and timeout of one transaction.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    tx: usize,
+    piece: usize,
+    timeout: u64,
+}
+
+/// The build-time sizes of commands without size parameters (`HTTP.BUFFER.FIXED`).
+const FIXED: Limits = Limits {
+    tx: 2048,
+    piece: 2048,
+    timeout: 5000,
+};
+
+/// How starting a command went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// No usable target: ERROR before anything else.
+    Refused,
+    /// A connection is pending.
+    Running,
+    /// The request cannot be sent: the command takes its network-failure path.
+    Failed,
+}
+
+impl From<bool> for Start {
+    fn from(ok: bool) -> Start {
+        if ok { Start::Running } else { Start::Failed }
+    }
+}
+
+/// The URL parameter when not empty, else the stored URL.
+fn target<'a>(param: Option<&'a [u8]>, stored: &'a UrlStore) -> Option<&'a [u8]> {
+    match param {
+        Some(u) if !u.is_empty() => Some(u),
+        _ => stored.get(),
     }
 }
 
@@ -376,33 +440,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     }
 
     // ------------------------------------------------------------ starting commands
-
-    fn begin(
-        &mut self,
-        kind: Kind,
-        req: &Request<'_>,
-        tx_limit: usize,
-        piece: usize,
-        timeout: u64,
-    ) -> bool {
-        let Engine {
-            net, headers, auth, ..
-        } = self;
-        net.kind = kind;
-        net.piece = piece;
-        net.timeout_ms = timeout;
-        net.status = 0;
-        net.framing = Framing::None;
-        net.failed = false;
-        net.rx_len = 0;
-        let ok = prepare(net, headers, *auth, req, tx_limit);
-        net.phase = Phase::Connecting;
-        net.progress();
-        if ok {
-            net.connect_pending = true;
-        }
-        ok
-    }
+    //
+    // Each start function resolves the target inside a block that borrows the engine field by
+    // field, so the request can point straight into the stored URL (no 8 KiB copy on the
+    // stack); the block returns a [`Start`] verdict and the endings run after it.
 
     pub(crate) fn start_sized(
         &mut self,
@@ -416,31 +457,42 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             Clause::HttpTimeoutZeroIsDefault,
         ];
         let size = |v: i32| if v <= 0 { 2048 } else { v as usize };
-        let timeout = if timeout <= 0 { 5000 } else { timeout as u64 };
-        let mut copy = [0u8; crate::store::URL_CAPACITY];
-        let Some(url) = self.target_url(url, &mut copy) else {
-            return self.reply(Reply::Error);
+        let limits = Limits {
+            tx: size(tx),
+            piece: size(rx),
+            timeout: if timeout <= 0 { 5000 } else { timeout as u64 },
         };
-        let Some(u) = http::parse_url(url) else {
-            let _ = Clause::HttpUrlValid;
-            return self.reply(Reply::Error);
+        let start = {
+            let Engine {
+                url: stored,
+                net,
+                headers,
+                auth,
+                ..
+            } = self;
+            match target(url, stored).and_then(http::parse_url) {
+                None => {
+                    let _ = Clause::HttpUrlValid;
+                    Start::Refused
+                }
+                Some(u) => {
+                    let _ = Clause::HttpgetsizeMethodGet;
+                    let req = Request {
+                        method: b"GET",
+                        tls: u.tls,
+                        host: u.host,
+                        port: u.port,
+                        target: u.target,
+                        content_type: None,
+                        content_length: None,
+                        extra: &[],
+                        body: &[],
+                    };
+                    Start::from(u.known_scheme && net.begin(kind, headers, *auth, &req, limits))
+                }
+            }
         };
-        let req = Request {
-            method: b"GET",
-            tls: u.tls,
-            host: u.host,
-            port: u.port,
-            target: u.target,
-            content_type: None,
-            content_length: None,
-            extra: &[],
-            body: &[],
-        };
-        let _ = Clause::HttpgetsizeMethodGet;
-        self.mode = Mode::Busy;
-        if !u.known_scheme || !self.begin(kind, &req, size(tx), size(rx), timeout) {
-            self.fail();
-        }
+        self.started(start);
     }
 
     pub(crate) fn start_client(&mut self, cmd: &device::HttpClient<'_>) {
@@ -451,41 +503,6 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             return self.reply(Reply::Error);
         }
         let empty = |v: Option<&[u8]>| v.is_none_or(<[u8]>::is_empty);
-        let mut copy = [0u8; crate::store::URL_CAPACITY];
-        let transport_tls = cmd.transport_type_or_default() == Transport::Ssl;
-        // url → host + path → stored URL (`HTTPCLIENT.URL.*`).
-        let (tls, host, port, target, known) = if !empty(cmd.url) {
-            let _ = Clause::HttpclientUrlPrecedence;
-            match http::parse_url(cmd.url.unwrap_or_default()) {
-                Some(u) => (u.tls, u.host, u.port, u.target, u.known_scheme),
-                None => return self.reply(Reply::Error),
-            }
-        } else if !empty(cmd.host) && !empty(cmd.path) {
-            let _ = [
-                Clause::HttpclientUrlHostPath,
-                Clause::HttpclientTransportHostPathScheme,
-            ];
-            let port = if transport_tls { 443 } else { 80 };
-            (
-                transport_tls,
-                cmd.host.unwrap_or_default(),
-                port,
-                cmd.path.unwrap_or_default(),
-                true,
-            )
-        } else if !empty(cmd.host) || !empty(cmd.path) {
-            let _ = Clause::HttpclientUrlHostPathPartial;
-            return self.reply(Reply::Error);
-        } else {
-            let _ = Clause::HttpclientUrlUrlcfg;
-            let Some(url) = self.target_url(None, &mut copy) else {
-                return self.reply(Reply::Error);
-            };
-            match http::parse_url(url) {
-                Some(u) => (u.tls, u.host, u.port, u.target, u.known_scheme),
-                None => return self.reply(Reply::Error),
-            }
-        };
         let post = cmd.opt == Opt::Post;
         let body = if post {
             cmd.data.unwrap_or_default()
@@ -512,32 +529,66 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             Opt::Put => Some(0),
             _ => None,
         };
-        let req = Request {
-            method: cmd.opt.meaning().as_bytes(),
-            tls,
-            host,
-            port,
-            target,
-            content_type,
-            content_length,
-            extra: cmd.http_req_header.as_slice(),
-            body,
-        };
-        self.mode = Mode::Busy;
         let _ = Clause::HttpBufferFixed;
-        if !known
-            || !self.begin(
-                Kind::Client {
-                    head: cmd.opt == Opt::Head,
-                },
-                &req,
-                2048,
-                2048,
-                5000,
-            )
-        {
-            self.fail();
-        }
+        let start = {
+            let Engine {
+                url: stored,
+                net,
+                headers,
+                auth,
+                ..
+            } = self;
+            let transport_tls = cmd.transport_type_or_default() == Transport::Ssl;
+            // url → host + path → stored URL (`HTTPCLIENT.URL.*`).
+            let resolved = if !empty(cmd.url) {
+                let _ = Clause::HttpclientUrlPrecedence;
+                http::parse_url(cmd.url.unwrap_or_default())
+                    .map(|u| (u.tls, u.host, u.port, u.target, u.known_scheme))
+            } else if !empty(cmd.host) && !empty(cmd.path) {
+                let _ = [
+                    Clause::HttpclientUrlHostPath,
+                    Clause::HttpclientTransportHostPathScheme,
+                ];
+                let port = if transport_tls { 443 } else { 80 };
+                Some((
+                    transport_tls,
+                    cmd.host.unwrap_or_default(),
+                    port,
+                    cmd.path.unwrap_or_default(),
+                    true,
+                ))
+            } else if !empty(cmd.host) || !empty(cmd.path) {
+                let _ = Clause::HttpclientUrlHostPathPartial;
+                None
+            } else {
+                let _ = Clause::HttpclientUrlUrlcfg;
+                stored
+                    .get()
+                    .and_then(http::parse_url)
+                    .map(|u| (u.tls, u.host, u.port, u.target, u.known_scheme))
+            };
+            match resolved {
+                None => Start::Refused,
+                Some((tls, host, port, target, known)) => {
+                    let req = Request {
+                        method: cmd.opt.meaning().as_bytes(),
+                        tls,
+                        host,
+                        port,
+                        target,
+                        content_type,
+                        content_length,
+                        extra: cmd.http_req_header.as_slice(),
+                        body,
+                    };
+                    let kind = Kind::Client {
+                        head: cmd.opt == Opt::Head,
+                    };
+                    Start::from(known && net.begin(kind, headers, *auth, &req, FIXED))
+                }
+            }
+        };
+        self.started(start);
     }
 
     pub(crate) fn start_send(
@@ -547,39 +598,51 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         length: i32,
         extra: &[&[u8]],
     ) {
-        let mut copy = [0u8; crate::store::URL_CAPACITY];
-        let Some(url) = self.target_url(url, &mut copy) else {
-            let _ = Clause::HttpcsendErrorBeforePrompt;
-            return self.reply(Reply::Error);
-        };
-        let Some(u) = http::parse_url(url) else {
-            return self.reply(Reply::Error);
-        };
         let _ = [
             Clause::HttpcsendContentTypeDefault,
             Clause::HttpcputContentTypeDefault,
             Clause::HttpcsendContentTypeHeader,
         ];
-        let req = Request {
-            method: if put { b"PUT" } else { b"POST" },
-            tls: u.tls,
-            host: u.host,
-            port: u.port,
-            target: u.target,
-            content_type: Some(
-                device::HttpClientContentType::FormUrlencoded
-                    .meaning()
-                    .as_bytes(),
-            ),
-            content_length: Some(length as u64),
-            extra,
-            body: &[],
+        let start = {
+            let Engine {
+                url: stored,
+                net,
+                headers,
+                auth,
+                ..
+            } = self;
+            match target(url, stored).and_then(http::parse_url) {
+                None => Start::Refused,
+                Some(u) => {
+                    let req = Request {
+                        method: if put { b"PUT" } else { b"POST" },
+                        tls: u.tls,
+                        host: u.host,
+                        port: u.port,
+                        target: u.target,
+                        content_type: Some(
+                            device::HttpClientContentType::FormUrlencoded
+                                .meaning()
+                                .as_bytes(),
+                        ),
+                        content_length: Some(length as u64),
+                        extra,
+                        body: &[],
+                    };
+                    Start::from(
+                        u.known_scheme
+                            && net.begin(Kind::Send { put }, headers, *auth, &req, FIXED),
+                    )
+                }
+            }
         };
-        let known = u.known_scheme;
-        let ok = known && self.begin(Kind::Send { put }, &req, 2048, 2048, 5000);
+        if start == Start::Refused {
+            let _ = Clause::HttpcsendErrorBeforePrompt;
+            return self.reply(Reply::Error);
+        }
         self.net.body_to_send = length as u64;
-        self.net.failed = !ok;
-        if !ok {
+        self.net.failed = start == Start::Failed;
+        if self.net.failed {
             // The data is still read, then the command ends with SEND FAIL.
             self.net.phase = Phase::Idle;
         }
@@ -587,14 +650,14 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         self.start_data(DataFor::Body, length as usize);
     }
 
-    /// The URL parameter when not empty, else a copy of the stored URL (`None`: neither).
-    fn target_url<'c>(&self, url: Option<&'c [u8]>, copy: &'c mut [u8]) -> Option<&'c [u8]> {
-        match url {
-            Some(u) if !u.is_empty() => Some(u),
-            _ => {
-                let stored = self.url.get()?;
-                copy[..stored.len()].copy_from_slice(stored);
-                Some(&copy[..stored.len()])
+    /// Ends a start function of a command without a data phase.
+    fn started(&mut self, start: Start) {
+        match start {
+            Start::Refused => self.reply(Reply::Error),
+            Start::Running => self.mode = Mode::Busy,
+            Start::Failed => {
+                self.mode = Mode::Busy;
+                self.fail();
             }
         }
     }
@@ -727,11 +790,6 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         true
     }
 
-    /// After the HEAD header lines.
-    pub(crate) fn finish_after_head(&mut self) {
-        self.finish_body();
-    }
-
     /// How many body bytes fit one payload line now.
     fn piece_room(&self) -> usize {
         self.net
@@ -807,7 +865,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     // ------------------------------------------------------------ endings
 
     /// The response is complete.
-    fn finish_body(&mut self) {
+    pub(crate) fn finish_body(&mut self) {
         let status = self.net.status;
         if status >= 400 {
             let _ = [
