@@ -4,8 +4,8 @@
 mod common;
 
 use atspec_firmware::device::Clause;
-use atspec_firmware::{Action, Config, Engine, Pki};
-use common::{drain, show};
+use atspec_firmware::{Action, Config, Engine};
+use common::{drain, quiet_engine, show};
 
 /// What one command did on both sides.
 #[derive(Debug, Default)]
@@ -14,19 +14,6 @@ struct Run {
     request: Vec<u8>,
     connects: Vec<(String, u16, bool)>,
     closes: usize,
-}
-
-fn engine() -> Engine {
-    let mut e = Engine::new(Config {
-        pki: Pki {
-            certs: 1,
-            keys: 1,
-            cas: 1,
-        },
-    });
-    e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\n");
-    drain(&mut e);
-    e
 }
 
 fn actions<const T: usize, const R: usize>(e: &mut Engine<T, R>, run: &mut Run) {
@@ -107,7 +94,7 @@ fn ok_response(body: &[u8]) -> Vec<u8> {
 
 #[test]
 fn httpcget_prints_the_body_and_sends_a_plain_get() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(
         &mut e,
         b"AT+HTTPCGET=\"http://h.test/x?y=1\"\r\n",
@@ -135,7 +122,7 @@ fn httpcget_prints_the_body_and_sends_a_plain_get() {
 fn payload_lines_respect_rx_size_and_any_read_split() {
     let body: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
     for piece in [1, 7, 100, 4096] {
-        let mut e = engine();
+        let mut e = quiet_engine();
         let run = transact(
             &mut e,
             b"AT+HTTPCGET=\"http://h/\",0,512\r\n",
@@ -182,7 +169,7 @@ fn payloads(uart: &[u8], prefix: &[u8]) -> (Vec<u8>, Vec<usize>) {
 fn chunked_and_close_delimited_bodies() {
     let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
     for piece in 1..chunked.len() {
-        let mut e = engine();
+        let mut e = quiet_engine();
         let run = transact(
             &mut e,
             b"AT+HTTPCGET=\"http://h/\"\r\n",
@@ -197,7 +184,7 @@ fn chunked_and_close_delimited_bodies() {
         );
         assert!(run.uart.ends_with(b"\r\nOK\r\n"));
     }
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(
         &mut e,
         b"AT+HTTPCGET=\"http://h/\"\r\n",
@@ -212,7 +199,7 @@ fn chunked_and_close_delimited_bodies() {
 
 #[test]
 fn status_400_and_above_prints_body_then_code_then_error() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(
         &mut e,
         b"AT+HTTPCGET=\"http://h/\"\r\n",
@@ -224,7 +211,7 @@ fn status_400_and_above_prints_body_then_code_then_error() {
         show(&run.uart),
         show(b"+HTTPCGET:2,nf\r\nERR CODE:0x010a7194\r\n\r\nERROR\r\n")
     );
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(
         &mut e,
         b"AT+HTTPCLIENT=2,,\"http://h/\",,,1\r\n",
@@ -241,7 +228,7 @@ fn status_400_and_above_prints_body_then_code_then_error() {
 
 #[test]
 fn redirects_are_not_followed() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     let resp = b"HTTP/1.1 302 Found\r\nLocation: http://elsewhere/\r\nContent-Length: 3\r\n\r\nmov";
     let run = transact(
         &mut e,
@@ -269,7 +256,7 @@ fn network_failures_end_each_command_its_own_way() {
         (b"AT+HTTPCGET=\"http://h/\"\r\n", b"\r\nERROR\r\n"),
         (b"AT+HTTPGETSIZE=\"http://h/\"\r\n", b"\r\nERROR\r\n"),
     ] {
-        let mut e = engine();
+        let mut e = quiet_engine();
         e.handle_uart(line);
         let mut run = Run::default();
         assert!(matches!(e.poll_action(), Some(Action::Connect { .. })));
@@ -291,7 +278,7 @@ fn network_failures_end_each_command_its_own_way() {
 #[test]
 fn incomplete_bodies_timeouts_and_garbage_fail() {
     // Closed after 5 of 10 bytes: the printed piece stays, then the failure.
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(
         &mut e,
         b"AT+HTTPCGET=\"http://h/\"\r\n",
@@ -301,7 +288,7 @@ fn incomplete_bodies_timeouts_and_garbage_fail() {
     );
     assert_eq!(show(&run.uart), show(b"+HTTPCGET:5,hello\r\n\r\nERROR\r\n"));
     // Stalled past the timeout.
-    let mut e = engine();
+    let mut e = quiet_engine();
     e.handle_time(1_000);
     let run = transact(
         &mut e,
@@ -318,7 +305,7 @@ fn incomplete_bodies_timeouts_and_garbage_fail() {
     out.extend(drain(&mut e));
     assert_eq!(show(&out), show(b"+HTTPCGET:3,hel\r\n\r\nERROR\r\n"));
     // A garbage status line.
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(
         &mut e,
         b"AT+HTTPCLIENT=2,,\"http://h/\",,,1\r\n",
@@ -331,7 +318,7 @@ fn incomplete_bodies_timeouts_and_garbage_fail() {
         show(b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n")
     );
     // A header block larger than the rx buffer.
-    let mut e = engine();
+    let mut e = quiet_engine();
     let mut big = b"HTTP/1.1 200 OK\r\n".to_vec();
     for i in 0..2000 {
         big.extend_from_slice(format!("X-{i}: {}\r\n", "v".repeat(20)).as_bytes());
@@ -366,7 +353,7 @@ fn getsize_reports_content_length_whatever_the_status() {
             b"+HTTPGETSIZE:0\r\n\r\nOK\r\n",
         ),
     ] {
-        let mut e = engine();
+        let mut e = quiet_engine();
         let run = transact(
             &mut e,
             b"AT+HTTPGETSIZE=\"http://h/f.bin\"\r\n",
@@ -387,7 +374,7 @@ fn getsize_reports_content_length_whatever_the_status() {
 
 #[test]
 fn httpclient_methods_content_types_and_headers() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     e.handle_uart(b"AT+HTTPCHEAD=13\r\nX-Global: one");
     drain(&mut e);
     let run = transact(
@@ -444,7 +431,7 @@ fn httpclient_methods_content_types_and_headers() {
 #[test]
 fn httpclient_target_resolution() {
     // host + path with transport 2: TLS to 443.
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(
         &mut e,
         b"AT+HTTPCLIENT=2,,,\"secure.test\",\"/p\",2\r\n",
@@ -460,13 +447,13 @@ fn httpclient_target_resolution() {
         b"AT+HTTPCLIENT=2,,,,,1\r\n",
         b"AT+HTTPCLIENT=2,,\"no-scheme\",,,1\r\n",
     ] {
-        let mut e = engine();
+        let mut e = quiet_engine();
         let run = transact(&mut e, line, b"", 1, false);
         assert_eq!(show(&run.uart), show(b"\r\nERROR\r\n"), "{}", show(line));
         assert!(run.connects.is_empty());
     }
     // All empty: the stored URL.
-    let mut e = engine();
+    let mut e = quiet_engine();
     e.handle_uart(b"AT+HTTPURLCFG=15\r\nhttp://stored/x");
     drain(&mut e);
     let run = transact(
@@ -478,7 +465,7 @@ fn httpclient_target_resolution() {
     );
     assert_eq!(run.connects, [("stored".to_string(), 80, false)]);
     // An unknown method: the connection-failed code, no traffic.
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(
         &mut e,
         b"AT+HTTPCLIENT=9,,\"http://h/\",,,1\r\n",
@@ -503,7 +490,7 @@ fn httpclient_target_resolution() {
 
 #[test]
 fn head_prints_header_lines_and_no_body() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     let resp = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\n";
     let run = transact(
         &mut e,
@@ -530,7 +517,7 @@ fn httpcpost_sends_exact_binary_data_and_ends_with_send_ok() {
     .into_bytes();
     let prompt_at = line.len();
     line.extend_from_slice(&data);
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(&mut e, &line, &ok_response(b"stored"), 3, false);
     let head_end = run
         .request
@@ -550,7 +537,7 @@ fn httpcpost_sends_exact_binary_data_and_ends_with_send_ok() {
     assert!(run.uart.ends_with(b"\r\n\r\nSEND OK\r\n"));
     assert!(prompt_at > 0);
     // PUT, default content type, status 500.
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(
         &mut e,
         b"AT+HTTPCPUT=\"http://h/\",3\r\nabc",
@@ -581,7 +568,7 @@ fn httpcpost_sends_exact_binary_data_and_ends_with_send_ok() {
 
 #[test]
 fn httpcpost_network_failure_is_send_fail_after_the_data() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",4\r\n");
     let mut out = Vec::new();
     out.extend(drain(&mut e));
@@ -597,7 +584,7 @@ fn httpcpost_network_failure_is_send_fail_after_the_data() {
 
 #[test]
 fn busy_while_a_request_runs() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
     let mut out = Vec::new();
     e.handle_uart(b"AT\r\n");
@@ -607,7 +594,7 @@ fn busy_while_a_request_runs() {
         show(b"ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n")
     );
     // Trailing CR LF after POST data is input while busy.
-    let mut e = engine();
+    let mut e = quiet_engine();
     e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",2\r\nab\r\n");
     let mut out = Vec::new();
     out.extend(drain(&mut e));
@@ -616,7 +603,7 @@ fn busy_while_a_request_runs() {
         show(b"\r\nOK\r\n\r\n>ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n")
     );
     // AT+RST while busy restarts at once.
-    let mut e = engine();
+    let mut e = quiet_engine();
     e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
     let _ = e.poll_action();
     e.handle_connected();
@@ -643,7 +630,7 @@ fn long_urls_need_a_large_tx_buffer() {
     let mut cfg = format!("AT+HTTPURLCFG={}\r\n", url.len()).into_bytes();
     cfg.extend_from_slice(&url);
     // Default 2048-byte tx buffer: the request line does not fit → network-failure path.
-    let mut e = engine();
+    let mut e = quiet_engine();
     let run = transact(&mut e, &cfg, b"", 1, false);
     assert!(run.uart.ends_with(b"\r\nSET OK\r\n"));
     let run = transact(&mut e, b"AT+HTTPCGET=\"\",10240\r\n", b"", 1, false);

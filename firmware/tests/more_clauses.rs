@@ -4,28 +4,15 @@
 mod common;
 
 use atspec_firmware::device::Clause;
-use atspec_firmware::{Action, Config, Engine, Pki};
-use common::{drain, show};
-
-fn engine() -> Engine {
-    let mut e = Engine::new(Config {
-        pki: Pki {
-            certs: 1,
-            keys: 1,
-            cas: 1,
-        },
-    });
-    e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\n");
-    drain(&mut e);
-    e
-}
+use atspec_firmware::{Action, Engine};
+use common::{drain, quiet_engine, show};
 
 /// Input and the exact output it must produce.
 type Step = (&'static [u8], &'static [u8]);
 
 /// UART in → exact UART out, on a quiet engine with SYSLOG on.
 fn uart(clause: Clause, steps: &[(&[u8], &[u8])]) {
-    let mut e = engine();
+    let mut e = quiet_engine();
     for (i, (input, expected)) in steps.iter().enumerate() {
         e.handle_uart(input);
         assert_eq!(
@@ -324,7 +311,7 @@ fn parameter_syntax() {
 fn strings_decode_before_use() {
     // `\,` `\"` and `\n` reach the wire decoded; `""` is an empty URL (the stored one is used);
     // a lone quote is empty too.
-    let mut e = engine();
+    let mut e = quiet_engine();
     e.handle_uart(b"AT+HTTPURLCFG=10\r\nhttp://s/x");
     drain(&mut e);
     let (req, _, _) = net(
@@ -348,7 +335,7 @@ fn strings_decode_before_use() {
 
 #[test]
 fn request_details_on_the_wire() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     // Per-command headers first, stored ones after: a stored Content-Type replaces the
     // command's, names compared without case; values trimmed.
     e.handle_uart(b"AT+HTTPCHEAD=22\r\ncontent-type: text/csv");
@@ -373,7 +360,7 @@ fn request_details_on_the_wire() {
         Clause::HttpcsendBodyLines,
     ];
     // Default content type of HTTPCPOST; HTTPCLIENT POST without one gets the same.
-    let mut e = engine();
+    let mut e = quiet_engine();
     let (req, _, _) = net(&mut e, b"AT+HTTPCPOST=\"http://h/\",1\r\nx", OK200);
     assert!(has(
         &req,
@@ -410,7 +397,7 @@ fn request_details_on_the_wire() {
 
 #[test]
 fn httpclient_command_shapes() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     // transport_type empty means 1 (TCP to port 80).
     e.handle_uart(b"AT+HTTPCLIENT=2,,,\"h\",\"/p\",\r\n");
     drain(&mut e);
@@ -456,7 +443,7 @@ fn httpclient_command_shapes() {
 
 #[test]
 fn buffers_timeouts_and_state() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     // tx/rx 0 and timeout 0 select the defaults: 2048-byte pieces, 5000 ms.
     e.handle_time(10_000);
     e.handle_uart(b"AT+HTTPCGET=\"http://h/\",0,0,0\r\n");
@@ -539,7 +526,7 @@ fn buffers_timeouts_and_state() {
 
 #[test]
 fn stored_headers_apply_newest_to_oldest() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     for h in [&b"range: old"[..], b"Range: new"] {
         e.handle_uart(format!("AT+HTTPCHEAD={}\r\n", h.len()).as_bytes());
         e.handle_uart(h);
@@ -557,7 +544,7 @@ fn stored_headers_apply_newest_to_oldest() {
 
 #[test]
 fn result_bytes_of_send_and_busy() {
-    let mut e = engine();
+    let mut e = quiet_engine();
     let (_, out, _) = net(
         &mut e,
         b"AT+HTTPCPUT=\"http://h/\",1\r\nz",

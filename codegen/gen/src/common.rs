@@ -375,3 +375,23 @@ pub fn struct_parts(
     }
     (doc, fields)
 }
+
+/// The arms of `Command::name_and_form`, the same on both sides.
+pub fn name_and_form_arms(
+    forms: &[(&crate::ir::CommandIr, &FormIr)],
+    rt: &TokenStream,
+) -> Vec<TokenStream> {
+    forms
+        .iter()
+        .map(|(c, f)| {
+            let (v, n) = (&f.variant, &c.ident);
+            let pat = if f.has_fields() {
+                quote!(Command::#v(_))
+            } else {
+                quote!(Command::#v)
+            };
+            let kind = form_kind(rt, f.kind);
+            quote!(#pat => (Name::#n, #kind))
+        })
+        .collect()
+}

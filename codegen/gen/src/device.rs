@@ -42,16 +42,7 @@ pub fn generate(ir: &Ir, rt: &TokenStream) -> TokenStream {
             quote!((Name::#name, #kind) => ::core::result::Result::Ok(Command::#v))
         }
     });
-    let name_arms = forms.iter().map(|(c, f)| {
-        let (v, n) = (&f.variant, &c.ident);
-        let pat = if f.has_fields() {
-            quote!(Command::#v(_))
-        } else {
-            quote!(Command::#v)
-        };
-        let kind = common::form_kind(rt, f.kind);
-        quote!(#pat => (Name::#n, #kind))
-    });
+    let name_arms = common::name_and_form_arms(&forms, rt);
     let methods = forms.iter().map(|(c, f)| {
         let m = &f.method;
         let doc = format!("Runs `{}{}`.", c.name, common::marker(f.kind));

@@ -45,16 +45,7 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
             quote!(Command::#v => #rt::strategy::encode_raw(&strategies::SPEC, &strategies::#d, &#rt::strategy::RawForm { params: ::std::vec::Vec::new(), list: ::std::vec::Vec::new() }))
         }
     });
-    let name_arms = forms.iter().map(|(c, f)| {
-        let (v, n) = (&f.variant, &c.ident);
-        let pat = if f.has_fields() {
-            quote!(Command::#v(_))
-        } else {
-            quote!(Command::#v)
-        };
-        let kind = common::form_kind(rt, f.kind);
-        quote!(#pat => (Name::#n, #kind))
-    });
+    let name_arms = common::name_and_form_arms(&forms, rt);
     let to_raws = forms
         .iter()
         .filter(|(_, f)| f.has_fields())

@@ -142,6 +142,18 @@ pub fn encode_raw(spec: &SpecDesc, form: &FormDesc, raw: &RawForm) -> Vec<u8> {
     encode::line(form.command, form.marker, &out, s, spec.terminator)
 }
 
+/// Encodes fields given one by one (invalid cases put a verbatim field among them).
+fn encode_fields(spec: &SpecDesc, form: &FormDesc, fields: Vec<Raw>) -> Vec<u8> {
+    encode_raw(
+        spec,
+        form,
+        &RawForm {
+            params: fields,
+            list: Vec::new(),
+        },
+    )
+}
+
 // ---------------------------------------------------------------- valid
 
 fn int_values(p: &ParamDesc) -> BoxedStrategy<i32> {
@@ -570,14 +582,7 @@ fn break_rule(
             fields.extend(raw.list[..j].iter().map(|s| Raw::Str(s.clone())));
             fields.push(Raw::Verbatim(bad.to_vec()));
             fields.extend(raw.list[j + 1..].iter().map(|s| Raw::Str(s.clone())));
-            let line = encode_raw(
-                spec,
-                form,
-                &RawForm {
-                    params: fields,
-                    list: Vec::new(),
-                },
-            );
+            let line = encode_fields(spec, form, fields);
             Some((
                 line,
                 RejectKind::ParseFailure {
@@ -649,14 +654,7 @@ fn break_rule(
                     }
                     let mut fields = raw.params.clone();
                     fields.push(Raw::Verbatim(b"1".to_vec()));
-                    let line = encode_raw(
-                        spec,
-                        form,
-                        &RawForm {
-                            params: fields,
-                            list: Vec::new(),
-                        },
-                    );
+                    let line = encode_fields(spec, form, fields);
                     Some((line, RejectKind::ParamCount { given: given as u8 }))
                 }
                 Some(v) => {

@@ -1,7 +1,7 @@
 //! Helpers shared by the engine's test files.
 #![allow(dead_code)]
 
-use atspec_firmware::Engine;
+use atspec_firmware::{Config, Engine, Pki};
 
 /// Bytes with control characters escaped, for readable assertion failures.
 pub fn show(b: &[u8]) -> String {
@@ -22,4 +22,18 @@ pub fn drain<const T: usize, const R: usize>(e: &mut Engine<T, R>) -> Vec<u8> {
         }
         out.extend_from_slice(&buf[..n]);
     }
+}
+
+/// An engine with one certificate, key and CA, echo off and SYSLOG on.
+pub fn quiet_engine() -> Engine {
+    let mut e = Engine::new(Config {
+        pki: Pki {
+            certs: 1,
+            keys: 1,
+            cas: 1,
+        },
+    });
+    e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\n");
+    drain(&mut e);
+    e
 }
