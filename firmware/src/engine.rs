@@ -100,6 +100,8 @@ pub struct Engine<const TX: usize = 2048, const RX: usize = 2048> {
     pub(crate) headers: HeaderStore,
     pub(crate) auth: Auth,
     pub(crate) net: crate::net::Net<TX, RX>,
+    #[cfg(feature = "mutants")]
+    pub(crate) mutant: Option<crate::Mutant>,
 }
 
 impl Engine {
@@ -125,7 +127,16 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             headers: HeaderStore::default(),
             auth: Auth::default(),
             net: crate::net::Net::default(),
+            #[cfg(feature = "mutants")]
+            mutant: None,
         }
+    }
+
+    /// Makes this engine deviate from the spec in one deliberate way (harness tests only).
+    #[cfg(feature = "mutants")]
+    pub fn set_mutant(&mut self, m: crate::Mutant) {
+        self.mutant = Some(m);
+        self.echo = !mutated!(self, EchoDefaultOff);
     }
 
     /// Prints `ready`, as a module does when it has started.
@@ -313,7 +324,20 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// An `ERR CODE` line, when SYSLOG is on and the spec assigns a code.
     pub(crate) fn error_code(&mut self, code: Option<u32>) {
         implements!(ErrcodeSyslogOnly, ErrcodeBeforeResult, ErrcodeFormat);
+        if mutated!(self, NoSyslog) {
+            return;
+        }
         if let (true, Some(c)) = (self.syslog, code) {
+            if mutated!(self, ErrcodeUppercase) {
+                let mut hex = [0u8; 8];
+                for (i, d) in hex.iter_mut().enumerate() {
+                    *d = b"0123456789ABCDEF"[(c >> (28 - 4 * i)) as usize & 15];
+                }
+                self.out.put(b"ERR CODE:0x");
+                self.out.put(&hex);
+                self.out.put(b"\r\n");
+                return;
+            }
             respond::err_code_line(&mut self.out, c);
         }
     }
@@ -331,6 +355,9 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             return;
         }
         implements!(BusyReject, BusyErrCode);
+        if mutated!(self, NoBusy) {
+            return;
+        }
         self.error_code(Some(device::err_code::BUSY));
         self.reply(Reply::Busy);
     }
@@ -342,7 +369,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         self.net.abort();
         self.line.clear();
         self.mode = Mode::Command;
-        self.echo = true;
+        self.echo = !mutated!(self, EchoDefaultOff);
         self.syslog = false;
         self.url.clear();
         self.headers.clear();
@@ -351,6 +378,9 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     pub(crate) fn start_data(&mut self, to: DataFor, need: usize) {
         self.reply(Reply::Prompt);
+        if mutated!(self, PromptSpace) {
+            self.out.put(b" ");
+        }
         self.mode = Mode::Data { to, need, got: 0 };
     }
 
@@ -366,7 +396,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 }
             }
             DataFor::Body => self.body_complete(),
-            DataFor::Header => match self.headers.commit() {
+            DataFor::Header => match self.headers.commit(!mutated!(self, CheadDuplicates)) {
                 Ok(()) => {
                     implements!(HttpcheadStoreVerbatim, HttpcheadStoreReplaceSameName);
                     self.reply(Reply::Ok);

@@ -8,10 +8,9 @@
 //! [`Engine::poll_transmit`] returns. Modules have one job each: [`mod@line`] frames command lines,
 //! [`out`] queues output, [`store`] holds the global HTTP state, [`engine`] runs commands.
 //!
-//! Status (issue #4 in progress): framing, echo, busy, data phases and every command that needs
-//! no network (AT, ATE0/1, AT+GMR, AT+RST, AT+SYSLOG, AT+HTTPURLCFG, AT+HTTPCHEAD, AT+HTTPCFG)
-//! are implemented; the HTTP transaction of AT+HTTPCLIENT/GETSIZE/CGET/CPOST/CPUT is not yet,
-//! and those commands answer ERROR until it is.
+//! Network I/O is the board's: the engine asks for it with [`Action`]s and is told what
+//! happened (`handle_connected`, `handle_received`, `handle_closed`, `handle_net_error`,
+//! `handle_time`).
 //!
 //! Limits: command lines as the spec (256 bytes); output queue [`engine::OUT_CAPACITY`]; stored
 //! URL [`store::URL_CAPACITY`]; AT+HTTPCHEAD [`store::MAX_HEADERS`] entries in
@@ -23,12 +22,31 @@ pub mod device {
     atspec_codegen::device!("../../spec/esp-at-http.yaml");
 }
 
+/// `true` when the engine runs mutant `$m` (always `false` without the `mutants` feature).
+#[cfg(feature = "mutants")]
+macro_rules! mutated {
+    ($engine:expr, $m:ident) => {
+        $engine.mutant == Some($crate::mutant::Mutant::$m)
+    };
+}
+/// `true` when the engine runs mutant `$m` (always `false` without the `mutants` feature).
+#[cfg(not(feature = "mutants"))]
+macro_rules! mutated {
+    ($engine:expr, $m:ident) => {
+        false
+    };
+}
+
 pub mod engine;
 pub mod http;
 pub mod line;
+#[cfg(feature = "mutants")]
+pub mod mutant;
 pub mod net;
 pub mod out;
 pub mod store;
 
 pub use engine::{Config, Engine, Pki};
+#[cfg(feature = "mutants")]
+pub use mutant::Mutant;
 pub use net::{Action, Tls};

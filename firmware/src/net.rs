@@ -233,6 +233,7 @@ fn target<'a>(param: Option<&'a [u8]>, stored: &'a UrlStore) -> Option<&'a [u8]>
 /// Everything a request needs, resolved from the command and the global state.
 struct Request<'a> {
     method: &'a [u8],
+    user_agent: &'a [u8],
     tls: bool,
     host: &'a [u8],
     port: u16,
@@ -292,7 +293,7 @@ fn prepare<const TX: usize, const RX: usize>(
     let mut length_text = [0u8; 20];
     let mut headers = HeaderList::default();
     headers.set(b"Host", host_header);
-    headers.set(b"User-Agent", USER_AGENT);
+    headers.set(b"User-Agent", req.user_agent);
     if let Some(ct) = req.content_type {
         headers.set(b"Content-Type", ct);
     }
@@ -456,10 +457,19 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             Clause::HttpBufferZeroIsDefault,
             Clause::HttpTimeoutZeroIsDefault,
         ];
+        if mutated!(self, UrlcfgEmptyIgnored) && url.is_some_and(<[u8]>::is_empty) {
+            return self.started(Start::Refused);
+        }
+        let method: &[u8] = if kind == Kind::GetSize && mutated!(self, GetsizeHead) {
+            b"HEAD"
+        } else {
+            b"GET"
+        };
+        let user_agent = self.user_agent();
         let size = |v: i32| if v <= 0 { 2048 } else { v as usize };
         let limits = Limits {
             tx: size(tx),
-            piece: size(rx),
+            piece: size(rx) + usize::from(mutated!(self, RxSizePlusOne)),
             timeout: if timeout <= 0 { 5000 } else { timeout as u64 },
         };
         let start = {
@@ -478,7 +488,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 Some(u) => {
                     let _ = Clause::HttpgetsizeMethodGet;
                     let req = Request {
-                        method: b"GET",
+                        method,
+                        user_agent,
                         tls: u.tls,
                         host: u.host,
                         port: u.port,
@@ -515,6 +526,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             Clause::HttpclientDataPostContentType,
         ];
         let content_type = match cmd.content_type {
+            Some(ct) if mutated!(self, ContentTypeShift) => {
+                device::HttpClientContentType::from_value((ct.value() + 1) % 4)
+                    .map(|c| c.meaning().as_bytes())
+            }
             Some(ct) => Some(ct.meaning().as_bytes()),
             None if post => Some(
                 device::HttpClientContentType::FormUrlencoded
@@ -530,6 +545,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             _ => None,
         };
         let _ = Clause::HttpBufferFixed;
+        let head_as_get = cmd.opt == Opt::Head && mutated!(self, HeadAsGet);
+        let user_agent = self.user_agent();
         let start = {
             let Engine {
                 url: stored,
@@ -571,7 +588,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 None => Start::Refused,
                 Some((tls, host, port, target, known)) => {
                     let req = Request {
-                        method: cmd.opt.meaning().as_bytes(),
+                        method: if head_as_get {
+                            b"GET"
+                        } else {
+                            cmd.opt.meaning().as_bytes()
+                        },
+                        user_agent,
                         tls,
                         host,
                         port,
@@ -582,7 +604,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         body,
                     };
                     let kind = Kind::Client {
-                        head: cmd.opt == Opt::Head,
+                        head: cmd.opt == Opt::Head && !head_as_get,
                     };
                     Start::from(known && net.begin(kind, headers, *auth, &req, FIXED))
                 }
@@ -603,6 +625,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             Clause::HttpcputContentTypeDefault,
             Clause::HttpcsendContentTypeHeader,
         ];
+        if mutated!(self, UrlcfgEmptyIgnored) && url.is_some_and(<[u8]>::is_empty) {
+            return self.reply(Reply::Error);
+        }
+        let user_agent = self.user_agent();
         let start = {
             let Engine {
                 url: stored,
@@ -616,6 +642,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 Some(u) => {
                     let req = Request {
                         method: if put { b"PUT" } else { b"POST" },
+                        user_agent,
                         tls: u.tls,
                         host: u.host,
                         port: u.port,
@@ -819,7 +846,9 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             match self.net.framing {
                 Framing::Length(left) => {
                     let n = (left.min(rest.len() as u64) as usize).min(room);
-                    self.payload(&rest[..n]);
+                    if !(left == n as u64 && mutated!(self, DropLastPiece)) {
+                        self.payload(&rest[..n]);
+                    }
                     taken += n;
                     self.net.framing = Framing::Length(left - n as u64);
                     if left == n as u64 {
@@ -835,7 +864,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                     let step = dec.step(&rest[..rest.len().min(room)]);
                     self.net.framing = Framing::Chunked(dec);
                     match step {
-                        Step::Framing(n) => taken += n,
+                        Step::Framing(n) => {
+                            if mutated!(self, ChunkFramingLeak) {
+                                self.payload(&rest[..n]);
+                            }
+                            taken += n
+                        }
                         Step::Data(n) => {
                             self.payload(&rest[..n]);
                             taken += n;
@@ -873,7 +907,15 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 Clause::ErrcodeHttpStatus,
                 Clause::HttpcsendStatusNotSendFail,
             ];
-            self.error_code(Some(err_code::http_status(u32::from(status))));
+            if matches!(self.net.kind, Kind::Send { .. }) && mutated!(self, SendFailOnStatus) {
+                return self.send_fail();
+            }
+            let code = if mutated!(self, StatusErrcodeFlat) {
+                err_code::HTTP_CONNECT_FAILED
+            } else {
+                err_code::http_status(u32::from(status))
+            };
+            self.error_code(Some(code));
             self.reply(Reply::Error);
         } else {
             let _ = [
@@ -934,6 +976,15 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         let _ = Clause::HttpcsendSendFail;
         self.reply(Reply::SendFail);
         self.end();
+    }
+
+    /// The User-Agent value (`HTTP.REQUEST.USER_AGENT`).
+    fn user_agent(&self) -> &'static [u8] {
+        if mutated!(self, UserAgent) {
+            b"ESP32 HTTP Client/1.1"
+        } else {
+            USER_AGENT
+        }
     }
 
     /// Back to command mode; the connection is closed (`HTTP.CONNECTION.PER_COMMAND`).

@@ -154,7 +154,8 @@ impl HeaderStore {
 
     /// Stores the received entry: replaces the value of a same-name entry (exact, case
     /// sensitive) in its place, or adds it as the newest.
-    pub fn commit(&mut self) -> Result<(), HeaderError> {
+    /// `replace` is always true in a conforming build (false only for a test mutant).
+    pub fn commit(&mut self, replace: bool) -> Result<(), HeaderError> {
         let new = self.used..self.used + self.incoming;
         let bytes = &self.arena[new.clone()];
         if bytes.contains(&0) {
@@ -165,9 +166,10 @@ impl HeaderStore {
         };
         let name = &bytes[..colon];
         let same = self.iter().position(|e| {
-            e.iter()
-                .position(|&b| b == b':')
-                .is_some_and(|c| &e[..c] == name)
+            replace
+                && e.iter()
+                    .position(|&b| b == b':')
+                    .is_some_and(|c| &e[..c] == name)
         });
         let entry = (new.start as u16, self.incoming as u16);
         match same {
@@ -221,7 +223,7 @@ mod tests {
     fn put(h: &mut HeaderStore, s: &[u8]) -> Result<(), HeaderError> {
         h.begin();
         h.receive(s);
-        h.commit()
+        h.commit(true)
     }
 
     #[test]

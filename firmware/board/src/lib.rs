@@ -1,0 +1,251 @@
+//! `atspec-board` as a library: the virtual board's serving loop, shared by the
+//! `atspec-board` binary and the harness's built-in `atspec board` (so `atspec certify` needs
+//! no second binary). It runs the sans-IO firmware engine behind a pseudo-terminal (real
+//! serial semantics) or a TCP listener and does the engine's networking with real sockets.
+//! Logs go to stderr, never to the AT channel.
+//!
+//! HTTPS uses rustls with the certificates of `--pki DIR` (see the `tls` module for the
+//! layout and how AT+HTTPCFG's modes map to verification).
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use atspec_firmware::{Action, Config, Engine};
+
+mod link;
+mod pace;
+mod tls;
+
+use link::Link;
+use tls::{Pki, Sock};
+
+#[cfg(feature = "mutants")]
+pub use atspec_firmware::Mutant;
+
+/// Where the board serves its AT channel.
+#[derive(Debug, Clone)]
+pub enum Serve {
+    /// A new pseudo-terminal; `PTY <path>` is printed as the first stdout line.
+    Pty,
+    /// One TCP client at a time on this address.
+    Tcp(String),
+}
+
+/// How to run the board.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The AT channel.
+    pub serve: Serve,
+    /// Pace UART output at this many baud (8N1); 0 is unpaced.
+    pub baud: u32,
+    /// Directory with `ca.N.pem`, `client.N.crt.pem`, `client.N.key.pem`.
+    pub pki: Option<PathBuf>,
+    /// A deliberate deviation from the spec (test builds with the `mutants` feature only).
+    pub mutant: Option<String>,
+}
+
+/// Names of the mutants this build knows (empty without the `mutants` feature).
+pub fn mutant_names() -> Vec<&'static str> {
+    #[cfg(feature = "mutants")]
+    {
+        Mutant::ALL.iter().map(|m| m.name()).collect()
+    }
+    #[cfg(not(feature = "mutants"))]
+    {
+        Vec::new()
+    }
+}
+
+/// Request and response-head buffers large enough for 8192-byte URLs with `tx size` 10240.
+type Board = Engine<10240, 10240>;
+
+/// Runs the board until the process is killed; returns only on a setup error (exit 2).
+pub fn serve(opts: Options) -> ExitCode {
+    let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config {
+        pki: Pki::new(opts.pki.clone()).counts(),
+    }));
+    if let Some(name) = &opts.mutant {
+        #[cfg(feature = "mutants")]
+        match Mutant::from_name(name) {
+            Some(m) => {
+                tracing::warn!("running mutant {name}: this board deliberately breaks the spec");
+                engine.set_mutant(m);
+            }
+            None => {
+                tracing::error!(
+                    "unknown mutant {name}; known: {}",
+                    mutant_names().join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        }
+        #[cfg(not(feature = "mutants"))]
+        {
+            tracing::error!("mutant {name} asked for, but this build has no `mutants` feature");
+            return ExitCode::from(2);
+        }
+    }
+    let link = match &opts.serve {
+        Serve::Pty => match link::Pty::open() {
+            Ok(p) => {
+                println!("PTY {}", p.path.display());
+                let _ = std::io::stdout().flush();
+                Link::Pty(p)
+            }
+            Err(e) => {
+                tracing::error!("cannot open a pseudo-terminal: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        Serve::Tcp(addr) => match TcpListener::bind(addr) {
+            Ok(l) => {
+                tracing::info!(
+                    "listening on {}",
+                    l.local_addr().map(|a| a.to_string()).unwrap_or_default()
+                );
+                Link::Tcp {
+                    listener: l,
+                    client: None,
+                }
+            }
+            Err(e) => {
+                tracing::error!("cannot listen on {addr}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    run(link, engine, opts.baud, Pki::new(opts.pki));
+    ExitCode::SUCCESS
+}
+
+/// Installs the stderr log subscriber (`RUST_LOG=atspec_board=debug` for more).
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "atspec_board=info".into()),
+        )
+        .try_init();
+}
+
+fn run(mut link: Link, mut engine: Box<Board>, baud: u32, pki: Pki) {
+    engine.boot();
+    let start = Instant::now();
+    let mut pacer = pace::Pacer::new(baud);
+    let mut uart_in: Vec<u8> = Vec::new();
+    let mut net_in: Vec<u8> = Vec::new();
+    let mut sock: Option<Sock> = None;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let mut busy = false;
+        // UART → engine (what the engine does not take yet is offered again).
+        if uart_in.is_empty() {
+            match link.read(&mut buf) {
+                Ok(n) if n > 0 => uart_in.extend_from_slice(&buf[..n]),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("uart read: {e}"),
+            }
+        }
+        if !uart_in.is_empty() {
+            let n = engine.handle_uart(&uart_in);
+            uart_in.drain(..n);
+            busy |= n > 0;
+        }
+        // Network actions.
+        while let Some(action) = engine.poll_action() {
+            busy = true;
+            match action {
+                Action::Connect { host, port, tls } => {
+                    let host = String::from_utf8_lossy(host).into_owned();
+                    tracing::debug!(%host, port, tls = tls.is_some(), "connect");
+                    let opened = connect(&host, port)
+                        .map_err(|e| e.to_string())
+                        .and_then(|tcp| match tls {
+                            None => Ok(Sock::Plain(tcp)),
+                            Some(t) => pki.config(&t).and_then(|cfg| Sock::tls(tcp, &host, cfg)),
+                        });
+                    match opened {
+                        Ok(s) => {
+                            sock = Some(s);
+                            net_in.clear();
+                            engine.handle_connected();
+                        }
+                        Err(e) => {
+                            tracing::warn!("connect {host}:{port}: {e}");
+                            engine.handle_net_error();
+                        }
+                    }
+                }
+                Action::Close => {
+                    sock = None;
+                    net_in.clear();
+                }
+            }
+        }
+        // Engine → network.
+        if let Some(s) = sock.as_mut() {
+            let n = engine.poll_net_transmit(&mut buf);
+            if n > 0 {
+                busy = true;
+                if let Err(e) = s.write_all(&buf[..n]) {
+                    tracing::warn!("send: {e}");
+                    sock = None;
+                    engine.handle_net_error();
+                }
+            }
+        }
+        // Network → engine.
+        if net_in.is_empty()
+            && let Some(s) = sock.as_mut()
+        {
+            match s.read(&mut buf) {
+                Ok(0) => {
+                    sock = None;
+                    engine.handle_closed();
+                }
+                Ok(n) => net_in.extend_from_slice(&buf[..n]),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(e) => {
+                    tracing::warn!("receive: {e}");
+                    sock = None;
+                    engine.handle_net_error();
+                }
+            }
+        }
+        if !net_in.is_empty() {
+            let n = engine.handle_received(&net_in);
+            net_in.drain(..n);
+            busy |= n > 0;
+        }
+        engine.handle_time(start.elapsed().as_millis() as u64);
+        // Engine → UART, paced like a real line when asked.
+        let room = pacer.room().min(buf.len());
+        let n = engine.poll_transmit(&mut buf[..room]);
+        if n > 0 {
+            busy = true;
+            if let Err(e) = link.write_all(&buf[..n]) {
+                tracing::warn!("uart write: {e}");
+            }
+            pacer.sent(n);
+        }
+        if !busy {
+            std::thread::sleep(Duration::from_micros(500));
+        }
+    }
+}
+
+/// Connects with the engine's default network timeout; reads then poll every millisecond.
+fn connect(host: &str, port: u16) -> std::io::Result<TcpStream> {
+    let addr = (host, port)
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| std::io::Error::new(ErrorKind::NotFound, "no address"))?;
+    let s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+    s.set_read_timeout(Some(Duration::from_millis(1)))?;
+    s.set_nodelay(true)?;
+    Ok(s)
+}

@@ -1,0 +1,92 @@
+//! Deliberate deviations from the spec, compiled only with the `mutants` feature.
+//!
+//! Each one is a bug an ESP-AT-compatible clone could plausibly ship. They exist to prove that
+//! the conformance harness catches real mistakes: `atspec certify --mutant NAME` must fail with
+//! the clause named here. A build without the feature has no mutant code paths at all
+//! (`mutated!` expands to `false`).
+
+/// One deviation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutant {
+    /// The data prompt is `>` followed by a space (as some older firmware printed it).
+    PromptSpace,
+    /// Input while a command runs is discarded silently, without `busy p...`.
+    NoBusy,
+    /// ERR CODE for an HTTP status is the bare 0x010a7000, without the status added.
+    StatusErrcodeFlat,
+    /// The last piece of a Content-Length body is not printed.
+    DropLastPiece,
+    /// content-type values map one position off (1 sends multipart/form-data).
+    ContentTypeShift,
+    /// HEAD (opt 1) is sent as GET and the body printed.
+    HeadAsGet,
+    /// An empty URL parameter does not fall back to the AT+HTTPURLCFG URL.
+    UrlcfgEmptyIgnored,
+    /// AT+HTTPCHEAD adds a same-name header as a new entry instead of replacing it.
+    CheadDuplicates,
+    /// AT+HTTPGETSIZE sends HEAD instead of GET.
+    GetsizeHead,
+    /// ERR CODE lines are never printed, even with AT+SYSLOG=1.
+    NoSyslog,
+    /// ERR CODE digits are upper-case hexadecimal.
+    ErrcodeUppercase,
+    /// AT+HTTPCPOST/PUT end with SEND FAIL when the status is ≥ 400.
+    SendFailOnStatus,
+    /// Echo is off after power-up and AT+RST.
+    EchoDefaultOff,
+    /// Payload pieces may hold one byte more than the rx buffer size.
+    RxSizePlusOne,
+    /// The User-Agent header says version 1.1.
+    UserAgent,
+    /// Chunked bodies are printed with their chunk framing.
+    ChunkFramingLeak,
+}
+
+impl Mutant {
+    /// Every mutant.
+    pub const ALL: &'static [Mutant] = &[
+        Mutant::PromptSpace,
+        Mutant::NoBusy,
+        Mutant::StatusErrcodeFlat,
+        Mutant::DropLastPiece,
+        Mutant::ContentTypeShift,
+        Mutant::HeadAsGet,
+        Mutant::UrlcfgEmptyIgnored,
+        Mutant::CheadDuplicates,
+        Mutant::GetsizeHead,
+        Mutant::NoSyslog,
+        Mutant::ErrcodeUppercase,
+        Mutant::SendFailOnStatus,
+        Mutant::EchoDefaultOff,
+        Mutant::RxSizePlusOne,
+        Mutant::UserAgent,
+        Mutant::ChunkFramingLeak,
+    ];
+
+    /// The command-line name (`prompt-space`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Mutant::PromptSpace => "prompt-space",
+            Mutant::NoBusy => "no-busy",
+            Mutant::StatusErrcodeFlat => "status-errcode-flat",
+            Mutant::DropLastPiece => "drop-last-piece",
+            Mutant::ContentTypeShift => "content-type-shift",
+            Mutant::HeadAsGet => "head-as-get",
+            Mutant::UrlcfgEmptyIgnored => "urlcfg-empty-ignored",
+            Mutant::CheadDuplicates => "chead-duplicates",
+            Mutant::GetsizeHead => "getsize-head",
+            Mutant::NoSyslog => "no-syslog",
+            Mutant::ErrcodeUppercase => "errcode-uppercase",
+            Mutant::SendFailOnStatus => "send-fail-on-status",
+            Mutant::EchoDefaultOff => "echo-default-off",
+            Mutant::RxSizePlusOne => "rx-size-plus-one",
+            Mutant::UserAgent => "user-agent",
+            Mutant::ChunkFramingLeak => "chunk-framing-leak",
+        }
+    }
+
+    /// The mutant of this name.
+    pub fn from_name(name: &str) -> Option<Mutant> {
+        Mutant::ALL.iter().copied().find(|m| m.name() == name)
+    }
+}
