@@ -40,6 +40,8 @@ pub enum Mutant {
     UserAgent,
     /// Chunked bodies are printed with their chunk framing.
     ChunkFramingLeak,
+    /// AT+HTTPGETSIZE never answers (the device hangs until restarted).
+    SilentGetsize,
 }
 
 impl Mutant {
@@ -61,6 +63,7 @@ impl Mutant {
         Mutant::RxSizePlusOne,
         Mutant::UserAgent,
         Mutant::ChunkFramingLeak,
+        Mutant::SilentGetsize,
     ];
 
     /// The command-line name (`prompt-space`).
@@ -82,6 +85,7 @@ impl Mutant {
             Mutant::RxSizePlusOne => "rx-size-plus-one",
             Mutant::UserAgent => "user-agent",
             Mutant::ChunkFramingLeak => "chunk-framing-leak",
+            Mutant::SilentGetsize => "silent-getsize",
         }
     }
 

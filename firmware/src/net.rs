@@ -175,6 +175,24 @@ impl<const TX: usize, const RX: usize> Net<TX, RX> {
         ok
     }
 
+    /// [`Net::begin`] for a URL whose scheme is known; otherwise only records which command
+    /// runs (so its failure answer is its own) and returns `false`.
+    fn begin_if(
+        &mut self,
+        known_scheme: bool,
+        kind: Kind,
+        stored: &HeaderStore,
+        auth: Auth,
+        req: &Request<'_>,
+        limits: Limits,
+    ) -> bool {
+        if !known_scheme {
+            self.kind = kind;
+            return false;
+        }
+        self.begin(kind, stored, auth, req, limits)
+    }
+
     /// Drops any transaction (AT+RST).
     pub(crate) fn abort(&mut self) {
         if self.phase != Phase::Idle {
@@ -460,6 +478,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         if mutated!(self, UrlcfgEmptyIgnored) && url.is_some_and(<[u8]>::is_empty) {
             return self.started(Start::Refused);
         }
+        if kind == Kind::GetSize && mutated!(self, SilentGetsize) {
+            // Busy forever: only a restart ends it.
+            self.mode = crate::engine::Mode::Busy;
+            return;
+        }
         let method: &[u8] = if kind == Kind::GetSize && mutated!(self, GetsizeHead) {
             b"HEAD"
         } else {
@@ -499,7 +522,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         extra: &[],
                         body: &[],
                     };
-                    Start::from(u.known_scheme && net.begin(kind, headers, *auth, &req, limits))
+                    Start::from(net.begin_if(u.known_scheme, kind, headers, *auth, &req, limits))
                 }
             }
         };
@@ -606,7 +629,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                     let kind = Kind::Client {
                         head: cmd.opt == Opt::Head && !head_as_get,
                     };
-                    Start::from(known && net.begin(kind, headers, *auth, &req, FIXED))
+                    Start::from(net.begin_if(known, kind, headers, *auth, &req, FIXED))
                 }
             }
         };
@@ -656,10 +679,14 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         extra,
                         body: &[],
                     };
-                    Start::from(
-                        u.known_scheme
-                            && net.begin(Kind::Send { put }, headers, *auth, &req, FIXED),
-                    )
+                    Start::from(net.begin_if(
+                        u.known_scheme,
+                        Kind::Send { put },
+                        headers,
+                        *auth,
+                        &req,
+                        FIXED,
+                    ))
                 }
             }
         };

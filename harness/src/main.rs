@@ -8,7 +8,18 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bytes;
+mod checks;
 mod cmd;
+mod device;
+mod fuzz;
+mod link;
+mod mock;
+mod oracle;
+mod report;
+mod runner;
+mod step;
+mod syntax;
 
 /// Make AT-command firmware provably conform to its specification.
 #[derive(Debug, Parser)]
@@ -23,11 +34,21 @@ enum Command {
     /// Work with spec files: lint, render the reference, compare versions.
     #[command(subcommand)]
     Spec(cmd::spec::SpecCommand),
+    /// Certify a device: clause checks and stateful fuzzing against a mock HTTP(S) peer.
+    Certify(cmd::certify::CertifyArgs),
+    /// Run saved transcripts (fuzzing failures, fixtures) again and print byte diffs.
+    Replay(cmd::replay::ReplayArgs),
+    /// Run the built-in virtual board (what `--device virtual` starts).
+    #[command(hide = true)]
+    Board(cmd::board::BoardArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Spec(c) => cmd::spec::run(c),
+        Command::Certify(a) => cmd::certify::run(a),
+        Command::Replay(a) => cmd::replay::run(a),
+        Command::Board(a) => cmd::board::run(a),
     }
 }

@@ -64,6 +64,7 @@ type Board = Engine<10240, 10240>;
 
 /// Runs the board until the process is killed; returns only on a setup error (exit 2).
 pub fn serve(opts: Options) -> ExitCode {
+    #[cfg_attr(not(feature = "mutants"), allow(unused_mut))]
     let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config {
         pki: Pki::new(opts.pki.clone()).counts(),
     }));

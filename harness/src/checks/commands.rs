@@ -1,0 +1,532 @@
+//! Command-specific clauses: AT+HTTPCLIENT, AT+HTTPGETSIZE, AT+HTTPCGET, AT+HTTPCPOST/PUT,
+//! AT+HTTPURLCFG and AT+HTTPCHEAD.
+
+use super::{Check, Needs, l, raw, sent_answer_has, store_header, store_url};
+use crate::mock::scenario::{Fault, Framing, Scenario};
+use crate::step::Step;
+
+fn client(rest: &str) -> Step {
+    l(format!("AT+HTTPCLIENT={rest}"))
+}
+
+pub(super) fn checks() -> Vec<Check> {
+    let mut v = httpclient();
+    v.extend(sized());
+    v.extend(send());
+    v.extend(urlcfg());
+    v.extend(chead());
+    v
+}
+
+fn httpclient() -> Vec<Check> {
+    vec![
+        Check::new(
+            "httpclient.opt_required",
+            &["HTTPCLIENT.OPT.REQUIRED"],
+            |c| {
+                vec![
+                    client(&format!(",,\"{}\",,,1", c.wm("/o"))),
+                    client(&format!("x,,\"{}\",,,1", c.wm("/o"))),
+                ]
+            },
+        ),
+        Check::new("httpclient.opt_unknown", &["HTTPCLIENT.OPT.UNKNOWN"], |c| {
+            vec![
+                client(&format!("6,,\"{}\",,,1", c.raw("/o"))),
+                client(&format!("0,,\"{}\",,,1", c.raw("/o"))),
+                client(&format!("-1,,\"{}\",,,1", c.raw("/o"))),
+            ]
+        })
+        .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n")),
+        Check::new(
+            "httpclient.content_type",
+            &[
+                "HTTPCLIENT.CONTENT_TYPE.MAP",
+                "HTTPCLIENT.CONTENT_TYPE.ALL_METHODS",
+                "HTTPCLIENT.CONTENT_TYPE.RANGE",
+            ],
+            |c| {
+                let u = c.raw("/ct");
+                vec![
+                    client(&format!("2,0,\"{u}\",,,1")),
+                    client(&format!("2,1,\"{u}\",,,1")),
+                    client(&format!("5,2,\"{u}\",,,1")),
+                    client(&format!("1,3,\"{u}\",,,1")),
+                    client(&format!("3,3,\"{u}\",,,1,\"<a/>\"")),
+                    client(&format!("2,4,\"{u}\",,,1")),
+                    client(&format!("2,-1,\"{u}\",,,1")),
+                ]
+            },
+        ),
+        Check::new(
+            "httpclient.content_type_omitted",
+            &[
+                "HTTPCLIENT.CONTENT_TYPE.OMITTED",
+                "HTTPCLIENT.DATA.POST_CONTENT_TYPE",
+            ],
+            |c| {
+                let u = c.raw("/ct");
+                vec![
+                    client(&format!("2,,\"{u}\",,,1")),
+                    client(&format!("3,,\"{u}\",,,1,\"a=1\"")),
+                    client(&format!(
+                        "3,,\"{u}\",,,1,\"a=1\",\"Content-Type: text/plain\""
+                    )),
+                ]
+            },
+        ),
+        Check::new(
+            "httpclient.url_precedence",
+            &["HTTPCLIENT.URL.PRECEDENCE"],
+            |c| {
+                let mut v = store_url(&c.wm("/stored")).to_vec();
+                v.push(client(&format!(
+                    "2,,\"{}\",\"nowhere.invalid\",\"/ignored\",2",
+                    c.raw("/given")
+                )));
+                v
+            },
+        ),
+        Check::new(
+            "httpclient.host_path",
+            &[
+                "HTTPCLIENT.URL.HOST_PATH",
+                "HTTPCLIENT.TRANSPORT.HOST_PATH_SCHEME",
+                "HTTPCLIENT.TRANSPORT.DEFAULT",
+            ],
+            |c| {
+                let h = c.host().to_string();
+                vec![
+                    client(&format!("2,,\"\",\"{h}\",\"/hp?x=1\",1")),
+                    client(&format!("2,,\"\",\"{h}\",\"/hp-default\",")),
+                    client(&format!("2,,,\"{h}\",\"/hp-tls\",2")),
+                ]
+            },
+        )
+        .needs(Needs::WellKnownPorts),
+        Check::new(
+            "httpclient.host_path_partial",
+            &["HTTPCLIENT.URL.HOST_PATH_PARTIAL"],
+            |c| {
+                let mut v = store_url(&c.wm("/stored")).to_vec();
+                v.push(client("2,,\"\",\"127.0.0.1\",\"\",1"));
+                v.push(client("2,,\"\",,\"/only-path\",1"));
+                v
+            },
+        ),
+        Check::new(
+            "httpclient.urlcfg",
+            &[
+                "HTTPCLIENT.URL.URLCFG",
+                "HTTPCLIENT.TRANSPORT.URL_SCHEME_WINS",
+            ],
+            |c| {
+                let mut v = vec![client("2,,\"\",\"\",\"\",1")];
+                v.extend(store_url(&c.raw("/from-urlcfg")));
+                v.push(client("2,,\"\",\"\",\"\",2"));
+                v.push(client(&format!("2,,\"{}\",,,2", c.raw("/scheme-wins"))));
+                v
+            },
+        ),
+        Check::new(
+            "httpclient.transport_range",
+            &["HTTPCLIENT.TRANSPORT.RANGE"],
+            |c| {
+                vec![
+                    client(&format!("2,,\"{}\",,,3", c.wm("/t"))),
+                    client(&format!("2,,\"{}\",,,0", c.wm("/t"))),
+                ]
+            },
+        ),
+        Check::new(
+            "httpclient.data_and_headers",
+            &[
+                "HTTPCLIENT.DATA.POST_ONLY",
+                "HTTPCLIENT.HEADERS.NEED_COLON",
+                "HTTPCLIENT.HEADERS.VARIADIC",
+            ],
+            |c| {
+                let u = c.raw("/d");
+                vec![
+                    client(&format!("2,,\"{u}\",,,1,\"X-Seventh: is a header\"")),
+                    client(&format!("2,,\"{u}\",,,1,\"no colon\"")),
+                    client(&format!(
+                        "3,,\"{u}\",,,1,\"no colon is fine as data\",\"X-H: 1\""
+                    )),
+                    client(&format!(
+                        "4,,\"{u}\",,,1,\"A: 1\",\"B: 2\",\"C: 3\",\"D: 4\",\"E: 5\""
+                    )),
+                ]
+            },
+        ),
+        Check::new(
+            "httpclient.data_required_for_post",
+            &["HTTPCLIENT.DATA.REQUIRED_FOR_POST"],
+            |c| {
+                let u = c.raw("/p");
+                vec![
+                    client(&format!("3,,\"{u}\",,,1")),
+                    client(&format!("3,,\"{u}\",,,1,")),
+                    client(&format!("3,,\"{u}\",,,1,\"\"")),
+                ]
+            },
+        ),
+        Check::new("httpclient.body_lines", &["HTTPCLIENT.BODY.LINES"], |c| {
+            vec![
+                Step::mock(Scenario::ok(b"body of the response")),
+                client(&format!("2,,\"{}\",,,1", c.wm("/b"))),
+                client(&format!("5,,\"{}\",,,1", c.wm("/b"))),
+                client(&format!("4,,\"{}\",,,1", c.raw("/b"))),
+            ]
+        }),
+        Check::new(
+            "httpclient.head_lines",
+            &["HTTPCLIENT.HEAD.HEADER_LINES"],
+            |c| {
+                vec![
+                    Step::mock(
+                        Scenario::ok(b"not printed")
+                            .header("X-Server", "mock")
+                            .header("Cache-Control", "no-cache"),
+                    ),
+                    client(&format!("1,,\"{}\",,,1", c.raw("/head"))),
+                    Step::mock(Scenario::status(404, b"missing")),
+                    client(&format!("1,,\"{}\",,,1", c.raw("/head"))),
+                ]
+            },
+        ),
+    ]
+}
+
+fn sized() -> Vec<Check> {
+    vec![
+        Check::new(
+            "httpgetsize.report",
+            &["HTTPGETSIZE.REPORT", "HTTPGETSIZE.METHOD.GET"],
+            |c| {
+                vec![
+                    Step::mock(Scenario::ok(&[b'x'; 1234])),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.wm("/size"))),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/size"))),
+                ]
+            },
+        )
+        .assert(|t| sent_answer_has(t, 0, b"+HTTPGETSIZE:1234\r\n\r\nOK\r\n")),
+        Check::new(
+            "httpgetsize.no_length",
+            &["HTTPGETSIZE.NO_LENGTH_ZERO"],
+            |c| {
+                vec![
+                    Step::mock(Scenario::ok(b"abc").framed(Framing::Chunked {
+                        piece: 2,
+                        gap_ms: 0,
+                    })),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/chunked"))),
+                    Step::mock(Scenario::ok(b"abc").framed(Framing::Close)),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/close"))),
+                ]
+            },
+        ),
+        Check::new(
+            "httpgetsize.status_ignored",
+            &["HTTPGETSIZE.STATUS_IGNORED"],
+            |c| {
+                vec![
+                    Step::mock(Scenario::status(404, b"not here")),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.wm("/404"))),
+                    Step::mock(Scenario::status(500, b"")),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/500"))),
+                ]
+            },
+        ),
+        Check::new(
+            "httpgetsize.network_failure",
+            &["HTTPGETSIZE.NETWORK.FAILURE"],
+            |c| {
+                vec![
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.closed("/x"))),
+                    Step::mock(Scenario::ok(b"").fault(Fault::MalformedStatus)),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/bad"))),
+                ]
+            },
+        ),
+        Check::new("httpcget.body_lines", &["HTTPCGET.BODY.LINES"], |c| {
+            vec![
+                Step::mock(Scenario::ok(b"hello, world")),
+                l(format!("AT+HTTPCGET=\"{}\"", c.wm("/g"))),
+            ]
+        })
+        .assert(|t| sent_answer_has(t, 0, b"\r\nOK\r\n")),
+        Check::new(
+            "httpcget.network_failure",
+            &["HTTPCGET.NETWORK.FAILURE"],
+            |c| {
+                vec![
+                    l(format!("AT+HTTPCGET=\"{}\"", c.closed("/x"))),
+                    Step::mock(Scenario::ok(b"abcdef").fault(Fault::ResetAfter(2))),
+                    l(format!("AT+HTTPCGET=\"{}\"", c.raw("/reset"))),
+                ]
+            },
+        ),
+    ]
+}
+
+fn send() -> Vec<Check> {
+    vec![
+        Check::new(
+            "httpcsend.length_range",
+            &["HTTPCSEND.LENGTH.RANGE", "HTTPCSEND.ERROR_BEFORE_PROMPT"],
+            |c| {
+                let u = c.wm("/p");
+                vec![
+                    l(format!("AT+HTTPCPOST=\"{u}\",0")),
+                    l(format!("AT+HTTPCPOST=\"{u}\",-1")),
+                    l(format!("AT+HTTPCPUT=\"{u}\"")),
+                    l("AT+HTTPCPOST=\"not a url\",5"),
+                ]
+            },
+        ),
+        Check::new(
+            "httpcsend.method_and_raw_data",
+            &[
+                "HTTPCSEND.METHOD",
+                "HTTPCSEND.DATA.RAW",
+                "HTTPCSEND.CONTENT_TYPE.DEFAULT",
+                "HTTPCPUT.CONTENT_TYPE.DEFAULT",
+            ],
+            |c| {
+                let data: &[u8] = b"a\\,b\"\r\nAT\x00\xff";
+                vec![
+                    l(format!(
+                        "AT+HTTPCPOST=\"{}\",{}",
+                        c.raw("/post"),
+                        data.len()
+                    )),
+                    raw(data),
+                    l(format!("AT+HTTPCPUT=\"{}\",{}", c.wm("/put"), data.len())),
+                    raw(data),
+                ]
+            },
+        ),
+        Check::new(
+            "httpcsend.header_count",
+            &[
+                "HTTPCSEND.HEADER_CNT.GOVERNS",
+                "HTTPCSEND.HEADER_CNT.NOT_EMPTY",
+            ],
+            |c| {
+                let u = c.raw("/hc");
+                vec![
+                    l(format!("AT+HTTPCPOST=\"{u}\",2,2,\"X-A: 1\",\"X-B: 2\"")),
+                    raw("ok"),
+                    l(format!("AT+HTTPCPOST=\"{u}\",2,2,\"X-A: 1\"")),
+                    l(format!("AT+HTTPCPOST=\"{u}\",2,1,\"X-A: 1\",\"X-B: 2\"")),
+                    l(format!("AT+HTTPCPOST=\"{u}\",2,")),
+                    l(format!("AT+HTTPCPOST=\"{u}\",2,0")),
+                    raw("ok"),
+                ]
+            },
+        ),
+        Check::new(
+            "httpcsend.header_colon",
+            &["HTTPCSEND.HEADER.NEED_COLON"],
+            |c| vec![l(format!("AT+HTTPCPUT=\"{}\",2,1,\"nocolon\"", c.wm("/x")))],
+        ),
+        Check::new(
+            "httpcsend.content_type_header",
+            &["HTTPCSEND.CONTENT_TYPE.HEADER"],
+            |c| {
+                vec![
+                    l(format!(
+                        "AT+HTTPCPOST=\"{}\",2,1,\"content-type: application/json\"",
+                        c.raw("/j")
+                    )),
+                    raw("{}"),
+                ]
+            },
+        ),
+        Check::new(
+            "httpcsend.prompt_and_no_timeout",
+            &["HTTPCSEND.PROMPT", "HTTPCSEND.DATA.NO_TIMEOUT"],
+            |c| {
+                vec![
+                    l(format!("AT+HTTPCPOST=\"{}\",10", c.wm("/slow-data"))),
+                    raw("01234"),
+                    raw("56789"),
+                ]
+            },
+        ),
+        Check::new(
+            "httpcsend.body_lines_and_send_ok",
+            &[
+                "HTTPCSEND.BODY.LINES",
+                "HTTPCSEND.SEND_OK",
+                "RESULT.SEND.BYTES",
+            ],
+            |c| {
+                vec![
+                    Step::mock(Scenario::ok(b"{\"stored\":true}")),
+                    l(format!("AT+HTTPCPOST=\"{}\",4", c.wm("/p"))),
+                    raw("data"),
+                    l(format!("AT+HTTPCPUT=\"{}\",4", c.raw("/p"))),
+                    raw("data"),
+                ]
+            },
+        )
+        .assert(|t| sent_answer_has(t, 1, b"\r\nSEND OK\r\n")),
+        Check::new(
+            "httpcsend.status_not_send_fail",
+            &["HTTPCSEND.STATUS_NOT_SEND_FAIL"],
+            |c| {
+                vec![
+                    Step::mock(Scenario::status(500, b"broken")),
+                    l(format!("AT+HTTPCPOST=\"{}\",1", c.wm("/p"))),
+                    raw("x"),
+                    Step::mock(Scenario::status(404, b"")),
+                    l(format!("AT+HTTPCPUT=\"{}\",1", c.raw("/p"))),
+                    raw("x"),
+                ]
+            },
+        ),
+        Check::new("httpcsend.send_fail", &["HTTPCSEND.SEND_FAIL"], |c| {
+            vec![
+                l(format!("AT+HTTPCPOST=\"{}\",3", c.closed("/p"))),
+                raw("abc"),
+                Step::mock(Scenario::ok(b"abcdef").fault(Fault::ResetAfter(1))),
+                l(format!("AT+HTTPCPUT=\"{}\",3", c.raw("/p"))),
+                raw("abc"),
+            ]
+        })
+        .assert(|t| sent_answer_has(t, 1, b"\r\nSEND FAIL\r\n")),
+    ]
+}
+
+fn urlcfg() -> Vec<Check> {
+    vec![
+        Check::new(
+            "httpurlcfg.length_range",
+            &["HTTPURLCFG.LENGTH.RANGE"],
+            |_| {
+                vec![
+                    l("AT+HTTPURLCFG=7"),
+                    l("AT+HTTPURLCFG=8193"),
+                    l("AT+HTTPURLCFG=-1"),
+                    l("AT+HTTPURLCFG=8"),
+                    raw("http://x"),
+                ]
+            },
+        ),
+        Check::new("httpurlcfg.clear", &["HTTPURLCFG.CLEAR"], |c| {
+            let mut v = store_url(&c.wm("/x")).to_vec();
+            v.extend([
+                l("AT+HTTPURLCFG=0"),
+                l("AT+HTTPURLCFG?"),
+                l("AT+HTTPCGET=\"\""),
+            ]);
+            v
+        }),
+        Check::new(
+            "httpurlcfg.prompt",
+            &["HTTPURLCFG.PROMPT", "RESULT.PROMPT.BYTES"],
+            |c| store_url(&c.wm("/prompted")).to_vec(),
+        )
+        .assert(|t| {
+            sent_answer_has(t, 0, b"\r\nOK\r\n\r\n>")?;
+            sent_answer_has(t, 1, b"\r\nSET OK\r\n")
+        }),
+        Check::new("httpurlcfg.nul", &["HTTPURLCFG.NUL"], |c| {
+            let mut v = store_url(&c.wm("/kept")).to_vec();
+            v.extend([
+                l("AT+HTTPURLCFG=9"),
+                raw(b"http:/\x00/x"),
+                l("AT+HTTPURLCFG?"),
+            ]);
+            v
+        }),
+        Check::new(
+            "httpurlcfg.not_validated",
+            &["HTTPURLCFG.NOT_VALIDATED"],
+            |_| {
+                let mut v = store_url("this is not a URL at all").to_vec();
+                v.extend([l("AT+HTTPCGET=\"\""), l("AT+HTTPURLCFG?")]);
+                v
+            },
+        ),
+        Check::new("httpurlcfg.replace", &["HTTPURLCFG.STORE.REPLACE"], |c| {
+            let mut v = store_url(&c.wm("/first")).to_vec();
+            v.extend(store_url(&c.raw("/second-one")));
+            v.extend([l("AT+HTTPURLCFG?"), l("AT+HTTPCGET=\"\"")]);
+            v
+        }),
+        Check::new("httpurlcfg.query", &["HTTPURLCFG.QUERY"], |c| {
+            let mut v = vec![l("AT+HTTPURLCFG?")];
+            v.extend(store_url(&c.wm("/q")));
+            v.push(l("AT+HTTPURLCFG?"));
+            let long = c.wm(&format!("/{}", "L".repeat(3000)));
+            v.extend(store_url(&long));
+            v.push(l("AT+HTTPURLCFG?"));
+            v
+        }),
+    ]
+}
+
+fn chead() -> Vec<Check> {
+    vec![
+        Check::new(
+            "httpchead.length_range",
+            &["HTTPCHEAD.LENGTH.RANGE"],
+            |_| {
+                vec![
+                    l("AT+HTTPCHEAD=-1"),
+                    l("AT+HTTPCHEAD=2147483647"),
+                    l("AT+HTTPCHEAD?"),
+                ]
+            },
+        ),
+        Check::new("httpchead.clear", &["HTTPCHEAD.CLEAR"], |_| {
+            let mut v = store_header("X-A: 1").to_vec();
+            v.extend(store_header("X-B: 2"));
+            v.extend([l("AT+HTTPCHEAD=0"), l("AT+HTTPCHEAD?")]);
+            v
+        }),
+        Check::new("httpchead.prompt", &["HTTPCHEAD.PROMPT"], |_| {
+            store_header("a:b").to_vec()
+        })
+        .assert(|t| sent_answer_has(t, 0, b"\r\nOK\r\n\r\n>")),
+        Check::new("httpchead.need_colon", &["HTTPCHEAD.NEED_COLON"], |_| {
+            let mut v = store_header("no colon here").to_vec();
+            v.extend([l("AT+HTTPCHEAD=5"), raw(b"a:\x00bc"), l("AT+HTTPCHEAD?")]);
+            v
+        }),
+        Check::new(
+            "httpchead.verbatim_and_query",
+            &["HTTPCHEAD.STORE.VERBATIM", "HTTPCHEAD.QUERY"],
+            |c| {
+                let mut v = store_header("X-Spaced:   value  ").to_vec();
+                v.extend(store_header("Accept: */*"));
+                v.push(l("AT+HTTPCHEAD?"));
+                v.push(l(format!("AT+HTTPCGET=\"{}\"", c.raw("/v"))));
+                v
+            },
+        ),
+        Check::new(
+            "httpchead.replace_same_name",
+            &["HTTPCHEAD.STORE.REPLACE_SAME_NAME"],
+            |c| {
+                let mut v = store_header("X-A: 1").to_vec();
+                v.extend(store_header("X-B: 2"));
+                v.extend(store_header("X-A: 3"));
+                v.extend(store_header("x-a: 4"));
+                v.push(l("AT+HTTPCHEAD?"));
+                v.push(l(format!("AT+HTTPCGET=\"{}\"", c.raw("/r"))));
+                v
+            },
+        ),
+        Check::new("httpchead.apply_order", &["HTTPCHEAD.APPLY_ORDER"], |c| {
+            let mut v = store_header("X-Case: older").to_vec();
+            v.extend(store_header("x-case: newer"));
+            v.push(l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/o"))));
+            v
+        }),
+    ]
+}

@@ -1,0 +1,87 @@
+//! Line framing, forms and result strings.
+
+use super::{Check, l, raw, sent_answer_has};
+
+pub(super) fn checks() -> Vec<Check> {
+    vec![
+        Check::new("framing.terminator", &["FRAMING.LINE.TERMINATOR"], |_| {
+            vec![raw("AT\r"), raw("\n"), raw("AT\n"), raw("\r\n")]
+        }),
+        Check::new(
+            "framing.prefix",
+            &["FRAMING.LINE.PREFIX", "ERRCODE.NO_AT"],
+            |_| vec![l("XT"), l("A"), l("aT"), l("+HTTPCGET=\"x\"")],
+        )
+        .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x01030000\r\n\r\nERROR\r\n")),
+        Check::new("framing.empty_line", &["FRAMING.LINE.EMPTY"], |_| {
+            vec![l(""), l("AT")]
+        }),
+        Check::new(
+            "framing.max_length",
+            &["FRAMING.LINE.MAX_LENGTH", "FRAMING.LINE.OVERFLOW"],
+            |_| {
+                // 254 bytes + CR LF = 256: executed. 300 bytes: the first 256 are discarded and
+                // the tail is framed as a line of its own.
+                let fits = format!("AT+SYSLOG={}1", "0".repeat(254 - 11));
+                let long = format!("AT+SYSLOG={}1", "0".repeat(300));
+                vec![
+                    l(fits),
+                    l(long),
+                    raw(format!("AT{}\r\r\n", "A".repeat(253))),
+                ]
+            },
+        ),
+        Check::new("framing.nul", &["FRAMING.LINE.NUL"], |_| {
+            vec![raw(b"AT+GM\x00AT\r\n"), raw(b"XYZ\x00\r\n")]
+        }),
+        Check::new("framing.case", &["FRAMING.NAME.CASE_INSENSITIVE"], |_| {
+            vec![l("at+syslog?"), l("At+HttpUrlCfg?"), l("ate1")]
+        }),
+        Check::new(
+            "framing.forms",
+            &["FRAMING.FORM.MARKERS", "FRAMING.FORM.MISSING"],
+            |_| {
+                vec![
+                    l("AT+SYSLOG?"),
+                    l("AT+SYSLOG=1"),
+                    l("AT+SYSLOG=?"),
+                    l("AT+SYSLOG"),
+                    l("AT+GMR?"),
+                    l("AT=?"),
+                ]
+            },
+        )
+        .assert(|t| sent_answer_has(t, 2, b"AT+SYSLOG=?\r\n\r\nERROR\r\n")),
+        Check::new(
+            "framing.trailing_junk",
+            &["FRAMING.FORM.TRAILING_JUNK", "ERRCODE.UNSUPPORTED"],
+            |_| vec![l("AT+SYSLOG?x"), l("AT+HTTPURLCFG=?1"), l("AT+HTTPCHEAD? ")],
+        )
+        .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x01090000\r\n\r\nERROR\r\n")),
+        Check::new(
+            "framing.unknown_command",
+            &["FRAMING.COMMAND.UNKNOWN"],
+            |_| vec![l("AT+NOPE"), l("AT+HTTPX=1"), l("AT+HTTPCLIENTS=2")],
+        ),
+        Check::new(
+            "framing.set_one_param",
+            &["FRAMING.SET.ONE_PARAM_MIN", "PARAM.EMPTY.OMITTED"],
+            |_| vec![l("AT+SYSLOG="), l("AT+HTTPURLCFG="), l("AT+HTTPCGET=")],
+        ),
+        Check::new(
+            "result.ok_error_bytes",
+            &["RESULT.OK.BYTES", "RESULT.ERROR.BYTES"],
+            |_| vec![l("AT"), l("AT+SYSLOG=2")],
+        )
+        .assert(|t| {
+            sent_answer_has(t, 0, b"AT\r\n\r\nOK\r\n")?;
+            sent_answer_has(t, 1, b"\r\nERROR\r\n")
+        }),
+        Check::new(
+            "result.info_line",
+            &["RESULT.INFO_LINE.SEPARATION", "SYSLOG.QUERY"],
+            |_| vec![l("AT+SYSLOG?"), l("AT+SYSLOG=0"), l("AT+SYSLOG?")],
+        )
+        .assert(|t| sent_answer_has(t, 0, b"+SYSLOG:1\r\n\r\nOK\r\n")),
+    ]
+}

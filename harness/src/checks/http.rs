@@ -1,0 +1,314 @@
+//! Clauses shared by the HTTP commands: URLs, requests, responses, buffers, timeouts, state.
+
+use super::{Check, l, store_header, store_url};
+use crate::mock::scenario::{Fault, Framing, Scenario};
+use crate::step::Step;
+
+fn cget(url: &str) -> Step {
+    l(format!("AT+HTTPCGET=\"{url}\""))
+}
+
+pub(super) fn checks() -> Vec<Check> {
+    vec![
+        Check::new("http.forms.set_only", &["HTTP.FORMS.SET_ONLY"], |_| {
+            vec![
+                l("AT+HTTPCLIENT?"),
+                l("AT+HTTPCLIENT=?"),
+                l("AT+HTTPGETSIZE"),
+                l("AT+HTTPCGET?"),
+                l("AT+HTTPCPOST=?"),
+                l("AT+HTTPCPUT"),
+                l("AT+HTTPCFG?"),
+            ]
+        }),
+        Check::new(
+            "http.forms.urlcfg_chead",
+            &["HTTP.FORMS.URLCFG_CHEAD"],
+            |_| {
+                vec![
+                    l("AT+HTTPURLCFG=?"),
+                    l("AT+HTTPURLCFG"),
+                    l("AT+HTTPCHEAD=?"),
+                    l("AT+HTTPCHEAD"),
+                    l("AT+HTTPCHEAD?"),
+                ]
+            },
+        ),
+        Check::new(
+            "http.url.fallback",
+            &["HTTP.URL.FALLBACK_URLCFG", "HTTP.STATE.GLOBAL"],
+            |c| {
+                let mut v = vec![cget(""), l("AT+HTTPGETSIZE=")];
+                v.extend(store_url(&c.wm("/stored?x=1")));
+                v.extend([
+                    cget(""),
+                    l("AT+HTTPGETSIZE=\"\",0,0,0"),
+                    l("AT+HTTPGETSIZE="),
+                    l("AT+HTTPCPOST=\"\",2"),
+                    raw2(b"hi"),
+                ]);
+                v
+            },
+        ),
+        Check::new(
+            "http.url.long",
+            &["HTTP.URL.LONG_VIA_URLCFG", "HTTPCLIENT.LINE.LIMIT"],
+            |c| {
+                let long = c.wm(&format!("/long?q={}", "a".repeat(600)));
+                let mut v = vec![l(format!("AT+HTTPCLIENT=2,,\"{long}\",,,1"))];
+                v.extend(store_url(&long));
+                v.extend([cget(""), l("AT+HTTPCLIENT=2,,\"\",,,1")]);
+                v
+            },
+        ),
+        Check::new("http.url.valid", &["HTTP.URL.VALID"], |_| {
+            vec![
+                cget("no-scheme/x"),
+                cget("http://"),
+                cget("http:///path"),
+                cget("://host/x"),
+                cget("http://h:port/"),
+            ]
+        }),
+        Check::new("http.url.scheme", &["HTTP.URL.SCHEME_TRANSPORT"], |c| {
+            let ftp = c.raw("/f").replacen("http", "ftp", 1);
+            vec![
+                cget(&ftp),
+                l(format!("AT+HTTPCLIENT=2,,\"{ftp}\",,,1")),
+                cget(&c.raw("/plain")),
+                l(format!(
+                    "AT+HTTPCGET=\"{}\",0,0,500",
+                    c.raw("/tls-to-plain").replacen("http", "https", 1)
+                )),
+            ]
+        }),
+        Check::new(
+            "http.request.line_host_agent",
+            &[
+                "HTTP.REQUEST.LINE",
+                "HTTP.REQUEST.HOST",
+                "HTTP.REQUEST.USER_AGENT",
+            ],
+            |c| {
+                vec![
+                    cget(&c.raw("/path/x?y=1&z=2#frag")),
+                    cget(&c.wm("")),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/s"))),
+                ]
+            },
+        )
+        .assert(|t| {
+            let seen = t
+                .records
+                .iter()
+                .flat_map(|r| r.seen_requests.iter())
+                .any(|s| s.contains("User-Agent: ESP32 HTTP Client/1.0"));
+            if seen {
+                Ok(())
+            } else {
+                Err("no request carried `User-Agent: ESP32 HTTP Client/1.0`".into())
+            }
+        }),
+        Check::new(
+            "http.request.content_length",
+            &[
+                "HTTP.REQUEST.CONTENT_LENGTH",
+                "HTTPCLIENT.PUT.NO_BODY",
+                "HTTPCLIENT.OPT.METHOD",
+            ],
+            |c| {
+                let u = c.raw("/cl");
+                vec![
+                    l(format!("AT+HTTPCLIENT=2,,\"{u}\",,,1")),
+                    l(format!("AT+HTTPCLIENT=3,,\"{u}\",,,1,\"abc\"")),
+                    l(format!("AT+HTTPCLIENT=4,,\"{u}\",,,1")),
+                    l(format!("AT+HTTPCLIENT=5,,\"{u}\",,,1")),
+                    l(format!("AT+HTTPCLIENT=1,,\"{u}\",,,1")),
+                ]
+            },
+        ),
+        Check::new(
+            "http.request.header_order",
+            &[
+                "HTTP.REQUEST.HEADER_ORDER",
+                "HTTP.REQUEST.CHEAD_APPLIED",
+                "HTTP.REQUEST.HEADER_SPLIT",
+            ],
+            |c| {
+                let mut v = Vec::new();
+                v.extend(store_header("X-B:  stored "));
+                v.extend(store_header("X-C: c"));
+                v.push(l(format!(
+                    "AT+HTTPCLIENT=2,,\"{}\",,,1,\"X-A: 1\",\"x-b:per-command\",\"user-agent: custom\",\"X-D: a:b\"",
+                    c.raw("/h")
+                )));
+                v.push(l(format!(
+                    "AT+HTTPCPOST=\"{}\",2,1,\"X-E:  e  \"",
+                    c.raw("/h")
+                )));
+                v.push(raw2(b"hi"));
+                v
+            },
+        ),
+        Check::new(
+            "http.connection.per_command",
+            &["HTTP.CONNECTION.PER_COMMAND"],
+            |c| {
+                vec![
+                    cget(&c.raw("/1")),
+                    cget(&c.raw("/2")),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/3"))),
+                    cget(&c.raw("/4")),
+                ]
+            },
+        ),
+        Check::new(
+            "http.response.payload_line",
+            &["HTTP.RESPONSE.PAYLOAD_LINE"],
+            |c| {
+                vec![
+                    Step::mock(Scenario::ok(b"a\r\nOK\r\n\x00>\r\nERROR\r\n+HTTPCGET:9,x")),
+                    cget(&c.wm("/tricky")),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/tricky"))),
+                ]
+            },
+        ),
+        Check::new(
+            "http.response.pieces",
+            &["HTTP.RESPONSE.PIECES", "HTTP.BUFFER.RX_SIZE"],
+            |c| {
+                let body: Vec<u8> = (0..5000u32).map(|i| b'a' + (i % 26) as u8).collect();
+                vec![
+                    Step::mock(Scenario::ok(&body)),
+                    l(format!("AT+HTTPCGET=\"{}\",0,1000", c.wm("/big"))),
+                    l(format!("AT+HTTPCGET=\"{}\",0,1", c.raw("/small-pieces"))),
+                    l(format!("AT+HTTPCGET=\"{}\",0,-1", c.wm("/big"))),
+                    l(format!("AT+HTTPCGET=\"{}\",0,10241", c.wm("/big"))),
+                    l(format!("AT+HTTPCGET=\"{}\",0,10240", c.wm("/big"))),
+                ]
+            },
+        ),
+        Check::new("http.response.chunked", &["HTTP.RESPONSE.CHUNKED"], |c| {
+            let body: Vec<u8> = (0..3000u32).map(|i| b'0' + (i % 10) as u8).collect();
+            vec![
+                Step::mock(Scenario::ok(&body).framed(Framing::Chunked {
+                    piece: 700,
+                    gap_ms: 20,
+                })),
+                cget(&c.raw("/chunked")),
+                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/chunked"))),
+                Step::mock(Scenario::ok(b"until close").framed(Framing::Close)),
+                cget(&c.raw("/close")),
+                Step::mock(Scenario::ok(b"x").framed(Framing::Chunked {
+                    piece: 1,
+                    gap_ms: 0,
+                })),
+                cget(&c.raw("/one-byte-chunks")),
+            ]
+        }),
+        Check::new(
+            "http.response.incomplete",
+            &["HTTP.RESPONSE.INCOMPLETE"],
+            |c| {
+                vec![
+                    Step::mock(Scenario::ok(b"0123456789").fault(Fault::ResetAfter(4))),
+                    cget(&c.raw("/reset")),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/reset"))),
+                    Step::mock(
+                        Scenario::ok(b"0123456789")
+                            .framed(Framing::Chunked {
+                                piece: 4,
+                                gap_ms: 0,
+                            })
+                            .fault(Fault::StallAfter(6)),
+                    ),
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,250", c.raw("/stall"))),
+                ]
+            },
+        ),
+        Check::new(
+            "http.status.below_400",
+            &[
+                "HTTP.STATUS.BELOW_400",
+                "HTTP.REDIRECT.NOT_FOLLOWED",
+                "HTTPCLIENT.REDIRECT.NOT_FOLLOWED",
+            ],
+            |c| {
+                let elsewhere = c.raw("/elsewhere");
+                vec![
+                    Step::mock(Scenario::status(201, b"created")),
+                    cget(&c.wm("/s")),
+                    Step::mock(Scenario::status(302, b"moved").header("Location", &elsewhere)),
+                    cget(&c.raw("/r")),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
+                    Step::mock(Scenario::status(301, b"").header("Location", &elsewhere)),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
+                    Step::mock(Scenario::status(204, b"")),
+                    cget(&c.raw("/none")),
+                ]
+            },
+        ),
+        Check::new(
+            "http.buffer.tx_size",
+            &["HTTP.BUFFER.TX_SIZE", "HTTP.BUFFER.TX_HOLDS_REQUEST_LINE"],
+            |c| {
+                let long = c.raw(&format!("/{}", "p".repeat(120)));
+                vec![
+                    l(format!("AT+HTTPCGET=\"{}\",10241", c.wm("/t"))),
+                    l(format!("AT+HTTPCGET=\"{}\",-1", c.wm("/t"))),
+                    l(format!("AT+HTTPCGET=\"{}\",10240", c.wm("/t"))),
+                    l(format!("AT+HTTPCGET=\"{long}\",100")),
+                    l(format!("AT+HTTPGETSIZE=\"{long}\",100")),
+                    l(format!("AT+HTTPCGET=\"{long}\",400")),
+                ]
+            },
+        ),
+        Check::new(
+            "http.buffer.zero_is_default",
+            &[
+                "HTTP.BUFFER.ZERO_IS_DEFAULT",
+                "HTTP.TIMEOUT.ZERO_IS_DEFAULT",
+            ],
+            |c| {
+                let body = vec![b'z'; 4100];
+                vec![
+                    Step::mock(Scenario::ok(&body)),
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,0", c.wm("/z"))),
+                ]
+            },
+        ),
+        Check::new("http.buffer.fixed", &["HTTP.BUFFER.FIXED"], |c| {
+            let body = vec![b'f'; 5000];
+            vec![
+                Step::mock(Scenario::ok(&body)),
+                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.wm("/f"))),
+                l(format!("AT+HTTPCPOST=\"{}\",1", c.wm("/f"))),
+                raw2(b"x"),
+                l(format!(
+                    "AT+HTTPCLIENT=2,,\"{}\",,,1",
+                    c.raw(&format!("/{}", "q".repeat(200)))
+                )),
+            ]
+        }),
+        Check::new("http.timeout.param", &["HTTP.TIMEOUT.PARAM"], |c| {
+            vec![
+                l(format!("AT+HTTPCGET=\"{}\",0,0,180001", c.wm("/t"))),
+                l(format!("AT+HTTPCGET=\"{}\",0,0,-1", c.wm("/t"))),
+                l(format!("AT+HTTPCGET=\"{}\",0,0,180000", c.wm("/t"))),
+                l(format!("AT+HTTPGETSIZE=\"{}\",0,0,180001", c.wm("/t"))),
+            ]
+        }),
+        Check::new("http.timeout.network", &["HTTP.TIMEOUT.NETWORK"], |c| {
+            vec![
+                Step::mock(Scenario::ok(b"late").delayed(1000)),
+                l(format!("AT+HTTPCGET=\"{}\",0,0,200", c.raw("/late"))),
+                l(format!("AT+HTTPGETSIZE=\"{}\",0,0,200", c.raw("/late"))),
+            ]
+        }),
+    ]
+}
+
+/// Raw data bytes (a data phase).
+fn raw2(b: &[u8]) -> Step {
+    Step::raw(b.to_vec())
+}

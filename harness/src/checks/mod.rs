@@ -1,0 +1,212 @@
+//! Clause checks: at least one named check per clause of the spec.
+//!
+//! A check is data: the steps it runs (built against the mock peer's addresses) and the
+//! clauses it judges. The oracle predicts every answer and request; some checks add a literal
+//! assertion of their own where a clause is about exact bytes, so that those bytes are
+//! written down twice, independently of the oracle.
+
+mod base;
+mod commands;
+mod framing;
+mod http;
+mod params;
+mod tls;
+
+use crate::mock::MockPeer;
+use crate::oracle::{Server, TlsFront};
+use crate::runner::Transcript;
+use crate::step::Step;
+
+/// What a check needs from the mock peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Nothing special.
+    Nothing,
+    /// These TLS fronts (skipped without them).
+    Fronts(&'static [TlsFront]),
+    /// The raw server on port 80 and a good TLS front on 443 (host/path mode; skipped when the
+    /// harness cannot bind them).
+    WellKnownPorts,
+}
+
+/// An extra literal assertion over the finished transcript.
+pub type Assert = fn(&Transcript) -> Result<(), String>;
+
+/// One named check.
+#[derive(Clone)]
+pub struct Check {
+    /// Stable name, `group.what`.
+    pub name: &'static str,
+    /// Clause ids it judges.
+    pub clauses: &'static [&'static str],
+    /// What it needs.
+    pub needs: Needs,
+    /// Its steps.
+    pub steps: fn(&Ctx) -> Vec<Step>,
+    /// A literal assertion of its own.
+    pub assert: Option<Assert>,
+}
+
+impl Check {
+    fn new(
+        name: &'static str,
+        clauses: &'static [&'static str],
+        steps: fn(&Ctx) -> Vec<Step>,
+    ) -> Check {
+        Check {
+            name,
+            clauses,
+            needs: Needs::Nothing,
+            steps,
+            assert: None,
+        }
+    }
+
+    fn needs(mut self, n: Needs) -> Check {
+        self.needs = n;
+        self
+    }
+
+    fn assert(mut self, a: Assert) -> Check {
+        self.assert = Some(a);
+        self
+    }
+}
+
+/// Addresses for building steps.
+pub struct Ctx<'a> {
+    mock: &'a MockPeer,
+    closed_port: u16,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context over `mock`; `closed_port` is a loopback port nothing listens on.
+    pub fn new(mock: &'a MockPeer, closed_port: u16) -> Ctx<'a> {
+        Ctx { mock, closed_port }
+    }
+
+    /// A wiremock URL.
+    pub fn wm(&self, path: &str) -> String {
+        format!(
+            "{}{path}",
+            self.mock.url(Server::Wiremock).unwrap_or_default()
+        )
+    }
+
+    /// A raw-server URL.
+    pub fn raw(&self, path: &str) -> String {
+        format!("{}{path}", self.mock.url(Server::Raw).unwrap_or_default())
+    }
+
+    /// A TLS front URL.
+    pub fn tls(&self, f: TlsFront, path: &str) -> String {
+        format!(
+            "{}{path}",
+            self.mock.url(Server::Tls(f)).unwrap_or_default()
+        )
+    }
+
+    /// A URL nothing answers (connection refused).
+    pub fn closed(&self, path: &str) -> String {
+        format!("http://{}:{}{path}", self.mock.host, self.closed_port)
+    }
+
+    /// The address the device is told.
+    pub fn host(&self) -> &str {
+        &self.mock.host
+    }
+}
+
+/// A command line step.
+fn l(text: impl AsRef<str>) -> Step {
+    Step::line(text.as_ref())
+}
+
+/// Raw bytes.
+fn raw(b: impl AsRef<[u8]>) -> Step {
+    Step::raw(b.as_ref().to_vec())
+}
+
+/// `AT+HTTPURLCFG=<len>` and the URL as data.
+fn store_url(url: &str) -> [Step; 2] {
+    [l(format!("AT+HTTPURLCFG={}", url.len())), raw(url)]
+}
+
+/// `AT+HTTPCHEAD=<len>` and the header as data.
+fn store_header(h: &str) -> [Step; 2] {
+    [l(format!("AT+HTTPCHEAD={}", h.len())), raw(h)]
+}
+
+/// Literal assertion helper: the actual output of Send step `i` (counting Send steps only)
+/// contains `needle`.
+fn sent_answer_has(t: &Transcript, i: usize, needle: &[u8]) -> Result<(), String> {
+    let rec = t
+        .records
+        .iter()
+        .filter(|r| matches!(r.step, Step::Send { .. }))
+        .nth(i)
+        .ok_or_else(|| format!("no step {i}"))?;
+    if rec.actual.0.windows(needle.len()).any(|w| w == needle) {
+        Ok(())
+    } else {
+        Err(format!(
+            "answer {i} lacks `{}`: `{}`",
+            crate::bytes::escape(needle),
+            rec.actual.escaped()
+        ))
+    }
+}
+
+/// Every check.
+pub fn all() -> Vec<Check> {
+    let mut v = Vec::new();
+    v.extend(framing::checks());
+    v.extend(params::checks());
+    v.extend(base::checks());
+    v.extend(http::checks());
+    v.extend(commands::checks());
+    v.extend(tls::checks());
+    v
+}
+
+/// The clause group of an id (`HTTPCLIENT.OPT.UNKNOWN` → `HTTPCLIENT`).
+pub fn group(clause: &str) -> &str {
+    clause.split('.').next().unwrap_or(clause)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::host;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_clause_has_a_check_and_every_cited_clause_exists() {
+        let checks = all();
+        let cited: BTreeSet<&str> = checks
+            .iter()
+            .flat_map(|c| c.clauses.iter().copied())
+            .collect();
+        let missing: Vec<&str> = host::CLAUSES
+            .iter()
+            .map(|c| c.id)
+            .filter(|id| !cited.contains(id))
+            .collect();
+        assert!(missing.is_empty(), "clauses without a check: {missing:?}");
+        let unknown: Vec<&&str> = cited
+            .iter()
+            .filter(|id| host::Clause::from_id(id).is_none())
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "checks cite unknown clauses: {unknown:?}"
+        );
+    }
+
+    #[test]
+    fn check_names_are_unique() {
+        let checks = all();
+        let names: BTreeSet<&str> = checks.iter().map(|c| c.name).collect();
+        assert_eq!(names.len(), checks.len());
+    }
+}

@@ -1,0 +1,147 @@
+//! Parameter syntax: splitting, escapes, integers, strings, counts and positions.
+
+use super::{Check, l, sent_answer_has};
+use crate::mock::scenario::Scenario;
+use crate::step::Step;
+
+pub(super) fn checks() -> Vec<Check> {
+    vec![
+        Check::new(
+            "param.comma_splits_inside_quotes",
+            &["PARAM.SPLIT.COMMA", "PARAM.STR.QUOTED"],
+            |c| {
+                vec![
+                    l(format!("AT+HTTPCGET=\"{}\"", c.wm("/a,b"))),
+                    l("AT+HTTPCGET=abc"),
+                ]
+            },
+        ),
+        Check::new(
+            "param.escape_unit",
+            &["PARAM.SPLIT.ESCAPE_UNIT", "PARAM.STR.UNESCAPE"],
+            |c| {
+                vec![
+                    l(format!("AT+HTTPCGET=\"{}\"", c.raw("/a\\,b\\\"c\\n"))),
+                    l(format!("AT+HTTPCGET=\"{}\\\\\"", c.raw("/x"))),
+                ]
+            },
+        ),
+        Check::new("param.max_count", &["PARAM.MAX_COUNT"], |c| {
+            let headers = (0..11).map(|i| format!(",\"X-{i}:1\"")).collect::<String>();
+            let many = (0..11)
+                .map(|i| format!(",\"X-{i}:1\""))
+                .take(10)
+                .collect::<String>();
+            vec![
+                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1{headers}", c.wm("/m"))),
+                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1{many}", c.wm("/m"))),
+            ]
+        })
+        .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x01090000\r\n\r\nERROR\r\n")),
+        Check::new(
+            "param.positions",
+            &[
+                "PARAM.POSITIONS",
+                "PARAM.MISSING_INDEX",
+                "HTTPCLIENT.POSITIONS",
+            ],
+            |c| {
+                vec![
+                    l(format!("AT+HTTPCGET=\"{}\",,,2000", c.wm("/p"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\"", c.wm("/p"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",", c.wm("/p"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,", c.wm("/p"))),
+                ]
+            },
+        )
+        .assert(|t| sent_answer_has(t, 1, b"ERR CODE:0x01080003\r\n\r\nERROR\r\n")),
+        Check::new(
+            "param.extra",
+            &[
+                "PARAM.EXTRA",
+                "HTTP.PARAM_COUNT.SIZED",
+                "HTTPURLCFG.PARAM_COUNT",
+                "HTTPCHEAD.PARAM_COUNT",
+            ],
+            |c| {
+                vec![
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,0,0", c.wm("/e"))),
+                    l(format!("AT+HTTPGETSIZE=\"{}\",0,0,0,0", c.wm("/e"))),
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,0", c.wm("/e"))),
+                    l("AT+HTTPURLCFG=0,1"),
+                    l("AT+HTTPCHEAD=0,1"),
+                    l("AT+SYSLOG=1,1"),
+                ]
+            },
+        ),
+        Check::new(
+            "param.int_syntax",
+            &["PARAM.INT.SYNTAX", "ERRCODE.PARA_PARSE_FAIL"],
+            |_| {
+                vec![
+                    l("AT+SYSLOG=1x"),
+                    l("AT+SYSLOG= 1"),
+                    l("AT+SYSLOG=+1"),
+                    l("AT+SYSLOG=\"1\""),
+                    l("AT+SYSLOG=0x1"),
+                    l("AT+SYSLOG=0X0"),
+                    l("AT+SYSLOG=-0"),
+                ]
+            },
+        )
+        .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x01080000\r\n\r\nERROR\r\n")),
+        Check::new("param.int_bare_prefix", &["PARAM.INT.BARE_PREFIX"], |_| {
+            vec![
+                l("AT+SYSLOG=0x"),
+                l("AT+SYSLOG?"),
+                l("AT+SYSLOG=1"),
+                l("AT+SYSLOG=-"),
+                l("AT+SYSLOG?"),
+            ]
+        }),
+        Check::new("param.int_overflow", &["PARAM.INT.OVERFLOW"], |_| {
+            vec![
+                l("AT+SYSLOG=4294967296"),
+                l("AT+HTTPURLCFG=2147483648"),
+                l("AT+HTTPURLCFG=4294967295"),
+                l("AT+SYSLOG=0x100000000"),
+            ]
+        }),
+        Check::new(
+            "param.empty_quotes_and_lone_quote",
+            &["PARAM.STR.EMPTY_QUOTES", "PARAM.STR.LONE_QUOTE"],
+            |c| {
+                vec![
+                    l("AT+HTTPCGET=\"\""),
+                    l("AT+HTTPCGET=\""),
+                    l(format!("AT+HTTPCLIENT=3,,\"{}\",,,1,\"\"", c.wm("/empty"))),
+                ]
+            },
+        ),
+        Check::new(
+            "param.dangling_escape",
+            &["PARAM.STR.DANGLING_ESCAPE"],
+            |_| vec![l("AT+HTTPCGET=\"abc\\\""), l("AT+HTTPCGET=\"\\\"")],
+        )
+        .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x01080000\r\n\r\nERROR\r\n")),
+        Check::new("param.bare_quote", &["PARAM.STR.BARE_QUOTE"], |c| {
+            vec![
+                l("AT+HTTPCGET=\"a\"b\""),
+                l(format!("AT+HTTPCLIENT=2,,\"{}\",\"h\"x\",,1", c.wm("/q"))),
+            ]
+        }),
+        Check::new(
+            "param.json_body",
+            &["PARAM.STR.JSON_ESCAPES", "HTTPCLIENT.CONTENT_TYPE.MAP"],
+            |c| {
+                vec![
+                    Step::mock(Scenario::ok(b"{\"ok\":true}")),
+                    l(format!(
+                        "AT+HTTPCLIENT=3,1,\"{}\",,,1,\"{{\\\"a\\\":1\\,\\\"b\\\":\\\"x y\\\"}}\"",
+                        c.wm("/json")
+                    )),
+                ]
+            },
+        ),
+    ]
+}

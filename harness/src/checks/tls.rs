@@ -1,0 +1,93 @@
+//! AT+HTTPCFG and HTTPS: modes, certificate indexes, and verification against each TLS front.
+
+use super::{Check, Needs, l, sent_answer_has};
+use crate::oracle::TlsFront;
+
+use TlsFront::{ClientAuth, Expired, Good, Untrusted, WrongName};
+
+const TRUST: &[TlsFront] = &[Good, Untrusted, Expired, WrongName];
+
+pub(super) fn checks() -> Vec<Check> {
+    vec![
+        Check::new("httpcfg.mode_range", &["HTTPCFG.MODE.RANGE"], |_| {
+            vec![
+                l("AT+HTTPCFG=4,0,0"),
+                l("AT+HTTPCFG=-1"),
+                l("AT+HTTPCFG="),
+                l("AT+HTTPCFG=0"),
+            ]
+        }),
+        Check::new(
+            "httpcfg.indexes",
+            &["HTTPCFG.INDEXES.MODES_1_3", "HTTPCFG.INDEXES.MODE_0"],
+            |_| {
+                vec![
+                    l("AT+HTTPCFG=2"),
+                    l("AT+HTTPCFG=2,0"),
+                    l("AT+HTTPCFG=2,0,0"),
+                    l("AT+HTTPCFG=1,-1,0"),
+                    l("AT+HTTPCFG=0,0"),
+                    l("AT+HTTPCFG=0,0,0"),
+                    l("AT+HTTPCFG=3,0,0"),
+                ]
+            },
+        ),
+        Check::new(
+            "httpcfg.missing_certificates",
+            &["HTTPCFG.NO_CERT", "HTTPCFG.NO_CA"],
+            |_| {
+                vec![
+                    l("AT+HTTPCFG=1,7,0"),
+                    l("AT+HTTPCFG=2,0,7"),
+                    l("AT+HTTPCFG=3,0,9"),
+                    l("AT+HTTPCFG=2,5,0"),
+                ]
+            },
+        )
+        .assert(|t| sent_answer_has(t, 0, b"NO CERT FOUND\r\n\r\nERROR\r\n")),
+        Check::new(
+            "httpcfg.verify_modes",
+            &[
+                "HTTPCFG.MODE.MEANING",
+                "HTTPCFG.VERIFY.MODES_0_1",
+                "HTTPCFG.VERIFY.MODES_2_3",
+                "HTTPCFG.VERIFY.NO_HOSTNAME",
+            ],
+            |c| {
+                let mut v = Vec::new();
+                for mode in ["0", "1,0,0", "2,0,0", "3,0,0"] {
+                    v.push(l(format!("AT+HTTPCFG={mode}")));
+                    for f in TRUST {
+                        v.push(l(format!("AT+HTTPCGET=\"{}\"", c.tls(*f, "/v"))));
+                    }
+                }
+                v
+            },
+        )
+        .needs(Needs::Fronts(TRUST)),
+        Check::new("httpcfg.client_cert", &["HTTPCFG.CLIENT_CERT"], |c| {
+            let u = c.tls(ClientAuth, "/mutual");
+            let mut v = Vec::new();
+            for mode in ["0", "1,0,0", "2,0,0", "3,0,0"] {
+                v.push(l(format!("AT+HTTPCFG={mode}")));
+                v.push(l(format!("AT+HTTPCLIENT=2,,\"{u}\",,,1")));
+            }
+            v
+        })
+        .needs(Needs::Fronts(&[ClientAuth])),
+        Check::new("httpcfg.global", &["HTTPCFG.GLOBAL"], |c| {
+            let u = c.tls(Untrusted, "/g");
+            vec![
+                l("AT+HTTPCFG=2,0,0"),
+                l(format!("AT+HTTPCGET=\"{u}\"")),
+                l(format!("AT+HTTPCLIENT=2,,\"{u}\",,,1")),
+                l(format!("AT+HTTPGETSIZE=\"{u}\"")),
+                l(format!("AT+HTTPCPOST=\"{u}\",1")),
+                super::raw("x"),
+                l("AT+HTTPCFG=0"),
+                l(format!("AT+HTTPCGET=\"{u}\"")),
+            ]
+        })
+        .needs(Needs::Fronts(&[Untrusted])),
+    ]
+}

@@ -1,0 +1,233 @@
+//! `atspec certify`: clause checks, stateful fuzzing, certification reports.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::session::{self, SessionArgs};
+use crate::checks::{self, Ctx, Needs};
+use crate::fuzz;
+use crate::report::{self, CheckResult, FuzzResult, Report, terminal::Style};
+use crate::runner::{self, Verdict};
+
+/// Arguments of `atspec certify`.
+#[derive(Debug, clap::Args)]
+pub struct CertifyArgs {
+    #[command(flatten)]
+    session: SessionArgs,
+    /// Fuzzing seed (the same seed gives the same sequences).
+    #[arg(long, default_value_t = 0x5eed)]
+    seed: u64,
+    /// Fuzzed command sequences to run (0: no fuzzing).
+    #[arg(long, default_value_t = 500)]
+    cases: u32,
+    /// Longest time to spend shrinking a fuzzing failure.
+    #[arg(long, default_value = "60", value_name = "SECONDS")]
+    max_shrink_time: u64,
+    /// Most transitions in one fuzzed sequence.
+    #[arg(long, default_value_t = 8)]
+    max_len: usize,
+    /// Run only the checks of this clause (repeatable); no fuzzing.
+    #[arg(long = "clause", value_name = "ID")]
+    clauses: Vec<String>,
+    /// Write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a JSON report.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Directory for shrunk failure transcripts.
+    #[arg(long, default_value = "atspec-failures", value_name = "DIR")]
+    failures: PathBuf,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    let pb = ProgressBar::with_draw_target(
+        Some(len),
+        if quiet || !std::io::stderr().is_terminal() {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        },
+    );
+    pb.set_style(
+        ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos}/{len} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_prefix(what.to_string());
+    pb
+}
+
+/// Runs `atspec certify`.
+pub fn run(a: CertifyArgs) -> ExitCode {
+    let started = Instant::now();
+    for id in &a.clauses {
+        if crate::syntax::host::Clause::from_id(id).is_none() {
+            eprintln!("atspec certify: unknown clause `{id}` (see docs/reference.md for ids)");
+            return ExitCode::from(2);
+        }
+    }
+    let mut s = match session::start(&a.session) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("atspec certify: setup failed: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !a.quiet {
+        eprintln!(
+            "certifying {} against {}",
+            s.identity.link,
+            runner::spec_id()
+        );
+    }
+    let all = checks::all();
+    let selected: Vec<_> = all
+        .into_iter()
+        .filter(|c| {
+            a.clauses.is_empty() || c.clauses.iter().any(|id| a.clauses.iter().any(|x| x == id))
+        })
+        .collect();
+    let pb = bar(selected.len() as u64, a.quiet, "checks");
+    let mut results = Vec::new();
+    for c in &selected {
+        pb.set_message(c.name);
+        let t0 = Instant::now();
+        let skip = match c.needs {
+            Needs::Nothing => None,
+            Needs::Fronts(fs) => fs
+                .iter()
+                .find(|f| !runner::has_front(&s.env, **f))
+                .map(|f| {
+                    format!(
+                        "needs the {f:?} TLS front (virtual board, or --server-cert/--server-key)"
+                    )
+                }),
+            Needs::WellKnownPorts => (!s.env.mock.has_well_known_ports())
+                .then(|| "needs the mock peer on ports 80 and 443 (host/path mode)".to_string()),
+        };
+        let (verdict, transcript) = match skip {
+            Some(why) => (Verdict::Skipped(why), None),
+            None => {
+                let steps = (c.steps)(&Ctx::new(&s.env.mock, s.closed_port));
+                let mut t = runner::run(&mut s.env, c.name, c.clauses, &steps);
+                if t.verdict == Verdict::Pass
+                    && let Some(assert) = c.assert
+                    && let Err(why) = assert(&t)
+                {
+                    t.verdict = Verdict::Fail(why);
+                }
+                let keep = t.verdict != Verdict::Pass;
+                (t.verdict.clone(), keep.then_some(t))
+            }
+        };
+        if !matches!(verdict, Verdict::Pass | Verdict::Skipped(_)) {
+            pb.println(format!("{} {}", verdict.name(), c.name));
+        }
+        results.push(CheckResult {
+            name: c.name.into(),
+            clauses: c.clauses.iter().map(|x| x.to_string()).collect(),
+            verdict,
+            ms: t0.elapsed().as_millis() as u64,
+            transcript,
+        });
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    let mut fuzz_result = FuzzResult {
+        seed: a.seed,
+        ..FuzzResult::default()
+    };
+    if a.clauses.is_empty() && a.cases > 0 {
+        let pb = bar(u64::from(a.cases), a.quiet, "fuzzing");
+        let out = fuzz::run(
+            &mut s.env,
+            s.closed_port,
+            fuzz::Limits {
+                cases: a.cases,
+                seed: a.seed,
+                max_shrink: Duration::from_secs(a.max_shrink_time),
+                max_len: a.max_len.max(1),
+            },
+            &|n| {
+                if n <= u64::from(a.cases) {
+                    pb.set_position(n);
+                } else {
+                    pb.set_message(format!("shrinking ({n} runs)"));
+                }
+            },
+        );
+        pb.finish_and_clear();
+        fuzz_result.cases = a.cases;
+        fuzz_result.sequences = out.sequences;
+        fuzz_result.steps = out.steps;
+        if let Some(t) = out.failure {
+            match save(&a.failures, &t) {
+                Ok(p) => fuzz_result.saved = Some(p.display().to_string()),
+                Err(e) => eprintln!("atspec certify: could not save the failure transcript: {e}"),
+            }
+            fuzz_result.failure = Some(t);
+        }
+    }
+    let report = Report::new(
+        s.identity.clone(),
+        a.seed,
+        started.elapsed().as_millis() as u64,
+        results,
+        fuzz_result,
+    );
+    drop(s);
+    let style = Style {
+        color: std::io::stdout().is_terminal(),
+    };
+    print!("{}", report::terminal::render(style, &report));
+    let mut failed_write = false;
+    let mut write = |path: &Option<PathBuf>, text: String| {
+        if let Some(p) = path
+            && let Err(e) = std::fs::write(p, text)
+        {
+            eprintln!("atspec certify: cannot write {}: {e}", p.display());
+            failed_write = true;
+        }
+    };
+    write(
+        &a.json,
+        serde_json::to_string_pretty(&report).unwrap_or_default(),
+    );
+    write(&a.junit, report::junit::render(&report));
+    write(&a.html, report::html::render(&report));
+    if failed_write {
+        ExitCode::from(2)
+    } else if report.conformant {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Saves a transcript as `DIR/fuzz-<seed>-<hash>.json`.
+pub fn save(dir: &std::path::Path, t: &runner::Transcript) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let text = serde_json::to_string_pretty(t).map_err(std::io::Error::other)?;
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in text.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+    }
+    let path = dir.join(format!(
+        "fuzz-{}-{:08x}.json",
+        t.seed.unwrap_or(0),
+        h as u32
+    ));
+    std::fs::write(&path, text)?;
+    Ok(path)
+}

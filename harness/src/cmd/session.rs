@@ -1,0 +1,138 @@
+//! Setting up a run: the mock peer, the device link, bring-up. Shared by `certify` and `replay`.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::device::{Device, Identity};
+use crate::link::{self, DeviceSpec, VirtualBoard};
+use crate::mock::{MockOptions, MockPeer, TlsSetup};
+use crate::oracle::Certs;
+use crate::runner::Env;
+
+/// Options every session takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SessionArgs {
+    /// The device: virtual, serial:PATH[@BAUD], tcp:HOST:PORT or probe-rs:CHIP[:ELF].
+    #[arg(long, default_value = "virtual", value_name = "DEVICE")]
+    pub device: DeviceSpec,
+    /// Address the mock peer binds (port 0: free ports).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub mock_bind: SocketAddr,
+    /// Address the device is told to reach the mock peer at (default: the bind address).
+    #[arg(long, value_name = "HOST")]
+    pub mock_host: Option<String>,
+    /// Server certificate (PEM) the device trusts, for TLS checks on a real device.
+    #[arg(long, value_name = "PEM", requires = "server_key")]
+    pub server_cert: Option<PathBuf>,
+    /// Its private key (PEM).
+    #[arg(long, value_name = "PEM", requires = "server_cert")]
+    pub server_key: Option<PathBuf>,
+    /// Longest wait for one step's answer before the verdict is "hung".
+    #[arg(long, default_value = "15", value_name = "SECONDS")]
+    pub timeout: f64,
+    /// Do not serve ports 80/443 for AT+HTTPCLIENT's host/path mode (those checks are skipped).
+    #[arg(long)]
+    pub no_well_known_ports: bool,
+    /// Run a deliberately broken virtual board (builds with the `mutants` feature only).
+    #[arg(long, value_name = "NAME", hide = true)]
+    pub mutant: Option<String>,
+    /// Certificates the device holds, as CERTS,KEYS,CAS (for AT+HTTPCFG's NO … FOUND answers).
+    #[arg(long, default_value = "1,1,1", value_name = "N,N,N", value_parser = parse_certs)]
+    pub certs: Certs,
+}
+
+fn parse_certs(s: &str) -> Result<Certs, String> {
+    let v: Vec<i32> = s
+        .split(',')
+        .map(|x| x.trim().parse::<i32>().map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    match v[..] {
+        [certs, keys, cas] => Ok(Certs { certs, keys, cas }),
+        _ => Err("expected CERTS,KEYS,CAS".into()),
+    }
+}
+
+/// A running session.
+pub struct Session {
+    /// Device, mock and model facts.
+    pub env: Env,
+    /// A loopback port nothing listens on.
+    pub closed_port: u16,
+    /// The device's identity.
+    pub identity: Identity,
+    pki_dir: Option<PathBuf>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(d) = &self.pki_dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+fn closed_port(ip: std::net::IpAddr) -> Result<u16, String> {
+    let l = TcpListener::bind((ip, 0)).map_err(|e| format!("cannot find a closed port: {e}"))?;
+    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+/// Starts the mock peer and the device and brings the device up.
+pub fn start(a: &SessionArgs) -> Result<Session, String> {
+    let virtual_board = a.device == DeviceSpec::Virtual;
+    if a.mutant.is_some() && !virtual_board {
+        return Err("--mutant applies to the virtual board only".into());
+    }
+    let tls = match (&a.server_cert, &a.server_key, virtual_board) {
+        (Some(cert), Some(key), _) => TlsSetup::UserSupplied {
+            cert: cert.clone(),
+            key: key.clone(),
+        },
+        (_, _, true) => TlsSetup::Generated,
+        _ => TlsSetup::None,
+    };
+    let host = a
+        .mock_host
+        .clone()
+        .unwrap_or_else(|| a.mock_bind.ip().to_string());
+    let mock = MockPeer::start(&MockOptions {
+        bind: a.mock_bind,
+        host,
+        tls,
+        well_known: !a.no_well_known_ports,
+    })?;
+    let mut pki_dir = None;
+    let link: Box<dyn link::Link> = if virtual_board {
+        let dir = std::env::temp_dir().join(format!(
+            "atspec-pki-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        ));
+        if let Some(p) = &mock.pki {
+            p.write_board_dir(&dir)
+                .map_err(|e| format!("writing {}: {e}", dir.display()))?;
+        }
+        pki_dir = Some(dir.clone());
+        let exe = std::env::current_exe()
+            .map_err(|e| format!("cannot find the atspec executable: {e}"))?;
+        Box::new(VirtualBoard::start(&exe, Some(&dir), a.mutant.as_deref())?)
+    } else {
+        link::open(&a.device)?
+    };
+    let mut device = Device::new(link, Duration::from_secs_f64(a.timeout.max(0.5)));
+    let identity = device.bring_up()?;
+    let closed_port = closed_port(a.mock_bind.ip())?;
+    Ok(Session {
+        env: Env {
+            device,
+            mock,
+            certs: a.certs,
+        },
+        closed_port,
+        identity,
+        pki_dir,
+    })
+}

@@ -1,0 +1,242 @@
+//! A device session: writing steps, reading answers until they are complete, bring-up,
+//! the known starting state of every case, and recovery from a hung device.
+
+use std::time::{Duration, Instant};
+
+use crate::link::Link;
+use crate::oracle::Expect;
+use crate::oracle::compare::{count_terminals, terminals};
+use crate::syntax::host;
+
+/// How long a device may stay silent after a final result before the answer counts as over.
+const SETTLE: Duration = Duration::from_millis(300);
+/// How long to wait for output when none is expected to end with a result.
+const QUIET: Duration = Duration::from_millis(50);
+/// Delay before `busy` bytes are written, so they arrive while the command runs.
+const BUSY_AFTER: Duration = Duration::from_millis(40);
+
+/// The commands that put a device into the harness's known state (`ECHO`, `SYSLOG`, and the
+/// global HTTP state cleared), sent as one burst. The first line ends whatever partial line a
+/// previous case left behind (it is answered with ERROR either way).
+pub const KNOWN_STATE: &[&[u8]] = &[
+    b"\r\n",
+    b"ATE1\r\n",
+    b"AT+SYSLOG=1\r\n",
+    b"AT+HTTPURLCFG=0\r\n",
+    b"AT+HTTPCHEAD=0\r\n",
+    b"AT+HTTPCFG=0\r\n",
+];
+
+/// What one exchange read.
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    /// Every byte the device wrote.
+    pub bytes: Vec<u8>,
+    /// The expected end never came within the case timeout.
+    pub hung: bool,
+}
+
+/// The device identity for reports (`AT+GMR`).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Identity {
+    /// The link.
+    pub link: String,
+    /// AT+GMR's lines.
+    pub version: Vec<String>,
+}
+
+/// A session with a device.
+pub struct Device {
+    link: Box<dyn Link>,
+    /// Longest wait for one step's answer.
+    pub timeout: Duration,
+    buf: Vec<u8>,
+}
+
+impl Device {
+    /// A session over `link`.
+    pub fn new(link: Box<dyn Link>, timeout: Duration) -> Device {
+        Device {
+            link,
+            timeout,
+            buf: vec![0; 64 * 1024],
+        }
+    }
+
+    /// The link's description.
+    pub fn describe(&self) -> String {
+        self.link.describe()
+    }
+
+    /// Writes `bytes` (and `busy` while the command runs) and reads until the answer is as
+    /// complete as `x` says it will be.
+    pub fn exchange(&mut self, bytes: &[u8], busy: Option<&[u8]>, x: &Expect) -> Reading {
+        let want = terminals(&x.output, x.prompt);
+        let mut decoder = host::decoder();
+        decoder.expect_prompt(x.prompt);
+        let mut flushed = false;
+        let mut r = Reading::default();
+        if let Err(e) = self.link.write_all(bytes) {
+            r.bytes
+                .extend_from_slice(format!("<link write failed: {e}>").as_bytes());
+            r.hung = true;
+            return r;
+        }
+        let mut busy = busy.filter(|b| !b.is_empty());
+        let start = Instant::now();
+        let mut last = Instant::now();
+        let mut have = 0;
+        loop {
+            if let Some(b) = busy
+                && start.elapsed() >= BUSY_AFTER
+            {
+                let _ = self.link.write_all(b);
+                busy = None;
+            }
+            let wait = if busy.is_some() {
+                Duration::from_millis(5)
+            } else {
+                Duration::from_millis(20)
+            };
+            match self.link.read(&mut self.buf, wait) {
+                Ok(0) => {}
+                Ok(n) => {
+                    r.bytes.extend_from_slice(&self.buf[..n]);
+                    last = Instant::now();
+                    have += count_terminals(&decoder.feed(&self.buf[..n]));
+                }
+                Err(e) => {
+                    r.bytes
+                        .extend_from_slice(format!("<link read failed: {e}>").as_bytes());
+                    r.hung = true;
+                    return r;
+                }
+            }
+            if busy.is_some() {
+                continue;
+            }
+            if want > 0 && have >= want {
+                return r;
+            }
+            if want == 0 && last.elapsed() >= QUIET {
+                return r;
+            }
+            if !flushed && last.elapsed() >= QUIET {
+                // An OK held back as a possible prompt start: the device went quiet.
+                have += count_terminals(&decoder.flush());
+                flushed = true;
+            }
+            if have > 0 && last.elapsed() >= SETTLE {
+                return r;
+            }
+            if start.elapsed() >= self.timeout {
+                r.hung = true;
+                return r;
+            }
+        }
+    }
+
+    /// Reads until the device has been quiet for `quiet` (or `max` passed).
+    pub fn drain(&mut self, quiet: Duration, max: Duration) -> Vec<u8> {
+        let start = Instant::now();
+        let mut last = Instant::now();
+        let mut out = Vec::new();
+        while last.elapsed() < quiet && start.elapsed() < max {
+            let wait = quiet
+                .saturating_sub(last.elapsed())
+                .max(Duration::from_millis(1));
+            match self.link.read(&mut self.buf, wait) {
+                Ok(n) if n > 0 => {
+                    out.extend_from_slice(&self.buf[..n]);
+                    last = Instant::now();
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        out
+    }
+
+    /// Writes a burst and reads until `finals` final results arrived.
+    fn burst(&mut self, lines: &[&[u8]], timeout: Duration) -> Result<Vec<u8>, String> {
+        let all: Vec<u8> = lines.concat();
+        self.link
+            .write_all(&all)
+            .map_err(|e| format!("write: {e}"))?;
+        let start = Instant::now();
+        let mut out = Vec::new();
+        while start.elapsed() < timeout {
+            if let Ok(n) = self.link.read(&mut self.buf, Duration::from_millis(20))
+                && n > 0
+            {
+                out.extend_from_slice(&self.buf[..n]);
+                if terminals(&out, false) >= lines.len() {
+                    return Ok(out);
+                }
+            }
+        }
+        Err(format!(
+            "no answer to {} within {timeout:?} (got `{}`)",
+            crate::bytes::escape(&all),
+            crate::bytes::escape(&out)
+        ))
+    }
+
+    /// Waits for `ready` or answers `AT` with `OK` (bounded retries), then identifies the
+    /// device with AT+GMR.
+    pub fn bring_up(&mut self) -> Result<Identity, String> {
+        let boot = self.drain(Duration::from_millis(300), Duration::from_secs(3));
+        let _ = boot;
+        let mut alive = false;
+        for _ in 0..5 {
+            if let Ok(out) = self.burst(&[b"AT\r\n"], Duration::from_secs(1))
+                && out.windows(6).any(|w| w == b"\r\nOK\r\n")
+            {
+                alive = true;
+                break;
+            }
+            self.drain(Duration::from_millis(100), Duration::from_secs(1));
+        }
+        if !alive {
+            return Err(format!("{}: no OK to AT after 5 tries", self.describe()));
+        }
+        self.known_state()?;
+        let out = self.burst(&[b"AT+GMR\r\n"], Duration::from_secs(2))?;
+        let version = String::from_utf8_lossy(&out)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && *l != "OK" && !l.eq_ignore_ascii_case("AT+GMR"))
+            .map(String::from)
+            .collect();
+        Ok(Identity {
+            link: self.describe(),
+            version,
+        })
+    }
+
+    /// Puts the device into the known state every case starts from.
+    pub fn known_state(&mut self) -> Result<(), String> {
+        let out = self.burst(KNOWN_STATE, Duration::from_secs(3))?;
+        let oks = out.windows(6).filter(|w| *w == b"\r\nOK\r\n").count();
+        if oks < KNOWN_STATE.len() - 1 {
+            return Err(format!(
+                "the known-state commands did not all answer OK: `{}`",
+                crate::bytes::escape(&out)
+            ));
+        }
+        Ok(())
+    }
+
+    /// After a hang: AT+RST, then reopening the link, until the device answers again.
+    pub fn recover(&mut self) -> Result<(), String> {
+        let _ = self.link.write_all(b"AT+RST\r\n");
+        self.drain(Duration::from_millis(500), Duration::from_secs(3));
+        if self.burst(&[b"AT\r\n"], Duration::from_secs(1)).is_ok() && self.known_state().is_ok() {
+            return Ok(());
+        }
+        self.link
+            .reopen()
+            .map_err(|e| format!("reopening the link: {e}"))?;
+        self.bring_up().map(|_| ())
+    }
+}

@@ -1,0 +1,410 @@
+//! Stateful property fuzzing: sequences of commands drawn from the generated valid and invalid
+//! strategies, interleaved with state changes (AT+HTTPURLCFG, AT+HTTPCHEAD, AT+HTTPCFG,
+//! SYSLOG, echo) and mock scenario changes, each run from the known state and judged by the
+//! oracle. proptest-state-machine generates and shrinks them; a failure is shrunk to a
+//! minimal sequence and returned as a replayable transcript.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use proptest_state_machine::ReferenceStateMachine;
+
+use crate::checks::Ctx;
+use crate::mock::scenario::{Fault, Framing, Scenario};
+use crate::runner::{self, Env, Transcript, Verdict};
+use crate::step::Step;
+use crate::syntax::host::{self, Command, strategies};
+
+/// Where a fuzzed URL points; resolved to the run's addresses when the case runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// wiremock.
+    Wiremock,
+    /// The raw server.
+    Raw,
+    /// The good TLS front.
+    Tls,
+    /// A port nothing listens on.
+    Closed,
+}
+
+/// One fuzzing transition.
+#[derive(Debug, Clone)]
+pub enum Transition {
+    /// A valid command without a data phase; URL fields hold `{endpoint}` markers.
+    Command(Command),
+    /// A line the spec rejects.
+    Invalid(Vec<u8>),
+    /// AT+HTTPURLCFG with a URL (or plain text) as data.
+    StoreUrl(Option<(Endpoint, String)>, String),
+    /// AT+HTTPCHEAD with one header.
+    StoreHeader(Vec<u8>),
+    /// AT+HTTPCPOST / AT+HTTPCPUT and the data.
+    Send {
+        /// PUT instead of POST.
+        put: bool,
+        /// Target; `None` uses the stored URL.
+        to: Option<(Endpoint, String)>,
+        /// Header parameters.
+        headers: Vec<Vec<u8>>,
+        /// The data.
+        data: Vec<u8>,
+    },
+    /// A new mock answer.
+    Mock(Scenario),
+}
+
+/// The reference state: what generation must respect.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// AT+HTTPCHEAD entries stored at most (devices hold a handful).
+    headers: usize,
+}
+
+/// The state machine proptest-state-machine drives.
+pub struct Machine;
+
+fn endpoint() -> impl Strategy<Value = Endpoint> {
+    prop_oneof![
+        3 => Just(Endpoint::Raw),
+        3 => Just(Endpoint::Wiremock),
+        1 => Just(Endpoint::Tls),
+        1 => Just(Endpoint::Closed),
+    ]
+}
+
+fn path() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("/".to_string()),
+        "/[a-z0-9]{1,12}(\\?[a-z]=[0-9]{1,3})?"
+    ]
+}
+
+fn target() -> impl Strategy<Value = (Endpoint, String)> {
+    (endpoint(), path())
+}
+
+/// Header lines a mock server can take: a token name (never one that frames the request),
+/// a colon, a printable value.
+fn header() -> impl Strategy<Value = Vec<u8>> {
+    ("[A-Za-z][A-Za-z0-9-]{0,10}", "[ ]{0,2}", "[ -~]{0,16}").prop_map(|(n, sp, v)| {
+        format!("X-{n}:{sp}{}", v.replace(['"', '\\', ','], "")).into_bytes()
+    })
+}
+
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    let size = prop_oneof![
+        Just(0usize),
+        Just(1),
+        Just(2047),
+        Just(2048),
+        Just(2049),
+        0usize..6000
+    ];
+    (size, any::<u8>()).prop_map(|(n, seed)| {
+        (0..n)
+            .map(|i| seed.wrapping_add((i * 7 % 251) as u8))
+            .collect()
+    })
+}
+
+fn scenario() -> impl Strategy<Value = Scenario> {
+    let status = prop::sample::select(vec![
+        200u16, 200, 201, 204, 301, 302, 400, 404, 418, 500, 503,
+    ]);
+    let framing = prop_oneof![
+        4 => Just(Framing::Length),
+        2 => (1usize..3000, prop::sample::select(vec![0u64, 0, 0, 2])).prop_map(|(piece, gap_ms)| Framing::Chunked { piece, gap_ms }),
+        1 => Just(Framing::Close),
+    ];
+    let fault = prop_oneof![
+        8 => Just(None),
+        1 => (0usize..100).prop_map(|k| Some(Fault::ResetAfter(k))),
+        1 => Just(Some(Fault::MalformedStatus)),
+    ];
+    (
+        status,
+        body(),
+        framing,
+        prop::sample::select(vec![0u64, 0, 0, 30]),
+        fault,
+    )
+        .prop_map(|(status, body, framing, delay, fault)| {
+            // Trickling stays short: at most ~60 ms of gaps per response.
+            let framing = match framing {
+                Framing::Chunked { piece, gap_ms } if (body.len() / piece) as u64 * gap_ms > 60 => {
+                    Framing::Chunked { piece, gap_ms: 0 }
+                }
+                f => f,
+            };
+            let mut s = Scenario::status(status, &body)
+                .framed(framing)
+                .delayed(delay);
+            s.fault = fault;
+            s
+        })
+}
+
+/// Makes a generated command safe to send: URLs point at mock endpoints (no DNS), header
+/// names cannot reframe a request, and timeouts stay clear of the mock's delays.
+fn tame(cmd: Command, to: (Endpoint, String), hosts: bool) -> Command {
+    let url = |u: Option<Vec<u8>>| -> Option<Vec<u8>> {
+        match u {
+            Some(u) if u.windows(3).any(|w| w == b"://") => Some(marker(&to)),
+            Some(u) if !u.is_empty() && hosts => Some(marker(&to)),
+            other => other,
+        }
+    };
+    let timeout = |t: Option<i32>| t.map(|t| if (1..1000).contains(&t) { 1000 } else { t });
+    match cmd {
+        Command::HttpClient(mut c) => {
+            c.url = url(c.url);
+            if c.host.as_ref().is_some_and(|h| !h.is_empty()) {
+                c.host = Some(b"{host}".to_vec());
+            }
+            if c.path.as_ref().is_some_and(|p| !p.is_empty()) {
+                c.path = Some(to.1.clone().into_bytes());
+            }
+            c.http_req_header = c
+                .http_req_header
+                .into_iter()
+                .map(|_| b"X-Fuzz: 1".to_vec())
+                .collect();
+            Command::HttpClient(c)
+        }
+        Command::HttpGetSize(mut c) => {
+            c.url = url(c.url);
+            c.timeout = timeout(c.timeout);
+            Command::HttpGetSize(c)
+        }
+        Command::HttpCGet(mut c) => {
+            c.url = url(c.url);
+            c.timeout = timeout(c.timeout);
+            Command::HttpCGet(c)
+        }
+        other => other,
+    }
+}
+
+fn marker((e, p): &(Endpoint, String)) -> Vec<u8> {
+    format!("{{{e:?}}}{p}").into_bytes()
+}
+
+impl ReferenceStateMachine for Machine {
+    type State = State;
+    type Transition = Transition;
+
+    fn init_state() -> BoxedStrategy<State> {
+        Just(State::default()).boxed()
+    }
+
+    fn transitions(state: &State) -> BoxedStrategy<Transition> {
+        let plain = (strategies::valid(), target(), any::<bool>()).prop_filter_map(
+            "data-phase commands have their own transitions",
+            |(c, to, hosts)| match c {
+                Command::HttpCPost(_)
+                | Command::HttpCPut(_)
+                | Command::HttpUrlCfgSet(_)
+                | Command::HttpCHeadSet(_) => None,
+                c => Some(Transition::Command(tame(c, to, hosts))),
+            },
+        );
+        let store_url = prop_oneof![
+            3 => target().prop_map(|t| Transition::StoreUrl(Some(t), String::new())),
+            1 => "[ -~]{8,40}".prop_map(|junk| Transition::StoreUrl(None, junk)),
+        ];
+        let send = (
+            any::<bool>(),
+            prop::option::weighted(0.8, target()),
+            prop::collection::vec(header(), 0..3),
+            prop::collection::vec(any::<u8>(), 1..600),
+        )
+            .prop_map(|(put, to, headers, data)| Transition::Send {
+                put,
+                to,
+                headers,
+                data,
+            });
+        let header_room = state.headers < 4;
+        prop_oneof![
+            6 => plain,
+            3 => strategies::invalid().prop_map(|(line, _, _)| Transition::Invalid(line)),
+            2 => store_url,
+            (if header_room { 2 } else { 0 }) => header().prop_map(Transition::StoreHeader),
+            3 => send,
+            3 => scenario().prop_map(Transition::Mock),
+        ]
+        .boxed()
+    }
+
+    fn apply(mut state: State, t: &Transition) -> State {
+        match t {
+            Transition::StoreHeader(_) => state.headers += 1,
+            Transition::Command(Command::Rst) => state.headers = 0,
+            _ => {}
+        }
+        state
+    }
+
+    fn preconditions(state: &State, t: &Transition) -> bool {
+        !matches!(t, Transition::StoreHeader(_)) || state.headers < 4
+    }
+}
+
+/// Resolves markers and turns a transition into steps.
+pub fn steps(t: &Transition, ctx: &Ctx) -> Vec<Step> {
+    let url = |(e, p): &(Endpoint, String)| -> String {
+        match e {
+            Endpoint::Wiremock => ctx.wm(p),
+            Endpoint::Raw => ctx.raw(p),
+            Endpoint::Tls => ctx.tls(crate::oracle::TlsFront::Good, p),
+            Endpoint::Closed => ctx.closed(p),
+        }
+    };
+    let resolve = |b: &[u8]| -> Vec<u8> {
+        let mut s = String::from_utf8_lossy(b).into_owned();
+        for e in [
+            Endpoint::Wiremock,
+            Endpoint::Raw,
+            Endpoint::Tls,
+            Endpoint::Closed,
+        ] {
+            let m = format!("{{{e:?}}}");
+            if let Some(rest) = s.strip_prefix(&m) {
+                s = url(&(e, rest.to_string()));
+            }
+        }
+        s.replace("{host}", ctx.host()).into_bytes()
+    };
+    match t {
+        Transition::Command(c) => {
+            let mut c = c.clone();
+            match &mut c {
+                Command::HttpClient(x) => {
+                    x.url = x.url.as_deref().map(resolve);
+                    x.host = x.host.as_deref().map(resolve);
+                }
+                Command::HttpGetSize(x) => x.url = x.url.as_deref().map(resolve),
+                Command::HttpCGet(x) => x.url = x.url.as_deref().map(resolve),
+                _ => {}
+            }
+            vec![Step::raw(host::encode(&c))]
+        }
+        Transition::Invalid(line) => {
+            let mut b = line.clone();
+            if !b.ends_with(b"\r\n") {
+                b.extend_from_slice(b"\r\n");
+            }
+            vec![Step::raw(b)]
+        }
+        Transition::StoreUrl(to, junk) => {
+            let u = to.as_ref().map_or_else(|| junk.clone(), url);
+            vec![
+                Step::line(format!("AT+HTTPURLCFG={}", u.len())),
+                Step::raw(u.into_bytes()),
+            ]
+        }
+        Transition::StoreHeader(h) => vec![
+            Step::line(format!("AT+HTTPCHEAD={}", h.len())),
+            Step::raw(h.clone()),
+        ],
+        Transition::Send {
+            put,
+            to,
+            headers,
+            data,
+        } => {
+            let cmd = if *put { "AT+HTTPCPUT" } else { "AT+HTTPCPOST" };
+            let u = to.as_ref().map(url).unwrap_or_default();
+            let mut line = format!("{cmd}=\"{u}\",{}", data.len());
+            if !headers.is_empty() {
+                line.push_str(&format!(",{}", headers.len()));
+                for h in headers {
+                    line.push_str(&format!(",\"{}\"", String::from_utf8_lossy(h)));
+                }
+            }
+            vec![Step::line(line), Step::raw(data.clone())]
+        }
+        Transition::Mock(s) => vec![Step::mock(s.clone())],
+    }
+}
+
+/// Fuzzing limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Sequences to run.
+    pub cases: u32,
+    /// Seed.
+    pub seed: u64,
+    /// Longest time spent shrinking a failure.
+    pub max_shrink: Duration,
+    /// Transitions per sequence.
+    pub max_len: usize,
+}
+
+/// What fuzzing found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Sequences run (shrinking runs included).
+    pub sequences: u64,
+    /// Steps sent.
+    pub steps: u64,
+    /// The shrunk failure, if any.
+    pub failure: Option<Transcript>,
+}
+
+fn rng(seed: u64) -> TestRng {
+    let mut bytes = [0u8; 32];
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = (seed >> ((i % 8) * 8)) as u8 ^ (i as u8).wrapping_mul(37);
+    }
+    TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
+}
+
+/// Runs the fuzzer; `progress` is called after each sequence.
+pub fn run(env: &mut Env, closed_port: u16, limits: Limits, progress: &dyn Fn(u64)) -> Outcome {
+    let config = Config {
+        cases: limits.cases,
+        max_shrink_time: limits.max_shrink.as_millis() as u32,
+        max_shrink_iters: 2000,
+        failure_persistence: None,
+        max_global_rejects: 100_000,
+        max_local_rejects: 100_000,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(config, rng(limits.seed));
+    let strategy = Machine::sequential_strategy(1..=limits.max_len);
+    let env = RefCell::new(env);
+    let counts = RefCell::new((0u64, 0u64));
+    let result = runner.run(&strategy, |(_, transitions, _)| {
+        let mut env = env.borrow_mut();
+        let ctx = Ctx::new(&env.mock, closed_port);
+        let steps: Vec<Step> = transitions.iter().flat_map(|t| steps(t, &ctx)).collect();
+        let t = runner::run(&mut env, "fuzz", &[], &steps);
+        let mut c = counts.borrow_mut();
+        c.0 += 1;
+        c.1 += steps.len() as u64;
+        progress(c.0);
+        match t.verdict {
+            Verdict::Pass | Verdict::Skipped(_) => Ok(()),
+            Verdict::Fail(why) | Verdict::Hung(why) => Err(TestCaseError::fail(why)),
+        }
+    });
+    let (sequences, steps_sent) = *counts.borrow();
+    let mut out = Outcome {
+        sequences,
+        steps: steps_sent,
+        failure: None,
+    };
+    if let Err(TestError::Fail(_, (_, transitions, _))) = result {
+        let env = env.into_inner();
+        let ctx = Ctx::new(&env.mock, closed_port);
+        let steps: Vec<Step> = transitions.iter().flat_map(|t| steps(t, &ctx)).collect();
+        let mut t = runner::run(env, "fuzz", &[], &steps);
+        t.seed = Some(limits.seed);
+        out.failure = Some(t);
+    }
+    out
+}

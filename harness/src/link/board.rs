@@ -1,0 +1,108 @@
+//! The built-in virtual board: this same executable started as `atspec board --pty`, reached
+//! over its pseudo-terminal with the serial link (real serial semantics).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use super::Link;
+use super::serial::SerialLink;
+
+/// A running virtual board and the serial link to it.
+pub struct VirtualBoard {
+    program: PathBuf,
+    args: Vec<String>,
+    child: Child,
+    link: SerialLink,
+    path: String,
+}
+
+impl VirtualBoard {
+    /// Starts `program board --pty` with the PKI directory and an optional mutant.
+    pub fn start(
+        program: &Path,
+        pki: Option<&Path>,
+        mutant: Option<&str>,
+    ) -> Result<VirtualBoard, String> {
+        let mut args = vec!["board".to_string(), "--pty".to_string()];
+        if let Some(p) = pki {
+            args.push("--pki".into());
+            args.push(p.display().to_string());
+        }
+        if let Some(m) = mutant {
+            args.push("--mutant".into());
+            args.push(m.into());
+        }
+        let (child, path) = spawn(program, &args)?;
+        let link = SerialLink::open(&path, 921_600)?;
+        Ok(VirtualBoard {
+            program: program.into(),
+            args,
+            child,
+            link,
+            path,
+        })
+    }
+}
+
+fn spawn(program: &Path, args: &[String]) -> Result<(Child, String), String> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            format!(
+                "cannot start the virtual board ({}): {e}",
+                program.display()
+            )
+        })?;
+    let stdout = child.stdout.take().ok_or("virtual board: no stdout")?;
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .map_err(|e| format!("virtual board: {e}"))?;
+    match first.trim().strip_prefix("PTY ") {
+        Some(p) => Ok((child, p.to_string())),
+        None => {
+            let _ = child.kill();
+            let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
+            Err(format!(
+                "the virtual board did not start ({status}); is the mutant name right?"
+            ))
+        }
+    }
+}
+
+impl Link for VirtualBoard {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.link.write_all(bytes)
+    }
+
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<usize> {
+        self.link.read(buf, timeout)
+    }
+
+    fn reopen(&mut self) -> std::io::Result<()> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, path) = spawn(&self.program, &self.args).map_err(std::io::Error::other)?;
+        self.child = child;
+        self.link = SerialLink::open(&path, 921_600).map_err(std::io::Error::other)?;
+        self.path = path;
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!("virtual board on {}", self.path)
+    }
+}
+
+impl Drop for VirtualBoard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,168 @@
+//! Links: how the harness reaches a device's AT channel.
+//!
+//! `--device` picks one: `virtual` (the built-in board behind a pseudo-terminal),
+//! `serial:PATH[@BAUD]`, `tcp:HOST:PORT` (ser2net raw mode, a QEMU chardev) or, with the
+//! `probe` feature, `probe-rs:CHIP[:ELF]` (RTT channel 0).
+
+mod board;
+#[cfg(feature = "probe")]
+mod probe;
+mod serial;
+mod tcp;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use board::VirtualBoard;
+
+/// A byte pipe to a device.
+pub trait Link: Send {
+    /// Writes all bytes.
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    /// Reads what arrives within `timeout`; `Ok(0)` when nothing did.
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<usize>;
+    /// Closes and opens the link again (a hung device's last resort; the virtual board is
+    /// restarted).
+    fn reopen(&mut self) -> std::io::Result<()>;
+    /// One line for reports.
+    fn describe(&self) -> String;
+}
+
+/// A parsed `--device` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceSpec {
+    /// The built-in virtual board.
+    Virtual,
+    /// A serial port.
+    Serial {
+        /// Port path.
+        path: String,
+        /// Baud rate.
+        baud: u32,
+    },
+    /// A raw TCP serial bridge.
+    Tcp {
+        /// `host:port`.
+        addr: String,
+    },
+    /// A probe-rs RTT channel.
+    Probe {
+        /// Target chip name.
+        chip: String,
+        /// Image to flash first.
+        elf: Option<PathBuf>,
+    },
+}
+
+impl std::str::FromStr for DeviceSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "virtual" {
+            return Ok(DeviceSpec::Virtual);
+        }
+        if let Some(rest) = s.strip_prefix("serial:") {
+            let (path, baud) = match rest.rsplit_once('@') {
+                Some((p, b)) => (
+                    p,
+                    b.parse()
+                        .map_err(|_| format!("bad baud rate `{b}` in `{s}`"))?,
+                ),
+                None => (rest, 115_200),
+            };
+            if path.is_empty() {
+                return Err(format!("`{s}`: the serial port path is empty"));
+            }
+            return Ok(DeviceSpec::Serial {
+                path: path.into(),
+                baud,
+            });
+        }
+        if let Some(addr) = s.strip_prefix("tcp:") {
+            if !addr.contains(':') {
+                return Err(format!("`{s}`: expected tcp:HOST:PORT"));
+            }
+            return Ok(DeviceSpec::Tcp { addr: addr.into() });
+        }
+        if let Some(rest) = s.strip_prefix("probe-rs:") {
+            let (chip, elf) = match rest.split_once(':') {
+                Some((c, e)) => (c, Some(PathBuf::from(e))),
+                None => (rest, None),
+            };
+            if chip.is_empty() {
+                return Err(format!("`{s}`: expected probe-rs:CHIP[:ELF]"));
+            }
+            return Ok(DeviceSpec::Probe {
+                chip: chip.into(),
+                elf,
+            });
+        }
+        Err(format!(
+            "unknown device `{s}`: expected virtual, serial:PATH[@BAUD], tcp:HOST:PORT or probe-rs:CHIP[:ELF]"
+        ))
+    }
+}
+
+/// Opens a link to a real device (the virtual board is started by [`VirtualBoard`]).
+pub fn open(spec: &DeviceSpec) -> Result<Box<dyn Link>, String> {
+    match spec {
+        DeviceSpec::Virtual => Err("the virtual board is started with VirtualBoard::start".into()),
+        DeviceSpec::Serial { path, baud } => Ok(Box::new(serial::SerialLink::open(path, *baud)?)),
+        DeviceSpec::Tcp { addr } => Ok(Box::new(tcp::TcpLink::open(addr)?)),
+        #[cfg(feature = "probe")]
+        DeviceSpec::Probe { chip, elf } => Ok(Box::new(probe::ProbeLink::open(chip, elf.as_deref())?)),
+        #[cfg(not(feature = "probe"))]
+        DeviceSpec::Probe { .. } => Err(
+            "probe-rs links need the `probe` feature: cargo run --release -p atspec --features probe -- certify --device probe-rs:CHIP".into(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_specs() {
+        assert_eq!("virtual".parse::<DeviceSpec>(), Ok(DeviceSpec::Virtual));
+        assert_eq!(
+            "serial:/dev/ttyUSB0@921600".parse::<DeviceSpec>(),
+            Ok(DeviceSpec::Serial {
+                path: "/dev/ttyUSB0".into(),
+                baud: 921_600
+            })
+        );
+        assert_eq!(
+            "serial:/dev/ttyS1".parse::<DeviceSpec>(),
+            Ok(DeviceSpec::Serial {
+                path: "/dev/ttyS1".into(),
+                baud: 115_200
+            })
+        );
+        assert_eq!(
+            "tcp:farm:3001".parse::<DeviceSpec>(),
+            Ok(DeviceSpec::Tcp {
+                addr: "farm:3001".into()
+            })
+        );
+        assert_eq!(
+            "probe-rs:esp32c3:fw.elf".parse::<DeviceSpec>(),
+            Ok(DeviceSpec::Probe {
+                chip: "esp32c3".into(),
+                elf: Some("fw.elf".into())
+            })
+        );
+        assert!(
+            "serial:x@fast"
+                .parse::<DeviceSpec>()
+                .unwrap_err()
+                .contains("baud")
+        );
+        assert!(
+            "usb"
+                .parse::<DeviceSpec>()
+                .unwrap_err()
+                .contains("unknown device")
+        );
+    }
+}

@@ -1,0 +1,65 @@
+//! A serial port (a real module, or the virtual board's pseudo-terminal).
+
+use std::io::{ErrorKind, Read, Write};
+use std::time::Duration;
+
+use serialport::{SerialPort, TTYPort};
+
+/// An open serial port.
+pub struct SerialLink {
+    path: String,
+    baud: u32,
+    port: TTYPort,
+}
+
+impl SerialLink {
+    /// Opens `path` at `baud`, 8N1, no flow control.
+    pub fn open(path: &str, baud: u32) -> Result<SerialLink, String> {
+        let mut port = serialport::new(path, baud)
+            .timeout(Duration::from_millis(50))
+            .open_native()
+            .map_err(|e| format!("cannot open serial port {path}: {e}"))?;
+        // Modules wired for auto-reset use DTR/RTS; a pty has neither (ENOTTY): not a failure.
+        for (what, r) in [
+            ("DTR", port.write_data_terminal_ready(true)),
+            ("RTS", port.write_request_to_send(false)),
+        ] {
+            if let Err(e) = r {
+                eprintln!("note: {path}: {what} not supported ({e})");
+            }
+        }
+        let _ = port.clear(serialport::ClearBuffer::All);
+        Ok(SerialLink {
+            path: path.into(),
+            baud,
+            port,
+        })
+    }
+}
+
+impl super::Link for SerialLink {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.port.write_all(bytes)?;
+        self.port.flush()
+    }
+
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<usize> {
+        self.port
+            .set_timeout(timeout.max(Duration::from_millis(1)))
+            .map_err(std::io::Error::other)?;
+        match self.port.read(buf) {
+            Ok(n) => Ok(n),
+            Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => Ok(0),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn reopen(&mut self) -> std::io::Result<()> {
+        *self = SerialLink::open(&self.path, self.baud).map_err(std::io::Error::other)?;
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!("serial {} at {} baud", self.path, self.baud)
+    }
+}

@@ -1,0 +1,268 @@
+//! The mock network peer: wiremock for ordinary HTTP, the raw scripted server for everything
+//! wiremock cannot do, and TLS fronts. Every request is recorded for the oracle to check.
+
+pub mod raw;
+pub mod scenario;
+pub mod tls;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::oracle::{ExpectedRequest, Server, TlsFront, World};
+use raw::RawServer;
+use scenario::Scenario;
+use tls::RunPki;
+
+/// A request as a mock endpoint saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// Which endpoint.
+    pub server: Server,
+    /// Method.
+    pub method: String,
+    /// Path and query.
+    pub target: Vec<u8>,
+    /// Header lines in order (wiremock reports names in lower case).
+    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    /// Whether this is the request the oracle expects. wiremock sees names in lower case, so
+    /// names compare case-insensitively there and exactly at the raw server.
+    pub fn matches(&self, x: &ExpectedRequest) -> bool {
+        let exact = self.server == Server::Raw;
+        self.server == x.server
+            && self.method == x.method
+            && self.target == x.target.0
+            && self.body == x.body.0
+            && self.headers.len() == x.headers.len()
+            && self
+                .headers
+                .iter()
+                .zip(&x.headers)
+                .all(|((n, v), (en, ev))| {
+                    (if exact {
+                        n == &en.0
+                    } else {
+                        n.eq_ignore_ascii_case(&en.0)
+                    }) && v == &ev.0
+                })
+    }
+}
+
+/// How the TLS fronts get their certificates.
+#[derive(Debug, Clone)]
+pub enum TlsSetup {
+    /// Generate a per-run PKI (the virtual board receives it with `--pki`).
+    Generated,
+    /// The user's certificate and key; trust checks that need other certificates are skipped.
+    UserSupplied {
+        /// PEM certificate.
+        cert: PathBuf,
+        /// PEM key.
+        key: PathBuf,
+    },
+    /// No TLS: TLS checks are skipped.
+    None,
+}
+
+/// Where the mock peer listens and what the device is told.
+#[derive(Debug, Clone)]
+pub struct MockOptions {
+    /// Bind address (`--mock-bind`); port 0 picks free ports, another port is wiremock's and
+    /// the next ones the raw server's and TLS fronts'.
+    pub bind: SocketAddr,
+    /// The address the device is told (`--mock-host`); defaults to the bind address.
+    pub host: String,
+    /// Certificates.
+    pub tls: TlsSetup,
+    /// Also serve ports 80 (raw) and 443 (good TLS front) for AT+HTTPCLIENT's host/path mode,
+    /// when they can be bound.
+    pub well_known: bool,
+}
+
+/// The running peer.
+pub struct MockPeer {
+    rt: tokio::runtime::Runtime,
+    wiremock: MockServer,
+    seen_by_wiremock: usize,
+    raw: RawServer,
+    fronts: Vec<(TlsFront, u16)>,
+    well_known: Vec<(u16, Server)>,
+    /// The address the device is told.
+    pub host: String,
+    /// The run's PKI (when generated or supplied).
+    pub pki: Option<RunPki>,
+    scenario: Scenario,
+}
+
+fn listener(bind: SocketAddr, offset: u16) -> std::io::Result<TcpListener> {
+    let mut addr = bind;
+    if bind.port() != 0 {
+        addr.set_port(bind.port() + offset);
+    }
+    TcpListener::bind(addr)
+}
+
+impl MockPeer {
+    /// Starts every endpoint.
+    pub fn start(opts: &MockOptions) -> Result<MockPeer, String> {
+        let e =
+            |what: &str, err: std::io::Error| format!("mock peer: {what} on {}: {err}", opts.bind);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|err| e("runtime", err))?;
+        let wl = listener(opts.bind, 0).map_err(|err| e("wiremock", err))?;
+        let wiremock = rt.block_on(MockServer::builder().listener(wl).start());
+        let raw = RawServer::start(listener(opts.bind, 1).map_err(|err| e("raw server", err))?)
+            .map_err(|err| e("raw server", err))?;
+        let pki = match &opts.tls {
+            TlsSetup::Generated => Some(RunPki::generate(&opts.host)?),
+            TlsSetup::UserSupplied { cert, key } => Some(RunPki::user_supplied(cert, key)?),
+            TlsSetup::None => None,
+        };
+        let mut fronts = Vec::new();
+        if let Some(p) = &pki {
+            for (i, f) in p.fronts().into_iter().enumerate() {
+                let l = listener(opts.bind, 2 + i as u16).map_err(|err| e("TLS front", err))?;
+                let port = l.local_addr().map_err(|err| e("TLS front", err))?.port();
+                p.serve(f, l, raw.port)?;
+                fronts.push((f, port));
+            }
+        }
+        let mut well_known = Vec::new();
+        if opts.well_known {
+            let ip = opts.bind.ip();
+            if let Ok(l) = TcpListener::bind((ip, 80))
+                && raw.also_serve(l).is_ok()
+            {
+                well_known.push((80, Server::Raw));
+            }
+            if let Some(p) = &pki
+                && let Ok(l) = TcpListener::bind((ip, 443))
+                && p.serve(TlsFront::Good, l, raw.port).is_ok()
+            {
+                well_known.push((443, Server::Tls(TlsFront::Good)));
+            }
+        }
+        let peer = MockPeer {
+            well_known,
+            rt,
+            wiremock,
+            seen_by_wiremock: 0,
+            raw,
+            fronts,
+            host: opts.host.clone(),
+            pki,
+            scenario: Scenario::default(),
+        };
+        peer.mount(&Scenario::default());
+        Ok(peer)
+    }
+
+    fn mount(&self, s: &Scenario) {
+        let s = s.for_wiremock();
+        let mut t = ResponseTemplate::new(s.status).set_body_bytes(s.body.0.clone());
+        for (k, v) in &s.headers {
+            t = t.insert_header(k.as_str(), v.as_str());
+        }
+        if s.delay_ms > 0 {
+            t = t.set_delay(Duration::from_millis(s.delay_ms));
+        }
+        self.rt.block_on(async {
+            Mock::given(any())
+                .respond_with(t)
+                .mount(&self.wiremock)
+                .await;
+        });
+    }
+
+    /// Plays `s` from now on, on every endpoint.
+    pub fn set(&mut self, s: &Scenario) {
+        self.rt.block_on(self.wiremock.reset());
+        self.seen_by_wiremock = 0;
+        self.mount(s);
+        self.raw.set(s);
+        self.scenario = s.clone();
+    }
+
+    /// Requests recorded since the last call, wiremock's first.
+    pub fn take_requests(&mut self) -> Vec<Recorded> {
+        let all = self
+            .rt
+            .block_on(self.wiremock.received_requests())
+            .unwrap_or_default();
+        let mut out: Vec<Recorded> = all[self.seen_by_wiremock.min(all.len())..]
+            .iter()
+            .map(|r| {
+                let mut target = r.url.path().as_bytes().to_vec();
+                if let Some(q) = r.url.query() {
+                    target.push(b'?');
+                    target.extend_from_slice(q.as_bytes());
+                }
+                Recorded {
+                    server: Server::Wiremock,
+                    method: r.method.to_string(),
+                    target,
+                    headers: r
+                        .headers
+                        .iter()
+                        .map(|(k, v)| (k.as_str().as_bytes().to_vec(), v.as_bytes().to_vec()))
+                        .collect(),
+                    body: r.body.clone(),
+                }
+            })
+            .collect();
+        self.seen_by_wiremock = all.len();
+        out.extend(self.raw.take());
+        out
+    }
+
+    /// The oracle's view of the network.
+    pub fn world(&self) -> World {
+        let mut servers = vec![
+            (self.wiremock.address().port(), Server::Wiremock),
+            (self.raw.port, Server::Raw),
+        ];
+        servers.extend(self.fronts.iter().map(|&(f, p)| (p, Server::Tls(f))));
+        servers.extend(self.well_known.iter().copied());
+        World {
+            scenario: self.scenario.clone(),
+            host: self.host.clone(),
+            servers,
+        }
+    }
+
+    /// Base URL of an endpoint (`http://host:port`), if it runs.
+    pub fn url(&self, server: Server) -> Option<String> {
+        let port = match server {
+            Server::Wiremock => self.wiremock.address().port(),
+            Server::Raw => self.raw.port,
+            Server::Tls(f) => self.fronts.iter().find(|(x, _)| *x == f)?.1,
+        };
+        let scheme = if matches!(server, Server::Tls(_)) {
+            "https"
+        } else {
+            "http"
+        };
+        Some(format!("{scheme}://{}:{port}", self.host))
+    }
+
+    /// Whether ports 80 and 443 are served (AT+HTTPCLIENT host/path mode).
+    pub fn has_well_known_ports(&self) -> bool {
+        self.well_known.len() == 2
+    }
+
+    /// The TLS fronts that run.
+    pub fn fronts(&self) -> Vec<TlsFront> {
+        self.fronts.iter().map(|(f, _)| *f).collect()
+    }
+}

@@ -1,0 +1,244 @@
+//! Comparing device output with the oracle's expectation.
+//!
+//! Body payload lines may arrive in any number of pieces: both sides are normalized by merging
+//! consecutive payload lines of the body's command into one, after checking every actual piece
+//! (1 ≤ n ≤ rx size). Everything else is compared byte for byte.
+
+use atspec_rt::decode::{Decoder, Event};
+
+use super::{Expect, Loose};
+use crate::bytes::escape;
+use crate::syntax::device::Reply;
+use crate::syntax::host;
+
+/// Decodes output completely (as after the device went quiet).
+pub fn decode(bytes: &[u8], prompt: bool) -> Vec<Event> {
+    let mut d: Decoder = host::decoder();
+    d.expect_prompt(prompt);
+    let mut ev = d.feed(bytes);
+    ev.extend(d.flush());
+    if !d.pending().is_empty() {
+        ev.push(Event::Line(d.pending().to_vec()));
+    }
+    ev
+}
+
+fn result_bytes(name: &str) -> &'static [u8] {
+    Reply::ALL
+        .iter()
+        .find(|r| r.name() == name)
+        .map_or(&b""[..], |r| r.bytes())
+}
+
+fn prefix_of(command: &str) -> String {
+    format!("+{}:", command.trim_start_matches("AT+"))
+}
+
+/// Renders events back to bytes, merging consecutive payloads of `merge`.
+fn render(events: &[Event], merge: Option<&str>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i] {
+            Event::Payload { command, data } => {
+                let mut all = data.clone();
+                if Some(*command) == merge {
+                    while let Some(Event::Payload {
+                        command: c2,
+                        data: d2,
+                    }) = events.get(i + 1)
+                    {
+                        if c2 != command {
+                            break;
+                        }
+                        all.extend_from_slice(d2);
+                        i += 1;
+                    }
+                }
+                out.extend_from_slice(prefix_of(command).as_bytes());
+                out.extend_from_slice(format!("{},", all.len()).as_bytes());
+                out.extend_from_slice(&all);
+                if *command != "AT+HTTPURLCFG" {
+                    out.extend_from_slice(b"\r\n");
+                }
+            }
+            Event::Echo(b) => out.extend_from_slice(b),
+            Event::Result(name) => out.extend_from_slice(result_bytes(name)),
+            Event::ErrCode(c) => {
+                out.extend_from_slice(format!("ERR CODE:0x{c:08x}\r\n").as_bytes())
+            }
+            Event::Line(l) => {
+                out.extend_from_slice(l);
+                out.extend_from_slice(b"\r\n");
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Normalized bytes: body pieces merged, when the events render back to exactly `bytes`
+/// (otherwise the raw bytes, so that any unusual byte shows up in the diff).
+fn normalize(bytes: &[u8], x: &Expect) -> Vec<u8> {
+    let events = decode(bytes, x.prompt);
+    if render(&events, None) != bytes {
+        return bytes.to_vec();
+    }
+    render(&events, x.merge)
+}
+
+/// Why output did not conform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// One line: what rule broke.
+    pub what: String,
+    /// The expected bytes (normalized), escaped.
+    pub expected: String,
+    /// The actual bytes (normalized), escaped.
+    pub actual: String,
+    /// Offset of the first differing byte in the normalized strings.
+    pub at: usize,
+}
+
+/// Compares actual output with the expectation.
+pub fn check(x: &Expect, actual: &[u8]) -> Result<(), Mismatch> {
+    if let Some(loose) = x.loose {
+        return check_loose(loose, x, actual);
+    }
+    // Every actual body piece within 1..=rx.
+    if let Some(cmd) = x.merge {
+        for e in decode(actual, x.prompt) {
+            if let Event::Payload { command, data } = e
+                && command == cmd
+                && (data.is_empty() || data.len() > x.rx_limit)
+            {
+                return Err(Mismatch {
+                    what: format!(
+                        "a {cmd} payload line holds {} bytes; each must be 1..={} (HTTP.RESPONSE.PIECES)",
+                        data.len(),
+                        x.rx_limit
+                    ),
+                    expected: String::new(),
+                    actual: escape(actual),
+                    at: 0,
+                });
+            }
+        }
+    }
+    let want = normalize(&x.output, x);
+    let got = normalize(actual, x);
+    if want == got {
+        return Ok(());
+    }
+    let at = want
+        .iter()
+        .zip(&got)
+        .position(|(a, b)| a != b)
+        .unwrap_or(want.len().min(got.len()));
+    Err(Mismatch {
+        what: format!("output differs at byte {at}"),
+        expected: escape(&want),
+        actual: escape(&got),
+        at,
+    })
+}
+
+fn check_loose(loose: Loose, x: &Expect, actual: &[u8]) -> Result<(), Mismatch> {
+    let events = decode(actual, x.prompt);
+    let finals: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Result(r) if Reply::ALL.iter().any(|x| x.name() == *r && x.is_final()) => {
+                Some(*r)
+            }
+            _ => None,
+        })
+        .collect();
+    let fail = |what: String| Mismatch {
+        what,
+        expected: escape(&x.output),
+        actual: escape(actual),
+        at: 0,
+    };
+    match loose {
+        Loose::AnyFinal if finals.len() == 1 => Ok(()),
+        Loose::AnyFinal => Err(fail(format!("expected one final result, got {finals:?}"))),
+        Loose::VersionLines => {
+            // The echo (when on) is the first line; then version lines; then OK.
+            let lines: Vec<&Vec<u8>> = events
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Line(l) => Some(l),
+                    _ => None,
+                })
+                .collect();
+            let echo_lines =
+                usize::from(x.output.starts_with(b"AT+GMR") || x.output.starts_with(b"at+gmr"));
+            let version = lines.len().saturating_sub(echo_lines);
+            let printable = lines
+                .iter()
+                .skip(echo_lines)
+                .all(|l| !l.is_empty() && l.iter().all(|b| (0x20..0x7f).contains(b)));
+            if finals == ["ok"] && version >= 1 && printable && actual.ends_with(Reply::Ok.bytes())
+            {
+                Ok(())
+            } else {
+                Err(fail("AT+GMR must print one or more printable lines, then OK (BASE.GMR.VERSION_LINES)".into()))
+            }
+        }
+    }
+}
+
+/// How many events that end waiting (final results, the prompt, ready) the bytes hold.
+pub fn terminals(bytes: &[u8], prompt: bool) -> usize {
+    count_terminals(&decode(bytes, prompt))
+}
+
+/// How many of `events` end waiting.
+pub fn count_terminals(events: &[Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| match e {
+            Event::Result(r) => {
+                *r == "prompt"
+                    || *r == "ready"
+                    || Reply::ALL.iter().any(|x| x.name() == *r && x.is_final())
+            }
+            _ => false,
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expect(output: &[u8]) -> Expect {
+        Expect {
+            output: output.to_vec(),
+            merge: Some("AT+HTTPCGET"),
+            rx_limit: 4,
+            ..Expect::default()
+        }
+    }
+
+    #[test]
+    fn pieces_merge_but_every_piece_is_bounded() {
+        let x = expect(b"+HTTPCGET:6,ab\r\nOK\r\n\r\nOK\r\n");
+        assert!(check(&x, b"+HTTPCGET:2,ab\r\n+HTTPCGET:4,\r\nOK\r\n\r\nOK\r\n").is_ok());
+        assert!(check(&x, b"+HTTPCGET:3,ab\r\r\n+HTTPCGET:3,\nOK\r\n\r\nOK\r\n").is_ok());
+        assert!(check(&x, b"+HTTPCGET:3,abX\r\n+HTTPCGET:3,\nOK\r\n\r\nOK\r\n").is_err());
+        let e = check(&x, b"+HTTPCGET:6,ab\r\nOK\r\n\r\nOK\r\n").unwrap_err();
+        assert!(e.what.contains("HTTP.RESPONSE.PIECES"), "{e:?}");
+    }
+
+    #[test]
+    fn other_bytes_are_exact() {
+        let x = expect(b"ERR CODE:0x010a7194\r\n\r\nERROR\r\n");
+        assert!(check(&x, b"ERR CODE:0x010a7194\r\n\r\nERROR\r\n").is_ok());
+        let e = check(&x, b"ERR CODE:0x010A7194\r\n\r\nERROR\r\n").unwrap_err();
+        assert_eq!(e.at, 15);
+        assert_eq!(terminals(b"\r\nOK\r\n\r\nready\r\n", false), 2);
+        assert_eq!(terminals(b"\r\nOK\r\n\r\n>", true), 1);
+    }
+}

@@ -1,0 +1,503 @@
+//! The oracle: an executable model of the spec that predicts, for every byte the harness sends
+//! and the mock answer in force, the exact device output and the exact requests the mock peer
+//! must see.
+//!
+//! It is written here, from the spec's clauses, and never calls a device implementation. The
+//! only code it shares with firmware is generated syntax: `device::parse` (how a line reads)
+//! and the result/err-code constants. Framing, echo, state, data phases, busy, request building
+//! and response printing are modelled below; every rule names its clause.
+
+pub mod compare;
+mod http;
+pub mod url;
+
+use crate::mock::scenario::Scenario;
+use crate::syntax::device::{self, Clause, Reply, err_code};
+use crate::syntax::host;
+
+pub use http::{ExpectedRequest, Server, TlsFront, World};
+
+/// Bytes a line may hold before the overflow rule discards them (`FRAMING.LINE.OVERFLOW`).
+const LINE_CAPACITY: usize = host::LINE_BYTES;
+
+/// What the oracle expects from one step.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expect {
+    /// The device output, with every response body as one payload line.
+    pub output: Vec<u8>,
+    /// Requests the mock peer must record, in order.
+    pub requests: Vec<ExpectedRequest>,
+    /// The command whose body lines may arrive in pieces (merged before comparing).
+    pub merge: Option<&'static str>,
+    /// Largest allowed piece of a body.
+    pub rx_limit: usize,
+    /// Whether the step ends in the data prompt (so the decoder treats `OK` carefully).
+    pub prompt: bool,
+    /// The exact output cannot be predicted (device-specific text such as AT+GMR, or a
+    /// device-specific limit): only the final result's kind is checked.
+    pub loose: Option<Loose>,
+}
+
+/// What is still checked when output is not predictable byte for byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loose {
+    /// AT+GMR: one or more printable lines, then OK.
+    VersionLines,
+    /// Any final result; the device must stay responsive.
+    AnyFinal,
+}
+
+/// Where raw input bytes go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Mode {
+    Command,
+    /// A data phase: `need` more bytes for `what`.
+    Data {
+        what: DataFor,
+        need: usize,
+        got: Vec<u8>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DataFor {
+    Url,
+    Header,
+    /// AT+HTTPCPOST/PUT body; the prepared request waits for it.
+    Body(Box<http::Pending>),
+}
+
+/// The AT+HTTPCFG setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Auth {
+    /// 0..=3.
+    pub mode: u8,
+    /// Client certificate index.
+    pub pki: i32,
+    /// CA index.
+    pub ca: i32,
+}
+
+/// How many certificates the device has (for AT+HTTPCFG's NO … FOUND answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Certs {
+    /// Client certificates.
+    pub certs: i32,
+    /// Private keys.
+    pub keys: i32,
+    /// CA certificates.
+    pub cas: i32,
+}
+
+/// The device as the spec describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    /// `ECHO.*`.
+    pub echo: bool,
+    /// `SYSLOG.*`.
+    pub syslog: bool,
+    /// AT+HTTPURLCFG's URL.
+    pub url: Option<Vec<u8>>,
+    /// AT+HTTPCHEAD entries, newest first, as typed.
+    pub headers: Vec<Vec<u8>>,
+    /// AT+HTTPCFG.
+    pub auth: Auth,
+    /// What the device holds.
+    pub certs: Certs,
+    line: Vec<u8>,
+    mode: Mode,
+}
+
+impl Model {
+    /// A device right after power-up or AT+RST.
+    pub fn new(certs: Certs) -> Model {
+        let _ = [Clause::EchoDefaultOn, Clause::SyslogDefaultOff];
+        Model {
+            echo: true,
+            syslog: false,
+            url: None,
+            headers: Vec::new(),
+            auth: Auth::default(),
+            certs,
+            line: Vec::new(),
+            mode: Mode::Command,
+        }
+    }
+
+    /// Whether the device waits for data-phase bytes.
+    pub fn in_data_phase(&self) -> bool {
+        matches!(self.mode, Mode::Data { .. })
+    }
+
+    /// Predicts the answer to `bytes`, written while the device is idle, and to `busy`,
+    /// written while the command they start runs.
+    pub fn step(&mut self, bytes: &[u8], busy: Option<&[u8]>, world: &World) -> Expect {
+        let mut x = Expect {
+            rx_limit: 2048,
+            ..Expect::default()
+        };
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            rest = match &self.mode {
+                Mode::Command => self.command_bytes(rest, busy, world, &mut x),
+                Mode::Data { .. } => self.data_bytes(rest, busy, world, &mut x),
+            };
+        }
+        x.prompt = self.in_data_phase();
+        x
+    }
+
+    /// Echoes and frames bytes until a line runs; returns what is left.
+    fn command_bytes<'b>(
+        &mut self,
+        bytes: &'b [u8],
+        busy: Option<&[u8]>,
+        world: &World,
+        x: &mut Expect,
+    ) -> &'b [u8] {
+        for (i, &b) in bytes.iter().enumerate() {
+            if self.echo {
+                let _ = Clause::EchoBytes;
+                x.output.push(b);
+            }
+            if b == 0 {
+                let _ = Clause::FramingLineNul;
+                self.line.clear();
+                continue;
+            }
+            self.line.push(b);
+            if self.line.ends_with(b"\r\n") {
+                let _ = Clause::FramingLineTerminator;
+                let mut line = std::mem::take(&mut self.line);
+                line.truncate(line.len() - 2);
+                let rest = &bytes[i + 1..];
+                let runs = self.run_line(&line, world, x);
+                // Bytes after a command that keeps running are input while busy.
+                if let Some(after) = runs {
+                    return self.while_running(rest, busy, after, world, x);
+                }
+                if let Some(b) = busy {
+                    // The command ended at once: `busy` bytes are just more input later.
+                    if rest.is_empty() && !b.is_empty() {
+                        let mut y = self.step(b, None, world);
+                        x.output.append(&mut y.output);
+                        x.requests.append(&mut y.requests);
+                    }
+                }
+                return rest;
+            }
+            if self.line.len() >= LINE_CAPACITY {
+                let _ = Clause::FramingLineOverflow;
+                let keep_cr = b == b'\r';
+                self.line.clear();
+                if keep_cr {
+                    self.line.push(b'\r');
+                }
+            }
+        }
+        &[]
+    }
+
+    fn data_bytes<'b>(
+        &mut self,
+        bytes: &'b [u8],
+        busy: Option<&[u8]>,
+        world: &World,
+        x: &mut Expect,
+    ) -> &'b [u8] {
+        let _ = [Clause::EchoDataModeOff, Clause::HttpcsendDataRaw];
+        let Mode::Data { need, got, .. } = &mut self.mode else {
+            return bytes;
+        };
+        let n = (*need - got.len()).min(bytes.len());
+        got.extend_from_slice(&bytes[..n]);
+        let rest = &bytes[n..];
+        if got.len() < *need {
+            return rest;
+        }
+        let Mode::Data { what, got, .. } = std::mem::replace(&mut self.mode, Mode::Command) else {
+            unreachable!()
+        };
+        match what {
+            DataFor::Url => {
+                if got.contains(&0) {
+                    let _ = Clause::HttpurlcfgNul;
+                    x.output.extend_from_slice(Reply::Error.bytes());
+                } else {
+                    let _ = [Clause::HttpurlcfgPrompt, Clause::HttpurlcfgStoreReplace];
+                    self.url = Some(got);
+                    x.output.extend_from_slice(Reply::SetOk.bytes());
+                }
+                rest
+            }
+            DataFor::Header => {
+                match got.iter().position(|&c| c == b':') {
+                    Some(colon) if !got.contains(&0) => {
+                        let _ = [
+                            Clause::HttpcheadStoreVerbatim,
+                            Clause::HttpcheadStoreReplaceSameName,
+                        ];
+                        let name = got[..colon].to_vec();
+                        match self
+                            .headers
+                            .iter()
+                            .position(|e| e.starts_with(&name) && e.get(colon) == Some(&b':'))
+                        {
+                            Some(i) => self.headers[i] = got,
+                            None => self.headers.insert(0, got),
+                        }
+                        x.output.extend_from_slice(Reply::Ok.bytes());
+                    }
+                    _ => {
+                        let _ = Clause::HttpcheadNeedColon;
+                        x.output.extend_from_slice(Reply::Error.bytes());
+                    }
+                }
+                rest
+            }
+            DataFor::Body(pending) => {
+                let _ = Clause::HttpcsendPrompt;
+                let run = http::finish_send(self, *pending, &got, world, x);
+                self.while_running(rest, busy, run, world, x)
+            }
+        }
+    }
+
+    /// The command keeps running (`run` is its remaining output): bytes that arrive now are
+    /// answered with busy, then the command's output follows.
+    fn while_running<'b>(
+        &mut self,
+        rest: &'b [u8],
+        busy: Option<&[u8]>,
+        run: Running,
+        world: &World,
+        x: &mut Expect,
+    ) -> &'b [u8] {
+        let _ = world;
+        for chunk in [Some(rest), busy].into_iter().flatten() {
+            if chunk.is_empty() {
+                continue;
+            }
+            if contains(chunk, b"AT+RST\r\n") {
+                let _ = Clause::BusyForceRestart;
+                x.output.extend_from_slice(Reply::ForceRestart.bytes());
+                self.reset();
+                x.output.extend_from_slice(Reply::Ready.bytes());
+                return &[];
+            }
+            let _ = [Clause::BusyReject, Clause::BusyAfterData];
+            self.err_code(Some(err_code::BUSY), x);
+            x.output.extend_from_slice(Reply::Busy.bytes());
+        }
+        x.output.extend_from_slice(&run.output);
+        &[]
+    }
+
+    /// Back to power-up state (`BASE.RST.CLEARS_STATE`).
+    fn reset(&mut self) {
+        let _ = Clause::BaseRstClearsState;
+        *self = Model::new(self.certs);
+    }
+
+    /// An ERR CODE line, when SYSLOG is on (`ERRCODE.SYSLOG_ONLY`, `ERRCODE.FORMAT`).
+    fn err_code(&self, code: Option<u32>, x: &mut Expect) {
+        if let (true, Some(c)) = (self.syslog, code) {
+            let _ = [
+                Clause::ErrcodeSyslogOnly,
+                Clause::ErrcodeFormat,
+                Clause::ErrcodeBeforeResult,
+            ];
+            x.output
+                .extend_from_slice(format!("ERR CODE:0x{c:08x}\r\n").as_bytes());
+        }
+    }
+
+    /// Runs one line. `Some` when the command keeps running (network), with the output it
+    /// prints when done.
+    fn run_line(&mut self, line: &[u8], world: &World, x: &mut Expect) -> Option<Running> {
+        let mut scratch = [0u8; LINE_CAPACITY];
+        let cmd = match device::parse(line, &mut scratch) {
+            Ok(c) => host::Command::from_device(&c),
+            Err(r) => {
+                let _ = [
+                    Clause::FramingLinePrefix,
+                    Clause::FramingCommandUnknown,
+                    Clause::FramingFormMissing,
+                ];
+                self.err_code(r.err_code, x);
+                x.output.extend_from_slice(r.result);
+                return None;
+            }
+        };
+        let ok = Reply::Ok.bytes();
+        match cmd {
+            host::Command::At => x.output.extend_from_slice(ok),
+            host::Command::EchoOff | host::Command::EchoOn => {
+                let _ = Clause::EchoSwitch;
+                self.echo = matches!(cmd, host::Command::EchoOn);
+                x.output.extend_from_slice(ok);
+            }
+            host::Command::Gmr => {
+                let _ = Clause::BaseGmrVersionLines;
+                x.loose = Some(Loose::VersionLines);
+                x.output.extend_from_slice(ok);
+            }
+            host::Command::Rst => {
+                let _ = Clause::BaseRstReady;
+                x.output.extend_from_slice(ok);
+                self.reset();
+                x.output.extend_from_slice(Reply::Ready.bytes());
+            }
+            host::Command::SyslogQuery => {
+                let _ = Clause::SyslogQuery;
+                x.output
+                    .extend_from_slice(format!("+SYSLOG:{}\r\n", u8::from(self.syslog)).as_bytes());
+                x.output.extend_from_slice(ok);
+            }
+            host::Command::SyslogSet(s) => {
+                let _ = Clause::SyslogSet;
+                self.syslog = s.status == host::SyslogSetStatus::On;
+                x.output.extend_from_slice(ok);
+            }
+            host::Command::HttpUrlCfgQuery => {
+                let _ = Clause::HttpurlcfgQuery;
+                if let Some(u) = &self.url {
+                    x.output
+                        .extend_from_slice(format!("+HTTPURLCFG:{},", u.len()).as_bytes());
+                    x.output.extend_from_slice(u);
+                }
+                x.output.extend_from_slice(ok);
+            }
+            host::Command::HttpUrlCfgSet(s) => {
+                if s.url_length == 0 {
+                    let _ = Clause::HttpurlcfgClear;
+                    self.url = None;
+                    x.output.extend_from_slice(ok);
+                } else {
+                    self.prompt(DataFor::Url, s.url_length as usize, x);
+                }
+            }
+            host::Command::HttpCHeadQuery => {
+                let _ = Clause::HttpcheadQuery;
+                for (i, e) in self.headers.iter().enumerate() {
+                    x.output
+                        .extend_from_slice(format!("+HTTPCHEAD:{i},\"").as_bytes());
+                    x.output.extend_from_slice(e);
+                    x.output.extend_from_slice(b"\"\r\n");
+                }
+                x.output.extend_from_slice(ok);
+            }
+            host::Command::HttpCHeadSet(s) => {
+                if s.req_header_len == 0 {
+                    let _ = Clause::HttpcheadClear;
+                    self.headers.clear();
+                    x.output.extend_from_slice(ok);
+                } else if s.req_header_len as usize > http::HEADER_STORE_ASSUMED {
+                    let _ = Clause::HttpcheadLengthRange;
+                    x.output.extend_from_slice(Reply::Error.bytes());
+                } else {
+                    let _ = Clause::HttpcheadPrompt;
+                    self.prompt(DataFor::Header, s.req_header_len as usize, x);
+                }
+            }
+            host::Command::HttpCfg(c) => self.http_cfg(&c, x),
+            host::Command::HttpClient(c) => return http::client(self, &c, world, x),
+            host::Command::HttpGetSize(c) => {
+                let sizes = (
+                    c.tx_size_or_default(),
+                    c.rx_size_or_default(),
+                    c.timeout_or_default(),
+                );
+                return http::sized(
+                    self,
+                    http::Sized::GetSize,
+                    c.url.as_deref(),
+                    sizes,
+                    world,
+                    x,
+                );
+            }
+            host::Command::HttpCGet(c) => {
+                let sizes = (
+                    c.tx_size_or_default(),
+                    c.rx_size_or_default(),
+                    c.timeout_or_default(),
+                );
+                return http::sized(self, http::Sized::CGet, c.url.as_deref(), sizes, world, x);
+            }
+            host::Command::HttpCPost(c) => http::send(
+                self,
+                false,
+                c.url.as_deref(),
+                c.length,
+                &c.http_req_header,
+                world,
+                x,
+            ),
+            host::Command::HttpCPut(c) => http::send(
+                self,
+                true,
+                c.url.as_deref(),
+                c.length,
+                &c.http_req_header,
+                world,
+                x,
+            ),
+        }
+        None
+    }
+
+    fn prompt(&mut self, what: DataFor, need: usize, x: &mut Expect) {
+        let _ = Clause::ResultPromptBytes;
+        x.output.extend_from_slice(Reply::Prompt.bytes());
+        self.mode = Mode::Data {
+            what,
+            need,
+            got: Vec::new(),
+        };
+    }
+
+    fn http_cfg(&mut self, c: &host::HttpCfg, x: &mut Expect) {
+        let _ = [Clause::HttpcfgModeMeaning, Clause::HttpcfgGlobal];
+        let mode = c.auth_mode.value() as u8;
+        let pki = c.pki_number.unwrap_or(0);
+        let ca = c.ca_number.unwrap_or(0);
+        let error = Reply::Error.bytes();
+        if mode & 1 != 0 {
+            let _ = Clause::HttpcfgNoCert;
+            if pki >= self.certs.certs {
+                x.output.extend_from_slice(b"NO CERT FOUND\r\n");
+                return x.output.extend_from_slice(error);
+            }
+            if pki >= self.certs.keys {
+                x.output.extend_from_slice(b"NO PRVT_KEY FOUND\r\n");
+                return x.output.extend_from_slice(error);
+            }
+        }
+        if mode & 2 != 0 && ca >= self.certs.cas {
+            let _ = Clause::HttpcfgNoCa;
+            x.output.extend_from_slice(b"NO CA FOUND\r\n");
+            return x.output.extend_from_slice(error);
+        }
+        self.auth = Auth { mode, pki, ca };
+        x.output.extend_from_slice(Reply::Ok.bytes());
+    }
+}
+
+/// A command that keeps running: what it prints when it ends.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Running {
+    output: Vec<u8>,
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The scenario a server plays.
+pub fn played(server: Server, scenario: &Scenario) -> Scenario {
+    match server {
+        Server::Wiremock => scenario.for_wiremock(),
+        _ => scenario.clone(),
+    }
+}

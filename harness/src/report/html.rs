@@ -1,0 +1,115 @@
+//! A self-contained HTML certification report (inline CSS, no scripts, no external assets).
+
+use super::Report;
+use crate::runner::Verdict;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}\
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}\
+.pass{color:#176c2f}.fail,.hung{color:#b00020;font-weight:600}.skipped,.unchecked{color:#777}\
+pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\
+.banner{padding:.8em 1em;border-radius:6px;font-size:1.2em}.ok{background:#e3f4e8}.bad{background:#fde7ea}";
+
+/// Renders the report.
+pub fn render(r: &Report) -> String {
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+    h.push_str("<title>atspec certification report</title>");
+    h.push_str(&format!("<style>{STYLE}</style></head><body>"));
+    h.push_str("<h1>atspec certification report</h1>");
+    let (cls, word) = if r.conformant {
+        ("ok", "CONFORMANT")
+    } else {
+        ("bad", "NOT CONFORMANT")
+    };
+    h.push_str(&format!(
+        "<p class=\"banner {cls}\">{word}: {} pass, {} fail, {} hung, {} skipped, {} unchecked of {} clauses</p>",
+        r.totals.pass,
+        r.totals.fail,
+        r.totals.hung,
+        r.totals.skipped,
+        r.totals.unchecked,
+        r.clauses.len()
+    ));
+    h.push_str("<table>");
+    for (k, v) in [
+        ("Device", r.device.link.clone()),
+        ("Identity (AT+GMR)", r.device.version.join(" / ")),
+        ("Spec", r.spec.clone()),
+        ("Tool", r.tool.clone()),
+        ("Seed", r.seed.to_string()),
+        (
+            "Fuzzing",
+            format!(
+                "{} sequences asked, {} run, {} steps",
+                r.fuzz.cases, r.fuzz.sequences, r.fuzz.steps
+            ),
+        ),
+        ("Wall time", format!("{:.1} s", r.wall_ms as f64 / 1000.0)),
+    ] {
+        h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v)));
+    }
+    h.push_str("</table><h2>Clauses</h2><table><tr><th>Clause</th><th>Verdict</th><th>Statement</th><th>Source</th><th>Checks</th></tr>");
+    for c in &r.clauses {
+        h.push_str(&format!(
+            "<tr><td><code>{}</code></td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.id),
+            c.verdict,
+            c.verdict,
+            esc(&c.statement),
+            esc(&c.source),
+            esc(&c.checks.join(", "))
+        ));
+    }
+    h.push_str("</table>");
+    let failing: Vec<_> = r
+        .checks
+        .iter()
+        .filter(|c| !matches!(c.verdict, Verdict::Pass))
+        .collect();
+    if !failing.is_empty() {
+        h.push_str("<h2>Checks that did not pass</h2>");
+        for c in failing {
+            let why = match &c.verdict {
+                Verdict::Fail(w) | Verdict::Hung(w) | Verdict::Skipped(w) => w.clone(),
+                Verdict::Pass => String::new(),
+            };
+            h.push_str(&format!(
+                "<h3 id=\"{}\">{} <span class=\"{}\">{}</span></h3><p>{}</p>",
+                esc(&c.name),
+                esc(&c.name),
+                c.verdict.name(),
+                c.verdict.name(),
+                esc(&why)
+            ));
+            if let Some(t) = &c.transcript {
+                h.push_str(&format!(
+                    "<pre>{}</pre>",
+                    esc(&super::junit::transcript_text(t))
+                ));
+            }
+        }
+    }
+    if let Some(t) = &r.fuzz.failure {
+        h.push_str("<h2>Fuzzing failure (shrunk)</h2>");
+        if let Some(p) = &r.fuzz.saved {
+            h.push_str(&format!(
+                "<p>Saved as <code>{}</code>; re-run with <code>atspec replay {}</code>.</p>",
+                esc(p),
+                esc(p)
+            ));
+        }
+        h.push_str(&format!(
+            "<pre>{}</pre>",
+            esc(&super::junit::transcript_text(t))
+        ));
+    }
+    h.push_str("</body></html>\n");
+    h
+}

@@ -1,0 +1,158 @@
+//! JUnit XML: one test suite per clause group, one test case per check (and one for fuzzing).
+//! Transcripts are embedded with CR, NUL, other control bytes and ANSI escapes made visible,
+//! because XML 1.0 cannot carry them and CI viewers drop or mangle them.
+
+use super::Report;
+use crate::runner::Verdict;
+
+/// Makes text safe for XML 1.0 character data and attributes.
+pub fn xml_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' => out.push(c),
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            '\u{fffe}' | '\u{ffff}' => out.push_str("\\ufffe"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders the report as JUnit XML.
+pub fn render(r: &Report) -> String {
+    let mut groups: Vec<(String, Vec<&super::CheckResult>)> = Vec::new();
+    for c in &r.checks {
+        let g = c.name.split('.').next().unwrap_or("checks").to_string();
+        match groups.iter_mut().find(|(n, _)| *n == g) {
+            Some((_, v)) => v.push(c),
+            None => groups.push((g, vec![c])),
+        }
+    }
+    let count = |v: &[&super::CheckResult], what: &str| {
+        v.iter().filter(|c| c.verdict.name() == what).count()
+    };
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let fails: usize = r
+        .checks
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Fail(_) | Verdict::Hung(_)))
+        .count()
+        + usize::from(r.fuzz.failure.is_some());
+    x.push_str(&format!(
+        "<testsuites name=\"atspec certify\" tests=\"{}\" failures=\"{fails}\" time=\"{:.3}\">\n",
+        r.checks.len() + 1,
+        r.wall_ms as f64 / 1000.0
+    ));
+    for (g, cs) in &groups {
+        x.push_str(&format!(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
+            xml_text(g),
+            cs.len(),
+            count(cs, "fail") + count(cs, "hung"),
+            count(cs, "skipped")
+        ));
+        for c in cs {
+            x.push_str(&format!(
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\">\n",
+                xml_text(g),
+                xml_text(&c.name),
+                c.ms as f64 / 1000.0
+            ));
+            x.push_str(&format!(
+                "      <properties><property name=\"clauses\" value=\"{}\"/></properties>\n",
+                xml_text(&c.clauses.join(" "))
+            ));
+            match &c.verdict {
+                Verdict::Pass => {}
+                Verdict::Skipped(why) => {
+                    x.push_str(&format!("      <skipped message=\"{}\"/>\n", xml_text(why)))
+                }
+                Verdict::Fail(why) | Verdict::Hung(why) => {
+                    let kind = c.verdict.name();
+                    let body = c
+                        .transcript
+                        .as_ref()
+                        .map(transcript_text)
+                        .unwrap_or_default();
+                    x.push_str(&format!(
+                        "      <failure type=\"{kind}\" message=\"{}\">{}</failure>\n",
+                        xml_text(why),
+                        xml_text(&body)
+                    ));
+                }
+            }
+            x.push_str("    </testcase>\n");
+        }
+        x.push_str("  </testsuite>\n");
+    }
+    x.push_str("  <testsuite name=\"fuzz\" tests=\"1\">\n");
+    x.push_str(&format!(
+        "    <testcase classname=\"fuzz\" name=\"{} sequences, seed {}\">\n",
+        r.fuzz.cases, r.fuzz.seed
+    ));
+    if let Some(t) = &r.fuzz.failure {
+        let why = match &t.verdict {
+            Verdict::Fail(w) | Verdict::Hung(w) => w.clone(),
+            _ => String::new(),
+        };
+        x.push_str(&format!(
+            "      <failure type=\"fuzz\" message=\"{}\">{}</failure>\n",
+            xml_text(&why),
+            xml_text(&transcript_text(t))
+        ));
+    }
+    x.push_str("    </testcase>\n  </testsuite>\n</testsuites>\n");
+    x
+}
+
+/// A transcript as plain text: each step, what was expected and what came.
+pub fn transcript_text(t: &crate::runner::Transcript) -> String {
+    let mut s = String::new();
+    for r in &t.records {
+        match &r.step {
+            crate::step::Step::Mock { scenario } => s.push_str(&format!(
+                "mock: status {} body {} bytes {:?}\n",
+                scenario.status,
+                scenario.body.0.len(),
+                scenario.framing
+            )),
+            crate::step::Step::Send { bytes, busy } => {
+                s.push_str(&format!("send: {}\n", bytes.escaped()));
+                if let Some(b) = busy {
+                    s.push_str(&format!("busy: {}\n", b.escaped()));
+                }
+                s.push_str(&format!(
+                    "  expected: {}\n  actual:   {}\n",
+                    r.expected.escaped(),
+                    r.actual.escaped()
+                ));
+                if let Some(m) = &r.mismatch {
+                    s.push_str(&format!("  MISMATCH: {m}\n"));
+                }
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_bytes_and_ansi_never_reach_the_xml() {
+        let s = xml_text("a\r\n\u{0}\u{1b}[31mred</x>&\"");
+        assert_eq!(s, "a\\r\n\\x00\\e[31mred&lt;/x&gt;&amp;&quot;");
+        assert!(!s.chars().any(|c| (c as u32) < 0x20 && c != '\n'));
+    }
+}

@@ -1,0 +1,173 @@
+//! The terminal summary: per clause group, then every failure with a colored byte diff.
+
+use std::fmt::Write;
+
+use super::Report;
+use crate::runner::{Transcript, Verdict};
+
+/// ANSI colors, only when writing to a terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Whether to color.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn red(&self, s: &str) -> String {
+        self.paint("31", s)
+    }
+    fn green(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+}
+
+/// A byte diff of two escaped strings: the common prefix dim, the first difference onward
+/// colored (expected green, actual red).
+pub fn diff(style: Style, expected: &str, actual: &str) -> String {
+    let at = expected
+        .char_indices()
+        .zip(actual.chars())
+        .find(|((_, a), b)| a != b)
+        .map(|((i, _), _)| i)
+        .unwrap_or(expected.len().min(actual.len()));
+    let at = (0..=at)
+        .rev()
+        .find(|i| expected.is_char_boundary(*i) && actual.is_char_boundary(*i))
+        .unwrap_or(0);
+    let from = at.saturating_sub(60);
+    let from = (0..=from)
+        .rev()
+        .find(|i| expected.is_char_boundary(*i) && actual.is_char_boundary(*i))
+        .unwrap_or(0);
+    format!(
+        "    expected: {}{}\n    actual:   {}{}\n",
+        style.dim(&expected[from..at]),
+        style.green(&expected[at..]),
+        style.dim(&actual[from..at]),
+        style.red(&actual[at..])
+    )
+}
+
+/// Failing steps of a transcript with their diffs.
+pub fn transcript(style: Style, t: &Transcript) -> String {
+    let mut s = String::new();
+    for r in &t.records {
+        let Some(m) = &r.mismatch else { continue };
+        let _ = writeln!(s, "  {m}");
+        if let Some((e, a, _)) = &r.diff {
+            s.push_str(&diff(style, e, a));
+        }
+    }
+    s
+}
+
+/// The summary.
+pub fn render(style: Style, r: &Report) -> String {
+    let mut s = String::new();
+    let mut groups: Vec<(&str, [usize; 5])> = Vec::new();
+    for c in &r.clauses {
+        let i = ["pass", "fail", "hung", "skipped", "unchecked"]
+            .iter()
+            .position(|v| *v == c.verdict)
+            .unwrap_or(4);
+        match groups.iter_mut().find(|(g, _)| *g == c.group) {
+            Some((_, n)) => n[i] += 1,
+            None => {
+                let mut n = [0; 5];
+                n[i] = 1;
+                groups.push((&c.group, n));
+            }
+        }
+    }
+    let _ = writeln!(
+        s,
+        "device: {} ({})",
+        r.device.link,
+        r.device.version.join(" / ")
+    );
+    let _ = writeln!(s, "spec:   {}", r.spec);
+    for (g, n) in &groups {
+        let bad = n[1] + n[2];
+        let mark = if bad > 0 {
+            style.red("FAIL")
+        } else {
+            style.green(" ok ")
+        };
+        let _ = writeln!(
+            s,
+            "  {mark} {g:<12} {:>3} pass {:>3} fail {:>3} hung {:>3} skipped{}",
+            n[0],
+            n[1],
+            n[2],
+            n[3],
+            if n[4] > 0 {
+                format!(" {:>3} not run", n[4])
+            } else {
+                String::new()
+            }
+        );
+    }
+    for c in &r.checks {
+        match &c.verdict {
+            Verdict::Fail(_) | Verdict::Hung(_) => {
+                let _ = writeln!(
+                    s,
+                    "{} {} [{}]",
+                    style.red(c.verdict.name()),
+                    c.name,
+                    c.clauses.join(", ")
+                );
+                if let Some(t) = &c.transcript {
+                    s.push_str(&transcript(style, t));
+                }
+            }
+            Verdict::Skipped(why) => {
+                let _ = writeln!(s, "{} {}: {why}", style.dim("skipped"), c.name);
+            }
+            Verdict::Pass => {}
+        }
+    }
+    if let Some(t) = &r.fuzz.failure {
+        let _ = writeln!(
+            s,
+            "{} fuzzing (seed {}), shrunk to {} steps:",
+            style.red("fail"),
+            r.fuzz.seed,
+            t.steps.len()
+        );
+        s.push_str(&transcript(style, t));
+        if let Some(p) = &r.fuzz.saved {
+            let _ = writeln!(s, "  saved: {p}  (atspec replay {p})");
+        }
+    }
+    let t = &r.totals;
+    let verdict = if r.conformant {
+        style.green("CONFORMANT")
+    } else {
+        style.red("NOT CONFORMANT")
+    };
+    let _ = writeln!(
+        s,
+        "{verdict}: {} pass, {} fail, {} hung, {} skipped of {} clauses; {} checks, {} fuzzed sequences ({} steps) in {:.1} s",
+        t.pass,
+        t.fail,
+        t.hung,
+        t.skipped,
+        r.clauses.len(),
+        r.checks.len(),
+        r.fuzz.sequences,
+        r.fuzz.steps,
+        r.wall_ms as f64 / 1000.0
+    );
+    s
+}

@@ -1,0 +1,288 @@
+//! Running a case: from the known state, every step against the device and the mock peer,
+//! each answer and each recorded request compared with the oracle.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bytes::Bytes;
+use crate::device::Device;
+use crate::mock::scenario::Scenario;
+use crate::mock::{MockPeer, Recorded};
+use crate::oracle::compare::{self, Mismatch};
+use crate::oracle::{Certs, ExpectedRequest, Model, Server, TlsFront};
+use crate::step::Step;
+
+/// Everything a case runs against.
+pub struct Env {
+    /// The device session.
+    pub device: Device,
+    /// The mock peer.
+    pub mock: MockPeer,
+    /// Certificates the device holds.
+    pub certs: Certs,
+}
+
+/// How one case ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict", content = "why", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every answer and request as the oracle predicted.
+    Pass,
+    /// An answer or request differed.
+    Fail(String),
+    /// The check could not run here (no TLS certificates for this device, …).
+    Skipped(String),
+    /// The device did not finish an answer within the case timeout.
+    Hung(String),
+}
+
+impl Verdict {
+    /// Short name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail(_) => "fail",
+            Verdict::Skipped(_) => "skipped",
+            Verdict::Hung(_) => "hung",
+        }
+    }
+}
+
+/// One step as run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// The step.
+    pub step: Step,
+    /// The oracle's output.
+    #[serde(default)]
+    pub expected: Bytes,
+    /// What the device wrote.
+    #[serde(default)]
+    pub actual: Bytes,
+    /// Requests the peer had to see.
+    #[serde(default)]
+    pub expected_requests: Vec<ExpectedRequest>,
+    /// Requests it saw, as `METHOD target` lines with headers.
+    #[serde(default)]
+    pub seen_requests: Vec<String>,
+    /// What did not match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mismatch: Option<String>,
+    /// Diff detail: normalized expected and actual, escaped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<(String, String, usize)>,
+}
+
+/// A replayable record of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transcript {
+    /// What the case is (check name or `fuzz`).
+    pub case: String,
+    /// Clauses it checks.
+    pub clauses: Vec<String>,
+    /// Spec name, version and hash it was judged against.
+    pub spec: String,
+    /// Fuzzing seed, if fuzzed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Base URLs of the mock endpoints when it ran (rewritten on replay).
+    pub mock_urls: BTreeMap<String, String>,
+    /// The steps.
+    pub steps: Vec<Step>,
+    /// Expected and actual bytes per step.
+    #[serde(default)]
+    pub records: Vec<StepRecord>,
+    /// How it ended.
+    pub verdict: Verdict,
+    /// Why the transcript exists (fixtures say where their example comes from).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// Spec identity for reports.
+pub fn spec_id() -> String {
+    use crate::syntax::host;
+    format!(
+        "{} {} (hash {:016x})",
+        host::SPEC_NAME,
+        host::SPEC_VERSION,
+        host::SPEC_HASH
+    )
+}
+
+fn describe(r: &Recorded) -> String {
+    let mut s = format!(
+        "{:?} {} {}",
+        r.server,
+        r.method,
+        crate::bytes::escape(&r.target)
+    );
+    for (k, v) in &r.headers {
+        s.push_str(&format!(
+            " | {}: {}",
+            crate::bytes::escape(k),
+            crate::bytes::escape(v)
+        ));
+    }
+    if !r.body.is_empty() {
+        s.push_str(&format!(" | body {}", crate::bytes::escape(&r.body)));
+    }
+    s
+}
+
+fn describe_expected(r: &ExpectedRequest) -> String {
+    let mut s = format!("{:?} {} {}", r.server, r.method, r.target.escaped());
+    for (k, v) in &r.headers {
+        s.push_str(&format!(" | {}: {}", k.escaped(), v.escaped()));
+    }
+    if !r.body.0.is_empty() {
+        s.push_str(&format!(" | body {}", r.body.escaped()));
+    }
+    s
+}
+
+/// Names of the mock endpoints for transcripts.
+pub fn mock_urls(mock: &MockPeer) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    let mut all = vec![
+        ("wiremock".to_string(), Server::Wiremock),
+        ("raw".into(), Server::Raw),
+    ];
+    for f in mock.fronts() {
+        all.push((format!("tls-{f:?}").to_lowercase(), Server::Tls(f)));
+    }
+    for (name, s) in all {
+        if let Some(u) = mock.url(s) {
+            m.insert(name, u);
+        }
+    }
+    m
+}
+
+/// Runs `steps` from the known state and judges every answer.
+pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Transcript {
+    let mut t = Transcript {
+        case: case.into(),
+        clauses: clauses.iter().map(|s| s.to_string()).collect(),
+        spec: spec_id(),
+        seed: None,
+        mock_urls: mock_urls(&env.mock),
+        steps: steps.to_vec(),
+        records: Vec::new(),
+        verdict: Verdict::Pass,
+        note: String::new(),
+    };
+    if let Err(e) = env.device.known_state()
+        && let Err(r) = env.device.recover().and_then(|_| env.device.known_state())
+    {
+        t.verdict = Verdict::Hung(format!(
+            "could not reach the known state: {e}; recovery: {r}"
+        ));
+        return t;
+    }
+    env.mock.set(&Scenario::default());
+    let _ = env.mock.take_requests();
+    let mut model = Model::new(env.certs);
+    model.syslog = true;
+    let mut first: Option<String> = None;
+    for step in steps {
+        let (bytes, busy) = match step {
+            Step::Mock { scenario } => {
+                env.mock.set(scenario);
+                t.records.push(StepRecord {
+                    step: step.clone(),
+                    expected: Bytes::default(),
+                    actual: Bytes::default(),
+                    expected_requests: Vec::new(),
+                    seen_requests: Vec::new(),
+                    mismatch: None,
+                    diff: None,
+                });
+                continue;
+            }
+            Step::Send { bytes, busy } => (bytes, busy),
+        };
+        let world = env.mock.world();
+        let x = model.step(&bytes.0, busy.as_ref().map(|b| &b.0[..]), &world);
+        let reading = env
+            .device
+            .exchange(&bytes.0, busy.as_ref().map(|b| &b.0[..]), &x);
+        let seen = env.mock.take_requests();
+        let mut rec = StepRecord {
+            step: step.clone(),
+            expected: Bytes(x.output.clone()),
+            actual: Bytes(reading.bytes.clone()),
+            expected_requests: x.requests.clone(),
+            seen_requests: seen.iter().map(describe).collect(),
+            mismatch: None,
+            diff: None,
+        };
+        if reading.hung {
+            let why = format!(
+                "no complete answer to `{}` within {:?}; got `{}`",
+                bytes.escaped(),
+                env.device.timeout,
+                crate::bytes::escape(&reading.bytes)
+            );
+            rec.mismatch = Some(why.clone());
+            t.records.push(rec);
+            t.verdict = Verdict::Hung(why);
+            let _ = env.device.recover();
+            return t;
+        }
+        if let Err(Mismatch {
+            what,
+            expected,
+            actual,
+            at,
+        }) = compare::check(&x, &reading.bytes)
+        {
+            rec.mismatch = Some(format!("answer to `{}`: {what}", bytes.escaped()));
+            rec.diff = Some((expected, actual, at));
+        } else if x.loose.is_none() {
+            let ok = seen.len() == x.requests.len()
+                && seen.iter().zip(&x.requests).all(|(s, e)| s.matches(e));
+            if !ok {
+                rec.mismatch = Some(format!(
+                    "requests after `{}`: expected [{}], the peer saw [{}]",
+                    bytes.escaped(),
+                    x.requests
+                        .iter()
+                        .map(describe_expected)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    rec.seen_requests.join("; ")
+                ));
+            }
+        }
+        if first.is_none() {
+            first.clone_from(&rec.mismatch);
+        }
+        t.records.push(rec);
+    }
+    // Nothing may follow the last answer.
+    let trailer = env
+        .device
+        .drain(Duration::from_millis(3), Duration::from_millis(50));
+    if !trailer.is_empty() && first.is_none() {
+        first = Some(format!(
+            "unexpected output after the last answer: `{}`",
+            crate::bytes::escape(&trailer)
+        ));
+    }
+    if let Some(f) = first {
+        t.verdict = Verdict::Fail(f);
+    }
+    if model.in_data_phase() {
+        // A case that leaves the device in a data phase would poison the next one.
+        let _ = env.device.recover();
+    }
+    t
+}
+
+/// Which TLS fronts run (for checks that need one).
+pub fn has_front(env: &Env, f: TlsFront) -> bool {
+    env.mock.fronts().contains(&f)
+}

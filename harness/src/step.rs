@@ -1,0 +1,60 @@
+//! A case as data: what the harness sends and how the mock answers. Clause checks, fuzzed
+//! sequences and transcript files are all lists of steps.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bytes::Bytes;
+use crate::mock::scenario::Scenario;
+
+/// One thing the harness does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// Write bytes to the device (a command line, data after a prompt, or anything else) and
+    /// read its answer.
+    Send {
+        /// The bytes.
+        bytes: Bytes,
+        /// Bytes written while the command that `bytes` starts is still running.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        busy: Option<Bytes>,
+    },
+    /// Set the mock peer's answer for the following requests.
+    Mock {
+        /// The answer.
+        scenario: Scenario,
+    },
+}
+
+impl Step {
+    /// A command line: `text` plus CR LF.
+    pub fn line(text: impl AsRef<[u8]>) -> Step {
+        let mut b = text.as_ref().to_vec();
+        b.extend_from_slice(b"\r\n");
+        Step::raw(b)
+    }
+
+    /// Bytes as they are.
+    pub fn raw(bytes: impl Into<Vec<u8>>) -> Step {
+        Step::Send {
+            bytes: Bytes(bytes.into()),
+            busy: None,
+        }
+    }
+
+    /// A line, and `busy` written while it runs.
+    pub fn line_then_busy(text: impl AsRef<[u8]>, busy: impl Into<Vec<u8>>) -> Step {
+        match Step::line(text) {
+            Step::Send { bytes, .. } => Step::Send {
+                bytes,
+                busy: Some(Bytes(busy.into())),
+            },
+            s => s,
+        }
+    }
+
+    /// A mock answer.
+    pub fn mock(scenario: Scenario) -> Step {
+        Step::Mock { scenario }
+    }
+}

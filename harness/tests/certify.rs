@@ -1,0 +1,192 @@
+//! `atspec certify` end to end against the built-in virtual board: the unmutated board passes
+//! every clause, reports are written and well formed, bad setups exit 2.
+
+mod common;
+
+use common::{atspec, certify, clauses_with, tempdir};
+
+#[test]
+fn the_virtual_board_passes_every_clause_and_the_reports_are_written() {
+    let dir = tempdir("reports");
+    let junit = dir.join("report.xml");
+    let html = dir.join("report.html");
+    let (run, report) = certify(
+        "clean",
+        &[
+            "--cases",
+            "40",
+            "--seed",
+            "11",
+            "--junit",
+            junit.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("CONFORMANT"), "{}", run.stdout);
+    assert_eq!(report["clauses"].as_array().unwrap().len(), 169);
+    let not_passed: Vec<_> = report["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"] != "pass")
+        .map(|c| format!("{} {}", c["id"], c["verdict"]))
+        .collect();
+    // Host/path mode needs ports 80/443; another test may hold them.
+    assert!(
+        not_passed
+            .iter()
+            .all(|c| c.contains("HTTPCLIENT.URL.HOST_PATH\"")
+                || c.contains("HOST_PATH_SCHEME")
+                || c.contains("TRANSPORT.DEFAULT")),
+        "{not_passed:?}"
+    );
+    assert_eq!(report["conformant"], true);
+    assert_eq!(report["fuzz"]["cases"], 40);
+    assert!(report["fuzz"]["sequences"].as_u64().unwrap() >= 40);
+    assert!(
+        report["device"]["version"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("AT version:atspec")
+    );
+    assert!(
+        report["spec"]
+            .as_str()
+            .unwrap()
+            .starts_with("esp-at-http 1.0.0")
+    );
+
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.starts_with("<?xml")
+            && xml.contains("<testsuites")
+            && xml.trim_end().ends_with("</testsuites>")
+    );
+    assert!(!xml.contains('\r') && !xml.contains('\u{1b}') && !xml.contains('\0'));
+    assert_eq!(
+        xml.matches("<testcase ").count(),
+        report["checks"].as_array().unwrap().len() + 1
+    );
+
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("CONFORMANT") && page.contains("HTTPCLIENT.OPT.UNKNOWN"));
+    assert!(
+        !page.contains("<script") && !page.contains("src=") && !page.contains("href=\"http"),
+        "self-contained"
+    );
+}
+
+#[test]
+fn one_clause_runs_alone() {
+    let (run, report) = certify(
+        "one",
+        &[
+            "--clause",
+            "HTTPCLIENT.OPT.UNKNOWN",
+            "--no-well-known-ports",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        clauses_with(&report, "pass"),
+        vec!["HTTPCLIENT.OPT.UNKNOWN".to_string()]
+    );
+    assert_eq!(report["checks"].as_array().unwrap().len(), 1);
+    assert_eq!(report["fuzz"]["sequences"], 0);
+}
+
+#[test]
+fn setup_errors_exit_2_with_a_clear_message() {
+    let r = atspec(&["certify", "--device", "usb"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown device"), "{}", r.stderr);
+    let r = atspec(&["certify", "--device", "serial:/dev/atspec-no-such-port"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("cannot open serial port /dev/atspec-no-such-port"),
+        "{}",
+        r.stderr
+    );
+    let r = atspec(&["certify", "--device", "tcp:127.0.0.1:1"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("cannot connect to 127.0.0.1:1"),
+        "{}",
+        r.stderr
+    );
+    let r = atspec(&["certify", "--clause", "NO.SUCH.CLAUSE"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown clause `NO.SUCH.CLAUSE`"),
+        "{}",
+        r.stderr
+    );
+    let r = atspec(&["certify", "--device", "probe-rs:esp32c3"]);
+    assert_eq!(r.code, 2);
+    #[cfg(not(feature = "probe"))]
+    assert!(r.stderr.contains("--features probe"), "{}", r.stderr);
+    #[cfg(feature = "probe")]
+    assert!(r.stderr.contains("no debug probe found"), "{}", r.stderr);
+    let r = atspec(&[
+        "certify",
+        "--device",
+        "serial:/dev/null",
+        "--mutant",
+        "no-busy",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("virtual board only"), "{}", r.stderr);
+}
+
+#[test]
+fn a_device_over_a_tcp_bridge_is_certified_and_tls_trust_is_skipped_without_certificates() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut board = std::process::Command::new(env!("CARGO_BIN_EXE_atspec"))
+        .args(["board", "--tcp", &addr])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let device = format!("tcp:{addr}");
+    let (run, report) = certify(
+        "tcp",
+        &[
+            "--device",
+            &device,
+            "--cases",
+            "15",
+            "--certs",
+            "0,0,0",
+            "--no-well-known-ports",
+        ],
+    );
+    let _ = board.kill();
+    let _ = board.wait();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let skipped = clauses_with(&report, "skipped");
+    for c in [
+        "HTTPCFG.VERIFY.MODES_2_3",
+        "HTTPCFG.CLIENT_CERT",
+        "HTTPCFG.VERIFY.NO_HOSTNAME",
+    ] {
+        assert!(
+            skipped.contains(&c.to_string()),
+            "{c} must be skipped, never passed: {skipped:?}"
+        );
+    }
+    assert!(clauses_with(&report, "fail").is_empty());
+    assert!(
+        report["device"]["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("tcp 127.0.0.1:")
+    );
+}

@@ -1,0 +1,88 @@
+//! The harness has teeth: every deliberate deviation of the virtual board is caught, with the
+//! clause it breaks failing; the unmutated board is tested in `certify.rs`.
+
+mod common;
+
+use common::{certify, clauses_with};
+
+fn caught(mutant: &str, clause: &str) {
+    let (run, report) = certify(
+        mutant,
+        &["--mutant", mutant, "--cases", "0", "--no-well-known-ports"],
+    );
+    assert_eq!(
+        run.code, 1,
+        "mutant {mutant} must be caught\n{}\n{}",
+        run.stdout, run.stderr
+    );
+    assert_eq!(report["conformant"], false);
+    let failed = clauses_with(&report, "fail");
+    assert!(
+        failed.contains(&clause.to_string()),
+        "mutant {mutant}: {clause} must fail; failed: {failed:?}"
+    );
+}
+
+macro_rules! mutants {
+    ($($test:ident: $name:literal => $clause:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                caught($name, $clause);
+            }
+        )*
+    };
+}
+
+mutants! {
+    prompt_space: "prompt-space" => "RESULT.PROMPT.BYTES",
+    no_busy: "no-busy" => "BUSY.REJECT",
+    status_errcode_flat: "status-errcode-flat" => "ERRCODE.HTTP.STATUS",
+    drop_last_piece: "drop-last-piece" => "HTTPCGET.BODY.LINES",
+    content_type_shift: "content-type-shift" => "HTTPCLIENT.CONTENT_TYPE.MAP",
+    head_as_get: "head-as-get" => "HTTPCLIENT.HEAD.HEADER_LINES",
+    urlcfg_empty_ignored: "urlcfg-empty-ignored" => "HTTP.URL.FALLBACK_URLCFG",
+    chead_duplicates: "chead-duplicates" => "HTTPCHEAD.STORE.REPLACE_SAME_NAME",
+    getsize_head: "getsize-head" => "HTTPGETSIZE.METHOD.GET",
+    no_syslog: "no-syslog" => "SYSLOG.SET",
+    errcode_uppercase: "errcode-uppercase" => "ERRCODE.FORMAT",
+    send_fail_on_status: "send-fail-on-status" => "HTTPCSEND.STATUS_NOT_SEND_FAIL",
+    echo_default_off: "echo-default-off" => "ECHO.DEFAULT_ON",
+    rx_size_plus_one: "rx-size-plus-one" => "HTTP.RESPONSE.PIECES",
+    user_agent: "user-agent" => "HTTP.REQUEST.USER_AGENT",
+    chunk_framing_leak: "chunk-framing-leak" => "HTTP.RESPONSE.CHUNKED",
+}
+
+#[test]
+fn a_hanging_device_is_reported_hung_and_the_run_recovers() {
+    let (run, report) = certify(
+        "hang",
+        &[
+            "--mutant",
+            "silent-getsize",
+            "--cases",
+            "0",
+            "--timeout",
+            "1",
+            "--no-well-known-ports",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let hung = clauses_with(&report, "hung");
+    assert!(
+        hung.contains(&"HTTPGETSIZE.REPORT".to_string()),
+        "hung: {hung:?}"
+    );
+    // After recovery the rest of the run still judges the device.
+    let passed = clauses_with(&report, "pass");
+    for c in [
+        "HTTPCGET.BODY.LINES",
+        "HTTPCHEAD.QUERY",
+        "HTTPCFG.VERIFY.MODES_2_3",
+    ] {
+        assert!(
+            passed.contains(&c.to_string()),
+            "{c} should pass after recovery: {passed:?}"
+        );
+    }
+}
