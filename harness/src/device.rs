@@ -157,7 +157,7 @@ impl Device {
         out
     }
 
-    /// Writes a burst and reads until `finals` final results arrived.
+    /// Writes a burst of lines and reads until each has had its final result.
     fn burst(&mut self, lines: &[&[u8]], timeout: Duration) -> Result<Vec<u8>, String> {
         let all: Vec<u8> = lines.concat();
         self.link

@@ -378,7 +378,12 @@ pub fn run(env: &mut Env, closed_port: u16, limits: Limits, progress: &dyn Fn(u6
     let strategy = Machine::sequential_strategy(1..=limits.max_len);
     let env = RefCell::new(env);
     let counts = RefCell::new((0u64, 0u64));
-    let result = runner.run(&strategy, |(_, transitions, _)| {
+    let result = runner.run(&strategy, |(_, transitions, seen)| {
+        // Every transition is sent (a case runs to its end), so all of them count as seen;
+        // the shrinker drops unseen ones first.
+        if let Some(seen) = &seen {
+            seen.store(transitions.len(), std::sync::atomic::Ordering::SeqCst);
+        }
         let mut env = env.borrow_mut();
         let ctx = Ctx::new(&env.mock, closed_port);
         let steps: Vec<Step> = transitions.iter().flat_map(|t| steps(t, &ctx)).collect();

@@ -257,10 +257,14 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
                 ));
             }
         }
-        if first.is_none() {
-            first.clone_from(&rec.mismatch);
-        }
+        let failed = rec.mismatch.clone();
         t.records.push(rec);
+        if let Some(f) = failed {
+            // The device and the model disagree from here on: later steps would only repeat
+            // the failure (or wait for answers that cannot come).
+            first = Some(f);
+            break;
+        }
     }
     // Nothing may follow the last answer.
     let trailer = env
@@ -274,6 +278,9 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
     }
     if let Some(f) = first {
         t.verdict = Verdict::Fail(f);
+        // Whatever the device still prints belongs to this case, not the next.
+        env.device
+            .drain(Duration::from_millis(300), Duration::from_secs(3));
     }
     if model.in_data_phase() {
         // A case that leaves the device in a data phase would poison the next one.

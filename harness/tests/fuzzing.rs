@@ -44,7 +44,6 @@ fn three_runs_with_one_seed_give_identical_verdicts() {
 #[test]
 fn a_fuzzing_failure_is_shrunk_saved_and_replays() {
     // Upper-case ERR CODE digits show up in almost any sequence that provokes an error code.
-    let dir = tempdir("shrunk");
     let (run, report) = certify(
         "shrink2",
         &[
@@ -57,8 +56,6 @@ fn a_fuzzing_failure_is_shrunk_saved_and_replays() {
             "--max-shrink-time",
             "20",
             "--no-well-known-ports",
-            "--failures",
-            dir.to_str().unwrap(),
         ],
     );
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
@@ -72,7 +69,7 @@ fn a_fuzzing_failure_is_shrunk_saved_and_replays() {
     // Shrunk: one command that provokes an error code is enough (plus at most a state change).
     assert!(steps.len() <= 3, "not shrunk: {steps:?}");
     let saved = report["fuzz"]["saved"].as_str().unwrap().to_string();
-    assert!(saved.starts_with(dir.to_str().unwrap()), "{saved}");
+    assert!(std::path::Path::new(&saved).is_file(), "{saved}");
 
     // Replaying against the same mutant reproduces it with a byte diff ...
     let r = atspec(&[

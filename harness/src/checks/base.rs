@@ -110,7 +110,15 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new(
             "errcode.format",
             &["ERRCODE.FORMAT", "ERRCODE.BEFORE_RESULT", "ERRCODE.LAYOUT"],
-            |_| vec![l("AT+NOPE"), l("AT+SYSLOG=x"), l("XX")],
+            |c| {
+                vec![
+                    l("AT+NOPE"),
+                    l("AT+SYSLOG=x"),
+                    l("XX"),
+                    // Letters among the hex digits: 0x010a7000.
+                    l(format!("AT+HTTPCLIENT=9,,\"{}\",,,1", c.raw("/x"))),
+                ]
+            },
         )
         .assert(|t| {
             sent_answer_has(t, 0, b"AT+NOPE\r\nERR CODE:0x01090000\r\n\r\nERROR\r\n")?;

@@ -237,7 +237,7 @@ mod tests {
         let x = expect(b"ERR CODE:0x010a7194\r\n\r\nERROR\r\n");
         assert!(check(&x, b"ERR CODE:0x010a7194\r\n\r\nERROR\r\n").is_ok());
         let e = check(&x, b"ERR CODE:0x010A7194\r\n\r\nERROR\r\n").unwrap_err();
-        assert_eq!(e.at, 15);
+        assert_eq!(e.at, 14);
         assert_eq!(terminals(b"\r\nOK\r\n\r\nready\r\n", false), 2);
         assert_eq!(terminals(b"\r\nOK\r\n\r\n>", true), 1);
     }
