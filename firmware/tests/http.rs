@@ -275,6 +275,43 @@ fn network_failures_end_each_command_its_own_way() {
     ];
 }
 
+/// Found by `atspec certify`: an unknown scheme fails on the network path without a
+/// transaction, and the failure must be answered as the command that ran, not as the one
+/// before it.
+#[test]
+fn an_unknown_scheme_fails_as_the_running_command() {
+    let mut e = quiet_engine();
+    e.handle_uart(b"AT+HTTPCLIENT=2,,\"ftp://h/x\",,,1\r\n");
+    assert_eq!(
+        show(&drain(&mut e)),
+        show(b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n")
+    );
+    for line in [
+        &b"AT+HTTPCGET=\"ftp://h/x\"\r\n"[..],
+        b"AT+HTTPGETSIZE=\"ftp://h/x\"\r\n",
+    ] {
+        e.handle_uart(line);
+        assert!(
+            e.poll_action().is_none(),
+            "no connection for an unknown scheme"
+        );
+        assert_eq!(
+            show(&drain(&mut e)),
+            show(b"\r\nERROR\r\n"),
+            "{}",
+            show(line)
+        );
+    }
+    e.handle_uart(b"AT+HTTPCPOST=\"ftp://h/x\",2\r\n");
+    assert_eq!(show(&drain(&mut e)), show(b"\r\nOK\r\n\r\n>"));
+    e.handle_uart(b"ab");
+    assert_eq!(show(&drain(&mut e)), show(b"\r\nSEND FAIL\r\n"));
+    let _ = [
+        Clause::HttpUrlSchemeTransport,
+        Clause::HttpcgetNetworkFailure,
+    ];
+}
+
 #[test]
 fn incomplete_bodies_timeouts_and_garbage_fail() {
     // Closed after 5 of 10 bytes: the printed piece stays, then the failure.

@@ -54,6 +54,8 @@ pub enum Transition {
     },
     /// A new mock answer.
     Mock(Scenario),
+    /// Noise: random bytes, weighted toward the framing alphabet.
+    Noise(Vec<u8>),
 }
 
 /// The reference state: what generation must respect.
@@ -92,6 +94,18 @@ fn header() -> impl Strategy<Value = Vec<u8>> {
     ("[A-Za-z][A-Za-z0-9-]{0,10}", "[ ]{0,2}", "[ -~]{0,16}").prop_map(|(n, sp, v)| {
         format!("X-{n}:{sp}{}", v.replace(['"', '\\', ','], "")).into_bytes()
     })
+}
+
+fn noise() -> impl Strategy<Value = Vec<u8>> {
+    let byte = prop_oneof![
+        2 => any::<u8>(),
+        1 => prop::sample::select(b"\r\n\0AT+=?,\"\\>".to_vec()),
+    ];
+    prop::collection::vec(byte, 1..300)
+        // A restart in the noise is legal but would only test AT+RST again.
+        .prop_filter("no AT+RST", |b| {
+            !b.windows(6).any(|w| w.eq_ignore_ascii_case(b"AT+RST"))
+        })
 }
 
 fn body() -> impl Strategy<Value = Vec<u8>> {
@@ -235,6 +249,7 @@ impl ReferenceStateMachine for Machine {
             (if header_room { 2 } else { 0 }) => header().prop_map(Transition::StoreHeader),
             3 => send,
             3 => scenario().prop_map(Transition::Mock),
+            1 => noise().prop_map(Transition::Noise),
         ]
         .boxed()
     }
@@ -328,6 +343,12 @@ pub fn steps(t: &Transition, ctx: &Ctx) -> Vec<Step> {
             vec![Step::line(line), Step::raw(data.clone())]
         }
         Transition::Mock(s) => vec![Step::mock(s.clone())],
+        Transition::Noise(b) => {
+            // Ended by a line terminator, so the answer has an end to wait for.
+            let mut b = b.clone();
+            b.extend_from_slice(b"\r\n");
+            vec![Step::raw(b)]
+        }
     }
 }
 

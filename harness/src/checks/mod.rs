@@ -10,6 +10,7 @@ mod commands;
 mod framing;
 mod http;
 mod params;
+mod robust;
 mod tls;
 
 use crate::mock::MockPeer;
@@ -166,6 +167,7 @@ pub fn all() -> Vec<Check> {
     v.extend(http::checks());
     v.extend(commands::checks());
     v.extend(tls::checks());
+    v.extend(robust::checks());
     v
 }
 

@@ -1,0 +1,84 @@
+//! Robustness: random bytes, overlong lines and data-mode misuse. The device must answer as the
+//! spec says and stay responsive (`AT` → `OK`) after each.
+
+use super::{Check, l, raw};
+use crate::step::Step;
+
+/// Deterministic noise: every byte value, CR LF and NUL among them, no `AT+RST`.
+fn noise(n: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x & 0xff) as u8
+        })
+        .collect()
+}
+
+pub(super) fn checks() -> Vec<Check> {
+    vec![
+        Check::new(
+            "robust.random_bytes",
+            &["FRAMING.LINE.NUL", "FRAMING.LINE.PREFIX"],
+            |_| {
+                vec![
+                    raw(noise(700, 7)),
+                    l(""),
+                    l("AT"),
+                    raw(noise(3000, 99)),
+                    l(""),
+                    l("AT"),
+                ]
+            },
+        ),
+        Check::new(
+            "robust.overlong_lines",
+            &["FRAMING.LINE.OVERFLOW", "FRAMING.LINE.MAX_LENGTH"],
+            |_| {
+                vec![
+                    raw(vec![b'A'; 5000]),
+                    l(""),
+                    l("AT"),
+                    l(format!("AT+HTTPCGET=\"http://x/{}\"", "y".repeat(2000))),
+                    l("AT"),
+                ]
+            },
+        ),
+        Check::new(
+            "robust.data_mode_misuse",
+            &["HTTPCSEND.DATA.NO_TIMEOUT", "ECHO.DATA_MODE_OFF"],
+            |c| {
+                vec![
+                    // Commands typed during a data phase are data.
+                    l("AT+HTTPURLCFG=20"),
+                    raw("http://"),
+                    l("AT+RST"),
+                    raw("abcde"),
+                    l("AT+HTTPURLCFG?"),
+                    // Data sent without a prompt is command input.
+                    raw(b"\x00\xff{\"k\":1}\r\n"),
+                    l("AT"),
+                    // A data phase finished by bytes of the next line.
+                    l(format!("AT+HTTPCPOST=\"{}\",3", c.wm("/m"))),
+                    raw(b"xyzAT\r\n"),
+                    l("AT"),
+                ]
+            },
+        ),
+        Check::new("robust.busy_flood", &["BUSY.REJECT"], |c| {
+            vec![
+                Step::mock(crate::mock::scenario::Scenario::ok(b"slow").delayed(200)),
+                Step::line_then_busy(
+                    format!("AT+HTTPCGET=\"{}\"", c.raw("/s")),
+                    noise(300, 5)
+                        .into_iter()
+                        .filter(|b| *b != b'A')
+                        .collect::<Vec<u8>>(),
+                ),
+                l("AT"),
+            ]
+        }),
+    ]
+}
