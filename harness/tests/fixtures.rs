@@ -27,3 +27,24 @@ fn every_fixture_replays_against_the_virtual_board() {
         r.stdout
     );
 }
+
+#[test]
+fn a_golden_expectation_pins_the_oracle() {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/transcripts/seed-httpclient-get.json");
+    let text = std::fs::read_to_string(&src).unwrap();
+    assert!(
+        text.contains("\"expected\": \"AT+HTTPCLIENT=2"),
+        "the fixture carries golden records"
+    );
+    // One byte of the golden answer changed (the payload length): the oracle no longer agrees.
+    let tampered = text.replacen("+HTTPCLIENT:98,", "+HTTPCLIENT:97,", 1);
+    assert_ne!(tampered, text);
+    let dir = common::tempdir("golden");
+    let f = dir.join("tampered.json");
+    std::fs::write(&f, tampered).unwrap();
+    let r = atspec(&["replay", "--no-well-known-ports", f.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.starts_with("golden "), "{}", r.stdout);
+    assert!(r.stdout.contains("the oracle now predicts"), "{}", r.stdout);
+}
