@@ -162,6 +162,11 @@ impl<const TX: usize, const RX: usize> Net<TX, RX> {
         limits: Limits,
     ) -> bool {
         self.kind = kind;
+        if !req.known_scheme {
+            // The network-failure path without a transaction; the kind is already set, so the
+            // failure is answered as the command that ran.
+            return false;
+        }
         self.piece = limits.piece;
         self.timeout_ms = limits.timeout;
         self.status = 0;
@@ -173,24 +178,6 @@ impl<const TX: usize, const RX: usize> Net<TX, RX> {
         self.progress();
         self.connect_pending = ok;
         ok
-    }
-
-    /// [`Net::begin`] for a URL whose scheme is known; otherwise only records which command
-    /// runs (so its failure answer is its own) and returns `false`.
-    fn begin_if(
-        &mut self,
-        known_scheme: bool,
-        kind: Kind,
-        stored: &HeaderStore,
-        auth: Auth,
-        req: &Request<'_>,
-        limits: Limits,
-    ) -> bool {
-        if !known_scheme {
-            self.kind = kind;
-            return false;
-        }
-        self.begin(kind, stored, auth, req, limits)
     }
 
     /// Drops any transaction (AT+RST).
@@ -250,6 +237,8 @@ fn target<'a>(param: Option<&'a [u8]>, stored: &'a UrlStore) -> Option<&'a [u8]>
 
 /// Everything a request needs, resolved from the command and the global state.
 struct Request<'a> {
+    /// Whether the URL's scheme is http or https.
+    known_scheme: bool,
     method: &'a [u8],
     user_agent: &'a [u8],
     tls: bool,
@@ -511,6 +500,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 Some(u) => {
                     let _ = Clause::HttpgetsizeMethodGet;
                     let req = Request {
+                        known_scheme: u.known_scheme,
                         method,
                         user_agent,
                         tls: u.tls,
@@ -522,7 +512,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         extra: &[],
                         body: &[],
                     };
-                    Start::from(net.begin_if(u.known_scheme, kind, headers, *auth, &req, limits))
+                    Start::from(net.begin(kind, headers, *auth, &req, limits))
                 }
             }
         };
@@ -611,6 +601,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 None => Start::Refused,
                 Some((tls, host, port, target, known)) => {
                     let req = Request {
+                        known_scheme: known,
                         method: if head_as_get {
                             b"GET"
                         } else {
@@ -629,7 +620,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                     let kind = Kind::Client {
                         head: cmd.opt == Opt::Head && !head_as_get,
                     };
-                    Start::from(net.begin_if(known, kind, headers, *auth, &req, FIXED))
+                    Start::from(net.begin(kind, headers, *auth, &req, FIXED))
                 }
             }
         };
@@ -664,6 +655,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 None => Start::Refused,
                 Some(u) => {
                     let req = Request {
+                        known_scheme: u.known_scheme,
                         method: if put { b"PUT" } else { b"POST" },
                         user_agent,
                         tls: u.tls,
@@ -679,14 +671,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         extra,
                         body: &[],
                     };
-                    Start::from(net.begin_if(
-                        u.known_scheme,
-                        Kind::Send { put },
-                        headers,
-                        *auth,
-                        &req,
-                        FIXED,
-                    ))
+                    Start::from(net.begin(Kind::Send { put }, headers, *auth, &req, FIXED))
                 }
             }
         };

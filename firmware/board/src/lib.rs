@@ -47,6 +47,45 @@ pub struct Options {
     pub mutant: Option<String>,
 }
 
+/// The board's command line, shared by `atspec-board` and `atspec board`.
+#[derive(Debug, clap::Args)]
+pub struct BoardArgs {
+    /// Serve the AT channel on a new pseudo-terminal (prints `PTY <path>` first).
+    #[arg(long, conflicts_with = "tcp")]
+    pub pty: bool,
+    /// Serve the AT channel to one TCP client at a time on this address.
+    #[arg(long, value_name = "ADDR")]
+    pub tcp: Option<String>,
+    /// Pace UART output at this many baud (8N1: 10 bits per byte); 0 is unpaced.
+    #[arg(long, default_value_t = 0)]
+    pub baud: u32,
+    /// Directory with `ca.N.pem`, `client.N.crt.pem`, `client.N.key.pem` for AT+HTTPCFG.
+    #[arg(long, value_name = "DIR")]
+    pub pki: Option<PathBuf>,
+    /// Run a deliberately non-conformant variant (builds with the `mutants` feature only).
+    #[arg(long, value_name = "NAME")]
+    pub mutant: Option<String>,
+}
+
+/// Parses nothing more: runs the board the arguments describe (logging to stderr).
+pub fn run(args: BoardArgs) -> ExitCode {
+    init_logging();
+    let on = match (args.pty, args.tcp) {
+        (true, _) => Serve::Pty,
+        (false, Some(addr)) => Serve::Tcp(addr),
+        (false, None) => {
+            eprintln!("choose --pty or --tcp ADDR");
+            return ExitCode::from(2);
+        }
+    };
+    serve(Options {
+        serve: on,
+        baud: args.baud,
+        pki: args.pki,
+        mutant: args.mutant,
+    })
+}
+
 /// Names of the mutants this build knows (empty without the `mutants` feature).
 pub fn mutant_names() -> Vec<&'static str> {
     #[cfg(feature = "mutants")]
@@ -118,7 +157,7 @@ pub fn serve(opts: Options) -> ExitCode {
             }
         },
     };
-    run(link, engine, opts.baud, Pki::new(opts.pki));
+    serve_loop(link, engine, opts.baud, Pki::new(opts.pki));
     ExitCode::SUCCESS
 }
 
@@ -133,7 +172,7 @@ pub fn init_logging() {
         .try_init();
 }
 
-fn run(mut link: Link, mut engine: Box<Board>, baud: u32, pki: Pki) {
+fn serve_loop(mut link: Link, mut engine: Box<Board>, baud: u32, pki: Pki) {
     engine.boot();
     let start = Instant::now();
     let mut pacer = pace::Pacer::new(baud);

@@ -25,18 +25,7 @@ impl RawServer {
         let port = listener.local_addr()?.port();
         let scenario = Arc::new(Mutex::new(Scenario::default()));
         let recorded = Arc::new(Mutex::new(Vec::new()));
-        let (s, r) = (scenario.clone(), recorded.clone());
-        std::thread::Builder::new()
-            .name("atspec-raw-server".into())
-            .spawn(move || {
-                for conn in listener.incoming() {
-                    let Ok(conn) = conn else { continue };
-                    let (s, r) = (s.clone(), r.clone());
-                    let _ = std::thread::Builder::new()
-                        .name("atspec-raw-conn".into())
-                        .spawn(move || serve(conn, &s, &r));
-                }
-            })?;
+        accept(listener, scenario.clone(), recorded.clone())?;
         Ok(RawServer {
             port,
             scenario,
@@ -46,19 +35,7 @@ impl RawServer {
 
     /// Serves a second listener (port 80 for host/path mode) with the same script and record.
     pub fn also_serve(&self, listener: TcpListener) -> std::io::Result<()> {
-        let (s, r) = (self.scenario.clone(), self.recorded.clone());
-        std::thread::Builder::new()
-            .name("atspec-raw-server".into())
-            .spawn(move || {
-                for conn in listener.incoming() {
-                    let Ok(conn) = conn else { continue };
-                    let (s, r) = (s.clone(), r.clone());
-                    let _ = std::thread::Builder::new()
-                        .name("atspec-raw-conn".into())
-                        .spawn(move || serve(conn, &s, &r));
-                }
-            })?;
-        Ok(())
+        accept(listener, self.scenario.clone(), self.recorded.clone())
     }
 
     /// Plays `s` from now on.
@@ -70,6 +47,26 @@ impl RawServer {
     pub fn take(&self) -> Vec<Recorded> {
         std::mem::take(&mut *self.recorded.lock().expect("recorded lock"))
     }
+}
+
+/// Accepts connections on `listener` in a thread of its own, one thread per connection.
+fn accept(
+    listener: TcpListener,
+    scenario: Arc<Mutex<Scenario>>,
+    recorded: Arc<Mutex<Vec<Recorded>>>,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("atspec-raw-server".into())
+        .spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { continue };
+                let (s, r) = (scenario.clone(), recorded.clone());
+                let _ = std::thread::Builder::new()
+                    .name("atspec-raw-conn".into())
+                    .spawn(move || serve(conn, &s, &r));
+            }
+        })?;
+    Ok(())
 }
 
 /// Reads one request: head, then a Content-Length body.
