@@ -190,3 +190,62 @@ fn a_device_over_a_tcp_bridge_is_certified_and_tls_trust_is_skipped_without_cert
             .starts_with("tcp 127.0.0.1:")
     );
 }
+
+#[test]
+fn a_user_supplied_server_certificate_runs_https_and_skips_trust_checks() {
+    // A certificate the "device" does not check (mode 0), as for a real module whose trust
+    // store the user controls: HTTPS runs, checks needing other certificates are skipped.
+    let dir = tempdir("usercert");
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let (c, k) = (dir.join("server.pem"), dir.join("server.key"));
+    std::fs::write(&c, cert.pem()).unwrap();
+    std::fs::write(&k, key.serialize_pem()).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut board = std::process::Command::new(env!("CARGO_BIN_EXE_atspec"))
+        .args(["board", "--tcp", &addr])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let device = format!("tcp:{addr}");
+    let (run, report) = certify(
+        "usercert",
+        &[
+            "--device",
+            &device,
+            "--cases",
+            "0",
+            "--certs",
+            "0,0,0",
+            "--no-well-known-ports",
+            "--server-cert",
+            c.to_str().unwrap(),
+            "--server-key",
+            k.to_str().unwrap(),
+        ],
+    );
+    let _ = board.kill();
+    let _ = board.wait();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let https = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "https.get")
+        .unwrap();
+    assert_eq!(https["verdict"]["verdict"], "pass", "{https}");
+    let skipped = clauses_with(&report, "skipped");
+    assert!(
+        skipped.contains(&"HTTPCFG.VERIFY.MODES_2_3".to_string()),
+        "{skipped:?}"
+    );
+}

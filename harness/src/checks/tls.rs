@@ -9,6 +9,19 @@ const TRUST: &[TlsFront] = &[Good, Untrusted, Expired, WrongName];
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
+        Check::new(
+            "https.get",
+            &["HTTP.URL.SCHEME_TRANSPORT", "HTTPCFG.VERIFY.MODES_0_1"],
+            |c| {
+                let u = c.tls(Good, "/secure?x=1");
+                vec![
+                    l(format!("AT+HTTPCGET=\"{u}\"")),
+                    l(format!("AT+HTTPCLIENT=3,1,\"{u}\",,,1,\"{{}}\"")),
+                    l(format!("AT+HTTPGETSIZE=\"{u}\"")),
+                ]
+            },
+        )
+        .needs(Needs::Fronts(&[Good])),
         Check::new("httpcfg.mode_range", &["HTTPCFG.MODE.RANGE"], |_| {
             vec![
                 l("AT+HTTPCFG=4,0,0"),
