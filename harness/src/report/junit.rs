@@ -70,7 +70,7 @@ pub fn render(r: &Report) -> String {
             ));
             x.push_str(&format!(
                 "      <properties><property name=\"clauses\" value=\"{}\"/></properties>\n",
-                xml_text(&c.clauses.join(" "))
+                xml_text(&super::cite(&c.clauses))
             ));
             match &c.verdict {
                 Verdict::Pass => {}

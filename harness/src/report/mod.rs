@@ -12,6 +12,17 @@ use crate::device::Identity;
 use crate::runner::{Transcript, Verdict};
 use crate::syntax::host;
 
+/// `ID (source)` for each clause id, as verdicts cite them.
+pub fn cite(ids: &[String]) -> String {
+    ids.iter()
+        .map(|id| match host::CLAUSES.iter().find(|c| c.id == id) {
+            Some(c) => format!("{id} ({})", c.source),
+            None => id.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One check as run.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {

@@ -125,7 +125,7 @@ pub fn render(style: Style, r: &Report) -> String {
                     "{} {} [{}]",
                     style.red(c.verdict.name()),
                     c.name,
-                    c.clauses.join(", ")
+                    super::cite(&c.clauses)
                 );
                 if let Some(t) = &c.transcript {
                     s.push_str(&transcript(style, t));
