@@ -13,8 +13,8 @@ use crate::runner::Env;
 /// Options every session takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SessionArgs {
-    /// The device: virtual, serial:PATH or serial:PATH@BAUD, tcp:HOST:PORT, probe-rs:CHIP or
-    /// probe-rs:CHIP:ELF.
+    /// The device: virtual, serial:PATH or serial:PATH@BAUD, tcp:HOST:PORT,
+    /// rfc2217:HOST:PORT or rfc2217:HOST:PORT@BAUD, probe-rs:CHIP or probe-rs:CHIP:ELF.
     #[arg(long, default_value = "virtual", value_name = "DEVICE")]
     pub device: DeviceSpec,
     /// Address the mock peer binds (port 0: free ports).

@@ -1,12 +1,14 @@
 //! Links: how the harness reaches a device's AT channel.
 //!
 //! `--device` picks one: `virtual` (the built-in board behind a pseudo-terminal),
-//! `serial:PATH[@BAUD]`, `tcp:HOST:PORT` (ser2net raw mode, a QEMU chardev) or, with the
+//! `serial:PATH[@BAUD]`, `tcp:HOST:PORT` (ser2net raw mode, a QEMU chardev),
+//! `rfc2217:HOST:PORT[@BAUD]` (a farm board exported with RFC 2217) or, with the
 //! `probe` feature, `probe-rs:CHIP[:ELF]` (RTT channel 0).
 
 mod board;
 #[cfg(feature = "probe")]
 mod probe;
+mod rfc2217;
 mod serial;
 mod tcp;
 
@@ -44,6 +46,13 @@ pub enum DeviceSpec {
     Tcp {
         /// `host:port`.
         addr: String,
+    },
+    /// A serial port exported over RFC 2217.
+    Rfc2217 {
+        /// `host:port`.
+        addr: String,
+        /// Baud rate to set.
+        baud: u32,
     },
     /// A probe-rs RTT channel.
     Probe {
@@ -84,6 +93,23 @@ impl std::str::FromStr for DeviceSpec {
             }
             return Ok(DeviceSpec::Tcp { addr: addr.into() });
         }
+        if let Some(rest) = s.strip_prefix("rfc2217:") {
+            let (addr, baud) = match rest.rsplit_once('@') {
+                Some((a, b)) => (
+                    a,
+                    b.parse()
+                        .map_err(|_| format!("bad baud rate `{b}` in `{s}`"))?,
+                ),
+                None => (rest, 115_200),
+            };
+            if !addr.contains(':') {
+                return Err(format!("`{s}`: expected rfc2217:HOST:PORT[@BAUD]"));
+            }
+            return Ok(DeviceSpec::Rfc2217 {
+                addr: addr.into(),
+                baud,
+            });
+        }
         if let Some(rest) = s.strip_prefix("probe-rs:") {
             let (chip, elf) = match rest.split_once(':') {
                 Some((c, e)) => (c, Some(PathBuf::from(e))),
@@ -98,7 +124,7 @@ impl std::str::FromStr for DeviceSpec {
             });
         }
         Err(format!(
-            "unknown device `{s}`: expected virtual, serial:PATH[@BAUD], tcp:HOST:PORT or probe-rs:CHIP[:ELF]"
+            "unknown device `{s}`: expected virtual, serial:PATH[@BAUD], tcp:HOST:PORT, rfc2217:HOST:PORT[@BAUD] or probe-rs:CHIP[:ELF]"
         ))
     }
 }
@@ -109,6 +135,7 @@ pub fn open(spec: &DeviceSpec) -> Result<Box<dyn Link>, String> {
         DeviceSpec::Virtual => Err("the virtual board is started with VirtualBoard::start".into()),
         DeviceSpec::Serial { path, baud } => Ok(Box::new(serial::SerialLink::open(path, *baud)?)),
         DeviceSpec::Tcp { addr } => Ok(Box::new(tcp::TcpLink::open(addr)?)),
+        DeviceSpec::Rfc2217 { addr, baud } => Ok(Box::new(rfc2217::Rfc2217Link::open(addr, *baud)?)),
         #[cfg(feature = "probe")]
         DeviceSpec::Probe { chip, elf } => Ok(Box::new(probe::ProbeLink::open(chip, elf.as_deref())?)),
         #[cfg(not(feature = "probe"))]
@@ -150,6 +177,13 @@ mod tests {
             Ok(DeviceSpec::Probe {
                 chip: "esp32c3".into(),
                 elf: Some("fw.elf".into())
+            })
+        );
+        assert_eq!(
+            "rfc2217:farm:4001@921600".parse::<DeviceSpec>(),
+            Ok(DeviceSpec::Rfc2217 {
+                addr: "farm:4001".into(),
+                baud: 921_600
             })
         );
         assert!(

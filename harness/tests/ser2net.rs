@@ -1,0 +1,123 @@
+//! A board behind real ser2net, the way device farms export serial ports: once in raw TCP
+//! mode (`--device tcp:`) and once as RFC 2217 (`--device rfc2217:`). Needs the `ser2net`
+//! program (`.ci/run` installs it); without it the test says so loudly and does nothing.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{certify, clauses_with, tempdir};
+
+/// Kills its processes when dropped.
+struct Procs(Vec<Child>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn board(procs: &mut Procs) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atspec"))
+        .args(["board", "--pty"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    procs.0.push(child);
+    line.trim()
+        .strip_prefix("PTY ")
+        .expect("PTY line")
+        .to_string()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
+    if Command::new("ser2net").arg("-v").output().is_err() {
+        eprintln!(
+            "SKIPPED: ser2net is not installed (apt-get install ser2net); .ci/run installs it"
+        );
+        return;
+    }
+    let mut procs = Procs(Vec::new());
+    let (raw_pty, farm_pty) = (board(&mut procs), board(&mut procs));
+    let (raw_port, farm_port) = (free_port(), free_port());
+    let dir = tempdir("ser2net");
+    let config = dir.join("ser2net.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "%YAML 1.1\n---\n\
+             connection: &raw\n  accepter: tcp,127.0.0.1,{raw_port}\n  connector: serialdev,{raw_pty},115200n81,local\n  options:\n    kickolduser: true\n\
+             connection: &farm\n  accepter: telnet(rfc2217),tcp,127.0.0.1,{farm_port}\n  connector: serialdev,{farm_pty},115200n81,local\n  options:\n    kickolduser: true\n"
+        ),
+    )
+    .unwrap();
+    procs.0.push(
+        Command::new("ser2net")
+            .args(["-n", "-u", "-c", config.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    // ser2net listens once it has read its configuration.
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", farm_port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "ser2net did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    for (device, link) in [
+        (format!("tcp:127.0.0.1:{raw_port}"), "tcp 127.0.0.1:"),
+        (
+            format!("rfc2217:127.0.0.1:{farm_port}@115200"),
+            "rfc2217 127.0.0.1:",
+        ),
+    ] {
+        let (run, report) = certify(
+            "ser2net",
+            &[
+                "--device",
+                &device,
+                "--cases",
+                "10",
+                "--certs",
+                "0,0,0",
+                "--no-well-known-ports",
+            ],
+        );
+        assert_eq!(run.code, 0, "{device}\n{}\n{}", run.stdout, run.stderr);
+        assert!(
+            report["device"]["link"].as_str().unwrap().starts_with(link),
+            "{}",
+            report["device"]
+        );
+        assert!(clauses_with(&report, "fail").is_empty());
+        assert!(
+            clauses_with(&report, "pass").len() >= 150,
+            "{device}: {:?}",
+            clauses_with(&report, "skipped")
+        );
+    }
+}
