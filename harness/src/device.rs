@@ -185,8 +185,8 @@ impl Device {
     /// Waits for `ready` or answers `AT` with `OK` (bounded retries), then identifies the
     /// device with AT+GMR.
     pub fn bring_up(&mut self) -> Result<Identity, String> {
-        let boot = self.drain(Duration::from_millis(300), Duration::from_secs(3));
-        let _ = boot;
+        // Boot output (`ready`, vendor banners) is not judged; bring-up only needs quiet.
+        self.drain(Duration::from_millis(300), Duration::from_secs(3));
         let mut alive = false;
         for _ in 0..5 {
             if let Ok(out) = self.burst(&[b"AT\r\n"], Duration::from_secs(1))

@@ -181,13 +181,12 @@ fn resolve<'m>(param: Option<&'m [u8]>, model: &'m Model) -> Option<&'m [u8]> {
     }
 }
 
-fn base_headers(model: &Model, t: &Target, ct: Option<&str>, len: Option<usize>) -> Headers {
+fn base_headers(t: &Target, ct: Option<&str>, len: Option<usize>) -> Headers {
     let _ = [
         Clause::HttpRequestHost,
         Clause::HttpRequestUserAgent,
         Clause::HttpRequestContentLength,
     ];
-    let _ = model;
     let mut h = Headers::default();
     let default_port = if t.tls { 443 } else { 80 };
     let mut host = t.host.clone();
@@ -314,7 +313,7 @@ pub(super) fn client(
         Opt::Put => Some(0),
         _ => None,
     };
-    let mut h = base_headers(model, &target, ct, len);
+    let mut h = base_headers(&target, ct, len);
     add_headers(&mut h, &c.http_req_header, model);
     let kind = Kind::Client {
         head: c.opt == Opt::Head,
@@ -357,7 +356,7 @@ pub(super) fn sized(
         x.output.extend_from_slice(Reply::Error.bytes());
         return None;
     };
-    let mut h = base_headers(model, &target, None, None);
+    let mut h = base_headers(&target, None, None);
     add_headers(&mut h, &[], model);
     let kind = match which {
         Sized::GetSize => Kind::GetSize,
@@ -404,7 +403,6 @@ pub(super) fn send(
     };
     let method = if put { "PUT" } else { "POST" };
     let mut h = base_headers(
-        model,
         &target,
         Some("application/x-www-form-urlencoded"),
         Some(length as usize),

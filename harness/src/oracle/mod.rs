@@ -174,7 +174,7 @@ impl Model {
                 let runs = self.run_line(&line, world, x);
                 // Bytes after a command that keeps running are input while busy.
                 if let Some(after) = runs {
-                    return self.while_running(rest, busy, after, world, x);
+                    return self.while_running(rest, busy, after, x);
                 }
                 if let Some(b) = busy {
                     // The command ended at once: `busy` bytes are just more input later.
@@ -258,7 +258,7 @@ impl Model {
             DataFor::Body(pending) => {
                 let _ = Clause::HttpcsendPrompt;
                 let run = http::finish_send(self, *pending, &got, world, x);
-                self.while_running(rest, busy, run, world, x)
+                self.while_running(rest, busy, run, x)
             }
         }
     }
@@ -270,10 +270,8 @@ impl Model {
         rest: &'b [u8],
         busy: Option<&[u8]>,
         run: Running,
-        world: &World,
         x: &mut Expect,
     ) -> &'b [u8] {
-        let _ = world;
         for chunk in [Some(rest), busy].into_iter().flatten() {
             if chunk.is_empty() {
                 continue;
