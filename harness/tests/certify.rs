@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{atspec, certify, clauses_with, tempdir};
+use common::{Procs, atspec, board_tcp, certify, clauses_with, tempdir};
 
 #[test]
 fn the_virtual_board_passes_every_clause_and_the_reports_are_written() {
@@ -143,18 +143,8 @@ fn setup_errors_exit_2_with_a_clear_message() {
 
 #[test]
 fn a_device_over_a_tcp_bridge_is_certified_and_tls_trust_is_skipped_without_certificates() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut board = std::process::Command::new(env!("CARGO_BIN_EXE_atspec"))
-        .args(["board", "--tcp", &addr])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut procs = Procs(Vec::new());
+    let addr = board_tcp(&mut procs);
     let device = format!("tcp:{addr}");
     let (run, report) = certify(
         "tcp",
@@ -168,8 +158,7 @@ fn a_device_over_a_tcp_bridge_is_certified_and_tls_trust_is_skipped_without_cert
             "--no-well-known-ports",
         ],
     );
-    let _ = board.kill();
-    let _ = board.wait();
+    drop(procs);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let skipped = clauses_with(&report, "skipped");
     for c in [
@@ -204,18 +193,8 @@ fn a_user_supplied_server_certificate_runs_https_and_skips_trust_checks() {
     let (c, k) = (dir.join("server.pem"), dir.join("server.key"));
     std::fs::write(&c, cert.pem()).unwrap();
     std::fs::write(&k, key.serialize_pem()).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut board = std::process::Command::new(env!("CARGO_BIN_EXE_atspec"))
-        .args(["board", "--tcp", &addr])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut procs = Procs(Vec::new());
+    let addr = board_tcp(&mut procs);
     let device = format!("tcp:{addr}");
     let (run, report) = certify(
         "usercert",
@@ -233,8 +212,7 @@ fn a_user_supplied_server_certificate_runs_https_and_skips_trust_checks() {
             k.to_str().unwrap(),
         ],
     );
-    let _ = board.kill();
-    let _ = board.wait();
+    drop(procs);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let https = report["checks"]
         .as_array()
@@ -247,5 +225,44 @@ fn a_user_supplied_server_certificate_runs_https_and_skips_trust_checks() {
     assert!(
         skipped.contains(&"HTTPCFG.VERIFY.MODES_2_3".to_string()),
         "{skipped:?}"
+    );
+}
+
+#[test]
+fn the_mock_peer_binds_where_it_is_told() {
+    // Seven consecutive ports from a free one: wiremock, the raw server, five TLS fronts.
+    let base = (0..20)
+        .map(|_| common::free_port())
+        .find(|p| {
+            *p < 65_000 && (0..7).all(|i| std::net::TcpListener::bind(("127.0.0.1", p + i)).is_ok())
+        })
+        .expect("seven free consecutive ports");
+    let bind = format!("127.0.0.1:{base}");
+    let (run, report) = certify(
+        "bind",
+        &[
+            "--clause",
+            "HTTPCGET.BODY.LINES",
+            "--mock-bind",
+            &bind,
+            "--no-well-known-ports",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        report["mock"]["wiremock"],
+        format!("http://127.0.0.1:{base}")
+    );
+    assert_eq!(
+        report["mock"]["raw"],
+        format!("http://127.0.0.1:{}", base + 1)
+    );
+    assert_eq!(
+        report["mock"]["tls-good"],
+        format!("https://127.0.0.1:{}", base + 2)
+    );
+    assert_eq!(
+        clauses_with(&report, "pass"),
+        vec!["HTTPCGET.BODY.LINES".to_string()]
     );
 }

@@ -4,49 +4,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{certify, clauses_with, tempdir};
-
-/// Kills its processes when dropped.
-struct Procs(Vec<Child>);
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn board(procs: &mut Procs) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atspec"))
-        .args(["board", "--pty"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    procs.0.push(child);
-    line.trim()
-        .strip_prefix("PTY ")
-        .expect("PTY line")
-        .to_string()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use common::{Procs, board_pty, certify, clauses_with, free_port, tempdir};
 
 #[test]
 fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
@@ -57,7 +18,7 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
         return;
     }
     let mut procs = Procs(Vec::new());
-    let (raw_pty, farm_pty) = (board(&mut procs), board(&mut procs));
+    let (raw_pty, farm_pty) = (board_pty(&mut procs), board_pty(&mut procs));
     let (raw_port, farm_port) = (free_port(), free_port());
     let dir = tempdir("ser2net");
     let config = dir.join("ser2net.yaml");

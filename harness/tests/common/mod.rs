@@ -69,3 +69,71 @@ pub fn clauses_with(report: &serde_json::Value, verdict: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Child processes killed when dropped (boards, ser2net).
+pub struct Procs(pub Vec<std::process::Child>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Starts `atspec board --pty`; returns the pty path.
+pub fn board_pty(procs: &mut Procs) -> String {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atspec"))
+        .args(["board", "--pty"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    procs.0.push(child);
+    line.trim()
+        .strip_prefix("PTY ")
+        .expect("PTY line")
+        .to_string()
+}
+
+/// Starts `atspec board --tcp` on a free loopback port and waits until it listens; returns
+/// the address.
+pub fn board_tcp(procs: &mut Procs) -> String {
+    use std::io::BufRead;
+    let port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atspec"))
+        .args(["board", "--tcp", &addr])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    procs.0.push(child);
+    loop {
+        let line = log
+            .next()
+            .expect("the board exited before listening")
+            .unwrap();
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    // Keep draining the log so the board never blocks on a full pipe.
+    std::thread::spawn(move || log.for_each(drop));
+    addr
+}
+
+/// A loopback port nothing listens on (at the moment of asking).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
