@@ -184,7 +184,7 @@ fn tame(cmd: Command, to: (Endpoint, String), hosts: bool) -> Command {
             c.http_req_header = c
                 .http_req_header
                 .into_iter()
-                .map(|_| b"X-Fuzz: 1".to_vec())
+                .map(|h| token_name(&h))
                 .collect();
             Command::HttpClient(c)
         }
@@ -200,6 +200,21 @@ fn tame(cmd: Command, to: (Endpoint, String), hosts: bool) -> Command {
         }
         other => other,
     }
+}
+
+/// A generated `name:value` header with its name made a plain token under `X-`, so no mock
+/// server rejects it and it cannot reframe the request; the value is kept as generated.
+fn token_name(h: &[u8]) -> Vec<u8> {
+    let colon = h.iter().position(|&b| b == b':').unwrap_or(h.len());
+    let mut out = b"X-F".to_vec();
+    out.extend(
+        h[..colon]
+            .iter()
+            .filter(|b| b.is_ascii_alphanumeric() || **b == b'-'),
+    );
+    out.push(b':');
+    out.extend_from_slice(h.get(colon + 1..).unwrap_or_default());
+    out
 }
 
 fn marker((e, p): &(Endpoint, String)) -> Vec<u8> {

@@ -8,7 +8,8 @@ pub(super) fn checks() -> Vec<Check> {
     vec![
         Check::new("base.at", &["BASE.AT.OK"], |_| vec![l("AT"), l("at")]),
         Check::new("base.gmr", &["BASE.GMR.VERSION_LINES"], |_| {
-            vec![l("AT+GMR")]
+            // Echo on (any case of the name) and off: the version lines are found either way.
+            vec![l("AT+GMR"), l("At+Gmr"), l("ATE0"), l("AT+GMR")]
         }),
         Check::new(
             "base.rst_ready",

@@ -181,6 +181,7 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     }
     let report = Report::new(
         s.identity.clone(),
+        runner::mock_urls(&s.env.mock),
         a.seed,
         started.elapsed().as_millis() as u64,
         results,

@@ -99,6 +99,8 @@ pub struct Report {
     pub spec: String,
     /// The device.
     pub device: Identity,
+    /// Base URLs of the mock peer's endpoints, by name.
+    pub mock: BTreeMap<String, String>,
     /// Fuzzing seed.
     pub seed: u64,
     /// Wall time in milliseconds.
@@ -120,6 +122,7 @@ impl Report {
     /// fails, hangs if any hangs, is skipped if all its checks were skipped.
     pub fn new(
         device: Identity,
+        mock: BTreeMap<String, String>,
         seed: u64,
         wall_ms: u64,
         checks: Vec<CheckResult>,
@@ -168,6 +171,7 @@ impl Report {
             tool: format!("atspec {}", env!("CARGO_PKG_VERSION")),
             spec: crate::runner::spec_id(),
             device,
+            mock,
             seed,
             wall_ms,
             clauses,
