@@ -102,6 +102,8 @@ pub struct Engine<const TX: usize = 2048, const RX: usize = 2048> {
     pub(crate) net: crate::net::Net<TX, RX>,
     #[cfg(feature = "mutants")]
     pub(crate) mutant: Option<crate::Mutant>,
+    #[cfg(feature = "variants")]
+    pub(crate) variant: Option<crate::Variant>,
 }
 
 impl Engine {
@@ -129,6 +131,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             net: crate::net::Net::default(),
             #[cfg(feature = "mutants")]
             mutant: None,
+            #[cfg(feature = "variants")]
+            variant: None,
         }
     }
 
@@ -137,6 +141,13 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     pub fn set_mutant(&mut self, m: crate::Mutant) {
         self.mutant = Some(m);
         self.echo = !mutated!(self, EchoDefaultOff);
+    }
+
+    /// Makes this engine choose one permitted behaviour other than its default (harness
+    /// tolerance tests only).
+    #[cfg(feature = "variants")]
+    pub fn set_variant(&mut self, v: crate::Variant) {
+        self.variant = Some(v);
     }
 
     /// Prints `ready`, as a module does when it has started.

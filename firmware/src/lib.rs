@@ -37,6 +37,23 @@ macro_rules! mutated {
     };
 }
 
+/// `true` when the engine runs legitimate variant `$v` (always `false` without the
+/// `variants` feature).
+#[cfg(feature = "variants")]
+macro_rules! varied {
+    ($engine:expr, $v:ident) => {
+        $engine.variant == Some($crate::variant::Variant::$v)
+    };
+}
+/// `true` when the engine runs legitimate variant `$v` (always `false` without the
+/// `variants` feature).
+#[cfg(not(feature = "variants"))]
+macro_rules! varied {
+    ($engine:expr, $v:ident) => {
+        false
+    };
+}
+
 pub mod engine;
 pub mod http;
 pub mod line;
@@ -45,8 +62,14 @@ pub mod mutant;
 pub mod net;
 pub mod out;
 pub mod store;
+#[cfg(feature = "testkit")]
+pub mod testkit;
+#[cfg(feature = "variants")]
+pub mod variant;
 
 pub use engine::{Config, Engine, Pki};
 #[cfg(feature = "mutants")]
 pub use mutant::Mutant;
 pub use net::{Action, Tls};
+#[cfg(feature = "variants")]
+pub use variant::Variant;

@@ -84,6 +84,20 @@ enum Phase {
     Head,
     /// Reading the body.
     Body,
+    /// The response is complete and the connection given up, but the command still prints
+    /// lines it streams from state (a HEAD answer's header lines); its final result comes
+    /// after the last of them. The network and the clock no longer concern it.
+    Printing,
+}
+
+impl Phase {
+    /// Whether the transaction still holds (or is opening) a connection.
+    fn on_network(self) -> bool {
+        matches!(
+            self,
+            Phase::Connecting | Phase::Request | Phase::Head | Phase::Body
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -182,7 +196,7 @@ impl<const TX: usize, const RX: usize> Net<TX, RX> {
 
     /// Drops any transaction (AT+RST).
     pub(crate) fn abort(&mut self) {
-        if self.phase != Phase::Idle {
+        if self.phase.on_network() || self.connected {
             self.close_pending = true;
         }
         self.phase = Phase::Idle;
@@ -255,6 +269,8 @@ struct Request<'a> {
     content_length: Option<u64>,
     extra: &'a [&'a [u8]],
     body: &'a [u8],
+    /// Header fields in ESP-IDF order (the `idf-header-order` variant).
+    idf_order: bool,
 }
 
 /// Fills the tx buffer with the request head (and a small body) and records where to connect.
@@ -304,17 +320,28 @@ fn prepare<const TX: usize, const RX: usize>(
         &host_value[..h + 1 + n]
     };
     let mut length_text = [0u8; 20];
+    let length = req.content_length.map(|len| {
+        let mut f = Fill::new(&mut length_text);
+        atspec_rt::sink::put_decimal(&mut f, len as i64);
+        f.len
+    });
+    let length = length.map(|n| &length_text[..n]);
     let mut headers = HeaderList::default();
-    headers.set(b"Host", host_header);
-    headers.set(b"User-Agent", req.user_agent);
+    // The order of fields with different names carries no meaning (RFC 9110 §5.3,
+    // `HTTP.REQUEST.FIELD_ORDER`); only same-name replacement is a rule.
+    let _ = Clause::HttpRequestFieldOrder;
+    if req.idf_order {
+        headers.set(b"User-Agent", req.user_agent);
+        headers.set(b"Host", host_header);
+    } else {
+        headers.set(b"Host", host_header);
+        headers.set(b"User-Agent", req.user_agent);
+    }
     if let Some(ct) = req.content_type {
         headers.set(b"Content-Type", ct);
     }
-    if let Some(len) = req.content_length {
-        let mut f = Fill::new(&mut length_text);
-        atspec_rt::sink::put_decimal(&mut f, len as i64);
-        let n = f.len;
-        headers.set(b"Content-Length", &length_text[..n]);
+    if let (Some(len), false) = (length, req.idf_order) {
+        headers.set(b"Content-Length", len);
     }
     for h in req.extra {
         headers.set_line(h);
@@ -323,6 +350,10 @@ fn prepare<const TX: usize, const RX: usize>(
     let _ = Clause::HttpcheadApplyOrder;
     for h in stored.iter() {
         headers.set_line(h);
+    }
+    if let (Some(len), true) = (length, req.idf_order) {
+        // IDF's `open()` sets it last, replacing a same-named field in place.
+        headers.set(b"Content-Length", len);
     }
     let limit = tx_limit.min(TX);
     let mut f = Fill::new(&mut net.tx[..limit]);
@@ -408,7 +439,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// again after draining UART output).
     pub fn handle_received(&mut self, bytes: &[u8]) -> usize {
         match self.net.phase {
-            Phase::Idle => bytes.len(),
+            Phase::Idle | Phase::Printing => bytes.len(),
             // Like the firmware, the response is read only once the whole request (with the
             // POST/PUT body) has been sent; until then the board keeps the bytes.
             Phase::Connecting | Phase::Request => 0,
@@ -421,7 +452,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     pub fn handle_closed(&mut self) {
         self.net.connected = false;
         match (self.net.phase, self.net.framing) {
-            (Phase::Idle, _) => {}
+            (Phase::Idle | Phase::Printing, _) => {}
             (Phase::Body, Framing::Close) => self.finish_body(),
             _ => {
                 let _ = Clause::HttpResponseIncomplete;
@@ -433,7 +464,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// The connection failed (refused, reset, TLS handshake, DNS).
     pub fn handle_net_error(&mut self) {
         self.net.connected = false;
-        if self.net.phase != Phase::Idle {
+        if self.net.phase.on_network() {
             self.fail();
         }
     }
@@ -442,7 +473,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// timeout fails (`HTTP.TIMEOUT.NETWORK`).
     pub fn handle_time(&mut self, now_ms: u64) {
         self.net.now = now_ms;
-        if self.net.phase != Phase::Idle && now_ms >= self.net.deadline {
+        if self.net.phase.on_network() && now_ms >= self.net.deadline {
             let _ = Clause::HttpTimeoutNetwork;
             self.fail();
         }
@@ -450,7 +481,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// When [`Engine::handle_time`] should be called next, if a transaction runs.
     pub fn poll_timeout(&self) -> Option<u64> {
-        (self.net.phase != Phase::Idle).then_some(self.net.deadline)
+        self.net.phase.on_network().then_some(self.net.deadline)
     }
 
     // ------------------------------------------------------------ starting commands
@@ -482,6 +513,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             b"GET"
         };
         let user_agent = self.user_agent();
+        let idf_order = varied!(self, IdfHeaderOrder);
         let size = |v: i32| if v <= 0 { 2048 } else { v as usize };
         let limits = Limits {
             tx: size(tx),
@@ -515,6 +547,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         content_length: None,
                         extra: &[],
                         body: &[],
+                        idf_order,
                     };
                     Start::from(net.begin(kind, headers, *auth, &req, limits))
                 }
@@ -564,6 +597,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         let _ = Clause::HttpBufferFixed;
         let head_as_get = cmd.opt == Opt::Head && mutated!(self, HeadAsGet);
         let user_agent = self.user_agent();
+        let idf_order = varied!(self, IdfHeaderOrder);
         let start = {
             let Engine {
                 url: stored,
@@ -620,6 +654,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         content_length,
                         extra: cmd.http_req_header.as_slice(),
                         body,
+                        idf_order,
                     };
                     let kind = Kind::Client {
                         head: cmd.opt == Opt::Head && !head_as_get,
@@ -645,6 +680,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         ];
         let empty_falls_back = !mutated!(self, UrlcfgEmptyIgnored);
         let user_agent = self.user_agent();
+        let idf_order = varied!(self, IdfHeaderOrder);
         let start = {
             let Engine {
                 url: stored,
@@ -672,6 +708,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         content_length: Some(length as u64),
                         extra,
                         body: &[],
+                        idf_order,
                     };
                     Start::from(net.begin(Kind::Send { put }, headers, *auth, &req, FIXED))
                 }
@@ -791,7 +828,18 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 self.end();
             }
             Kind::Client { head: true } => {
-                let _ = Clause::HttpclientHeadHeaderLines;
+                // A HEAD response has no body whatever its Content-Length or
+                // Transfer-Encoding say (RFC 9112 §6.3): it is complete now. The connection
+                // is given up at once; the header lines are printed from the rx buffer, and
+                // the final result waits for the last of them, however slowly the UART
+                // drains and whatever the peer does meanwhile.
+                let _ = [
+                    Clause::HttpclientHeadHeaderLines,
+                    Clause::HttpclientHeadNoBody,
+                ];
+                n.phase = Phase::Printing;
+                n.close_pending = n.connected;
+                n.connected = false;
                 self.streaming = Streaming::HeadLines { next: 0 };
             }
             _ => {
@@ -833,9 +881,17 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// How many body bytes fit one payload line now.
     fn piece_room(&self) -> usize {
-        self.net
-            .piece
+        self.piece_size()
             .min(self.out.space().saturating_sub(RESERVE + LINE_OVERHEAD))
+    }
+
+    /// The largest body piece: the rx size (97 bytes for the `small-pieces` variant).
+    fn piece_size(&self) -> usize {
+        if varied!(self, SmallPieces) {
+            self.net.piece.min(97)
+        } else {
+            self.net.piece
+        }
     }
 
     fn payload(&mut self, data: &[u8]) {
@@ -854,7 +910,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         while taken < bytes.len() && self.net.phase == Phase::Body {
             let room = self.piece_room();
             let rest = &bytes[taken..];
-            if room == 0 || room < rest.len().min(self.net.piece).min(MIN_PIECE) {
+            if room == 0 || room < rest.len().min(self.piece_size()).min(MIN_PIECE) {
                 break;
             }
             match self.net.framing {
@@ -1003,9 +1059,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// Back to command mode; the connection is closed (`HTTP.CONNECTION.PER_COMMAND`).
     fn end(&mut self) {
-        let _ = Clause::HttpConnectionPerCommand;
+        // The final result was just queued; anything streamed (HEAD lines) is already out,
+        // since `poll_transmit` ends a HEAD answer only after its last line.
+        let _ = [Clause::HttpConnectionPerCommand, Clause::ResultFinalLast];
         let n = &mut self.net;
-        n.close_pending = n.close_pending || n.phase != Phase::Idle || n.connected;
+        n.close_pending = n.close_pending || n.phase.on_network() || n.connected;
         n.phase = Phase::Idle;
         n.framing = Framing::None;
         n.tx_start = 0;

@@ -4,11 +4,13 @@
 
 use atspec_firmware::device::Clause;
 
-const SOURCES: [&str; 4] = [
+const SOURCES: [&str; 6] = [
     include_str!("clauses.rs"),
+    include_str!("framing.rs"),
     include_str!("http.rs"),
     include_str!("more_clauses.rs"),
     include_str!("robustness.rs"),
+    include_str!("variants.rs"),
 ];
 
 #[test]

@@ -1,54 +1,56 @@
-//! Arbitrary UART bytes interleaved with arbitrary network events, as in the proptest of
-//! `firmware/tests/robustness.rs`, but coverage-guided:
+//! Arbitrary network events and UART output credit around a host that sends commands one at a
+//! time, as in `firmware/tests/framing.rs`, but coverage-guided:
 //! `cargo fuzz run engine` (from `fuzz/`, with a nightly toolchain).
 //!
-//! Each input is a script: one opcode byte, then for data events a length byte and that many
-//! bytes. The engine must never panic and never drop output.
+//! The first byte sets the length of the command script (indexes into the test kit's
+//! commands); every later byte is an opcode, some followed by an argument byte. The engine
+//! must never panic, never drop output, and print exactly one final result per command with
+//! nothing of the command after it (`RESULT.FINAL.LAST`).
 #![no_main]
 
+use atspec_firmware::testkit::{COMMANDS, Driver, Event, RESPONSES};
 use atspec_firmware::{Config, Engine, Pki};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|script: &[u8]| {
-    let mut e = Engine::new(Config { pki: Pki { certs: 1, keys: 1, cas: 1 } });
-    let mut sink = [0u8; 4096];
-    let mut now = 0u64;
-    let mut rest = script;
-    while let [op, tail @ ..] = rest {
-        rest = tail;
-        let data = |rest: &mut &[u8]| -> Vec<u8> {
-            let (&n, tail) = rest.split_first().unwrap_or((&0, &[]));
-            let n = (n as usize).min(tail.len());
-            let (d, tail) = tail.split_at(n);
-            *rest = tail;
-            d.to_vec()
-        };
-        match op % 9 {
-            0 => {
-                let d = data(&mut rest);
-                e.handle_uart(&d);
-            }
-            1 => {
-                let d = data(&mut rest);
-                e.handle_received(&d);
-            }
-            2 => e.handle_connected(),
-            3 => e.handle_closed(),
-            4 => e.handle_net_error(),
-            5 => {
-                now += u64::from(op / 9) * 100;
-                e.handle_time(now);
-            }
-            6 => {
-                let _ = e.poll_action();
-            }
-            7 => {
-                e.poll_net_transmit(&mut sink[..(*op as usize) * 4]);
-            }
-            _ => {
-                e.poll_transmit(&mut sink);
-            }
-        }
-        assert_eq!(e.dropped_output(), 0);
+fuzz_target!(|input: &[u8]| {
+    let Some((&n, rest)) = input.split_first() else {
+        return;
+    };
+    let n = usize::from(n % 12).min(rest.len());
+    let (script, mut ops) = rest.split_at(n);
+    let script = script
+        .iter()
+        .map(|&i| COMMANDS[usize::from(i) % COMMANDS.len()])
+        .collect();
+    let mut events = Vec::new();
+    while let [op, tail @ ..] = ops {
+        let (arg, tail) = tail.split_first().map_or((0, tail), |(a, t)| (*a, t));
+        ops = tail;
+        let a = usize::from(arg);
+        events.push(match op % 11 {
+            0 => Event::Host(a.max(1)),
+            1 => Event::PollAction,
+            2 => Event::Connected,
+            3 => Event::Peer(RESPONSES[a % RESPONSES.len()].to_vec()),
+            4 => Event::PeerBody(a * 24),
+            5 => Event::PeerClose,
+            6 => Event::NetError,
+            7 => Event::PollNet(a * 3),
+            8 => Event::Time(a as u64 * 40),
+            // Output credit from one byte to a few kilobytes.
+            9 => Event::Drain(if a < 128 { 1 + a % 16 } else { a * 24 }),
+            _ => Event::Drain(1),
+        });
+    }
+    let engine = Engine::new(Config {
+        pki: Pki {
+            certs: 1,
+            keys: 1,
+            cas: 1,
+        },
+    });
+    let mut d = Driver::new(engine, script);
+    if let Err(v) = d.run(&events) {
+        panic!("{v}");
     }
 });

@@ -115,7 +115,13 @@ impl Device {
             if busy.is_some() {
                 continue;
             }
-            if want > 0 && have >= want {
+            // Every final result is in. Bytes the answer has after its last one (the echo of
+            // a partial line) may still be on the wire at a slow line rate: wait for the
+            // expected length, or for the line to go quiet.
+            if want > 0
+                && have >= want
+                && (r.bytes.len() >= x.output.len() || last.elapsed() >= QUIET)
+            {
                 return r;
             }
             if want == 0 && last.elapsed() >= QUIET {

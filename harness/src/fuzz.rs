@@ -315,6 +315,15 @@ pub fn steps(t: &Transition, ctx: &Ctx) -> Vec<Step> {
                 Command::HttpClient(x) => {
                     x.url = x.url.as_deref().map(resolve);
                     x.host = x.host.as_deref().map(resolve);
+                    let named = |v: &Option<Vec<u8>>| v.as_ref().is_some_and(|v| !v.is_empty());
+                    if !named(&x.url) && named(&x.host) && named(&x.path) && !ctx.well_known_ports()
+                    {
+                        // Host/path mode reaches ports 80/443, which this run does not hold
+                        // (another program, or another certification run, may): the command
+                        // falls back to the stored URL instead.
+                        x.host = None;
+                        x.path = None;
+                    }
                 }
                 Command::HttpGetSize(x) => x.url = x.url.as_deref().map(resolve),
                 Command::HttpCGet(x) => x.url = x.url.as_deref().map(resolve),
@@ -387,9 +396,18 @@ pub struct Outcome {
     pub sequences: u64,
     /// Steps sent.
     pub steps: u64,
-    /// The shrunk failure, if any.
+    /// The shrunk failure, if any: the transcript of the run that failed (with its diff),
+    /// never a re-run that may have passed.
     pub failure: Option<Transcript>,
+    /// The first failing sequence, before shrinking, when shrinking changed it.
+    pub original: Option<Transcript>,
+    /// Of [`REPRODUCE`] re-runs of the shrunk failure, how many failed again.
+    pub reproduced: u32,
 }
+
+/// How often a shrunk failure is run again to tell a deterministic failure from one that
+/// depends on timing.
+pub const REPRODUCE: u32 = 2;
 
 fn rng(seed: u64) -> TestRng {
     let mut bytes = [0u8; 32];
@@ -414,6 +432,9 @@ pub fn run(env: &mut Env, closed_port: u16, limits: Limits, progress: &dyn Fn(u6
     let strategy = Machine::sequential_strategy(1..=limits.max_len);
     let env = RefCell::new(env);
     let counts = RefCell::new((0u64, 0u64));
+    // The first failing run and the latest one. proptest reports the last candidate that
+    // failed as the minimal case, so the latest failing transcript is that case's own run.
+    let failed: RefCell<(Option<Transcript>, Option<Transcript>)> = RefCell::new((None, None));
     let result = runner.run(&strategy, |(_, transitions, seen)| {
         // Every transition is sent (a case runs to its end), so all of them count as seen;
         // the shrinker drops unseen ones first.
@@ -428,23 +449,57 @@ pub fn run(env: &mut Env, closed_port: u16, limits: Limits, progress: &dyn Fn(u6
         c.0 += 1;
         c.1 += steps.len() as u64;
         progress(c.0);
-        match t.verdict {
+        match &t.verdict {
             Verdict::Pass | Verdict::Skipped(_) => Ok(()),
-            Verdict::Fail(why) | Verdict::Hung(why) => Err(TestCaseError::fail(why)),
+            Verdict::Fail(why) | Verdict::Hung(why) => {
+                let why = why.clone();
+                let mut f = failed.borrow_mut();
+                if f.0.is_none() {
+                    f.0 = Some(t.clone());
+                }
+                f.1 = Some(t);
+                Err(TestCaseError::fail(why))
+            }
         }
     });
     let (sequences, steps_sent) = *counts.borrow();
     let mut out = Outcome {
         sequences,
         steps: steps_sent,
-        failure: None,
+        ..Outcome::default()
     };
     if let Err(TestError::Fail(_, (_, transitions, _))) = result {
+        let (first, latest) = failed.into_inner();
         let env = env.into_inner();
         let ctx = Ctx::new(&env.mock, closed_port);
         let steps: Vec<Step> = transitions.iter().flat_map(|t| steps(t, &ctx)).collect();
-        let mut t = runner::run(env, "fuzz", &[], &steps);
+        for _ in 0..REPRODUCE {
+            let again = runner::run(env, "fuzz", &[], &steps);
+            if matches!(again.verdict, Verdict::Fail(_) | Verdict::Hung(_)) {
+                out.reproduced += 1;
+            }
+        }
+        let mut t = match latest {
+            Some(t) if t.steps == steps => t,
+            // Not the minimal case's own run (cannot happen with proptest's shrinker, but a
+            // transcript without a failure must never be reported): the first failure stands.
+            _ => first
+                .clone()
+                .unwrap_or_else(|| runner::run(env, "fuzz", &[], &steps)),
+        };
         t.seed = Some(limits.seed);
+        t.note = match out.reproduced {
+            REPRODUCE => format!("failed again in {REPRODUCE} of {REPRODUCE} re-runs"),
+            n => format!(
+                "failed again in {n} of {REPRODUCE} re-runs: the failure depends on timing; \
+                 the original failing sequence is saved beside it"
+            ),
+        };
+        if let Some(mut o) = first.filter(|o| o.steps != t.steps) {
+            o.seed = Some(limits.seed);
+            o.note = "the first failing sequence, before shrinking".into();
+            out.original = Some(o);
+        }
         out.failure = Some(t);
     }
     out

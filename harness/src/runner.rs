@@ -242,12 +242,20 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
             rec.mismatch = Some(format!("answer to `{}`: {what}", bytes.escaped()));
             rec.diff = Some((expected, actual, at));
         } else if x.loose.is_none() {
-            let ok = seen.len() == x.requests.len()
-                && seen.iter().zip(&x.requests).all(|(s, e)| s.matches(e));
-            if !ok {
+            // Requests are judged with HTTP semantics (`Recorded::differences`).
+            let why: Vec<String> = if seen.len() != x.requests.len() {
+                vec![format!("{} requests, not {}", seen.len(), x.requests.len())]
+            } else {
+                seen.iter()
+                    .zip(&x.requests)
+                    .flat_map(|(s, e)| s.differences(e))
+                    .collect()
+            };
+            if !why.is_empty() {
                 rec.mismatch = Some(format!(
-                    "requests after `{}`: expected [{}], the peer saw [{}]",
+                    "requests after `{}`: {}; expected [{}], the peer saw [{}]",
                     bytes.escaped(),
+                    why.join("; "),
                     x.requests
                         .iter()
                         .map(describe_expected)

@@ -32,7 +32,7 @@ fn three_runs_with_one_seed_give_identical_verdicts() {
         assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     }
     let first = verdicts(&runs[0].1);
-    assert_eq!(first.len(), 169);
+    assert_eq!(first.len(), 172);
     for (_, report) in &runs[1..] {
         assert_eq!(verdicts(report), first);
         // The same seed sends the same sequences.
@@ -70,6 +70,23 @@ fn a_fuzzing_failure_is_shrunk_saved_and_replays() {
     assert!(steps.len() <= 3, "not shrunk: {steps:?}");
     let saved = report["fuzz"]["saved"].as_str().unwrap().to_string();
     assert!(std::path::Path::new(&saved).is_file(), "{saved}");
+    // The saved transcript is the failing run itself, with its diff, not a re-run that may
+    // have passed; the shrunk case is run again and fails again.
+    assert_eq!(failure["verdict"]["verdict"], "fail", "{failure}");
+    assert!(
+        failure["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["mismatch"].is_string()),
+        "{failure}"
+    );
+    assert_eq!(failure["note"], "failed again in 2 of 2 re-runs");
+    if let Some(original) = report["fuzz"]["original"].as_str() {
+        let text = std::fs::read_to_string(original).unwrap();
+        assert!(text.contains("before shrinking"), "{text}");
+        assert!(text.contains("\"verdict\": \"fail\""), "{text}");
+    }
 
     // Replaying against the same mutant reproduces it with a byte diff ...
     let r = atspec(&[
@@ -98,4 +115,32 @@ fn replay_rejects_a_broken_transcript_with_its_position() {
     let r = atspec(&["replay", f.to_str().unwrap()]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("bad.json:2:"), "{}", r.stderr);
+}
+
+/// Something else holds port 80 (another program, or another certification run on the same
+/// machine). A run without the well-known ports must not fuzz AT+HTTPCLIENT's host/path mode
+/// into it: before that rule, seed 10 reached the foreign server and was failed for it.
+#[test]
+fn fuzzing_stays_off_ports_it_does_not_hold() {
+    use std::io::{Read, Write};
+    // Hold port 80 with an HTTP server that answers everything, unless another test already
+    // holds it (which is the same situation for this run).
+    let listener = std::net::TcpListener::bind("127.0.0.1:80").ok();
+    if let Some(l) = listener {
+        std::thread::spawn(move || {
+            for s in l.incoming().flatten() {
+                let mut s = s;
+                let mut buf = [0u8; 4096];
+                let _ = s.set_read_timeout(Some(std::time::Duration::from_millis(200)));
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+            }
+        });
+    }
+    let (run, report) = certify(
+        "foreign80",
+        &["--seed", "10", "--cases", "100", "--no-well-known-ports"],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(report["fuzz"]["failure"].is_null());
 }

@@ -24,6 +24,8 @@ use tls::{Pki, Sock};
 
 #[cfg(feature = "mutants")]
 pub use atspec_firmware::Mutant;
+#[cfg(feature = "variants")]
+pub use atspec_firmware::Variant;
 
 /// Where the board serves its AT channel.
 #[derive(Debug, Clone)]
@@ -45,6 +47,8 @@ pub struct Options {
     pub pki: Option<PathBuf>,
     /// A deliberate deviation from the spec (test builds with the `mutants` feature only).
     pub mutant: Option<String>,
+    /// A behaviour the spec permits other than the default (builds with `variants` only).
+    pub variant: Option<String>,
 }
 
 /// The board's command line, shared by `atspec-board` and `atspec board`.
@@ -65,6 +69,10 @@ pub struct BoardArgs {
     /// Run a deliberately non-conformant variant (builds with the `mutants` feature only).
     #[arg(long, value_name = "NAME")]
     pub mutant: Option<String>,
+    /// Choose a behaviour the spec permits other than the default (builds with the
+    /// `variants` feature only).
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
 }
 
 /// Parses nothing more: runs the board the arguments describe (logging to stderr).
@@ -83,6 +91,7 @@ pub fn run(args: BoardArgs) -> ExitCode {
         baud: args.baud,
         pki: args.pki,
         mutant: args.mutant,
+        variant: args.variant,
     })
 }
 
@@ -98,12 +107,24 @@ pub fn mutant_names() -> Vec<&'static str> {
     }
 }
 
+/// Names of the legitimate variants this build knows (empty without the `variants` feature).
+pub fn variant_names() -> Vec<&'static str> {
+    #[cfg(feature = "variants")]
+    {
+        Variant::ALL.iter().map(|v| v.name()).collect()
+    }
+    #[cfg(not(feature = "variants"))]
+    {
+        Vec::new()
+    }
+}
+
 /// Request and response-head buffers large enough for 8192-byte URLs with `tx size` 10240.
 type Board = Engine<10240, 10240>;
 
 /// Runs the board until the process is killed; returns only on a setup error (exit 2).
 pub fn serve(opts: Options) -> ExitCode {
-    #[cfg_attr(not(feature = "mutants"), allow(unused_mut))]
+    #[cfg_attr(not(any(feature = "mutants", feature = "variants")), allow(unused_mut))]
     let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config {
         pki: Pki::new(opts.pki.clone()).counts(),
     }));
@@ -125,6 +146,27 @@ pub fn serve(opts: Options) -> ExitCode {
         #[cfg(not(feature = "mutants"))]
         {
             tracing::error!("mutant {name} asked for, but this build has no `mutants` feature");
+            return ExitCode::from(2);
+        }
+    }
+    if let Some(name) = &opts.variant {
+        #[cfg(feature = "variants")]
+        match Variant::from_name(name) {
+            Some(v) => {
+                tracing::info!("running variant {name}: a behaviour the spec permits");
+                engine.set_variant(v);
+            }
+            None => {
+                tracing::error!(
+                    "unknown variant {name}; known: {}",
+                    variant_names().join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        }
+        #[cfg(not(feature = "variants"))]
+        {
+            tracing::error!("variant {name} asked for, but this build has no `variants` feature");
             return ExitCode::from(2);
         }
     }

@@ -195,6 +195,34 @@ fn httpclient() -> Vec<Check> {
                 ]
             },
         ),
+        Check::new(
+            "httpclient.head_no_body",
+            &["HTTPCLIENT.HEAD.NO_BODY", "HTTPCLIENT.HEAD.HEADER_LINES"],
+            |c| {
+                // The raw server closes right after the head. The header block is long, so at
+                // serial line rates the close arrives while the lines are still printed.
+                let mut with_length = Scenario::ok(b"hello");
+                let mut chunked = Scenario::ok(b"").framed(Framing::Close);
+                for i in 0..16 {
+                    let v = format!("value-{i}-{}", "v".repeat(40));
+                    with_length = with_length.header(&format!("X-Line-{i}"), &v);
+                    chunked = chunked.header(&format!("X-Line-{i}"), &v);
+                }
+                let chunked = chunked.header("Transfer-Encoding", "chunked");
+                vec![
+                    Step::mock(with_length),
+                    client(&format!("1,,\"{}\",,,1", c.raw("/cl"))),
+                    Step::mock(chunked),
+                    client(&format!("1,,\"{}\",,,1", c.raw("/te"))),
+                    l("AT"),
+                ]
+            },
+        )
+        .assert(|t| {
+            sent_answer_has(t, 0, b"+HTTPCLIENT:17,Connection: close\r\n\r\nOK\r\n")?;
+            sent_answer_has(t, 1, b"+HTTPCLIENT:17,Connection: close\r\n\r\nOK\r\n")?;
+            super::answers_end_at_their_final_result(t)
+        }),
     ]
 }
 

@@ -1,9 +1,46 @@
 //! Line framing, forms and result strings.
 
 use super::{Check, l, raw, sent_answer_has};
+use crate::mock::scenario::Scenario;
+use crate::step::Step;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
+        Check::new("result.final_last", &["RESULT.FINAL.LAST"], |c| {
+            // After each answer that a device streams (header lines, many body pieces, a
+            // data phase), the harness listens: nothing may follow the final result.
+            let mut head = Scenario::ok(b"12345");
+            for i in 0..12 {
+                head = head.header(&format!("X-H-{i}"), &"h".repeat(48));
+            }
+            let big = Scenario::ok(&vec![b'b'; 100 * 1024]);
+            let listen = || raw("");
+            vec![
+                Step::mock(head),
+                l(format!("AT+HTTPCLIENT=1,,\"{}\",,,1", c.raw("/h"))),
+                listen(),
+                listen(),
+                Step::mock(big),
+                l(format!("AT+HTTPCGET=\"{}\"", c.raw("/big"))),
+                listen(),
+                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/big"))),
+                listen(),
+                Step::mock(Scenario::ok(b"posted")),
+                l(format!("AT+HTTPCPOST=\"{}\",4", c.raw("/p"))),
+                raw("data"),
+                listen(),
+                l(format!("AT+HTTPCPUT=\"{}\",3", c.raw("/p"))),
+                raw("put"),
+                listen(),
+                l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/p"))),
+                listen(),
+                Step::mock(Scenario::status(404, &[b'n'; 3000])),
+                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/404"))),
+                listen(),
+                l("AT"),
+            ]
+        })
+        .assert(super::answers_end_at_their_final_result),
         Check::new("framing.terminator", &["FRAMING.LINE.TERMINATOR"], |_| {
             vec![raw("AT\r"), raw("\n"), raw("AT\n"), raw("\r\n")]
         }),

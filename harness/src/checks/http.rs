@@ -131,6 +131,7 @@ pub(super) fn checks() -> Vec<Check> {
             "http.request.header_order",
             &[
                 "HTTP.REQUEST.HEADER_ORDER",
+                "HTTP.REQUEST.FIELD_ORDER",
                 "HTTP.REQUEST.CHEAD_APPLIED",
                 "HTTP.REQUEST.HEADER_SPLIT",
             ],

@@ -112,6 +112,11 @@ impl<'a> Ctx<'a> {
         format!("http://{}:{}{path}", self.mock.host, self.closed_port)
     }
 
+    /// Whether this run serves ports 80 and 443 (AT+HTTPCLIENT's host/path mode).
+    pub fn well_known_ports(&self) -> bool {
+        self.mock.has_well_known_ports()
+    }
+
     /// The address the device is told.
     pub fn host(&self) -> &str {
         &self.mock.host
@@ -156,6 +161,41 @@ fn sent_answer_has(t: &Transcript, i: usize, needle: &[u8]) -> Result<(), String
             rec.actual.escaped()
         ))
     }
+}
+
+/// Literal assertion of `RESULT.FINAL.LAST`, written without the oracle: every answer to
+/// bytes the harness sent ends with a final result (or, before data, the prompt), and a listen
+/// step (a Send of no bytes, which reads for a while) heard nothing at all.
+fn answers_end_at_their_final_result(t: &Transcript) -> Result<(), String> {
+    const ENDINGS: [&[u8]; 6] = [
+        b"\r\nOK\r\n",
+        b"\r\nERROR\r\n",
+        b"\r\nSEND OK\r\n",
+        b"\r\nSEND FAIL\r\n",
+        b"\r\nSET OK\r\n",
+        b"\r\nOK\r\n\r\n>",
+    ];
+    for (i, rec) in t.records.iter().enumerate() {
+        let Step::Send { bytes, .. } = &rec.step else {
+            continue;
+        };
+        let answer = &rec.actual.0;
+        if bytes.0.is_empty() {
+            if !answer.is_empty() {
+                return Err(format!(
+                    "step {i}: output after the previous answer's final result: `{}`",
+                    rec.actual.escaped()
+                ));
+            }
+        } else if !ENDINGS.iter().any(|e| answer.ends_with(e)) {
+            return Err(format!(
+                "step {i}: the answer to `{}` does not end with its final result: `{}`",
+                bytes.escaped(),
+                rec.actual.escaped()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Every check.

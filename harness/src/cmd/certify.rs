@@ -176,6 +176,14 @@ pub fn run(a: CertifyArgs) -> ExitCode {
                 Ok(p) => fuzz_result.saved = Some(p.display().to_string()),
                 Err(e) => eprintln!("atspec certify: could not save the failure transcript: {e}"),
             }
+            if let Some(o) = &out.original {
+                match save(&a.failures, o) {
+                    Ok(p) => fuzz_result.original = Some(p.display().to_string()),
+                    Err(e) => {
+                        eprintln!("atspec certify: could not save the original sequence: {e}")
+                    }
+                }
+            }
             fuzz_result.failure = Some(t);
         }
     }

@@ -38,6 +38,14 @@ pub struct SessionArgs {
     /// Run a deliberately broken virtual board (builds with the `mutants` feature only).
     #[arg(long, value_name = "NAME", hide = true)]
     pub mutant: Option<String>,
+    /// Run the built-in board with a behaviour the spec permits other than its default
+    /// (`idf-header-order`, `small-pieces`): it must stay conformant.
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+    /// Pace the built-in board's UART output like a serial line at this many baud (8N1).
+    /// Timing only: verdicts do not change. For a real device, put @BAUD in --device.
+    #[arg(long, value_name = "BAUD")]
+    pub baud: Option<u32>,
     /// Certificates the device holds, as CERTS,KEYS,CAS (for AT+HTTPCFG's NO … FOUND answers).
     #[arg(long, default_value = "1,1,1", value_name = "N,N,N", value_parser = parse_certs)]
     pub certs: Certs,
@@ -84,6 +92,26 @@ pub fn start(a: &SessionArgs) -> Result<Session, String> {
     if a.mutant.is_some() && !virtual_board {
         return Err("--mutant applies to the virtual board only".into());
     }
+    if a.variant.is_some() && !virtual_board {
+        return Err("--variant applies to the virtual board only".into());
+    }
+    if let Some(v) = &a.variant
+        && !atspec_board::variant_names().contains(&v.as_str())
+    {
+        return Err(format!(
+            "unknown variant `{v}`; known: {}",
+            atspec_board::variant_names().join(", ")
+        ));
+    }
+    if a.baud.is_some() && !virtual_board {
+        return Err(
+            "--baud paces the built-in virtual board only; for a real device give the rate in --device (serial:PATH@BAUD, rfc2217:HOST:PORT@BAUD)"
+                .into(),
+        );
+    }
+    if a.baud == Some(0) {
+        return Err("--baud must be above 0 (leave it out for an unpaced board)".into());
+    }
     let tls = match (&a.server_cert, &a.server_key, virtual_board) {
         (Some(cert), Some(key), _) => TlsSetup::UserSupplied {
             cert: cert.clone(),
@@ -119,7 +147,13 @@ pub fn start(a: &SessionArgs) -> Result<Session, String> {
         pki_dir = Some(dir.clone());
         let exe = std::env::current_exe()
             .map_err(|e| format!("cannot find the atspec executable: {e}"))?;
-        Box::new(VirtualBoard::start(&exe, Some(&dir), a.mutant.as_deref())?)
+        Box::new(VirtualBoard::start(
+            &exe,
+            Some(&dir),
+            a.mutant.as_deref(),
+            a.variant.as_deref(),
+            a.baud.unwrap_or(0),
+        )?)
     } else {
         link::open(&a.device)?
     };

@@ -11,6 +11,7 @@ use super::serial::SerialLink;
 
 /// A running virtual board and the serial link to it.
 pub struct VirtualBoard {
+    baud: u32,
     program: PathBuf,
     args: Vec<String>,
     child: Child,
@@ -19,13 +20,20 @@ pub struct VirtualBoard {
 }
 
 impl VirtualBoard {
-    /// Starts `program board --pty` with the PKI directory and an optional mutant.
+    /// Starts `program board --pty` with the PKI directory, an optional mutant or variant,
+    /// and its UART output paced at `baud` (0: unpaced).
     pub fn start(
         program: &Path,
         pki: Option<&Path>,
         mutant: Option<&str>,
+        variant: Option<&str>,
+        baud: u32,
     ) -> Result<VirtualBoard, String> {
         let mut args = vec!["board".to_string(), "--pty".to_string()];
+        if baud > 0 {
+            args.push("--baud".into());
+            args.push(baud.to_string());
+        }
         if let Some(p) = pki {
             args.push("--pki".into());
             args.push(p.display().to_string());
@@ -34,9 +42,14 @@ impl VirtualBoard {
             args.push("--mutant".into());
             args.push(m.into());
         }
+        if let Some(v) = variant {
+            args.push("--variant".into());
+            args.push(v.into());
+        }
         let (child, path) = spawn(program, &args)?;
-        let link = SerialLink::open(&path, 921_600)?;
+        let link = SerialLink::open(&path, baud.max(9600))?;
         Ok(VirtualBoard {
+            baud,
             program: program.into(),
             args,
             child,
@@ -90,13 +103,16 @@ impl Link for VirtualBoard {
         let _ = self.child.wait();
         let (child, path) = spawn(&self.program, &self.args).map_err(std::io::Error::other)?;
         self.child = child;
-        self.link = SerialLink::open(&path, 921_600).map_err(std::io::Error::other)?;
+        self.link = SerialLink::open(&path, self.baud.max(9600)).map_err(std::io::Error::other)?;
         self.path = path;
         Ok(())
     }
 
     fn describe(&self) -> String {
-        format!("virtual board on {}", self.path)
+        match self.baud {
+            0 => format!("virtual board on {}", self.path),
+            b => format!("virtual board on {} paced at {b} baud", self.path),
+        }
     }
 }
 

@@ -73,6 +73,9 @@ pub struct FuzzResult {
     /// Where it was saved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saved: Option<String>,
+    /// Where the first failing sequence (before shrinking) was saved, when it differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original: Option<String>,
 }
 
 /// Totals.

@@ -146,8 +146,14 @@ pub fn render(style: Style, r: &Report) -> String {
             t.steps.len()
         );
         s.push_str(&transcript(style, t));
+        if !t.note.is_empty() {
+            let _ = writeln!(s, "  {}", t.note);
+        }
         if let Some(p) = &r.fuzz.saved {
             let _ = writeln!(s, "  saved: {p}  (atspec replay {p})");
+        }
+        if let Some(p) = &r.fuzz.original {
+            let _ = writeln!(s, "  before shrinking: {p}");
         }
     }
     let t = &r.totals;

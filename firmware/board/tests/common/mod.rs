@@ -27,6 +27,11 @@ pub fn start() -> Board {
     start_with(&[])
 }
 
+/// Starts the board with its UART output paced at `baud`, like a real serial line.
+pub fn start_at(baud: u32) -> Board {
+    start_with(&["--baud", &baud.to_string()])
+}
+
 /// Starts the board with extra arguments (e.g. `--pki DIR`).
 pub fn start_with(args: &[&str]) -> Board {
     let mut child = Command::new(env!("CARGO_BIN_EXE_atspec-board"))
@@ -141,6 +146,30 @@ impl Board {
         {
             out.extend(self.read_until(b"\r\n"));
         }
+        out
+    }
+
+    /// Nothing arrives for `d`: what a host sees after a command's final result
+    /// (`RESULT.FINAL.LAST`). Fails with the bytes that did arrive.
+    pub fn silent_for(&mut self, d: Duration) {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        let mut fds = [PollFd::new(self.port.as_fd(), PollFlags::POLLIN)];
+        let ms = PollTimeout::try_from(d.as_millis() as i32).unwrap();
+        let ready = poll(&mut fds, ms).unwrap();
+        if ready > 0 {
+            let mut buf = [0u8; 4096];
+            let n = self.port.read(&mut buf).unwrap_or(0);
+            panic!(
+                "output after the final result: {:?}",
+                String::from_utf8_lossy(&buf[..n])
+            );
+        }
+    }
+
+    /// The answer up to its final result, then a check that nothing follows it.
+    pub fn answer(&mut self) -> Vec<u8> {
+        let out = self.until_final();
+        self.silent_for(Duration::from_millis(250));
         out
     }
 

@@ -1,0 +1,99 @@
+//! Legitimate variants (feature `variants`): behaviours the spec permits that the engine does
+//! not choose by default. Each must differ from the default only where the spec leaves room.
+
+use atspec_firmware::device::Clause;
+use atspec_firmware::{Action, Config, Engine, Pki, Variant};
+
+/// The request an AT+HTTPCPOST with a stored header sends, and the UART output.
+fn post(variant: Option<Variant>) -> (Vec<u8>, Vec<u8>) {
+    let mut e = Engine::new(Config {
+        pki: Pki::default(),
+    });
+    if let Some(v) = variant {
+        e.set_variant(v);
+    }
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut drain = |e: &mut Engine, out: &mut Vec<u8>| {
+        loop {
+            let n = e.poll_transmit(&mut buf);
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+    };
+    for input in [
+        &b"ATE0\r\nAT+HTTPCHEAD=6\r\n"[..],
+        b"X-S: 1",
+        b"AT+HTTPCPOST=\"http://h:81/p\",3,1,\"X-C: 2\"\r\n",
+        b"abc",
+    ] {
+        assert_eq!(e.handle_uart(input), input.len());
+        drain(&mut e, &mut out);
+    }
+    assert!(matches!(e.poll_action(), Some(Action::Connect { .. })));
+    e.handle_connected();
+    let mut req = Vec::new();
+    loop {
+        let n = e.poll_net_transmit(&mut buf);
+        if n == 0 {
+            break;
+        }
+        req.extend_from_slice(&buf[..n]);
+    }
+    (req, out)
+}
+
+fn field_names(req: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(req)
+        .split("\r\n")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split(':').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn idf_header_order_reorders_fields_and_nothing_else() {
+    let (ours, out_ours) = post(None);
+    let (idf, out_idf) = post(Some(Variant::IdfHeaderOrder));
+    let id = Clause::HttpRequestFieldOrder.id();
+    assert_eq!(
+        field_names(&ours),
+        [
+            "Host",
+            "User-Agent",
+            "Content-Type",
+            "Content-Length",
+            "X-C",
+            "X-S"
+        ],
+        "{id}"
+    );
+    assert_eq!(
+        field_names(&idf),
+        [
+            "User-Agent",
+            "Host",
+            "Content-Type",
+            "X-C",
+            "X-S",
+            "Content-Length"
+        ],
+        "{id}"
+    );
+    // The same fields and values, the same request line and body, the same UART output.
+    let lines = |r: &[u8]| {
+        let mut v: Vec<String> = String::from_utf8_lossy(r)
+            .split("\r\n")
+            .map(String::from)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(lines(&ours), lines(&idf), "{id}");
+    assert!(idf.starts_with(b"POST /p HTTP/1.1\r\n"));
+    assert!(idf.ends_with(b"\r\n\r\nabc"));
+    assert_eq!(out_ours, out_idf);
+}
