@@ -388,7 +388,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     }
 
     pub(crate) fn start_data(&mut self, to: DataFor, need: usize) {
-        self.reply(Reply::Prompt);
+        if mutated!(self, PromptBare) {
+            self.out.put(b"\r\n>");
+        } else {
+            self.reply(Reply::Prompt);
+        }
         if mutated!(self, PromptSpace) {
             self.out.put(b" ");
         }
@@ -565,7 +569,7 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
             self.reply(Reply::Ok);
             return;
         }
-        if !self.headers.can_take(n) {
+        if !self.headers.can_take(n) || (varied!(self, SmallStores) && n > small_chead()) {
             implements!(HttpcheadLengthRange);
             self.reply(Reply::Error);
             return;
@@ -600,6 +604,16 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
         self.auth = Auth { mode, pki, ca };
         self.reply(Reply::Ok);
     }
+}
+
+/// The `small-stores` variant's AT+HTTPCHEAD limit.
+#[cfg(feature = "variants")]
+const fn small_chead() -> usize {
+    crate::variant::SMALL_CHEAD
+}
+#[cfg(not(feature = "variants"))]
+const fn small_chead() -> usize {
+    usize::MAX
 }
 
 /// A tiny fixed-buffer writer.

@@ -42,6 +42,8 @@ pub enum Mutant {
     ChunkFramingLeak,
     /// AT+HTTPGETSIZE never answers (the device hangs until restarted).
     SilentGetsize,
+    /// The data prompt is a bare CR LF `>`, without the OK before it.
+    PromptBare,
 }
 
 impl Mutant {
@@ -64,6 +66,7 @@ impl Mutant {
         Mutant::UserAgent,
         Mutant::ChunkFramingLeak,
         Mutant::SilentGetsize,
+        Mutant::PromptBare,
     ];
 
     /// The command-line name (`prompt-space`).
@@ -86,6 +89,7 @@ impl Mutant {
             Mutant::UserAgent => "user-agent",
             Mutant::ChunkFramingLeak => "chunk-framing-leak",
             Mutant::SilentGetsize => "silent-getsize",
+            Mutant::PromptBare => "prompt-bare",
         }
     }
 

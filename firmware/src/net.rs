@@ -14,6 +14,16 @@ use crate::engine::{DataFor, Engine, Mode, RESERVE, Streaming};
 use crate::http::{self, ChunkedDecoder, Fill, HeaderList, Step};
 use crate::store::{Auth, HeaderStore, UrlStore};
 
+/// The `small-stores` variant's AT+HTTPCPOST/PUT limit.
+#[cfg(feature = "variants")]
+const fn small_send() -> i32 {
+    crate::variant::SMALL_SEND
+}
+#[cfg(not(feature = "variants"))]
+const fn small_send() -> i32 {
+    i32::MAX
+}
+
 /// Longest host name the engine connects to.
 pub const MAX_HOST: usize = 255;
 /// Most response headers `httparse` is given room for; more fails the command.
@@ -714,8 +724,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 }
             }
         };
-        if start == Start::Refused {
+        if start == Start::Refused || (varied!(self, SmallStores) && length > small_send()) {
             let _ = Clause::HttpcsendErrorBeforePrompt;
+            self.net.phase = Phase::Idle;
+            self.net.connect_pending = false;
             return self.reply(Reply::Error);
         }
         self.net.body_to_send = length as u64;

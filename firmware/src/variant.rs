@@ -15,17 +15,31 @@ pub enum Variant {
     /// Body pieces of at most 97 bytes: any size from 1 to the rx buffer size is allowed
     /// (`HTTP.RESPONSE.PIECES`), as a device with a small socket buffer prints them.
     SmallPieces,
+    /// Smaller stores, declared in a device profile (`fixtures/profiles/small-stores.yaml`):
+    /// an AT+HTTPCHEAD entry of at most 256 bytes and an AT+HTTPCPOST/PUT length of at most
+    /// 4096, longer ones refused before the prompt ("a length the device cannot store").
+    SmallStores,
 }
+
+/// `small-stores`: the longest AT+HTTPCHEAD entry.
+pub const SMALL_CHEAD: usize = 256;
+/// `small-stores`: the longest AT+HTTPCPOST/PUT length.
+pub const SMALL_SEND: i32 = 4096;
 
 impl Variant {
     /// Every variant.
-    pub const ALL: &'static [Variant] = &[Variant::IdfHeaderOrder, Variant::SmallPieces];
+    pub const ALL: &'static [Variant] = &[
+        Variant::IdfHeaderOrder,
+        Variant::SmallPieces,
+        Variant::SmallStores,
+    ];
 
     /// The command-line name (`idf-header-order`).
     pub const fn name(self) -> &'static str {
         match self {
             Variant::IdfHeaderOrder => "idf-header-order",
             Variant::SmallPieces => "small-pieces",
+            Variant::SmallStores => "small-stores",
         }
     }
 

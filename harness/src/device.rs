@@ -5,13 +5,16 @@ use std::time::{Duration, Instant};
 
 use crate::link::Link;
 use crate::oracle::Expect;
-use crate::oracle::compare::{count_terminals, terminals};
+use crate::oracle::compare::{count_terminals, diverged, terminals};
 use crate::syntax::host;
 
 /// How long a device may stay silent after a final result before the answer counts as over.
 const SETTLE: Duration = Duration::from_millis(300);
 /// How long to wait for output when none is expected to end with a result.
 const QUIET: Duration = Duration::from_millis(50);
+/// How long a device must be quiet before output that cannot become the expected answer
+/// fails the step (instead of waiting out `--timeout`).
+const DIVERGED_AFTER: Duration = Duration::from_millis(400);
 /// Delay before `busy` bytes are written, so they arrive while the command runs.
 const BUSY_AFTER: Duration = Duration::from_millis(40);
 
@@ -43,6 +46,9 @@ pub struct Identity {
     pub link: String,
     /// AT+GMR's lines.
     pub version: Vec<String>,
+    /// The device profile the run judged it under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<crate::profile::Profile>,
 }
 
 /// A session with a device.
@@ -135,11 +141,20 @@ impl Device {
             if have > 0 && last.elapsed() >= SETTLE {
                 return r;
             }
+            if last.elapsed() >= DIVERGED_AFTER && diverged(x, &r.bytes) {
+                // Judged on divergence: the diff is the verdict, not a timeout.
+                return r;
+            }
             if start.elapsed() >= self.timeout {
                 r.hung = true;
                 return r;
             }
         }
+    }
+
+    /// Writes bytes without reading an answer.
+    pub fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.link.write_all(bytes)
     }
 
     /// Reads until the device has been quiet for `quiet` (or `max` passed).
@@ -217,6 +232,7 @@ impl Device {
         Ok(Identity {
             link: self.describe(),
             version,
+            profile: None,
         })
     }
 

@@ -101,7 +101,10 @@ fn noise() -> impl Strategy<Value = Vec<u8>> {
         2 => any::<u8>(),
         1 => prop::sample::select(b"\r\n\0AT+=?,\"\\>".to_vec()),
     ];
-    prop::collection::vec(byte, 1..300)
+    // Shorter than the 255-byte overflow threshold: whether a device's overflow discard fires
+    // depends on how the bytes arrive (FRAMING.LINE.OVERFLOW is checked on its own, with
+    // lines that cross it for certain), so noise must leave the device's state determinate.
+    prop::collection::vec(byte, 1..200)
         // A restart in the noise is legal but would only test AT+RST again.
         .prop_filter("no AT+RST", |b| {
             !b.windows(6).any(|w| w.eq_ignore_ascii_case(b"AT+RST"))
@@ -442,7 +445,7 @@ pub fn run(env: &mut Env, closed_port: u16, limits: Limits, progress: &dyn Fn(u6
             seen.store(transitions.len(), std::sync::atomic::Ordering::SeqCst);
         }
         let mut env = env.borrow_mut();
-        let ctx = Ctx::new(&env.mock, closed_port);
+        let ctx = Ctx::new(&env.mock, closed_port, env.profile);
         let steps: Vec<Step> = transitions.iter().flat_map(|t| steps(t, &ctx)).collect();
         let t = runner::run(&mut env, "fuzz", &[], &steps);
         let mut c = counts.borrow_mut();
@@ -471,7 +474,7 @@ pub fn run(env: &mut Env, closed_port: u16, limits: Limits, progress: &dyn Fn(u6
     if let Err(TestError::Fail(_, (_, transitions, _))) = result {
         let (first, latest) = failed.into_inner();
         let env = env.into_inner();
-        let ctx = Ctx::new(&env.mock, closed_port);
+        let ctx = Ctx::new(&env.mock, closed_port, env.profile);
         let steps: Vec<Step> = transitions.iter().flat_map(|t| steps(t, &ctx)).collect();
         for _ in 0..REPRODUCE {
             let again = runner::run(env, "fuzz", &[], &steps);

@@ -16,6 +16,7 @@ mod fuzz;
 mod link;
 mod mock;
 mod oracle;
+mod profile;
 mod report;
 mod runner;
 mod step;

@@ -11,7 +11,8 @@ use crate::device::Device;
 use crate::mock::scenario::Scenario;
 use crate::mock::{MockPeer, Recorded};
 use crate::oracle::compare::{self, Mismatch};
-use crate::oracle::{Certs, ExpectedRequest, Model, Server, TlsFront};
+use crate::oracle::{ExpectedRequest, Model, Server, TlsFront};
+use crate::profile::Profile;
 use crate::step::Step;
 
 /// Everything a case runs against.
@@ -20,8 +21,8 @@ pub struct Env {
     pub device: Device,
     /// The mock peer.
     pub mock: MockPeer,
-    /// Certificates the device holds.
-    pub certs: Certs,
+    /// What the spec leaves to the device.
+    pub profile: Profile,
 }
 
 /// How one case ended.
@@ -184,7 +185,7 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
     }
     env.mock.set(&Scenario::default());
     let _ = env.mock.take_requests();
-    let mut model = Model::new(env.certs);
+    let mut model = Model::new(env.profile);
     model.syslog = true;
     let mut first: Option<String> = None;
     for step in steps {
@@ -284,17 +285,70 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
             crate::bytes::escape(&trailer)
         ));
     }
+    let mut data_phase_settled = false;
     if let Some(f) = first {
         t.verdict = Verdict::Fail(f);
         // Whatever the device still prints belongs to this case, not the next.
         env.device
             .drain(Duration::from_millis(300), Duration::from_secs(3));
+        // A device that prompted where the oracle expected something else (or prompted
+        // differently) is waiting for data: give it what the command promised.
+        if let Some(rec) = t
+            .records
+            .iter()
+            .rev()
+            .find(|r| matches!(r.step, Step::Send { .. }))
+            && prompted(&rec.actual.0)
+            && let Step::Send { bytes, .. } = &rec.step
+        {
+            data_phase_settled = settle_data_phase(&mut env.device, &bytes.0);
+        }
     }
-    if model.in_data_phase() {
+    if model.in_data_phase() && !data_phase_settled {
         // A case that leaves the device in a data phase would poison the next one.
         let _ = env.device.recover();
     }
     t
+}
+
+/// Whether output ends in a data prompt of any spelling (`>` as its last byte).
+fn prompted(output: &[u8]) -> bool {
+    output.last() == Some(&b'>')
+}
+
+/// Most data bytes the harness sends to end a data phase it did not expect; longer promises
+/// (a device that prompts for 2^31 − 1 bytes) are ended by recovery instead.
+const CHEAP_DATA: usize = 64 * 1024;
+
+/// Ends the data phase `line` opened on the device by sending the bytes it promised, when
+/// that is cheap; otherwise recovers (AT+RST, then a reset or a reopened link). Returns
+/// whether the device left the data phase by either means.
+fn settle_data_phase(device: &mut Device, line: &[u8]) -> bool {
+    use crate::syntax::device::{Command, parse};
+    let text = line.strip_suffix(b"\r\n").unwrap_or(line);
+    let mut scratch = vec![0u8; text.len()];
+    let promised = match parse(text, &mut scratch) {
+        Ok(Command::HttpCPost(c)) => Some(i64::from(c.length)),
+        Ok(Command::HttpCPut(c)) => Some(i64::from(c.length)),
+        Ok(Command::HttpUrlCfgSet(c)) => Some(i64::from(c.url_length)),
+        Ok(Command::HttpCHeadSet(c)) => Some(i64::from(c.req_header_len)),
+        _ => None,
+    };
+    match promised {
+        Some(n) if n > 0 && n as usize <= CHEAP_DATA => {
+            // Header-safe filler (no NUL, CR or LF); a header store wants a colon.
+            let mut data = vec![b'x'; n as usize];
+            if let Some(c) = data.get_mut(1) {
+                *c = b':';
+            }
+            if device.send(&data).is_err() {
+                return device.recover().is_ok();
+            }
+            device.drain(Duration::from_millis(300), Duration::from_secs(10));
+            true
+        }
+        _ => device.recover().is_ok(),
+    }
 }
 
 /// Which TLS fronts run (for checks that need one).

@@ -86,3 +86,40 @@ fn a_hanging_device_is_reported_hung_and_the_run_recovers() {
         );
     }
 }
+
+/// Judged on divergence, not on timeout: a device that prompts with a bare `\r\n>` fails the
+/// prompt clause with a diff, no step is reported hung, and the data phase it opened is closed
+/// by sending the promised bytes, so later checks run normally.
+#[test]
+fn a_bare_prompt_fails_at_once_and_leaves_no_device_in_a_data_phase() {
+    let (run, report) = certify(
+        "prompt-bare",
+        &[
+            "--mutant",
+            "prompt-bare",
+            "--cases",
+            "0",
+            "--no-well-known-ports",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let failed = clauses_with(&report, "fail");
+    assert!(
+        failed.contains(&"RESULT.PROMPT.BYTES".to_string()),
+        "{failed:?}"
+    );
+    assert!(
+        clauses_with(&report, "hung").is_empty(),
+        "hung: {:?}",
+        clauses_with(&report, "hung")
+    );
+    // Clauses that never open a data phase still pass after the failing ones.
+    let passed = clauses_with(&report, "pass");
+    for c in [
+        "HTTPCFG.VERIFY.MODES_2_3",
+        "HTTPCGET.BODY.LINES",
+        "BASE.AT.OK",
+    ] {
+        assert!(passed.contains(&c.to_string()), "{c}: {passed:?}");
+    }
+}

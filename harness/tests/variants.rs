@@ -6,19 +6,31 @@ mod common;
 
 use common::{atspec, certify, clauses_with};
 
+fn profile(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/profiles")
+        .join(name)
+        .display()
+        .to_string()
+}
+
 fn tolerated(variant: &str) {
-    let (run, report) = certify(
-        variant,
-        &[
-            "--variant",
-            variant,
-            "--cases",
-            "60",
-            "--seed",
-            "7",
-            "--no-well-known-ports",
-        ],
-    );
+    let mut args = vec![
+        "--variant".to_string(),
+        variant.to_string(),
+        "--cases".into(),
+        "60".into(),
+        "--seed".into(),
+        "7".into(),
+        "--no-well-known-ports".into(),
+    ];
+    // A variant with smaller limits is judged under the profile that declares them.
+    let declared = profile(&format!("{variant}.yaml"));
+    if std::path::Path::new(&declared).is_file() {
+        args.extend(["--device-profile".into(), declared]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (run, report) = certify(variant, &args);
     assert_eq!(
         run.code, 0,
         "variant {variant} is legitimate and must pass\n{}\n{}",
@@ -58,6 +70,116 @@ macro_rules! variants {
 variants! {
     idf_header_order: "idf-header-order",
     small_pieces: "small-pieces",
+    small_stores: "small-stores",
+}
+
+/// The limit checks derive from the profile and bite both ways: the small-stores board under
+/// its own profile runs both limit checks and passes them; under the default board profile
+/// (1024-byte header store) its refusal of a 1024-byte entry fails the clause.
+#[test]
+fn declared_limits_are_checked_against_the_device() {
+    let (run, report) = certify(
+        "stores-declared",
+        &[
+            "--variant",
+            "small-stores",
+            "--device-profile",
+            &profile("small-stores.yaml"),
+            "--cases",
+            "0",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let checks = report["checks"].as_array().unwrap();
+    for name in ["httpchead.declared_limit", "httpcsend.declared_limit"] {
+        let c = checks.iter().find(|c| c["name"] == name).unwrap();
+        assert_eq!(c["verdict"]["verdict"], "pass", "{c}");
+    }
+    assert_eq!(report["device"]["profile"]["chead_entry_max"], 256);
+
+    let (run, report) = certify(
+        "stores-undeclared",
+        &["--variant", "small-stores", "--cases", "0"],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(clauses_with(&report, "fail").contains(&"HTTPCHEAD.LENGTH.RANGE".to_string()));
+    assert!(clauses_with(&report, "hung").is_empty());
+}
+
+/// A profile that claims a send limit the board does not have: the board prompts where the
+/// oracle expects ERROR, the clause fails, the harness sends the promised bytes, and nothing
+/// after it is reported hung.
+#[test]
+fn a_wrong_send_limit_fails_its_clause_without_hanging_later_checks() {
+    let dir = common::tempdir("wrong-profile");
+    let f = dir.join("wrong.yaml");
+    std::fs::write(&f, "send_length_max: 4096\nchead_entry_max: 1024\n").unwrap();
+    let (run, report) = certify(
+        "wrong-send",
+        &["--device-profile", f.to_str().unwrap(), "--cases", "0"],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let failed = clauses_with(&report, "fail");
+    assert!(
+        failed.contains(&"HTTPCSEND.LENGTH.RANGE".to_string()),
+        "{failed:?}"
+    );
+    assert!(clauses_with(&report, "hung").is_empty());
+    assert!(clauses_with(&report, "pass").contains(&"HTTPCFG.VERIFY.MODES_2_3".to_string()));
+}
+
+/// A device without TLS: its TLS clauses are not applicable, never passed.
+#[test]
+fn a_profile_without_tls_marks_tls_checks_not_applicable() {
+    let dir = common::tempdir("no-tls");
+    let f = dir.join("no-tls.yaml");
+    std::fs::write(&f, "tls: false\n").unwrap();
+    let (run, report) = certify(
+        "no-tls",
+        &[
+            "--device-profile",
+            f.to_str().unwrap(),
+            "--clause",
+            "HTTPCFG.VERIFY.MODES_2_3",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let c = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "httpcfg.verify_modes")
+        .unwrap();
+    assert_eq!(c["verdict"]["verdict"], "skipped", "{c}");
+    assert!(
+        c["verdict"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("not applicable")
+    );
+    assert!(!clauses_with(&report, "pass").contains(&"HTTPCFG.VERIFY.MODES_2_3".to_string()));
+}
+
+/// A broken profile is a setup error that points at the line.
+#[test]
+fn a_broken_profile_is_a_setup_error_at_its_position() {
+    let dir = common::tempdir("bad-profile");
+    let f = dir.join("bad.yaml");
+    std::fs::write(&f, "tls: true\nchead_entry_max: -3\n").unwrap();
+    let r = atspec(&[
+        "certify",
+        "--device-profile",
+        f.to_str().unwrap(),
+        "--cases",
+        "0",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("{}:2:18: error: chead_entry_max", f.display())),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -119,6 +119,9 @@ pub fn variant_names() -> Vec<&'static str> {
     }
 }
 
+/// The longest AT+HTTPCHEAD entry the board's empty store takes (its device profile).
+pub const HEADER_STORE: usize = atspec_firmware::store::HEADER_ARENA;
+
 /// Request and response-head buffers large enough for 8192-byte URLs with `tx size` 10240.
 type Board = Engine<10240, 10240>;
 

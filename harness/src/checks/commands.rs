@@ -299,8 +299,29 @@ fn sized() -> Vec<Check> {
     ]
 }
 
+/// Longest declared limit a check fills with data (one past it is always sent).
+const CHEAP_LIMIT: usize = 64 * 1024;
+
 fn send() -> Vec<Check> {
     vec![
+        Check::new(
+            "httpcsend.declared_limit",
+            &["HTTPCSEND.LENGTH.RANGE", "HTTPCSEND.ERROR_BEFORE_PROMPT"],
+            |c| {
+                let m = c.profile.send_length_max.unwrap_or(1) as usize;
+                let u = c.raw("/limit");
+                let mut v = vec![Step::mock(Scenario::ok(b"taken"))];
+                if m <= CHEAP_LIMIT {
+                    v.push(l(format!("AT+HTTPCPOST=\"{u}\",{m}")));
+                    v.push(raw(vec![b'p'; m]));
+                }
+                v.push(l(format!("AT+HTTPCPOST=\"{u}\",{}", m + 1)));
+                v.push(l(format!("AT+HTTPCPUT=\"{u}\",{}", m + 1)));
+                v.push(l("AT"));
+                v
+            },
+        )
+        .needs(Needs::SendLimit),
         Check::new(
             "httpcsend.length_range",
             &["HTTPCSEND.LENGTH.RANGE", "HTTPCSEND.ERROR_BEFORE_PROMPT"],
@@ -511,6 +532,27 @@ fn chead() -> Vec<Check> {
                 ]
             },
         ),
+        Check::new(
+            "httpchead.declared_limit",
+            &["HTTPCHEAD.LENGTH.RANGE", "HTTPCHEAD.PROMPT"],
+            |c| {
+                // The profile's limit is taken; one past it is refused before any prompt.
+                let m = c.profile.chead_entry_max.unwrap_or(1) as usize;
+                let mut v = Vec::new();
+                if m <= CHEAP_LIMIT {
+                    let mut entry = b"X:".to_vec();
+                    entry.resize(m.max(2), b'y');
+                    entry.truncate(m);
+                    v.push(l(format!("AT+HTTPCHEAD={m}")));
+                    v.push(raw(entry));
+                    v.push(l("AT+HTTPCHEAD=0"));
+                }
+                v.push(l(format!("AT+HTTPCHEAD={}", m + 1)));
+                v.push(l("AT+HTTPCHEAD?"));
+                v
+            },
+        )
+        .needs(Needs::CheadLimit),
         Check::new("httpchead.clear", &["HTTPCHEAD.CLEAR"], |_| {
             let mut v = store_header("X-A: 1").to_vec();
             v.extend(store_header("X-B: 2"));

@@ -15,6 +15,7 @@ mod tls;
 
 use crate::mock::MockPeer;
 use crate::oracle::{Server, TlsFront};
+use crate::profile::Profile;
 use crate::runner::Transcript;
 use crate::step::Step;
 
@@ -28,6 +29,10 @@ pub enum Needs {
     /// The raw server on port 80 and a good TLS front on 443 (host/path mode; skipped when the
     /// harness cannot bind them).
     WellKnownPorts,
+    /// A device profile that declares the longest AT+HTTPCHEAD entry.
+    CheadLimit,
+    /// A device profile that declares the longest AT+HTTPCPOST/PUT length.
+    SendLimit,
 }
 
 /// An extra literal assertion over the finished transcript.
@@ -74,16 +79,22 @@ impl Check {
     }
 }
 
-/// Addresses for building steps.
+/// Addresses and device facts for building steps.
 pub struct Ctx<'a> {
     mock: &'a MockPeer,
     closed_port: u16,
+    /// The device profile the run judges under.
+    pub profile: Profile,
 }
 
 impl<'a> Ctx<'a> {
     /// A context over `mock`; `closed_port` is a loopback port nothing listens on.
-    pub fn new(mock: &'a MockPeer, closed_port: u16) -> Ctx<'a> {
-        Ctx { mock, closed_port }
+    pub fn new(mock: &'a MockPeer, closed_port: u16, profile: Profile) -> Ctx<'a> {
+        Ctx {
+            mock,
+            closed_port,
+            profile,
+        }
     }
 
     /// A wiremock URL.

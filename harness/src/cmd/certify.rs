@@ -105,6 +105,9 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         let t0 = Instant::now();
         let skip = match c.needs {
             Needs::Nothing => None,
+            Needs::Fronts(_) if !s.env.profile.tls => {
+                Some("not applicable: the device profile declares no TLS".to_string())
+            }
             Needs::Fronts(fs) => fs
                 .iter()
                 .find(|f| !runner::has_front(&s.env, **f))
@@ -113,13 +116,21 @@ pub fn run(a: CertifyArgs) -> ExitCode {
                         "needs the {f:?} TLS front (virtual board, or --server-cert/--server-key)"
                     )
                 }),
+            Needs::CheadLimit => s.env.profile.chead_entry_max.is_none().then(|| {
+                "the device profile declares no AT+HTTPCHEAD entry limit (chead_entry_max)"
+                    .to_string()
+            }),
+            Needs::SendLimit => s.env.profile.send_length_max.is_none().then(|| {
+                "the device profile declares no AT+HTTPCPOST/PUT length limit (send_length_max)"
+                    .to_string()
+            }),
             Needs::WellKnownPorts => (!s.env.mock.has_well_known_ports())
                 .then(|| "needs the mock peer on ports 80 and 443 (host/path mode)".to_string()),
         };
         let (verdict, transcript) = match skip {
             Some(why) => (Verdict::Skipped(why), None),
             None => {
-                let steps = (c.steps)(&Ctx::new(&s.env.mock, s.closed_port));
+                let steps = (c.steps)(&Ctx::new(&s.env.mock, s.closed_port, s.env.profile));
                 let mut t = runner::run(&mut s.env, c.name, c.clauses, &steps);
                 if t.verdict == Verdict::Pass
                     && let Some(assert) = c.assert

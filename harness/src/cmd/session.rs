@@ -8,6 +8,7 @@ use crate::device::{Device, Identity};
 use crate::link::{self, DeviceSpec, VirtualBoard};
 use crate::mock::{MockOptions, MockPeer, TlsSetup};
 use crate::oracle::Certs;
+use crate::profile::Profile;
 use crate::runner::Env;
 
 /// Options every session takes.
@@ -46,9 +47,14 @@ pub struct SessionArgs {
     /// Timing only: verdicts do not change. For a real device, put @BAUD in --device.
     #[arg(long, value_name = "BAUD")]
     pub baud: Option<u32>,
-    /// Certificates the device holds, as CERTS,KEYS,CAS (for AT+HTTPCFG's NO … FOUND answers).
-    #[arg(long, default_value = "1,1,1", value_name = "N,N,N", value_parser = parse_certs)]
-    pub certs: Certs,
+    /// The facts the spec leaves to the device (certificate slots, store limits, TLS), as a
+    /// YAML file; the defaults describe the ESP-AT reference firmware (see README).
+    #[arg(long, value_name = "FILE")]
+    pub device_profile: Option<PathBuf>,
+    /// Certificates the device holds, as CERTS,KEYS,CAS (AT+HTTPCFG's NO … FOUND answers);
+    /// overrides the profile's `certificates`.
+    #[arg(long, value_name = "N,N,N", value_parser = parse_certs)]
+    pub certs: Option<Certs>,
 }
 
 fn parse_certs(s: &str) -> Result<Certs, String> {
@@ -112,6 +118,14 @@ pub fn start(a: &SessionArgs) -> Result<Session, String> {
     if a.baud == Some(0) {
         return Err("--baud must be above 0 (leave it out for an unpaced board)".into());
     }
+    let mut profile = match &a.device_profile {
+        Some(f) => crate::profile::load(f)?,
+        None if virtual_board => Profile::virtual_board(),
+        None => Profile::default(),
+    };
+    if let Some(c) = a.certs {
+        profile.certificates = c;
+    }
     let tls = match (&a.server_cert, &a.server_key, virtual_board) {
         (Some(cert), Some(key), _) => TlsSetup::UserSupplied {
             cert: cert.clone(),
@@ -158,13 +172,14 @@ pub fn start(a: &SessionArgs) -> Result<Session, String> {
         link::open(&a.device)?
     };
     let mut device = Device::new(link, Duration::from_secs_f64(a.timeout.max(0.5)));
-    let identity = device.bring_up()?;
+    let mut identity = device.bring_up()?;
+    identity.profile = Some(profile);
     let closed_port = closed_port(a.mock_bind.ip())?;
     Ok(Session {
         env: Env {
             device,
             mock,
-            certs: a.certs,
+            profile,
         },
         closed_port,
         identity,

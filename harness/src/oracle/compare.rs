@@ -100,6 +100,37 @@ pub struct Mismatch {
     pub at: usize,
 }
 
+/// Whether `actual` (read while the device has gone quiet) can no longer become the expected
+/// answer: it is not a prefix of it. Used to fail a step at once with its diff instead of
+/// waiting out the step timeout ("hung" is kept for silence). Conservative: a loose
+/// expectation never diverges, and when the answer has body pieces only a difference before
+/// the first payload line counts, since a body may pause between pieces.
+pub fn diverged(x: &Expect, actual: &[u8]) -> bool {
+    if x.loose.is_some() || actual.is_empty() {
+        return false;
+    }
+    let want = normalize(&x.output, x);
+    let got = normalize(actual, x);
+    if want.starts_with(&got) {
+        return false;
+    }
+    let at = want
+        .iter()
+        .zip(&got)
+        .position(|(a, b)| a != b)
+        .unwrap_or(want.len().min(got.len()));
+    match x.merge {
+        None => true,
+        Some(cmd) => {
+            let first_payload = want
+                .windows(prefix_of(cmd).len())
+                .position(|w| w == prefix_of(cmd).as_bytes())
+                .unwrap_or(want.len());
+            at < first_payload
+        }
+    }
+}
+
 /// Compares actual output with the expectation.
 pub fn check(x: &Expect, actual: &[u8]) -> Result<(), Mismatch> {
     if let Some(loose) = x.loose {

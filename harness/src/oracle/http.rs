@@ -15,9 +15,6 @@ const USER_AGENT: &str = "ESP32 HTTP Client/1.0";
 /// `HTTP.BUFFER.FIXED`: AT+HTTPCLIENT/CPOST/CPUT buffers and timeout.
 const FIXED_BUFFER: usize = 2048;
 const FIXED_TIMEOUT_MS: u64 = 5000;
-/// The largest AT+HTTPCHEAD entry the oracle assumes any device stores; larger lengths are
-/// refused before the prompt (`HTTPCHEAD.LENGTH.RANGE`: "a length the device cannot store").
-pub(super) const HEADER_STORE_ASSUMED: usize = 65536;
 
 /// A mock endpoint the device can reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -401,6 +398,15 @@ pub(super) fn send(
         x.output.extend_from_slice(Reply::Error.bytes());
         return;
     };
+    if model.profile.refuses_send(length as u32) {
+        // Longer than the device profile says it takes (or than any device can).
+        let _ = [
+            Clause::HttpcsendLengthRange,
+            Clause::HttpcsendErrorBeforePrompt,
+        ];
+        x.output.extend_from_slice(Reply::Error.bytes());
+        return;
+    }
     let method = if put { "PUT" } else { "POST" };
     let mut h = base_headers(
         &target,

@@ -12,6 +12,7 @@ mod http;
 pub mod url;
 
 use crate::mock::scenario::Scenario;
+use crate::profile::Profile;
 use crate::syntax::device::{self, Clause, Reply, err_code};
 use crate::syntax::host;
 
@@ -79,7 +80,7 @@ pub struct Auth {
 }
 
 /// How many certificates the device has (for AT+HTTPCFG's NO … FOUND answers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Certs {
     /// Client certificates.
     pub certs: i32,
@@ -102,15 +103,15 @@ pub struct Model {
     pub headers: Vec<Vec<u8>>,
     /// AT+HTTPCFG.
     pub auth: Auth,
-    /// What the device holds.
-    pub certs: Certs,
+    /// What the spec leaves to the device.
+    pub profile: Profile,
     line: Vec<u8>,
     mode: Mode,
 }
 
 impl Model {
     /// A device right after power-up or AT+RST.
-    pub fn new(certs: Certs) -> Model {
+    pub fn new(profile: Profile) -> Model {
         let _ = [Clause::EchoDefaultOn, Clause::SyslogDefaultOff];
         Model {
             echo: true,
@@ -118,7 +119,7 @@ impl Model {
             url: None,
             headers: Vec::new(),
             auth: Auth::default(),
-            certs,
+            profile,
             line: Vec::new(),
             mode: Mode::Command,
         }
@@ -294,7 +295,7 @@ impl Model {
     /// Back to power-up state (`BASE.RST.CLEARS_STATE`).
     fn reset(&mut self) {
         let _ = Clause::BaseRstClearsState;
-        *self = Model::new(self.certs);
+        *self = Model::new(self.profile);
     }
 
     /// An ERR CODE line, when SYSLOG is on (`ERRCODE.SYSLOG_ONLY`, `ERRCODE.FORMAT`).
@@ -390,7 +391,7 @@ impl Model {
                     let _ = Clause::HttpcheadClear;
                     self.headers.clear();
                     x.output.extend_from_slice(ok);
-                } else if s.req_header_len as usize > http::HEADER_STORE_ASSUMED {
+                } else if self.profile.refuses_chead(s.req_header_len as u32) {
                     let _ = Clause::HttpcheadLengthRange;
                     x.output.extend_from_slice(Reply::Error.bytes());
                 } else {
@@ -463,16 +464,16 @@ impl Model {
         let error = Reply::Error.bytes();
         if mode & 1 != 0 {
             let _ = Clause::HttpcfgNoCert;
-            if pki >= self.certs.certs {
+            if pki >= self.profile.certificates.certs {
                 x.output.extend_from_slice(b"NO CERT FOUND\r\n");
                 return x.output.extend_from_slice(error);
             }
-            if pki >= self.certs.keys {
+            if pki >= self.profile.certificates.keys {
                 x.output.extend_from_slice(b"NO PRVT_KEY FOUND\r\n");
                 return x.output.extend_from_slice(error);
             }
         }
-        if mode & 2 != 0 && ca >= self.certs.cas {
+        if mode & 2 != 0 && ca >= self.profile.certificates.cas {
             let _ = Clause::HttpcfgNoCa;
             x.output.extend_from_slice(b"NO CA FOUND\r\n");
             return x.output.extend_from_slice(error);
