@@ -39,6 +39,9 @@ enum Command {
     Certify(cmd::certify::CertifyArgs),
     /// Run saved transcripts (fuzzing failures, fixtures) again and print byte diffs.
     Replay(cmd::replay::ReplayArgs),
+    /// Make a PKI to provision into a device (`pki init DIR`) for `certify --pki DIR`.
+    #[command(subcommand)]
+    Pki(cmd::pki::PkiCommand),
     /// Run the built-in virtual board (what `--device virtual` starts).
     #[command(hide = true)]
     Board(cmd::board::BoardArgs),
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Spec(c) => cmd::spec::run(c),
         Command::Certify(a) => cmd::certify::run(a),
         Command::Replay(a) => cmd::replay::run(a),
+        Command::Pki(c) => cmd::pki::run(c),
         Command::Board(a) => cmd::board::run(a),
     }
 }

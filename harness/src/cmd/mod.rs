@@ -2,6 +2,7 @@
 
 pub mod board;
 pub mod certify;
+pub mod pki;
 pub mod replay;
 pub mod session;
 pub mod spec;

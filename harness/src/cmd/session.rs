@@ -24,7 +24,12 @@ pub struct SessionArgs {
     /// Address the device is told to reach the mock peer at (default: the bind address).
     #[arg(long, value_name = "HOST")]
     pub mock_host: Option<String>,
-    /// Server certificate (PEM) the device trusts, for TLS checks on a real device.
+    /// A PKI the device was provisioned with (`atspec pki init DIR`): every TLS trust check
+    /// runs against fronts minted from its CA.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["server_cert", "server_key"])]
+    pub pki: Option<PathBuf>,
+    /// Server certificate (PEM) the device trusts, for TLS checks on a real device (only the
+    /// good front runs; prefer --pki).
     #[arg(long, value_name = "PEM", requires = "server_key")]
     pub server_cert: Option<PathBuf>,
     /// Its private key (PEM).
@@ -127,6 +132,7 @@ pub fn start(a: &SessionArgs) -> Result<Session, String> {
         profile.certificates = c;
     }
     let tls = match (&a.server_cert, &a.server_key, virtual_board) {
+        _ if a.pki.is_some() => TlsSetup::Provisioned(a.pki.clone().unwrap_or_default()),
         (Some(cert), Some(key), _) => TlsSetup::UserSupplied {
             cert: cert.clone(),
             key: key.clone(),

@@ -129,6 +129,9 @@ pub enum TlsSetup {
         /// PEM key.
         key: PathBuf,
     },
+    /// A provisioned PKI (`atspec pki init DIR`): every front is minted from the CA the
+    /// device trusts, so no trust check is skipped.
+    Provisioned(PathBuf),
     /// No TLS: TLS checks are skipped.
     None,
 }
@@ -188,6 +191,7 @@ impl MockPeer {
         let pki = match &opts.tls {
             TlsSetup::Generated => Some(RunPki::generate(&opts.host)?),
             TlsSetup::UserSupplied { cert, key } => Some(RunPki::user_supplied(cert, key)?),
+            TlsSetup::Provisioned(dir) => Some(RunPki::from_dir(dir, &opts.host)?),
             TlsSetup::None => None,
         };
         let mut fronts = Vec::new();

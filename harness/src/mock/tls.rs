@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, pem::PemObject};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig, ServerConnection, StreamOwned};
@@ -33,7 +33,8 @@ impl Clone for Leaf {
 
 /// The run's certificates.
 pub struct RunPki {
-    ca: CertifiedIssuer<'static, KeyPair>,
+    ca_der: CertificateDer<'static>,
+    ca_pem: String,
     leaves: Vec<(TlsFront, Leaf)>,
     client: (String, String),
 }
@@ -46,7 +47,7 @@ fn ca(name: &str) -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
 }
 
 fn leaf(
-    issuer: &CertifiedIssuer<'static, KeyPair>,
+    issuer: &Issuer<'_, KeyPair>,
     names: &[&str],
     expired: bool,
 ) -> Result<(Leaf, String, String), rcgen::Error> {
@@ -68,32 +69,68 @@ fn leaf(
     ))
 }
 
+/// The fronts' leaves, minted by the CA the device trusts (`issuer`), except the untrusted
+/// one, which a fresh CA signs.
+fn mint(issuer: &Issuer<'_, KeyPair>, host: &str) -> Result<Vec<(TlsFront, Leaf)>, rcgen::Error> {
+    let other = ca("atspec untrusted CA")?;
+    let names = [host, "localhost"];
+    let good = leaf(issuer, &names, false)?.0;
+    Ok(vec![
+        (TlsFront::Good, good.clone()),
+        (TlsFront::Untrusted, leaf(&other, &names, false)?.0),
+        (TlsFront::Expired, leaf(issuer, &names, true)?.0),
+        (
+            TlsFront::WrongName,
+            leaf(issuer, &["wrong.example"], false)?.0,
+        ),
+        (TlsFront::ClientAuth, good),
+    ])
+}
+
+/// Files of a provisioned PKI (`atspec pki init`), relative to its directory.
+pub const PKI_FILES: [&str; 4] = ["ca.crt", "ca.key", "client.crt", "client.key"];
+
 impl RunPki {
     /// Fresh certificates for one run; `host` is the name the good certificate carries.
     pub fn generate(host: &str) -> Result<RunPki, String> {
         let e = |e: rcgen::Error| format!("certificate generation: {e}");
         let run = ca("atspec run CA").map_err(e)?;
-        let other = ca("atspec untrusted CA").map_err(e)?;
-        let names = [host, "localhost"];
-        let good = leaf(&run, &names, false).map_err(e)?.0;
-        let leaves = vec![
-            (TlsFront::Good, good.clone()),
-            (
-                TlsFront::Untrusted,
-                leaf(&other, &names, false).map_err(e)?.0,
-            ),
-            (TlsFront::Expired, leaf(&run, &names, true).map_err(e)?.0),
-            (
-                TlsFront::WrongName,
-                leaf(&run, &["wrong.example"], false).map_err(e)?.0,
-            ),
-            (TlsFront::ClientAuth, good),
-        ];
+        let leaves = mint(&run, host).map_err(e)?;
         let (_, cert, key) = leaf(&run, &["atspec-device"], false).map_err(e)?;
         Ok(RunPki {
-            ca: run,
+            ca_der: run.der().clone(),
+            ca_pem: run.pem(),
             leaves,
             client: (cert, key),
+        })
+    }
+
+    /// The fronts minted from a provisioned PKI (`atspec pki init DIR`): the device trusts
+    /// `ca.crt` and presents `client.crt`, so every trust check runs on a real device.
+    pub fn from_dir(dir: &Path, host: &str) -> Result<RunPki, String> {
+        let read = |name: &str| {
+            std::fs::read_to_string(dir.join(name)).map_err(|e| {
+                format!(
+                    "{}: {e} (make one with `atspec pki init {}`)",
+                    dir.join(name).display(),
+                    dir.display()
+                )
+            })
+        };
+        let [ca_pem, ca_key, client_crt, client_key] = PKI_FILES.map(read);
+        let (ca_pem, ca_key) = (ca_pem?, ca_key?);
+        let key = KeyPair::from_pem(&ca_key)
+            .map_err(|e| format!("{}: {e}", dir.join("ca.key").display()))?;
+        let issuer = Issuer::from_ca_cert_pem(&ca_pem, key)
+            .map_err(|e| format!("{}: {e}", dir.join("ca.crt").display()))?;
+        let ca_der = CertificateDer::from_pem_slice(ca_pem.as_bytes())
+            .map_err(|e| format!("{}: {e}", dir.join("ca.crt").display()))?;
+        let leaves = mint(&issuer, host).map_err(|e| format!("certificate generation: {e}"))?;
+        Ok(RunPki {
+            ca_der,
+            ca_pem,
+            leaves,
+            client: (client_crt?, client_key?),
         })
     }
 
@@ -105,7 +142,8 @@ impl RunPki {
         let k = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
         let run = ca("atspec run CA").map_err(|e| e.to_string())?;
         Ok(RunPki {
-            ca: run,
+            ca_der: run.der().clone(),
+            ca_pem: run.pem(),
             leaves: vec![(TlsFront::Good, Leaf { cert: c, key: k })],
             client: (String::new(), String::new()),
         })
@@ -114,7 +152,7 @@ impl RunPki {
     /// Writes the board's PKI directory: `ca.0.pem`, `client.0.crt.pem`, `client.0.key.pem`.
     pub fn write_board_dir(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
-        std::fs::write(dir.join("ca.0.pem"), self.ca.pem())?;
+        std::fs::write(dir.join("ca.0.pem"), &self.ca_pem)?;
         std::fs::write(dir.join("client.0.crt.pem"), &self.client.0)?;
         std::fs::write(dir.join("client.0.key.pem"), &self.client.1)
     }
@@ -131,9 +169,7 @@ impl RunPki {
             .map_err(|e| e.to_string())?;
         let builder = if front == TlsFront::ClientAuth {
             let mut roots = RootCertStore::empty();
-            roots
-                .add(self.ca.der().clone())
-                .map_err(|e| e.to_string())?;
+            roots.add(self.ca_der.clone()).map_err(|e| e.to_string())?;
             builder.with_client_cert_verifier(
                 WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
                     .build()
@@ -241,3 +277,84 @@ fn proxy(tcp: TcpStream, config: Arc<ServerConfig>, backend_port: u16) {
         }
     }
 }
+
+/// Writes a persistent PKI into `dir` for provisioning a device (`atspec pki init`): the CA
+/// the device trusts (`ca.crt`, `ca.key`), the identity it presents (`client.crt`,
+/// `client.key`), the virtual board's layout of the same (`ca.0.pem`, `client.0.*.pem`) and a
+/// README on loading them into ESP-AT. Existing files are kept unless `force`.
+pub fn provision(dir: &Path, force: bool) -> Result<Vec<std::path::PathBuf>, String> {
+    let e = |e: rcgen::Error| format!("certificate generation: {e}");
+    let existing: Vec<_> = PKI_FILES
+        .iter()
+        .map(|f| dir.join(f))
+        .filter(|p| p.exists())
+        .collect();
+    if !existing.is_empty() && !force {
+        return Err(format!(
+            "{} already holds a PKI ({}); pass --force to replace it",
+            dir.display(),
+            existing
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let ca = ca("atspec device CA").map_err(e)?;
+    let (_, client_crt, client_key) = leaf(&ca, &["atspec-device"], false).map_err(e)?;
+    let ca_key = ca.key().serialize_pem();
+    let files: Vec<(&str, String)> = vec![
+        ("ca.crt", ca.pem()),
+        ("ca.key", ca_key),
+        ("client.crt", client_crt.clone()),
+        ("client.key", client_key.clone()),
+        ("ca.0.pem", ca.pem()),
+        ("client.0.crt.pem", client_crt),
+        ("client.0.key.pem", client_key),
+        ("README.md", PKI_README.to_string()),
+    ];
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let p = dir.join(name);
+        std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+const PKI_README: &str = "# atspec device PKI
+
+Made by `atspec pki init`. Keep `ca.key` private: whoever holds it can mint servers the device
+trusts. `atspec certify --pki DIR` reads this directory and mints, per run, the TLS fronts the
+trust checks need: a good server certificate, an expired one and one with the wrong name (all
+signed by `ca.crt`), one from a CA the device does not know, and a server that demands the
+device's client certificate (`client.crt`, issued by `ca.crt`).
+
+| file | what it is | goes into the device as |
+|---|---|---|
+| `ca.crt` | the CA the device trusts | AT+HTTPCFG's CA slot 0 (`https_ca`, key `https_ca.0`) |
+| `ca.key` | the CA's private key | nowhere: it stays with the harness |
+| `client.crt` | the identity the device presents | client certificate slot 0 (`https_cert`, key `https_cert.0`) |
+| `client.key` | its private key | client key slot 0 (`https_key`, key `https_key.0`) |
+| `ca.0.pem`, `client.0.crt.pem`, `client.0.key.pem` | the same, in the virtual board's layout | `atspec-board --pki DIR` |
+
+## Loading them into ESP-AT
+
+ESP-AT v3.0 and later write the manufacturing NVS partition at run time with AT+SYSMFG
+(operation 2 writes; type 8 is binary; the command prompts with `>` and takes exactly the
+given number of bytes). Check the namespaces your build has with `AT+SYSMFG?`; then, for each
+file, with `N` its size in bytes:
+
+    AT+SYSMFG=2,\"https_ca\",\"https_ca.0\",8,N      then send ca.crt
+    AT+SYSMFG=2,\"https_cert\",\"https_cert.0\",8,N  then send client.crt
+    AT+SYSMFG=2,\"https_key\",\"https_key.0\",8,N    then send client.key
+
+Older releases, or a production line, put the same files into the `mfg_nvs` partition at
+build time (ESP-AT's documentation: \"How to Update PKI Configuration\") and flash it.
+
+The firmware must be built with HTTP authentication enabled (the seed: \"by default, AT
+firmware does not support HTTP certificate configuration\"), and modes 2 and 3 check validity
+periods, so the module needs the current time first (AT+CIPSNTPCFG). Then tell the harness
+what the device holds, in a device profile (`certificates: {certs: 1, keys: 1, cas: 1}`).
+";

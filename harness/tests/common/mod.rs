@@ -84,9 +84,16 @@ impl Drop for Procs {
 
 /// Starts `atspec board --pty`; returns the pty path.
 pub fn board_pty(procs: &mut Procs) -> String {
+    board_pty_with(procs, &[])
+}
+
+/// Starts `atspec board --pty ARGS` (a device "written elsewhere", reached only through its
+/// pty); returns the pty path.
+pub fn board_pty_with(procs: &mut Procs, args: &[&str]) -> String {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_atspec"))
         .args(["board", "--pty"])
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()

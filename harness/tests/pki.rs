@@ -1,0 +1,118 @@
+//! A PKI to provision into a device (`atspec pki init`) and certification with it
+//! (`certify --pki DIR`): a device reached only through its serial port, holding the
+//! provisioned CA and client identity, runs every TLS trust check; one provisioned with
+//! another PKI fails them.
+
+mod common;
+
+use common::{Procs, atspec, board_pty_with, certify, tempdir};
+
+const TRUST_CHECKS: [&str; 4] = [
+    "https.get",
+    "httpcfg.verify_modes",
+    "httpcfg.client_cert",
+    "httpcfg.global",
+];
+
+fn verdict(report: &serde_json::Value, check: &str) -> String {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == check)
+        .map(|c| c["verdict"]["verdict"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no check {check}"))
+}
+
+#[test]
+fn init_writes_a_pki_and_keeps_an_existing_one() {
+    let dir = tempdir("pki-init").join("pki");
+    let r = atspec(&["pki", "init", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for f in [
+        "ca.crt",
+        "ca.key",
+        "client.crt",
+        "client.key",
+        "ca.0.pem",
+        "client.0.crt.pem",
+        "client.0.key.pem",
+        "README.md",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    let ca = std::fs::read_to_string(dir.join("ca.crt")).unwrap();
+    assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(
+        std::fs::read_to_string(dir.join("README.md"))
+            .unwrap()
+            .contains("AT+SYSMFG")
+    );
+    // A second init keeps the PKI a device may already hold ...
+    let r = atspec(&["pki", "init", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(dir.join("ca.crt")).unwrap(), ca);
+    // ... unless told otherwise.
+    let r = atspec(&["pki", "init", "--force", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_ne!(std::fs::read_to_string(dir.join("ca.crt")).unwrap(), ca);
+}
+
+#[test]
+fn a_provisioned_device_runs_every_trust_check() {
+    let root = tempdir("pki-device");
+    let (mine, other) = (root.join("mine"), root.join("other"));
+    for d in [&mine, &other] {
+        assert_eq!(atspec(&["pki", "init", d.to_str().unwrap()]).code, 0);
+    }
+    let mut procs = Procs(Vec::new());
+
+    // The device holds the harness's CA and client identity: nothing is skipped, all pass.
+    let pty = board_pty_with(&mut procs, &["--pki", mine.to_str().unwrap()]);
+    let device = format!("serial:{pty}");
+    let (run, report) = certify(
+        "pki-mine",
+        &[
+            "--device",
+            &device,
+            "--pki",
+            mine.to_str().unwrap(),
+            "--cases",
+            "0",
+            "--no-well-known-ports",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    for c in TRUST_CHECKS {
+        assert_eq!(verdict(&report, c), "pass", "{c}");
+    }
+
+    // A device provisioned with another PKI does not trust the fronts: the trust checks fail.
+    let pty = board_pty_with(&mut procs, &["--pki", other.to_str().unwrap()]);
+    let device = format!("serial:{pty}");
+    let (run, report) = certify(
+        "pki-other",
+        &[
+            "--device",
+            &device,
+            "--pki",
+            mine.to_str().unwrap(),
+            "--cases",
+            "0",
+            "--no-well-known-ports",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(verdict(&report, "httpcfg.verify_modes"), "fail");
+    assert_eq!(verdict(&report, "httpcfg.client_cert"), "fail");
+}
+
+#[test]
+fn a_missing_pki_is_a_setup_error_that_says_how_to_make_one() {
+    let dir = tempdir("pki-missing");
+    let r = atspec(&["certify", "--pki", dir.to_str().unwrap(), "--cases", "0"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("ca.crt"), "{}", r.stderr);
+    assert!(r.stderr.contains("atspec pki init"), "{}", r.stderr);
+}
