@@ -326,10 +326,42 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                     FramingCommandUnknown,
                     FramingFormMissing
                 );
+                #[cfg(feature = "variants")]
+                if self.other_reading(&text[..n], &r) {
+                    return;
+                }
                 self.error_code(r.err_code);
                 self.out.put(r.result);
             }
         }
+    }
+
+    /// A legitimate variant's reading of a line the default reading refuses; `true` when it
+    /// answered the line itself.
+    #[cfg(feature = "variants")]
+    fn other_reading(&mut self, line: &[u8], r: &atspec_rt::Rejection) -> bool {
+        use crate::variant::{field_count, is_set_of};
+        if varied!(self, TransportDefault)
+            && is_set_of(line, b"AT+HTTPCLIENT")
+            && field_count(line) == 5
+            && line.len() + 2 <= crate::line::CAPACITY
+        {
+            let mut text = [0u8; crate::line::CAPACITY];
+            text[..line.len()].copy_from_slice(line);
+            text[line.len()..line.len() + 2].copy_from_slice(b",1");
+            let mut scratch = [0u8; crate::line::CAPACITY];
+            if let Ok(cmd) = device::parse(&text[..line.len() + 2], &mut scratch) {
+                device::dispatch(&cmd, self);
+                return true;
+            }
+        }
+        let missing = matches!(r.kind, atspec_rt::RejectKind::ParseFailure { index }
+            if usize::from(index) >= field_count(line));
+        if varied!(self, BareMissingIndex) && is_set_of(line, b"AT+HTTPCFG") && missing {
+            self.out.put(r.result);
+            return true;
+        }
+        false
     }
 
     /// An `ERR CODE` line, when SYSLOG is on and the spec assigns a code.

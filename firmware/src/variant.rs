@@ -19,6 +19,12 @@ pub enum Variant {
     /// an AT+HTTPCHEAD entry of at most 256 bytes and an AT+HTTPCPOST/PUT length of at most
     /// 4096, longer ones refused before the prompt ("a length the device cannot store").
     SmallStores,
+    /// AT+HTTPCFG refuses a line that lacks an index with a bare ERROR, without the getter's
+    /// ERR CODE 0x010800NN (its count check fires first; `HTTPCFG.INDEXES.MODES_1_3`).
+    BareMissingIndex,
+    /// AT+HTTPCLIENT runs a line that ends before transport_type with the seed's
+    /// "Default: 1" instead of refusing it (`HTTPCLIENT.TRANSPORT.DEFAULT`).
+    TransportDefault,
 }
 
 /// `small-stores`: the longest AT+HTTPCHEAD entry.
@@ -26,12 +32,41 @@ pub const SMALL_CHEAD: usize = 256;
 /// `small-stores`: the longest AT+HTTPCPOST/PUT length.
 pub const SMALL_SEND: i32 = 4096;
 
+/// How many parameter fields a set line carries (commas outside quoted strings, with `\\`
+/// escapes); 0 without `=`.
+pub fn field_count(line: &[u8]) -> usize {
+    let Some(eq) = line.iter().position(|&b| b == b'=') else {
+        return 0;
+    };
+    let mut n = 1;
+    let (mut quoted, mut escaped) = (false, false);
+    for &b in &line[eq + 1..] {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => quoted = !quoted,
+            b',' if !quoted => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Whether `line` starts with `name` (ASCII case-insensitive) followed by `=`.
+pub fn is_set_of(line: &[u8], name: &[u8]) -> bool {
+    line.len() > name.len()
+        && line[..name.len()].eq_ignore_ascii_case(name)
+        && line[name.len()] == b'='
+}
+
 impl Variant {
     /// Every variant.
     pub const ALL: &'static [Variant] = &[
         Variant::IdfHeaderOrder,
         Variant::SmallPieces,
         Variant::SmallStores,
+        Variant::BareMissingIndex,
+        Variant::TransportDefault,
     ];
 
     /// The command-line name (`idf-header-order`).
@@ -40,6 +75,8 @@ impl Variant {
             Variant::IdfHeaderOrder => "idf-header-order",
             Variant::SmallPieces => "small-pieces",
             Variant::SmallStores => "small-stores",
+            Variant::BareMissingIndex => "bare-missing-index",
+            Variant::TransportDefault => "transport-default",
         }
     }
 

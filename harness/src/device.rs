@@ -141,7 +141,10 @@ impl Device {
             if have > 0 && last.elapsed() >= SETTLE {
                 return r;
             }
-            if last.elapsed() >= DIVERGED_AFTER && diverged(x, &r.bytes) {
+            if last.elapsed() >= DIVERGED_AFTER
+                && diverged(x, &r.bytes)
+                && x.alternatives.iter().all(|a| diverged(&a.expect, &r.bytes))
+            {
                 // Judged on divergence: the diff is the verdict, not a timeout.
                 return r;
             }

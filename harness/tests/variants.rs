@@ -71,6 +71,8 @@ variants! {
     idf_header_order: "idf-header-order",
     small_pieces: "small-pieces",
     small_stores: "small-stores",
+    bare_missing_index: "bare-missing-index",
+    transport_default: "transport-default",
 }
 
 /// The limit checks derive from the profile and bite both ways: the small-stores board under

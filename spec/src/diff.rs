@@ -77,6 +77,8 @@ pub enum Kind {
     ClauseBindsWidened,
     ClauseBindsNarrowed,
     ClauseSourceChanged,
+    /// The answers a clause allows besides its statement changed.
+    ClauseAlternatives,
 }
 
 impl Kind {
@@ -117,6 +119,7 @@ impl Kind {
             Kind::ClauseBindsWidened => "clause binds more commands",
             Kind::ClauseBindsNarrowed => "clause binds fewer commands",
             Kind::ClauseSourceChanged => "clause source or note changed",
+            Kind::ClauseAlternatives => "clause alternatives changed",
         }
     }
 }
@@ -696,6 +699,14 @@ fn clauses(old: &Spec, new: &Spec, r: &mut Report) {
         }
         if oc.source.value != nc.source.value || oc.note != nc.note {
             r.push(Kind::ClauseSourceChanged, id, "", C, C);
+        }
+        // A new allowed answer breaks hosts that relied on the one answer; a withdrawn one
+        // breaks devices that gave it.
+        if oc.alternatives.iter().any(|a| !nc.alternatives.contains(a)) {
+            r.push(Kind::ClauseAlternatives, id, "alternative withdrawn", B, C);
+        }
+        if nc.alternatives.iter().any(|a| !oc.alternatives.contains(a)) {
+            r.push(Kind::ClauseAlternatives, id, "alternative added", C, B);
         }
     }
     for oc in &old.clauses {

@@ -745,6 +745,17 @@ fn clauses(spec: &Spec, b: &mut Vec<Block>) {
         if let Some(n) = &cl.note {
             items.push(t(format!("Note: {}", n.trim())));
         }
+        for a in &cl.alternatives {
+            let what = match a {
+                crate::model::Alternative::ErrCodeOptional { .. } => {
+                    "a rejection for a missing parameter without its ERR CODE line".to_string()
+                }
+                crate::model::Alternative::MissingMeansDefault { param, value, .. } => {
+                    format!("a line that ends before {param} runs with {param} = {value}")
+                }
+            };
+            items.push(t(format!("Also allowed: {what} ({})", a.why().trim())));
+        }
         b.push(Block::List(items));
     }
 }

@@ -677,6 +677,43 @@ pub struct Clause {
     /// Where real firmware differs, or why a choice was made.
     #[serde(default)]
     pub note: Option<String>,
+    /// Readings the sources leave open: besides the answer the statement gives, a device may
+    /// answer any of these, and passes.
+    #[serde(default)]
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A second answer the sources allow where they can be read two ways.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
+pub enum Alternative {
+    /// A rejection of the bound command for a missing parameter may come without its
+    /// ERR CODE line (a bare ERROR).
+    ErrCodeOptional {
+        /// Why the sources allow it.
+        why: String,
+    },
+    /// When the line of the bound command ends before `param`, the device may apply `value`
+    /// instead of rejecting the line.
+    MissingMeansDefault {
+        /// The parameter (of the command's set form).
+        param: String,
+        /// The value applied.
+        value: i64,
+        /// Why the sources allow it.
+        why: String,
+    },
+}
+
+impl Alternative {
+    /// Why the sources allow it.
+    pub fn why(&self) -> &str {
+        match self {
+            Alternative::ErrCodeOptional { why } | Alternative::MissingMeansDefault { why, .. } => {
+                why
+            }
+        }
+    }
 }
 
 impl Spec {

@@ -780,6 +780,75 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// An alternative belongs to one command: the clause binds exactly one, and a default
+    /// names a parameter of its set form with a value inside the parameter's range.
+    fn alternatives(&self, sink: &mut Sink, c: &crate::model::Clause) {
+        use crate::model::Alternative;
+        if c.alternatives.is_empty() {
+            return;
+        }
+        let one = match &c.binds[..] {
+            [b] if b.value != "*" => self.spec.command(&b.value),
+            _ => None,
+        };
+        let Some(cmd) = one else {
+            sink.at(
+                &c.id.defined,
+                format!(
+                    "clause {} has alternatives, so it must bind exactly one command",
+                    c.id.value
+                ),
+            );
+            return;
+        };
+        for a in &c.alternatives {
+            if a.why().trim().is_empty() {
+                sink.at(
+                    &c.id.defined,
+                    format!("an alternative of {} needs a `why`", c.id.value),
+                );
+            }
+            if let Alternative::MissingMeansDefault { param, value, .. } = a {
+                let p = cmd
+                    .forms
+                    .iter()
+                    .flat_map(|(_, f)| f.params.iter())
+                    .find(|p| p.name.value == *param);
+                match p {
+                    None => sink.at(
+                        &c.id.defined,
+                        format!(
+                            "alternative of {}: {} has no parameter {param:?}",
+                            c.id.value, cmd.name.value
+                        ),
+                    ),
+                    Some(p) => {
+                        let bounds = p
+                            .range
+                            .as_ref()
+                            .map(|[lo, hi]| (lo.value, hi.value))
+                            .or_else(|| {
+                                let l = p.limit.as_ref()?;
+                                let r = self.spec.range(&l.value)?;
+                                Some((r.range[0].value, r.range[1].value))
+                            });
+                        if let Some((lo, hi)) = bounds
+                            && !(lo..=hi).contains(value)
+                        {
+                            sink.at(
+                                &c.id.defined,
+                                format!(
+                                    "alternative of {}: {value} is outside {param}'s range",
+                                    c.id.value
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     fn clauses(&self, sink: &mut Sink) {
         let sources: HashMap<&str, &SourceDef> = self
             .spec
@@ -818,6 +887,7 @@ impl<'a> Cx<'a> {
                     format!("clause {} binds no command", c.id.value),
                 );
             }
+            self.alternatives(sink, c);
             for b in &c.binds {
                 if b.value != "*" {
                     self.command_ref(sink, b);

@@ -131,6 +131,21 @@ fn semantic_checks_each_fire() {
     // Each edit of the minimal spec breaks one rule; the loader must name it.
     let base = std::fs::read_to_string(common::fixture("minimal.yaml")).unwrap();
     let cases: &[(&str, &str, &str)] = &[
+        (
+            "    binds: [AT+SIZE]\n    source: seed\n",
+            "    binds: [AT+SIZE]\n    source: seed\n    alternatives: [{kind: missing_means_default, param: nope, value: 1, why: w}]\n",
+            "AT+SIZE has no parameter \"nope\"",
+        ),
+        (
+            "    binds: [AT+SIZE]\n    source: seed\n",
+            "    binds: [AT+SIZE]\n    source: seed\n    alternatives: [{kind: missing_means_default, param: size, value: 99999, why: w}]\n",
+            "99999 is outside size's range",
+        ),
+        (
+            "    binds: [AT+SIZE]\n    source: seed\n",
+            "    binds: [\"*\"]\n    source: seed\n    alternatives: [{kind: err_code_optional, why: w}]\n",
+            "must bind exactly one command",
+        ),
         ("version: 0.1.0", "version: one", "is not MAJOR.MINOR.PATCH"),
         ("ident: Size", "ident: size", "must be CamelCase"),
         ("name: AT+SIZE", "name: XX+SIZE", "must be `AT` followed by"),

@@ -179,3 +179,31 @@ fn removed_command_and_clause_are_reported() {
         (Impact::Breaking, Impact::Compatible)
     );
 }
+
+#[test]
+fn alternatives_added_or_withdrawn_are_classified() {
+    let why = "        why: Reference §2.7 states an exact parameter count";
+    // Withdrawing an allowed answer breaks devices that gave it.
+    let text = common::spec_text();
+    let start = text
+        .find("    alternatives:\n      - kind: err_code_optional\n")
+        .unwrap();
+    let end = text[start..].find(why).unwrap() + start;
+    let end = end + text[end..].find('\n').unwrap() + 1;
+    let block = &text[start..end];
+    let r = edited(&[(block, "")]);
+    let c: Vec<_> = r.of(Kind::ClauseAlternatives).collect();
+    assert_eq!(c.len(), 1, "{r}");
+    assert_eq!(c[0].subject, "HTTPCFG.INDEXES.MODES_1_3");
+    assert_eq!(c[0].firmware, Impact::Breaking);
+    assert_eq!(c[0].host, Impact::Compatible);
+    // Adding one breaks hosts that relied on the single answer.
+    let r = edited(&[(
+        "  - id: HTTPCFG.NO_CERT\n",
+        "  - id: HTTPCFG.NO_CERT\n    alternatives: [{kind: err_code_optional, why: test}]\n",
+    )]);
+    let c: Vec<_> = r.of(Kind::ClauseAlternatives).collect();
+    assert_eq!(c.len(), 1, "{r}");
+    assert_eq!(c[0].host, Impact::Breaking);
+    assert_eq!(c[0].firmware, Impact::Compatible);
+}

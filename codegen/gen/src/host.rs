@@ -95,7 +95,13 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
     let clause_rows = ir.clauses.iter().map(|c| {
         let (v, id, st, src) = (&c.variant, &c.id, &c.statement, &c.source);
         let binds = &c.binds;
-        quote!(ClauseInfo { clause: Clause::#v, id: #id, statement: #st, source: #src, binds: &[#(#binds),*] })
+        let alts = c.alternatives.iter().map(|a| match a {
+            crate::ir::AltIr::ErrCodeOptional => quote!(Alternative::ErrCodeOptional),
+            crate::ir::AltIr::MissingMeansDefault { field, value } => {
+                quote!(Alternative::MissingMeansDefault { field: #field, value: #value })
+            }
+        });
+        quote!(ClauseInfo { clause: Clause::#v, id: #id, statement: #st, source: #src, binds: &[#(#binds),*], alternatives: &[#(#alts),*] })
     });
     let line_max = ir.line_bytes - ir.terminator.len();
 
@@ -138,6 +144,22 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
             pub source: &'static str,
             /// Commands it binds (`*` for all).
             pub binds: &'static [&'static str],
+            /// Other answers the sources allow for its command.
+            pub alternatives: &'static [Alternative],
+        }
+
+        /// A second answer the spec allows where the sources can be read two ways.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Alternative {
+            /// A rejection for a missing parameter may come without its ERR CODE line.
+            ErrCodeOptional,
+            /// A line that ends before field `field` (0-based) may run with `value` there.
+            MissingMeansDefault {
+                /// Field index in the set form.
+                field: u8,
+                /// The value applied.
+                value: i64,
+            },
         }
 
         /// Every clause, in spec order.

@@ -241,6 +241,22 @@ pub struct ClauseIr {
     pub source: String,
     /// Bound commands.
     pub binds: Vec<String>,
+    /// Other answers the sources allow.
+    pub alternatives: Vec<AltIr>,
+}
+
+/// A lowered [`atspec_spec::model::Alternative`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AltIr {
+    /// A rejection for a missing parameter may come without its ERR CODE line.
+    ErrCodeOptional,
+    /// A line that ends before field `field` (0-based) may run with `value` there.
+    MissingMeansDefault {
+        /// Field index in the set form.
+        field: u8,
+        /// The value applied.
+        value: i64,
+    },
 }
 
 /// Loads, validates and lowers a spec file. `shown` names it in diagnostics.
@@ -352,6 +368,33 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
             statement: c.statement.clone(),
             source: c.source.value.clone(),
             binds: c.binds.iter().map(|b| b.value.clone()).collect(),
+            alternatives: c
+                .alternatives
+                .iter()
+                .map(|a| match a {
+                    atspec_spec::model::Alternative::ErrCodeOptional { .. } => {
+                        AltIr::ErrCodeOptional
+                    }
+                    atspec_spec::model::Alternative::MissingMeansDefault {
+                        param, value, ..
+                    } => {
+                        let field = c
+                            .binds
+                            .first()
+                            .and_then(|b| spec.command(&b.value))
+                            .and_then(|cmd| {
+                                cmd.forms.iter().find_map(|(_, f)| {
+                                    f.params.iter().position(|p| p.name.value == *param)
+                                })
+                            })
+                            .unwrap_or(0) as u8;
+                        AltIr::MissingMeansDefault {
+                            field,
+                            value: *value,
+                        }
+                    }
+                })
+                .collect(),
         })
         .collect();
     let p = &f.params;

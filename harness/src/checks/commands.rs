@@ -196,6 +196,19 @@ fn httpclient() -> Vec<Check> {
             },
         ),
         Check::new(
+            "httpclient.transport_missing",
+            &["HTTPCLIENT.TRANSPORT.DEFAULT"],
+            |c| {
+                // The line ends before transport_type: refused, or run with the seed's
+                // "Default: 1" (the clause's alternative); either passes.
+                vec![
+                    Step::mock(Scenario::ok(b"tcp")),
+                    client(&format!("2,,\"{}\",,", c.raw("/t"))),
+                    l("AT"),
+                ]
+            },
+        ),
+        Check::new(
             "httpclient.head_no_body",
             &["HTTPCLIENT.HEAD.NO_BODY", "HTTPCLIENT.HEAD.HEADER_LINES"],
             |c| {

@@ -204,6 +204,7 @@ pub fn run(a: ReplayArgs) -> ExitCode {
                     seen_requests: Vec::new(),
                     mismatch: None,
                     diff: None,
+                    reading: rec.reading.clone(),
                 })
                 .collect();
             let text = serde_json::to_string_pretty(&blessed).unwrap_or_default() + "\n";

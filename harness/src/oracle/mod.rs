@@ -37,6 +37,20 @@ pub struct Expect {
     /// The exact output cannot be predicted (device-specific text such as AT+GMR, or a
     /// device-specific limit): only the final result's kind is checked.
     pub loose: Option<Loose>,
+    /// Other answers the spec allows for this step (a clause's `alternatives`), each with the
+    /// model state it leaves; any of them passes.
+    pub alternatives: Vec<Reading>,
+}
+
+/// An answer a clause's `alternatives` allow besides the one the oracle predicts first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// The clause that allows it.
+    pub clause: &'static str,
+    /// The expectation under that reading.
+    pub expect: Expect,
+    /// The device as it is after answering that way.
+    pub model: Box<Model>,
 }
 
 /// What is still checked when output is not predictable byte for byte.
@@ -133,6 +147,14 @@ impl Model {
     /// Predicts the answer to `bytes`, written while the device is idle, and to `busy`,
     /// written while the command they start runs.
     pub fn step(&mut self, bytes: &[u8], busy: Option<&[u8]>, world: &World) -> Expect {
+        let before = self.clone();
+        let mut x = self.step_one(bytes, busy, world);
+        x.alternatives = before.readings(bytes, busy, world, self, &x);
+        x
+    }
+
+    /// The answer under the spec's first reading (see [`Model::step`]).
+    fn step_one(&mut self, bytes: &[u8], busy: Option<&[u8]>, world: &World) -> Expect {
         let mut x = Expect {
             rx_limit: 2048,
             ..Expect::default()
@@ -146,6 +168,82 @@ impl Model {
         }
         x.prompt = self.in_data_phase();
         x
+    }
+
+    /// The other answers a clause allows for `bytes`, when they are one command line that the
+    /// spec's first reading refuses. `self` is the model before the step, `after` and `x` the
+    /// first reading's state and answer.
+    fn readings(
+        &self,
+        bytes: &[u8],
+        busy: Option<&[u8]>,
+        world: &World,
+        after: &Model,
+        x: &Expect,
+    ) -> Vec<Reading> {
+        let Some(line) = bytes.strip_suffix(b"\r\n") else {
+            return Vec::new();
+        };
+        if !matches!(self.mode, Mode::Command) || !self.line.is_empty() || line.contains(&b'\n') {
+            return Vec::new();
+        }
+        let mut scratch = [0u8; LINE_CAPACITY];
+        let Err(rejection) = device::parse(line, &mut scratch) else {
+            return Vec::new();
+        };
+        let name = command_name(line);
+        let fields = field_count(line);
+        let mut out = Vec::new();
+        for c in host::CLAUSES {
+            if c.binds != [name.as_str()] {
+                continue;
+            }
+            for a in c.alternatives {
+                match *a {
+                    host::Alternative::ErrCodeOptional => {
+                        let missing = matches!(
+                            rejection.kind,
+                            atspec_rt::RejectKind::ParseFailure { index } if usize::from(index) >= fields
+                        );
+                        if let (true, true, Some(code)) = (missing, self.syslog, rejection.err_code)
+                        {
+                            let line = format!("ERR CODE:0x{code:08x}\r\n");
+                            let mut y = x.clone();
+                            y.alternatives.clear();
+                            if let Some(at) = find(&y.output, line.as_bytes()) {
+                                y.output.drain(at..at + line.len());
+                                out.push(Reading {
+                                    clause: c.id,
+                                    expect: y,
+                                    model: Box::new(after.clone()),
+                                });
+                            }
+                        }
+                    }
+                    host::Alternative::MissingMeansDefault { field, value } => {
+                        if fields != usize::from(field) {
+                            continue;
+                        }
+                        let mut alt = line.to_vec();
+                        alt.extend_from_slice(format!(",{value}\r\n").as_bytes());
+                        let mut m = self.clone();
+                        let mut y = m.step_one(&alt, busy, world);
+                        if self.echo {
+                            // The device echoes what was sent, not the line it reads it as.
+                            if y.output.starts_with(&alt) {
+                                y.output.splice(..alt.len(), bytes.iter().copied());
+                            }
+                        }
+                        out.push(Reading {
+                            clause: c.id,
+                            expect: y,
+                            model: Box::new(m),
+                        });
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Echoes and frames bytes until a line runs; returns what is left.
@@ -489,6 +587,39 @@ pub(crate) struct Running {
     output: Vec<u8>,
 }
 
+/// `AT+NAME` of a line, upper-cased, without its form marker and parameters.
+fn command_name(line: &[u8]) -> String {
+    let end = line
+        .iter()
+        .position(|&b| b == b'=' || b == b'?')
+        .unwrap_or(line.len());
+    String::from_utf8_lossy(&line[..end]).to_ascii_uppercase()
+}
+
+/// How many parameter fields a set line carries: commas outside quoted strings (with `\`
+/// escapes) separate them. `AT+X=` has one empty field; a line without `=` has none.
+fn field_count(line: &[u8]) -> usize {
+    let Some(eq) = line.iter().position(|&b| b == b'=') else {
+        return 0;
+    };
+    let mut n = 1;
+    let (mut quoted, mut escaped) = (false, false);
+    for &b in &line[eq + 1..] {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => quoted = !quoted,
+            b',' if !quoted => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
@@ -498,5 +629,91 @@ pub fn played(server: Server, scenario: &Scenario) -> Scenario {
     match server {
         Server::Wiremock => scenario.for_wiremock(),
         _ => scenario.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A raw server at 127.0.0.1:9 answering 200 "hello".
+    fn world() -> World {
+        World {
+            scenario: crate::mock::scenario::Scenario::default(),
+            host: "127.0.0.1".into(),
+            servers: vec![(9, Server::Raw)],
+        }
+    }
+
+    fn expect(model: &mut Model, line: &str) -> Expect {
+        model.step(format!("{line}\r\n").as_bytes(), None, &world())
+    }
+
+    #[test]
+    fn a_missing_index_may_come_without_its_err_code() {
+        let mut m = Model::new(Profile::default());
+        m.syslog = true;
+        m.echo = false;
+        let x = expect(&mut m, "AT+HTTPCFG=2");
+        assert_eq!(x.output, b"ERR CODE:0x01080001\r\n\r\nERROR\r\n");
+        assert_eq!(x.alternatives.len(), 1);
+        assert_eq!(x.alternatives[0].clause, "HTTPCFG.INDEXES.MODES_1_3");
+        assert_eq!(x.alternatives[0].expect.output, b"\r\nERROR\r\n");
+        // A present but malformed index is no "missing" one: its code is pinned.
+        let x = expect(&mut m, "AT+HTTPCFG=1,x,0");
+        assert!(x.alternatives.is_empty(), "{:?}", x.alternatives);
+        // Other commands keep their one reading.
+        let x = expect(&mut m, "AT+HTTPCGET");
+        assert!(x.alternatives.is_empty());
+    }
+
+    #[test]
+    fn a_line_that_ends_before_transport_may_run_with_the_default() {
+        let mut m = Model::new(Profile::default());
+        m.syslog = true;
+        let x = expect(&mut m, "AT+HTTPCLIENT=2,,\"http://127.0.0.1:9/t\",,");
+        assert!(
+            x.output.ends_with(b"\r\nERROR\r\n"),
+            "{}",
+            String::from_utf8_lossy(&x.output)
+        );
+        assert_eq!(x.alternatives.len(), 1);
+        let alt = &x.alternatives[0];
+        assert_eq!(alt.clause, "HTTPCLIENT.TRANSPORT.DEFAULT");
+        // The other reading runs the request; the echo stays the line that was sent.
+        assert!(
+            alt.expect
+                .output
+                .starts_with(b"AT+HTTPCLIENT=2,,\"http://127.0.0.1:9/t\",,\r\n"),
+            "{}",
+            String::from_utf8_lossy(&alt.expect.output)
+        );
+        assert!(
+            alt.expect.output.ends_with(b"\r\nOK\r\n"),
+            "{}",
+            String::from_utf8_lossy(&alt.expect.output)
+        );
+        assert_eq!(alt.expect.requests.len(), 1);
+        assert_eq!(alt.expect.requests[0].method, "GET");
+        // With transport_type written, or more fields, there is one reading only.
+        assert!(
+            expect(&mut m, "AT+HTTPCLIENT=2,,\"http://127.0.0.1:9/t\",,,")
+                .alternatives
+                .is_empty()
+        );
+        assert!(
+            expect(&mut m, "AT+HTTPCLIENT=2,,\"http://127.0.0.1:9/t\"")
+                .alternatives
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn fields_are_counted_outside_quotes() {
+        assert_eq!(field_count(b"AT+X=1"), 1);
+        assert_eq!(field_count(b"AT+X="), 1);
+        assert_eq!(field_count(b"AT+X"), 0);
+        assert_eq!(field_count(b"AT+X=\"a,b\",2"), 2);
+        assert_eq!(field_count(b"AT+X=\"a\\\",b\",2"), 2);
     }
 }
