@@ -24,6 +24,12 @@ const fn small_send() -> i32 {
     i32::MAX
 }
 
+/// Longest AT+HTTPCPOST/PUT length the engine takes. The seed bounds the length by "the
+/// system allocable heap size"; the engine streams the body and stores none of it, so this is
+/// the heap a small module would have, declared here so a device profile can state it
+/// (`HTTPCSEND.LENGTH.RANGE`: longer lengths are refused before the prompt).
+pub const SEND_LENGTH_MAX: u32 = 1 << 20;
+
 /// Longest host name the engine connects to.
 pub const MAX_HOST: usize = 255;
 /// Most response headers `httparse` is given room for; more fails the command.
@@ -724,8 +730,13 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 }
             }
         };
-        if start == Start::Refused || (varied!(self, SmallStores) && length > small_send()) {
-            let _ = Clause::HttpcsendErrorBeforePrompt;
+        let too_long = length as u32 > SEND_LENGTH_MAX
+            || (varied!(self, SmallStores) && length > small_send());
+        if start == Start::Refused || too_long {
+            let _ = [
+                Clause::HttpcsendErrorBeforePrompt,
+                Clause::HttpcsendLengthRange,
+            ];
             self.net.phase = Phase::Idle;
             self.net.connect_pending = false;
             return self.reply(Reply::Error);

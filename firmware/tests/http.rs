@@ -694,3 +694,31 @@ fn long_urls_need_a_large_tx_buffer() {
         Clause::HttpUrlFallbackUrlcfg,
     ];
 }
+
+/// The seed bounds AT+HTTPCPOST/PUT lengths by the allocatable heap: the engine takes
+/// `SEND_LENGTH_MAX` and refuses one more before any prompt (so a host never gets stuck
+/// sending 2 GiB).
+#[test]
+fn a_send_length_beyond_the_heap_is_refused_before_the_prompt() {
+    use atspec_firmware::net::SEND_LENGTH_MAX;
+    let mut e = common::quiet_engine();
+    for (cmd, len, want) in [
+        ("AT+HTTPCPOST", SEND_LENGTH_MAX, &b"\r\nOK\r\n\r\n>"[..]),
+        ("AT+HTTPCPOST", SEND_LENGTH_MAX + 1, b"\r\nERROR\r\n"),
+        ("AT+HTTPCPUT", i32::MAX as u32, b"\r\nERROR\r\n"),
+    ] {
+        let line = format!("{cmd}=\"http://h/p\",{len}\r\n");
+        assert_eq!(e.handle_uart(line.as_bytes()), line.len());
+        let out = common::drain(&mut e);
+        assert_eq!(
+            out,
+            want,
+            "{}: {line}",
+            atspec_firmware::device::Clause::HttpcsendLengthRange.id()
+        );
+        if e.in_data_phase() {
+            // Leave the data phase the way a host would: AT+RST is data here, so reset.
+            e = common::quiet_engine();
+        }
+    }
+}

@@ -59,11 +59,13 @@ impl Default for Profile {
 }
 
 impl Profile {
-    /// The built-in virtual board: its PKI directory holds one of each, and its AT+HTTPCHEAD
-    /// store is a 1024-byte arena (`atspec_firmware::store::HEADER_ARENA`).
+    /// The built-in virtual board: its PKI directory holds one of each, its AT+HTTPCHEAD
+    /// store is a 1024-byte arena (`atspec_firmware::store::HEADER_ARENA`) and it takes
+    /// AT+HTTPCPOST/PUT lengths up to `atspec_firmware::net::SEND_LENGTH_MAX`.
     pub fn virtual_board() -> Profile {
         Profile {
             chead_entry_max: Some(atspec_board::HEADER_STORE as u32),
+            send_length_max: Some(atspec_board::SEND_LENGTH),
             ..Profile::default()
         }
     }

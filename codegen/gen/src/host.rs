@@ -248,9 +248,11 @@ fn form_desc(
             None => quote!(::core::option::Option::None),
         };
         let needle = bytes(&p.must_contain);
+        let clauses = &p.clauses;
         quote!(#rt::strategy::ParamDesc {
             name: #n, kind: #kind, presence: #pres, enum_values: &[#(#values),*], enum_open: #open,
             special: &[#(#special),*], default: #default, only_if: #only_if, must_contain: #needle,
+            clauses: &[#(#clauses),*],
         })
     });
     let variadic = match &f.variadic {
@@ -264,12 +266,16 @@ fn form_desc(
         }
         None => quote!(::core::option::Option::None),
     };
+    let data_param = match f.data_param {
+        Some(i) => quote!(::core::option::Option::Some(#i)),
+        None => quote!(::core::option::Option::None),
+    };
     let doc = format!("Descriptor of `{command}{marker}`.");
     quote! {
         #[doc = #doc]
         pub static #name: #rt::strategy::FormDesc = #rt::strategy::FormDesc {
             command: #command, marker: #marker, missing_markers: &[#(#missing),*],
-            params: &[ #( #params, )* ], variadic: #variadic,
+            params: &[ #( #params, )* ], variadic: #variadic, data_param: #data_param,
         };
     }
 }

@@ -124,6 +124,8 @@ pub struct FormIr {
     pub responses: Vec<ResponseIr>,
     /// Syntax line, for docs.
     pub syntax: String,
+    /// The parameter that gives the length of the data phase, if the form has one.
+    pub data_param: Option<usize>,
 }
 
 impl FormIr {
@@ -158,6 +160,8 @@ pub struct ParamIr {
     pub must_contain: Vec<u8>,
     /// Description.
     pub doc: String,
+    /// Clause ids about it (its range, its presence).
+    pub clauses: Vec<String>,
 }
 
 impl ParamIr {
@@ -504,6 +508,10 @@ fn form_ir(cx: &mut Cx<'_>, form: &model::Form, kind: FormKind, variant: &str) -
         variadic,
         responses,
         syntax: form.syntax.clone(),
+        data_param: form
+            .data
+            .as_ref()
+            .and_then(|d| names.iter().position(|n| *n == d.length_param.value)),
     }
 }
 
@@ -555,6 +563,7 @@ fn param(cx: &mut Cx<'_>, p: &model::Param, owner: &str, names: &[&str]) -> Para
             .map(|m| m.value.as_bytes().to_vec())
             .unwrap_or_default(),
         doc: p.description.trim().to_owned(),
+        clauses: p.clauses.iter().map(|c| c.value.clone()).collect(),
     }
 }
 

@@ -47,6 +47,8 @@ pub struct ParamDesc {
     pub only_if: Option<(usize, &'static [i32])>,
     /// Bytes a string must contain.
     pub must_contain: &'static [u8],
+    /// Clause ids about it (its range, its presence).
+    pub clauses: &'static [&'static str],
 }
 
 /// A trailing repeated string parameter.
@@ -71,6 +73,8 @@ pub struct FormDesc {
     pub params: &'static [ParamDesc],
     /// Trailing repeated parameter.
     pub variadic: Option<VariadicDesc>,
+    /// The parameter giving the length of the data phase after the prompt, if any.
+    pub data_param: Option<usize>,
 }
 
 /// Spec-wide facts the strategies need.

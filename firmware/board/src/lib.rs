@@ -121,6 +121,8 @@ pub fn variant_names() -> Vec<&'static str> {
 
 /// The longest AT+HTTPCHEAD entry the board's empty store takes (its device profile).
 pub const HEADER_STORE: usize = atspec_firmware::store::HEADER_ARENA;
+/// The longest AT+HTTPCPOST/PUT length the board takes (its device profile).
+pub const SEND_LENGTH: u32 = atspec_firmware::net::SEND_LENGTH_MAX;
 
 /// Request and response-head buffers large enough for 8192-byte URLs with `tx size` 10240.
 type Board = Engine<10240, 10240>;

@@ -6,6 +6,7 @@
 //! written down twice, independently of the oracle.
 
 mod base;
+mod bounds;
 mod commands;
 mod framing;
 mod http;
@@ -38,6 +39,9 @@ pub enum Needs {
 /// An extra literal assertion over the finished transcript.
 pub type Assert = fn(&Transcript) -> Result<(), String>;
 
+/// Builds a check's steps against the mock peer's addresses and the device profile.
+pub type Steps = std::sync::Arc<dyn Fn(&Ctx) -> Vec<Step> + Send + Sync>;
+
 /// One named check.
 #[derive(Clone)]
 pub struct Check {
@@ -48,7 +52,7 @@ pub struct Check {
     /// What it needs.
     pub needs: Needs,
     /// Its steps.
-    pub steps: fn(&Ctx) -> Vec<Step>,
+    pub steps: Steps,
     /// A literal assertion of its own.
     pub assert: Option<Assert>,
 }
@@ -57,13 +61,13 @@ impl Check {
     fn new(
         name: &'static str,
         clauses: &'static [&'static str],
-        steps: fn(&Ctx) -> Vec<Step>,
+        steps: impl Fn(&Ctx) -> Vec<Step> + Send + Sync + 'static,
     ) -> Check {
         Check {
             name,
             clauses,
             needs: Needs::Nothing,
-            steps,
+            steps: std::sync::Arc::new(steps),
             assert: None,
         }
     }
@@ -219,6 +223,7 @@ pub fn all() -> Vec<Check> {
     v.extend(commands::checks());
     v.extend(tls::checks());
     v.extend(robust::checks());
+    v.extend(bounds::checks());
     v
 }
 
