@@ -355,6 +355,23 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 return true;
             }
         }
+        if varied!(self, Mode0IgnoresIndexes)
+            && is_set_of(line, b"AT+HTTPCFG")
+            && field_count(line) > 1
+        {
+            let eq = b"AT+HTTPCFG=".len();
+            let end = line[eq..]
+                .iter()
+                .position(|&b| b == b',')
+                .map_or(line.len(), |p| eq + p);
+            if line[eq..end].trim_ascii() == b"0" {
+                let mut scratch = [0u8; crate::line::CAPACITY];
+                if let Ok(cmd) = device::parse(&line[..end], &mut scratch) {
+                    device::dispatch(&cmd, self);
+                    return true;
+                }
+            }
+        }
         let missing = matches!(r.kind, atspec_rt::RejectKind::ParseFailure { index }
             if usize::from(index) >= field_count(line));
         if varied!(self, BareMissingIndex) && is_set_of(line, b"AT+HTTPCFG") && missing {

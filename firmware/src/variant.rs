@@ -25,6 +25,9 @@ pub enum Variant {
     /// AT+HTTPCLIENT runs a line that ends before transport_type with the seed's
     /// "Default: 1" instead of refusing it (`HTTPCLIENT.TRANSPORT.DEFAULT`).
     TransportDefault,
+    /// AT+HTTPCFG=0 with certificate indexes accepts and ignores them (the seed: "not
+    /// required"), where the default refuses the line (`HTTPCFG.INDEXES.MODE_0`).
+    Mode0IgnoresIndexes,
 }
 
 /// `small-stores`: the longest AT+HTTPCHEAD entry.
@@ -67,6 +70,7 @@ impl Variant {
         Variant::SmallStores,
         Variant::BareMissingIndex,
         Variant::TransportDefault,
+        Variant::Mode0IgnoresIndexes,
     ];
 
     /// The command-line name (`idf-header-order`).
@@ -77,6 +81,7 @@ impl Variant {
             Variant::SmallStores => "small-stores",
             Variant::BareMissingIndex => "bare-missing-index",
             Variant::TransportDefault => "transport-default",
+            Variant::Mode0IgnoresIndexes => "mode0-ignores-indexes",
         }
     }
 

@@ -73,6 +73,7 @@ variants! {
     small_stores: "small-stores",
     bare_missing_index: "bare-missing-index",
     transport_default: "transport-default",
+    mode0_ignores_indexes: "mode0-ignores-indexes",
 }
 
 /// The limit checks derive from the profile and bite both ways: the small-stores board under

@@ -753,6 +753,14 @@ fn clauses(spec: &Spec, b: &mut Vec<Block>) {
                 crate::model::Alternative::MissingMeansDefault { param, value, .. } => {
                     format!("a line that ends before {param} runs with {param} = {value}")
                 }
+                crate::model::Alternative::ExtraParamsIgnored {
+                    param,
+                    when,
+                    values,
+                    ..
+                } => format!(
+                    "with {when} in {values:?}, {param} and the fields after it are ignored instead of refused"
+                ),
             };
             items.push(t(format!("Also allowed: {what} ({})", a.why().trim())));
         }

@@ -703,15 +703,27 @@ pub enum Alternative {
         /// Why the sources allow it.
         why: String,
     },
+    /// When parameter `when` has one of `values`, the fields from `param` on may be written
+    /// and are ignored, instead of refusing the line.
+    ExtraParamsIgnored {
+        /// The first ignored parameter.
+        param: String,
+        /// The parameter whose value decides.
+        when: String,
+        /// Its values for which the extra fields are ignored.
+        values: Vec<i64>,
+        /// Why the sources allow it.
+        why: String,
+    },
 }
 
 impl Alternative {
     /// Why the sources allow it.
     pub fn why(&self) -> &str {
         match self {
-            Alternative::ErrCodeOptional { why } | Alternative::MissingMeansDefault { why, .. } => {
-                why
-            }
+            Alternative::ErrCodeOptional { why }
+            | Alternative::MissingMeansDefault { why, .. }
+            | Alternative::ExtraParamsIgnored { why, .. } => why,
         }
     }
 }

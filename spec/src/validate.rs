@@ -801,7 +801,26 @@ impl<'a> Cx<'a> {
             );
             return;
         };
+        let param_named = |name: &str| {
+            cmd.forms
+                .iter()
+                .flat_map(|(_, f)| f.params.iter())
+                .any(|p| p.name.value == name)
+        };
         for a in &c.alternatives {
+            if let Alternative::ExtraParamsIgnored { param, when, .. } = a {
+                for n in [param, when] {
+                    if !param_named(n) {
+                        sink.at(
+                            &c.id.defined,
+                            format!(
+                                "alternative of {}: {} has no parameter {n:?}",
+                                c.id.value, cmd.name.value
+                            ),
+                        );
+                    }
+                }
+            }
             if a.why().trim().is_empty() {
                 sink.at(
                     &c.id.defined,

@@ -100,6 +100,9 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
             crate::ir::AltIr::MissingMeansDefault { field, value } => {
                 quote!(Alternative::MissingMeansDefault { field: #field, value: #value })
             }
+            crate::ir::AltIr::ExtraParamsIgnored { field, when, values } => {
+                quote!(Alternative::ExtraParamsIgnored { field: #field, when: #when, values: &[#(#values),*] })
+            }
         });
         quote!(ClauseInfo { clause: Clause::#v, id: #id, statement: #st, source: #src, binds: &[#(#binds),*], alternatives: &[#(#alts),*] })
     });
@@ -159,6 +162,16 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
                 field: u8,
                 /// The value applied.
                 value: i64,
+            },
+            /// With field `when` holding one of `values`, the fields from `field` on may be
+            /// written and are ignored instead of refusing the line.
+            ExtraParamsIgnored {
+                /// First ignored field.
+                field: u8,
+                /// Deciding field.
+                when: u8,
+                /// Its values.
+                values: &'static [i64],
             },
         }
 

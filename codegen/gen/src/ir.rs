@@ -261,6 +261,28 @@ pub enum AltIr {
         /// The value applied.
         value: i64,
     },
+    /// With field `when` holding one of `values`, fields from `field` on may be ignored.
+    ExtraParamsIgnored {
+        /// First ignored field.
+        field: u8,
+        /// Deciding field.
+        when: u8,
+        /// Its values.
+        values: Vec<i64>,
+    },
+}
+
+/// The 0-based field index of `param` in the form of the one command `c` binds.
+fn field_of(spec: &atspec_spec::Spec, c: &atspec_spec::model::Clause, param: &str) -> u8 {
+    c.binds
+        .first()
+        .and_then(|b| spec.command(&b.value))
+        .and_then(|cmd| {
+            cmd.forms
+                .iter()
+                .find_map(|(_, f)| f.params.iter().position(|p| p.name.value == param))
+        })
+        .unwrap_or(0) as u8
 }
 
 /// Loads, validates and lowers a spec file. `shown` names it in diagnostics.
@@ -381,22 +403,20 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
                     }
                     atspec_spec::model::Alternative::MissingMeansDefault {
                         param, value, ..
-                    } => {
-                        let field = c
-                            .binds
-                            .first()
-                            .and_then(|b| spec.command(&b.value))
-                            .and_then(|cmd| {
-                                cmd.forms.iter().find_map(|(_, f)| {
-                                    f.params.iter().position(|p| p.name.value == *param)
-                                })
-                            })
-                            .unwrap_or(0) as u8;
-                        AltIr::MissingMeansDefault {
-                            field,
-                            value: *value,
-                        }
-                    }
+                    } => AltIr::MissingMeansDefault {
+                        field: field_of(spec, c, param),
+                        value: *value,
+                    },
+                    atspec_spec::model::Alternative::ExtraParamsIgnored {
+                        param,
+                        when,
+                        values,
+                        ..
+                    } => AltIr::ExtraParamsIgnored {
+                        field: field_of(spec, c, param),
+                        when: field_of(spec, c, when),
+                        values: values.clone(),
+                    },
                 })
                 .collect(),
         })

@@ -244,6 +244,14 @@ pub(super) fn checks() -> Vec<Check> {
                     l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
                     Step::mock(Scenario::status(301, b"").header("Location", &elsewhere)),
                     l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
+                    // The seed's 301/302 are examples: no 3xx is followed.
+                    Step::mock(Scenario::status(303, b"see").header("Location", &elsewhere)),
+                    l(format!("AT+HTTPCLIENT=3,,\"{}\",,,1,\"a\"", c.raw("/r"))),
+                    Step::mock(Scenario::status(307, b"tmp").header("Location", &elsewhere)),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
+                    Step::mock(Scenario::status(308, b"perm").header("Location", &elsewhere)),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
+                    cget(&c.raw("/r")),
                     Step::mock(Scenario::status(204, b"")),
                     cget(&c.raw("/none")),
                 ]

@@ -226,24 +226,57 @@ impl Model {
                         }
                         let mut alt = line.to_vec();
                         alt.extend_from_slice(format!(",{value}\r\n").as_bytes());
-                        let mut m = self.clone();
-                        let mut y = m.step_one(&alt, busy, world);
-                        if self.echo {
-                            // The device echoes what was sent, not the line it reads it as.
-                            if y.output.starts_with(&alt) {
-                                y.output.splice(..alt.len(), bytes.iter().copied());
-                            }
+                        out.push(self.read_as(c.id, &alt, bytes, busy, world));
+                    }
+                    host::Alternative::ExtraParamsIgnored {
+                        field,
+                        when,
+                        values,
+                    } => {
+                        let spans = field_spans(line);
+                        let decides = spans
+                            .get(usize::from(when))
+                            .and_then(|&(a, b)| std::str::from_utf8(&line[a..b]).ok())
+                            .and_then(|t| t.trim().parse::<i64>().ok())
+                            .is_some_and(|v| values.contains(&v));
+                        let Some(&(start, _)) = spans.get(usize::from(field)) else {
+                            continue;
+                        };
+                        if !decides || field == 0 {
+                            continue;
                         }
-                        out.push(Reading {
-                            clause: c.id,
-                            expect: y,
-                            model: Box::new(m),
-                        });
+                        // The line up to the comma before the first ignored field.
+                        let mut alt = line[..start - 1].to_vec();
+                        alt.extend_from_slice(b"\r\n");
+                        out.push(self.read_as(c.id, &alt, bytes, busy, world));
                     }
                 }
             }
         }
         out
+    }
+
+    /// The answer to `sent` when the device reads it as the line `alt`: a clone of the model
+    /// runs `alt`, and the echo is put back to the bytes that were sent.
+    fn read_as(
+        &self,
+        clause: &'static str,
+        alt: &[u8],
+        sent: &[u8],
+        busy: Option<&[u8]>,
+        world: &World,
+    ) -> Reading {
+        let mut m = self.clone();
+        let mut y = m.step_one(alt, busy, world);
+        if self.echo && y.output.starts_with(alt) {
+            // The device echoes what was sent, not the line it reads it as.
+            y.output.splice(..alt.len(), sent.iter().copied());
+        }
+        Reading {
+            clause,
+            expect: y,
+            model: Box::new(m),
+        }
     }
 
     /// Echoes and frames bytes until a line runs; returns what is left.
@@ -616,6 +649,30 @@ fn field_count(line: &[u8]) -> usize {
     n
 }
 
+/// Byte ranges of a set line's fields (see [`field_count`]).
+fn field_spans(line: &[u8]) -> Vec<(usize, usize)> {
+    let Some(eq) = line.iter().position(|&b| b == b'=') else {
+        return Vec::new();
+    };
+    let mut spans = Vec::new();
+    let mut start = eq + 1;
+    let (mut quoted, mut escaped) = (false, false);
+    for (i, &b) in line.iter().enumerate().skip(eq + 1) {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                spans.push((start, i));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    spans.push((start, line.len()));
+    spans
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -706,6 +763,20 @@ mod tests {
                 .alternatives
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn mode_0_may_ignore_indexes() {
+        let mut m = Model::new(Profile::default());
+        m.syslog = true;
+        let x = expect(&mut m, "AT+HTTPCFG=0,0,0");
+        assert!(x.output.ends_with(b"\r\nERROR\r\n"));
+        assert_eq!(x.alternatives.len(), 1);
+        let alt = &x.alternatives[0];
+        assert_eq!(alt.clause, "HTTPCFG.INDEXES.MODE_0");
+        assert_eq!(alt.expect.output, b"AT+HTTPCFG=0,0,0\r\n\r\nOK\r\n");
+        // Only for mode 0: a mode 1 line with too many fields has one reading.
+        assert!(expect(&mut m, "AT+HTTPCFG=1,0,0,0").alternatives.is_empty());
     }
 
     #[test]
