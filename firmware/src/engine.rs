@@ -618,7 +618,8 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
             self.reply(Reply::Ok);
             return;
         }
-        if !self.headers.can_take(n) || (varied!(self, SmallStores) && n > small_chead()) {
+        let fits = self.headers.can_take(n) || mutated!(self, CheadAnyLength);
+        if !fits || (varied!(self, SmallStores) && n > small_chead()) {
             implements!(HttpcheadLengthRange);
             self.reply(Reply::Error);
             return;

@@ -44,6 +44,9 @@ pub enum Mutant {
     SilentGetsize,
     /// The data prompt is a bare CR LF `>`, without the OK before it.
     PromptBare,
+    /// AT+HTTPCHEAD prompts for any length, 2^31 − 1 included: the device then sits in a
+    /// data phase that swallows AT+RST, and only a hardware reset brings it back.
+    CheadAnyLength,
 }
 
 impl Mutant {
@@ -67,6 +70,7 @@ impl Mutant {
         Mutant::ChunkFramingLeak,
         Mutant::SilentGetsize,
         Mutant::PromptBare,
+        Mutant::CheadAnyLength,
     ];
 
     /// The command-line name (`prompt-space`).
@@ -90,6 +94,7 @@ impl Mutant {
             Mutant::ChunkFramingLeak => "chunk-framing-leak",
             Mutant::SilentGetsize => "silent-getsize",
             Mutant::PromptBare => "prompt-bare",
+            Mutant::CheadAnyLength => "chead-any-length",
         }
     }
 

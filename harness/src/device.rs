@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crate::link::Link;
 use crate::oracle::Expect;
 use crate::oracle::compare::{count_terminals, diverged, terminals};
+use crate::recovery::{Reset, Setup};
 use crate::syntax::host;
 
 /// How long a device may stay silent after a final result before the answer counts as over.
@@ -49,6 +50,11 @@ pub struct Identity {
     /// The device profile the run judged it under.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<crate::profile::Profile>,
+    /// The bring-up script's lines as written (`${NAME}` not expanded).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub setup: Vec<String>,
+    /// The hardware reset method.
+    pub reset: String,
 }
 
 /// A session with a device.
@@ -57,6 +63,8 @@ pub struct Device {
     /// Longest wait for one step's answer.
     pub timeout: Duration,
     buf: Vec<u8>,
+    reset: Reset,
+    setup: Setup,
 }
 
 impl Device {
@@ -66,7 +74,56 @@ impl Device {
             link,
             timeout,
             buf: vec![0; 64 * 1024],
+            reset: Reset::None,
+            setup: Setup::default(),
         }
+    }
+
+    /// How the device is reset in hardware, and the script that brings it up after power-up
+    /// and after every reset.
+    pub fn with_recovery(mut self, reset: Reset, setup: Setup) -> Device {
+        self.reset = reset;
+        self.setup = setup;
+        self
+    }
+
+    /// Runs the bring-up script; a failing step is an error that shows the exchange.
+    fn run_setup(&mut self) -> Result<(), String> {
+        for i in 0..self.setup.steps.len() {
+            let step = self.setup.steps[i].clone();
+            let mut line = step.send.clone().into_bytes();
+            line.extend_from_slice(b"\r\n");
+            self.link
+                .write_all(&line)
+                .map_err(|e| format!("setup step `{}`: write: {e}", step.shown))?;
+            let start = Instant::now();
+            let mut out = Vec::new();
+            loop {
+                if let Ok(n) = self.link.read(&mut self.buf, Duration::from_millis(20))
+                    && n > 0
+                {
+                    out.extend_from_slice(&self.buf[..n]);
+                }
+                if step.expect.is_match(&String::from_utf8_lossy(&out)) {
+                    break;
+                }
+                if start.elapsed() >= step.timeout {
+                    // The answer may echo the expanded line: show only what matched the
+                    // script as written.
+                    let seen = String::from_utf8_lossy(&out).replace(&step.send, &step.shown);
+                    return Err(format!(
+                        "setup step `{}` did not answer /{}/ within {:?}; got `{}`",
+                        step.shown,
+                        step.expect.as_str(),
+                        step.timeout,
+                        crate::bytes::escape(seen.as_bytes())
+                    ));
+                }
+            }
+            // Let the rest of the answer (a final OK after the matched line) arrive.
+            self.drain(Duration::from_millis(50), Duration::from_secs(2));
+        }
+        Ok(())
     }
 
     /// The link's description.
@@ -224,6 +281,7 @@ impl Device {
         if !alive {
             return Err(format!("{}: no OK to AT after 5 tries", self.describe()));
         }
+        self.run_setup()?;
         self.known_state()?;
         let out = self.burst(&[b"AT+GMR\r\n"], Duration::from_secs(2))?;
         let version = String::from_utf8_lossy(&out)
@@ -236,6 +294,8 @@ impl Device {
             link: self.describe(),
             version,
             profile: None,
+            setup: self.setup.steps.iter().map(|s| s.shown.clone()).collect(),
+            reset: self.reset.to_string(),
         })
     }
 
@@ -252,16 +312,48 @@ impl Device {
         Ok(())
     }
 
-    /// After a hang: AT+RST, then reopening the link, until the device answers again.
-    pub fn recover(&mut self) -> Result<(), String> {
+    /// Gets a device back, escalating: drain → `AT` → `AT+RST` → hardware reset (`--reset`)
+    /// → reopened link. Returns the steps taken, the last one being what brought it back.
+    pub fn recover(&mut self) -> Result<Vec<String>, String> {
+        let mut log = Vec::new();
+        self.drain(Duration::from_millis(200), Duration::from_secs(3));
+        log.push("drain".to_string());
+        if self.answers_at() && self.known_state().is_ok() {
+            log.push("AT answered".into());
+            return Ok(log);
+        }
+        log.push("AT+RST".into());
         let _ = self.link.write_all(b"AT+RST\r\n");
         self.drain(Duration::from_millis(500), Duration::from_secs(3));
-        if self.burst(&[b"AT\r\n"], Duration::from_secs(1)).is_ok() && self.known_state().is_ok() {
-            return Ok(());
+        if self.answers_at() && self.run_setup().is_ok() && self.known_state().is_ok() {
+            return Ok(log);
         }
+        if self.reset != Reset::None {
+            let reset = self.reset.clone();
+            match crate::recovery::hardware_reset(&reset, self.link.as_mut()) {
+                Ok(()) => {
+                    log.push(format!("hardware reset ({reset})"));
+                    // Boot output (`ready`) is not judged.
+                    self.drain(Duration::from_millis(300), Duration::from_secs(5));
+                    if self.answers_at() && self.run_setup().is_ok() && self.known_state().is_ok() {
+                        return Ok(log);
+                    }
+                }
+                Err(e) => log.push(format!("hardware reset failed: {e}")),
+            }
+        }
+        log.push("reopen".into());
         self.link
             .reopen()
-            .map_err(|e| format!("reopening the link: {e}"))?;
-        self.bring_up().map(|_| ())
+            .map_err(|e| format!("{}; reopening the link: {e}", log.join(" → ")))?;
+        self.bring_up()
+            .map(|_| log.clone())
+            .map_err(|e| format!("{}: {e}", log.join(" → ")))
+    }
+
+    /// `AT` → OK within a second.
+    fn answers_at(&mut self) -> bool {
+        self.burst(&[b"AT\r\n"], Duration::from_secs(1))
+            .is_ok_and(|out| out.windows(6).any(|w| w == b"\r\nOK\r\n"))
     }
 }

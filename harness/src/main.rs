@@ -17,6 +17,7 @@ mod link;
 mod mock;
 mod oracle;
 mod profile;
+mod recovery;
 mod report;
 mod runner;
 mod step;

@@ -103,6 +103,9 @@ pub struct Transcript {
     /// Why the transcript exists (fixtures say where their example comes from).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// How the device was brought back after this case, step by step (`Device::recover`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recovery: Vec<String>,
 }
 
 /// Spec identity for reports.
@@ -177,14 +180,25 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
         records: Vec::new(),
         verdict: Verdict::Pass,
         note: String::new(),
+        recovery: Vec::new(),
     };
-    if let Err(e) = env.device.known_state()
-        && let Err(r) = env.device.recover().and_then(|_| env.device.known_state())
-    {
-        t.verdict = Verdict::Hung(format!(
-            "could not reach the known state: {e}; recovery: {r}"
-        ));
-        return t;
+    if let Err(e) = env.device.known_state() {
+        match env.device.recover() {
+            Ok(log) if env.device.known_state().is_ok() => t.recovery = log,
+            Ok(log) => {
+                t.verdict = Verdict::Hung(format!(
+                    "could not reach the known state: {e}; recovery: {}",
+                    log.join(" → ")
+                ));
+                return t;
+            }
+            Err(r) => {
+                t.verdict = Verdict::Hung(format!(
+                    "could not reach the known state: {e}; recovery: {r}"
+                ));
+                return t;
+            }
+        }
     }
     env.mock.set(&Scenario::default());
     let _ = env.mock.take_requests();
@@ -235,7 +249,7 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
             rec.mismatch = Some(why.clone());
             t.records.push(rec);
             t.verdict = Verdict::Hung(why);
-            let _ = env.device.recover();
+            t.recovery = recovery_log(env.device.recover());
             return t;
         }
         // Another reading the spec allows (a clause's `alternatives`) that the device took:
@@ -314,14 +328,24 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
             && prompted(&rec.actual.0)
             && let Step::Send { bytes, .. } = &rec.step
         {
-            data_phase_settled = settle_data_phase(&mut env.device, &bytes.0);
+            let (settled, log) = settle_data_phase(&mut env.device, &bytes.0);
+            data_phase_settled = settled;
+            t.recovery = log;
         }
     }
     if model.in_data_phase() && !data_phase_settled {
         // A case that leaves the device in a data phase would poison the next one.
-        let _ = env.device.recover();
+        t.recovery = recovery_log(env.device.recover());
     }
     t
+}
+
+/// The steps a recovery took, or where it failed.
+fn recovery_log(r: Result<Vec<String>, String>) -> Vec<String> {
+    match r {
+        Ok(log) => log,
+        Err(e) => vec![format!("failed: {e}")],
+    }
 }
 
 /// How the recorded requests differ from the expected ones, judged with HTTP semantics
@@ -347,8 +371,8 @@ const CHEAP_DATA: usize = 64 * 1024;
 
 /// Ends the data phase `line` opened on the device by sending the bytes it promised, when
 /// that is cheap; otherwise recovers (AT+RST, then a reset or a reopened link). Returns
-/// whether the device left the data phase by either means.
-fn settle_data_phase(device: &mut Device, line: &[u8]) -> bool {
+/// whether the device left the data phase by either means, and the recovery steps.
+fn settle_data_phase(device: &mut Device, line: &[u8]) -> (bool, Vec<String>) {
     use crate::syntax::device::{Command, parse};
     let text = line.strip_suffix(b"\r\n").unwrap_or(line);
     let mut scratch = vec![0u8; text.len()];
@@ -367,12 +391,16 @@ fn settle_data_phase(device: &mut Device, line: &[u8]) -> bool {
                 *c = b':';
             }
             if device.send(&data).is_err() {
-                return device.recover().is_ok();
+                let r = device.recover();
+                return (r.is_ok(), recovery_log(r));
             }
             device.drain(Duration::from_millis(300), Duration::from_secs(10));
-            true
+            (true, vec![format!("sent the {n} promised data bytes")])
         }
-        _ => device.recover().is_ok(),
+        _ => {
+            let r = device.recover();
+            (r.is_ok(), recovery_log(r))
+        }
     }
 }
 

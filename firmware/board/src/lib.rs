@@ -6,6 +6,10 @@
 //!
 //! HTTPS uses rustls with the certificates of `--pki DIR` (see the `tls` module for the
 //! layout and how AT+HTTPCFG's modes map to verification).
+//!
+//! SIGUSR1 is the board's reset line: it does what pulling EN low does to a module — the
+//! engine starts afresh (whatever it was doing, a data prompt included), the connection is
+//! dropped, and `ready` is printed. `atspec certify --reset 'cmd:kill -USR1 PID'` uses it.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
@@ -204,8 +208,56 @@ pub fn serve(opts: Options) -> ExitCode {
             }
         },
     };
-    serve_loop(link, engine, opts.baud, Pki::new(opts.pki));
+    let reset_line = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let Err(e) = signal_hook::flag::register(signal_hook::consts::SIGUSR1, reset_line.clone()) {
+        tracing::warn!("no reset line (SIGUSR1): {e}");
+    }
+    // Used only by the builds that have mutants or variants.
+    #[allow(unused_variables)]
+    let (counts, mutant, variant) = (
+        Pki::new(opts.pki.clone()).counts(),
+        engine_mutant(&opts),
+        engine_variant(&opts),
+    );
+    let remake = move || {
+        #[cfg_attr(not(any(feature = "mutants", feature = "variants")), allow(unused_mut))]
+        let mut e: Box<Board> = Box::new(Engine::with_buffers(Config { pki: counts }));
+        #[cfg(feature = "mutants")]
+        if let Some(m) = mutant {
+            e.set_mutant(m);
+        }
+        #[cfg(feature = "variants")]
+        if let Some(v) = variant {
+            e.set_variant(v);
+        }
+        e
+    };
+    serve_loop(
+        link,
+        engine,
+        opts.baud,
+        Pki::new(opts.pki),
+        &reset_line,
+        &remake,
+    );
     ExitCode::SUCCESS
+}
+
+#[cfg(feature = "mutants")]
+fn engine_mutant(opts: &Options) -> Option<Mutant> {
+    opts.mutant.as_deref().and_then(Mutant::from_name)
+}
+#[cfg(not(feature = "mutants"))]
+fn engine_mutant(_: &Options) -> Option<()> {
+    None
+}
+#[cfg(feature = "variants")]
+fn engine_variant(opts: &Options) -> Option<Variant> {
+    opts.variant.as_deref().and_then(Variant::from_name)
+}
+#[cfg(not(feature = "variants"))]
+fn engine_variant(_: &Options) -> Option<()> {
+    None
 }
 
 /// Installs the stderr log subscriber (`RUST_LOG=atspec_board=debug` for more).
@@ -219,7 +271,14 @@ pub fn init_logging() {
         .try_init();
 }
 
-fn serve_loop(mut link: Link, mut engine: Box<Board>, baud: u32, pki: Pki) {
+fn serve_loop(
+    mut link: Link,
+    mut engine: Box<Board>,
+    baud: u32,
+    pki: Pki,
+    reset_line: &std::sync::atomic::AtomicBool,
+    remake: &dyn Fn() -> Box<Board>,
+) {
     engine.boot();
     let start = Instant::now();
     let mut pacer = pace::Pacer::new(baud);
@@ -229,6 +288,15 @@ fn serve_loop(mut link: Link, mut engine: Box<Board>, baud: u32, pki: Pki) {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         let mut busy = false;
+        if reset_line.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            // A hardware reset: everything the module held is gone.
+            tracing::info!("reset line pulled: restarting");
+            engine = remake();
+            engine.boot();
+            uart_in.clear();
+            net_in.clear();
+            sock = None;
+        }
         // UART → engine (what the engine does not take yet is offered again).
         if uart_in.is_empty() {
             match link.read(&mut buf) {

@@ -9,6 +9,7 @@ use crate::link::{self, DeviceSpec, VirtualBoard};
 use crate::mock::{MockOptions, MockPeer, TlsSetup};
 use crate::oracle::Certs;
 use crate::profile::Profile;
+use crate::recovery::Reset;
 use crate::runner::Env;
 
 /// Options every session takes.
@@ -56,6 +57,15 @@ pub struct SessionArgs {
     /// YAML file; the defaults describe the ESP-AT reference firmware (see README).
     #[arg(long, value_name = "FILE")]
     pub device_profile: Option<PathBuf>,
+    /// A bring-up script (YAML steps: send a line, expect a regex within a timeout; `${NAME}`
+    /// from the environment), run after bring-up and after every reset.
+    #[arg(long, value_name = "FILE")]
+    pub setup: Option<PathBuf>,
+    /// How to reset the device in hardware when AT+RST does not bring it back: none,
+    /// dtr-rts (esptool's pulse on the serial link), rfc2217 (the same through the port
+    /// server) or cmd:'shell command' (a relay, a power switch, a signal).
+    #[arg(long, value_name = "METHOD", default_value = "none")]
+    pub reset: Reset,
     /// Certificates the device holds, as CERTS,KEYS,CAS (AT+HTTPCFG's NO … FOUND answers);
     /// overrides the profile's `certificates`.
     #[arg(long, value_name = "N,N,N", value_parser = parse_certs)]
@@ -177,7 +187,12 @@ pub fn start(a: &SessionArgs) -> Result<Session, String> {
     } else {
         link::open(&a.device)?
     };
-    let mut device = Device::new(link, Duration::from_secs_f64(a.timeout.max(0.5)));
+    let setup = match &a.setup {
+        Some(f) => crate::recovery::load_setup(f, &|name| std::env::var(name).ok())?,
+        None => crate::recovery::Setup::default(),
+    };
+    let mut device = Device::new(link, Duration::from_secs_f64(a.timeout.max(0.5)))
+        .with_recovery(a.reset.clone(), setup);
     let mut identity = device.bring_up()?;
     identity.profile = Some(profile);
     let closed_port = closed_port(a.mock_bind.ip())?;

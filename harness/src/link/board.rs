@@ -108,6 +108,10 @@ impl Link for VirtualBoard {
         Ok(())
     }
 
+    fn set_lines(&mut self, dtr: bool, rts: bool) -> std::io::Result<()> {
+        self.link.set_lines(dtr, rts)
+    }
+
     fn describe(&self) -> String {
         match self.baud {
             0 => format!("virtual board on {}", self.path),

@@ -28,6 +28,15 @@ pub trait Link: Send {
     fn reopen(&mut self) -> std::io::Result<()>;
     /// One line for reports.
     fn describe(&self) -> String;
+    /// Sets the modem-control lines (DTR, RTS), as a USB-UART bridge wired for auto-reset
+    /// uses them on EN and IO0. Links without them answer `Unsupported`.
+    fn set_lines(&mut self, dtr: bool, rts: bool) -> std::io::Result<()> {
+        let _ = (dtr, rts);
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "this link has no modem-control lines",
+        ))
+    }
 }
 
 /// A parsed `--device` value.

@@ -23,6 +23,12 @@ const SET_BAUDRATE: u8 = 1;
 const SET_DATASIZE: u8 = 2;
 const SET_PARITY: u8 = 3;
 const SET_STOPSIZE: u8 = 4;
+const SET_CONTROL: u8 = 5;
+/// SET-CONTROL values (RFC 2217): DTR and RTS on and off.
+const DTR_ON: u8 = 8;
+const DTR_OFF: u8 = 9;
+const RTS_ON: u8 = 11;
+const RTS_OFF: u8 = 12;
 
 /// Where the decoder is inside a Telnet command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -175,6 +181,18 @@ impl super::Link for Rfc2217Link {
         buf[..n].copy_from_slice(&self.pending[..n]);
         self.pending.drain(..n);
         Ok(n)
+    }
+
+    fn set_lines(&mut self, dtr: bool, rts: bool) -> std::io::Result<()> {
+        // COM-PORT-OPTION SET-CONTROL, one sub-negotiation per line.
+        let mut out = Vec::new();
+        for value in [
+            if dtr { DTR_ON } else { DTR_OFF },
+            if rts { RTS_ON } else { RTS_OFF },
+        ] {
+            out.extend_from_slice(&[IAC, SB, COM_PORT, SET_CONTROL, value, IAC, SE]);
+        }
+        self.stream.write_all(&out)
     }
 
     fn reopen(&mut self) -> std::io::Result<()> {

@@ -55,11 +55,20 @@ impl super::Link for SerialLink {
     }
 
     fn reopen(&mut self) -> std::io::Result<()> {
+        // The port is opened exclusively: give up the lock before taking it again.
+        let _ = self.port.set_exclusive(false);
         *self = SerialLink::open(&self.path, self.baud).map_err(std::io::Error::other)?;
         Ok(())
     }
 
     fn describe(&self) -> String {
         format!("serial {} at {} baud", self.path, self.baud)
+    }
+
+    fn set_lines(&mut self, dtr: bool, rts: bool) -> std::io::Result<()> {
+        self.port
+            .write_data_terminal_ready(dtr)
+            .and_then(|_| self.port.write_request_to_send(rts))
+            .map_err(std::io::Error::other)
     }
 }

@@ -68,6 +68,9 @@ pub fn transcript(style: Style, t: &Transcript) -> String {
             s.push_str(&diff(style, e, a));
         }
     }
+    if !t.recovery.is_empty() {
+        let _ = writeln!(s, "  recovery: {}", t.recovery.join(" → "));
+    }
     s
 }
 
