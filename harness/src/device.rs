@@ -55,6 +55,10 @@ pub struct Identity {
     pub setup: Vec<String>,
     /// The hardware reset method.
     pub reset: String,
+    /// Which share of a split run this report covers (`--parallel-index` of
+    /// `--parallel-count`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 /// A session with a device.
@@ -296,6 +300,7 @@ impl Device {
             profile: None,
             setup: self.setup.steps.iter().map(|s| s.shown.clone()).collect(),
             reset: self.reset.to_string(),
+            shard: None,
         })
     }
 

@@ -266,3 +266,53 @@ fn the_mock_peer_binds_where_it_is_told() {
         vec!["HTTPCGET.BODY.LINES".to_string()]
     );
 }
+
+/// A run split across CI runners (`--parallel-count/--parallel-index`): the shards' checks are
+/// disjoint and together are all of them, their fuzzed cases add up to `--cases`, and a bad
+/// index is a setup error.
+#[test]
+fn shards_split_the_run_without_overlap() {
+    let mut names = std::collections::BTreeSet::new();
+    let mut total_checks = 0;
+    let mut cases = 0;
+    for i in ["1", "2"] {
+        let (run, report) = certify(
+            &format!("shard{i}"),
+            &[
+                "--parallel-count",
+                "2",
+                "--parallel-index",
+                i,
+                "--cases",
+                "5",
+                "--no-well-known-ports",
+            ],
+        );
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains(&format!("shard:  {i} of 2")),
+            "{}",
+            run.stdout
+        );
+        let checks = report["checks"].as_array().unwrap();
+        total_checks += checks.len();
+        for c in checks {
+            assert!(
+                names.insert(c["name"].as_str().unwrap().to_string()),
+                "overlap: {c}"
+            );
+        }
+        cases += report["fuzz"]["cases"].as_u64().unwrap();
+    }
+    let (_, whole) = certify("unsharded", &["--cases", "0", "--no-well-known-ports"]);
+    assert_eq!(total_checks, whole["checks"].as_array().unwrap().len());
+    assert_eq!(cases, 5);
+    let r = atspec(&["certify", "--parallel-count", "2", "--parallel-index", "3"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("--parallel-index must be 1..=--parallel-count"),
+        "{}",
+        r.stderr
+    );
+}

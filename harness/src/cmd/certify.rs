@@ -48,6 +48,14 @@ pub struct CertifyArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Split the run across this many CI runners (or devices): this run does its share.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    parallel_count: u32,
+    /// Which share this run does, 1..=N: every Nth check from the Ith, and its part of the
+    /// fuzzed cases with its own seed (`--seed` + I − 1). The shards' reports together cover
+    /// the whole run.
+    #[arg(long, default_value_t = 1, value_name = "I")]
+    parallel_index: u32,
 }
 
 fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
@@ -71,6 +79,14 @@ fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
 /// Runs `atspec certify`.
 pub fn run(a: CertifyArgs) -> ExitCode {
     let started = Instant::now();
+    if a.parallel_count == 0 || a.parallel_index == 0 || a.parallel_index > a.parallel_count {
+        eprintln!(
+            "atspec certify: --parallel-index must be 1..=--parallel-count (got {} of {})",
+            a.parallel_index, a.parallel_count
+        );
+        return ExitCode::from(2);
+    }
+    let (shards, shard) = (a.parallel_count as usize, a.parallel_index as usize - 1);
     for id in &a.clauses {
         if crate::syntax::host::Clause::from_id(id).is_none() {
             eprintln!("atspec certify: unknown clause `{id}` (see docs/reference.md for ids)");
@@ -97,7 +113,13 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         .filter(|c| {
             a.clauses.is_empty() || c.clauses.iter().any(|id| a.clauses.iter().any(|x| x == id))
         })
+        .enumerate()
+        .filter(|(i, _)| i % shards == shard)
+        .map(|(_, c)| c)
         .collect();
+    // This shard's fuzzed cases (the first `cases % shards` shards take one more) and seed.
+    let cases = a.cases / a.parallel_count + u32::from((shard as u32) < a.cases % a.parallel_count);
+    let seed = a.seed.wrapping_add(shard as u64);
     let pb = bar(selected.len() as u64, a.quiet, "checks");
     let mut results = Vec::new();
     for c in &selected {
@@ -156,22 +178,22 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     }
     pb.finish_and_clear();
     let mut fuzz_result = FuzzResult {
-        seed: a.seed,
+        seed,
         ..FuzzResult::default()
     };
-    if a.clauses.is_empty() && a.cases > 0 {
-        let pb = bar(u64::from(a.cases), a.quiet, "fuzzing");
+    if a.clauses.is_empty() && cases > 0 {
+        let pb = bar(u64::from(cases), a.quiet, "fuzzing");
         let out = fuzz::run(
             &mut s.env,
             s.closed_port,
             fuzz::Limits {
-                cases: a.cases,
-                seed: a.seed,
+                cases,
+                seed,
                 max_shrink: Duration::from_secs(a.max_shrink_time),
                 max_len: a.max_len.max(1),
             },
             &|n| {
-                if n <= u64::from(a.cases) {
+                if n <= u64::from(cases) {
                     pb.set_position(n);
                 } else {
                     pb.set_message(format!("shrinking ({n} runs)"));
@@ -179,7 +201,7 @@ pub fn run(a: CertifyArgs) -> ExitCode {
             },
         );
         pb.finish_and_clear();
-        fuzz_result.cases = a.cases;
+        fuzz_result.cases = cases;
         fuzz_result.sequences = out.sequences;
         fuzz_result.steps = out.steps;
         if let Some(t) = out.failure {
@@ -198,10 +220,14 @@ pub fn run(a: CertifyArgs) -> ExitCode {
             fuzz_result.failure = Some(t);
         }
     }
+    let mut identity = s.identity.clone();
+    if shards > 1 {
+        identity.shard = Some(format!("{} of {}", shard + 1, shards));
+    }
     let report = Report::new(
-        s.identity.clone(),
+        identity,
         runner::mock_urls(&s.env.mock),
-        a.seed,
+        seed,
         started.elapsed().as_millis() as u64,
         results,
         fuzz_result,

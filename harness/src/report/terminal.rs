@@ -99,6 +99,12 @@ pub fn render(style: Style, r: &Report) -> String {
         r.device.version.join(" / ")
     );
     let _ = writeln!(s, "spec:   {}", r.spec);
+    if let Some(shard) = &r.device.shard {
+        let _ = writeln!(
+            s,
+            "shard:  {shard} (this report covers its share of the checks and fuzzed cases)"
+        );
+    }
     for (g, n) in &groups {
         let bad = n[1] + n[2];
         let mark = if bad > 0 {
