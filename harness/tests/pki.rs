@@ -68,41 +68,34 @@ fn a_provisioned_device_runs_every_trust_check() {
     }
     let mut procs = Procs(Vec::new());
 
+    // A device reached only through its pty, provisioned with `board_pki`, certified with the
+    // harness holding `mine`.
+    let mut run_with = |tag: &str, board_pki: &std::path::Path| {
+        let pty = board_pty_with(&mut procs, &["--pki", board_pki.to_str().unwrap()]);
+        let device = format!("serial:{pty}");
+        certify(
+            tag,
+            &[
+                "--device",
+                &device,
+                "--pki",
+                mine.to_str().unwrap(),
+                "--cases",
+                "0",
+                "--no-well-known-ports",
+            ],
+        )
+    };
+
     // The device holds the harness's CA and client identity: nothing is skipped, all pass.
-    let pty = board_pty_with(&mut procs, &["--pki", mine.to_str().unwrap()]);
-    let device = format!("serial:{pty}");
-    let (run, report) = certify(
-        "pki-mine",
-        &[
-            "--device",
-            &device,
-            "--pki",
-            mine.to_str().unwrap(),
-            "--cases",
-            "0",
-            "--no-well-known-ports",
-        ],
-    );
+    let (run, report) = run_with("pki-mine", &mine);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     for c in TRUST_CHECKS {
         assert_eq!(verdict(&report, c), "pass", "{c}");
     }
 
     // A device provisioned with another PKI does not trust the fronts: the trust checks fail.
-    let pty = board_pty_with(&mut procs, &["--pki", other.to_str().unwrap()]);
-    let device = format!("serial:{pty}");
-    let (run, report) = certify(
-        "pki-other",
-        &[
-            "--device",
-            &device,
-            "--pki",
-            mine.to_str().unwrap(),
-            "--cases",
-            "0",
-            "--no-well-known-ports",
-        ],
-    );
+    let (run, report) = run_with("pki-other", &other);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(verdict(&report, "httpcfg.verify_modes"), "fail");
     assert_eq!(verdict(&report, "httpcfg.client_cert"), "fail");

@@ -10,26 +10,15 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::{Procs, atspec, certify, clauses_with, tempdir};
+use common::{Procs, atspec, board_pty_with, certify, clauses_with, tempdir};
 
 const CLAUSES: [&str; 3] = ["HTTPCHEAD.LENGTH.RANGE", "HTTPCHEAD.QUERY", "BASE.AT.OK"];
 
 /// A board that prompts for any AT+HTTPCHEAD length; returns its pty and pid.
 fn stuck_board(procs: &mut Procs) -> (String, u32) {
-    use std::io::BufRead;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_atspec"))
-        .args(["board", "--pty", "--mutant", "chead-any-length"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let pid = child.id();
-    procs.0.push(child);
-    (line.trim().strip_prefix("PTY ").unwrap().to_string(), pid)
+    let pty = board_pty_with(procs, &["--mutant", "chead-any-length"]);
+    let pid = procs.0.last().map(|c| c.id()).unwrap();
+    (pty, pid)
 }
 
 fn args<'a>(device: &'a str, extra: &[&'a str]) -> Vec<&'a str> {

@@ -56,12 +56,7 @@ fn head_with_close(b: &mut Board) {
 }
 
 fn body_100_kb(b: &mut Board) {
-    let body: Vec<u8> = (0..100_000u32)
-        .map(|i| (i.wrapping_mul(7919) >> 3) as u8)
-        .collect();
-    let mut resp =
-        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
-    resp.extend_from_slice(&body);
+    let (body, resp) = common::body_100_kb();
     let (port, _) = serve_with(reply(resp));
     b.send(format!("AT+HTTPCGET=\"http://127.0.0.1:{port}/big\"\r\n").as_bytes());
     let mut out = Vec::new();

@@ -24,12 +24,7 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn downloads_of_100_kb_and_chunked_bodies_are_byte_identical() {
     let mut b = start();
-    let body: Vec<u8> = (0..100_000u32)
-        .map(|i| (i.wrapping_mul(7919) >> 3) as u8)
-        .collect();
-    let mut resp =
-        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
-    resp.extend_from_slice(&body);
+    let (body, resp) = common::body_100_kb();
     let (port, _) = serve_with(reply(resp));
     b.send(format!("AT+HTTPCGET=\"http://127.0.0.1:{port}/big\"\r\n").as_bytes());
     let mut out = Vec::new();

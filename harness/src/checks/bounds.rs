@@ -204,23 +204,10 @@ mod tests {
     /// Fields of a set line, split at commas outside quoted strings.
     fn fields(line: &[u8]) -> Vec<String> {
         let line = line.strip_suffix(b"\r\n").unwrap_or(line);
-        let eq = line.iter().position(|&b| b == b'=').unwrap();
-        let mut out = vec![String::new()];
-        let (mut quoted, mut escaped) = (false, false);
-        for &b in &line[eq + 1..] {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => quoted = !quoted,
-                b',' if !quoted => {
-                    out.push(String::new());
-                    continue;
-                }
-                _ => {}
-            }
-            out.last_mut().unwrap().push(b as char);
-        }
-        out
+        crate::oracle::field_spans(line)
+            .into_iter()
+            .map(|(a, b)| String::from_utf8_lossy(&line[a..b]).into_owned())
+            .collect()
     }
 
     /// Every range the spec states has a check that sends min − 1, min, max and max + 1 in

@@ -650,7 +650,7 @@ fn field_count(line: &[u8]) -> usize {
 }
 
 /// Byte ranges of a set line's fields (see [`field_count`]).
-fn field_spans(line: &[u8]) -> Vec<(usize, usize)> {
+pub(crate) fn field_spans(line: &[u8]) -> Vec<(usize, usize)> {
     let Some(eq) = line.iter().position(|&b| b == b'=') else {
         return Vec::new();
     };

@@ -180,6 +180,17 @@ impl Board {
     }
 }
 
+/// A 100 KB body of varied bytes and the Content-Length response that carries it.
+pub fn body_100_kb() -> (Vec<u8>, Vec<u8>) {
+    let body: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(7919) >> 3) as u8)
+        .collect();
+    let mut resp =
+        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+    resp.extend_from_slice(&body);
+    (body, resp)
+}
+
 /// Reassembles `+CMD:<n>,<bytes>` payload lines (by length, not by line).
 pub fn payload(out: &[u8], prefix: &[u8]) -> Vec<u8> {
     let mut data = Vec::new();
