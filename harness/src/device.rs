@@ -183,11 +183,11 @@ impl Device {
                 continue;
             }
             // Every final result is in. Bytes the answer has after its last one (the echo of
-            // a partial line) may still be on the wire at a slow line rate: wait for the
-            // expected length, or for the line to go quiet.
+            // a partial line) may still be on the wire at a slow line rate, or behind a busy
+            // machine: wait for the expected length, or for the line to settle.
             if want > 0
                 && have >= want
-                && (r.bytes.len() >= x.output.len() || last.elapsed() >= QUIET)
+                && (r.bytes.len() >= x.output.len() || last.elapsed() >= SETTLE)
             {
                 return r;
             }
