@@ -420,8 +420,15 @@ fn rng(seed: u64) -> TestRng {
     TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
 }
 
-/// Runs the fuzzer; `progress` is called after each sequence.
-pub fn run(env: &mut Env, closed_port: u16, limits: Limits, progress: &dyn Fn(u64)) -> Outcome {
+/// Runs the fuzzer; `progress` is called after each sequence, `record` with each sequence's
+/// transcript (shrinking runs included).
+pub fn run(
+    env: &mut Env,
+    closed_port: u16,
+    limits: Limits,
+    progress: &dyn Fn(u64),
+    record: &mut dyn FnMut(&Transcript),
+) -> Outcome {
     let config = Config {
         cases: limits.cases,
         max_shrink_time: limits.max_shrink.as_millis() as u32,
@@ -435,6 +442,8 @@ pub fn run(env: &mut Env, closed_port: u16, limits: Limits, progress: &dyn Fn(u6
     let strategy = Machine::sequential_strategy(1..=limits.max_len);
     let env = RefCell::new(env);
     let counts = RefCell::new((0u64, 0u64));
+    // proptest wants an `Fn` test; the recorder is called from it one run at a time.
+    let record = RefCell::new(record);
     // The first failing run and the latest one. proptest reports the last candidate that
     // failed as the minimal case, so the latest failing transcript is that case's own run.
     let failed: RefCell<(Option<Transcript>, Option<Transcript>)> = RefCell::new((None, None));
@@ -452,6 +461,7 @@ pub fn run(env: &mut Env, closed_port: u16, limits: Limits, progress: &dyn Fn(u6
         c.0 += 1;
         c.1 += steps.len() as u64;
         progress(c.0);
+        (record.borrow_mut())(&t);
         match &t.verdict {
             Verdict::Pass | Verdict::Skipped(_) => Ok(()),
             Verdict::Fail(why) | Verdict::Hung(why) => {

@@ -150,6 +150,41 @@ fn describe_expected(r: &ExpectedRequest) -> String {
     s
 }
 
+/// A transcript as one canonical JSON line, for comparing runs: mock addresses replaced by
+/// endpoint names (ports differ per run), actual output with body pieces merged (piece sizes
+/// follow timing, not the seed), HTTP dates replaced by `{date}` (the wall clock).
+pub fn canonical_line(t: &Transcript, urls: &BTreeMap<String, String>) -> String {
+    let records: Vec<serde_json::Value> = t
+        .records
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "step": r.step,
+                "expected": crate::bytes::escape(&compare::merge_pieces(&r.expected.0)),
+                "actual": crate::bytes::escape(&compare::merge_pieces(&r.actual.0)),
+                "requests": r.seen_requests,
+                "mismatch": r.mismatch,
+            })
+        })
+        .collect();
+    let mut line = serde_json::json!({
+        "verdict": t.verdict,
+        "records": records,
+    })
+    .to_string();
+    for (name, url) in urls {
+        let authority = url.split("://").nth(1).unwrap_or(url);
+        line = line.replace(authority, &format!("{{{name}}}"));
+    }
+    // wiremock stamps responses with the wall clock (a HEAD answer prints it).
+    static DATE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let date = DATE.get_or_init(|| {
+        regex::Regex::new(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
+            .expect("a valid pattern")
+    });
+    date.replace_all(&line, "{date}").into_owned()
+}
+
 /// Names of the mock endpoints for transcripts.
 pub fn mock_urls(mock: &MockPeer) -> BTreeMap<String, String> {
     let mut m = BTreeMap::new();

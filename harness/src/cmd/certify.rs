@@ -1,6 +1,6 @@
 //! `atspec certify`: clause checks, stateful fuzzing, certification reports.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -42,6 +42,10 @@ pub struct CertifyArgs {
     /// Write a self-contained HTML report.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Write every fuzzed sequence as one JSON line (steps, expected and actual bytes, mock
+    /// ports replaced by endpoint names, body pieces merged): the same seed gives the same file.
+    #[arg(long, value_name = "FILE")]
+    fuzz_log: Option<PathBuf>,
     /// Directory for shrunk failure transcripts.
     #[arg(long, default_value = "atspec-failures", value_name = "DIR")]
     failures: PathBuf,
@@ -183,6 +187,22 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     };
     if a.clauses.is_empty() && cases > 0 {
         let pb = bar(u64::from(cases), a.quiet, "fuzzing");
+        let mut urls = runner::mock_urls(&s.env.mock);
+        // The refused-connection endpoint differs per run too.
+        urls.insert(
+            "closed".into(),
+            format!("http://{}:{}", s.env.mock.host, s.closed_port),
+        );
+        let mut log = match &a.fuzz_log {
+            Some(p) => match std::fs::File::create(p) {
+                Ok(f) => Some(std::io::BufWriter::new(f)),
+                Err(e) => {
+                    eprintln!("atspec certify: cannot write {}: {e}", p.display());
+                    return ExitCode::from(2);
+                }
+            },
+            None => None,
+        };
         let out = fuzz::run(
             &mut s.env,
             s.closed_port,
@@ -197,6 +217,11 @@ pub fn run(a: CertifyArgs) -> ExitCode {
                     pb.set_position(n);
                 } else {
                     pb.set_message(format!("shrinking ({n} runs)"));
+                }
+            },
+            &mut |t| {
+                if let Some(w) = log.as_mut() {
+                    let _ = writeln!(w, "{}", crate::runner::canonical_line(t, &urls));
                 }
             },
         );

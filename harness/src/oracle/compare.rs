@@ -77,6 +77,36 @@ fn render(events: &[Event], merge: Option<&str>) -> Vec<u8> {
     out
 }
 
+/// Output with consecutive payload lines of one command merged into one, whatever their
+/// sizes (bytes that do not decode cleanly are returned as they are).
+pub fn merge_pieces(bytes: &[u8]) -> Vec<u8> {
+    let events = decode(bytes, false);
+    if render(&events, None) != bytes {
+        return bytes.to_vec();
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let end = match &events[i] {
+            Event::Payload { command, .. } => {
+                let mut j = i + 1;
+                while matches!(&events.get(j), Some(Event::Payload { command: c, .. }) if c == command)
+                {
+                    j += 1;
+                }
+                out.extend(render(&events[i..j], Some(command)));
+                j
+            }
+            _ => {
+                out.extend(render(&events[i..i + 1], None));
+                i + 1
+            }
+        };
+        i = end;
+    }
+    out
+}
+
 /// Normalized bytes: body pieces merged, when the events render back to exactly `bytes`
 /// (otherwise the raw bytes, so that any unusual byte shows up in the diff).
 fn normalize(bytes: &[u8], x: &Expect) -> Vec<u8> {
