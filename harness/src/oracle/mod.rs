@@ -147,10 +147,29 @@ impl Model {
     /// Predicts the answer to `bytes`, written while the device is idle, and to `busy`,
     /// written while the command they start runs.
     pub fn step(&mut self, bytes: &[u8], busy: Option<&[u8]>, world: &World) -> Expect {
-        let before = self.clone();
+        // Other readings exist only for one line of a command whose clauses state
+        // alternatives; only then is the model as it was before the step worth keeping.
+        let before = self.may_read_otherwise(bytes).then(|| self.clone());
         let mut x = self.step_one(bytes, busy, world);
-        x.alternatives = before.readings(bytes, busy, world, self, &x);
+        if let Some(before) = before {
+            x.alternatives = before.readings(bytes, busy, world, self, &x);
+        }
         x
+    }
+
+    /// Whether `bytes` are one command line, typed at an empty line buffer, of a command that
+    /// some clause gives `alternatives`.
+    fn may_read_otherwise(&self, bytes: &[u8]) -> bool {
+        let Some(line) = bytes.strip_suffix(b"\r\n") else {
+            return false;
+        };
+        if !matches!(self.mode, Mode::Command) || !self.line.is_empty() || line.contains(&b'\n') {
+            return false;
+        }
+        let name = command_name(line);
+        host::CLAUSES
+            .iter()
+            .any(|c| !c.alternatives.is_empty() && c.binds == [name.as_str()])
     }
 
     /// The answer under the spec's first reading (see [`Model::step`]).
@@ -181,18 +200,13 @@ impl Model {
         after: &Model,
         x: &Expect,
     ) -> Vec<Reading> {
-        let Some(line) = bytes.strip_suffix(b"\r\n") else {
-            return Vec::new();
-        };
-        if !matches!(self.mode, Mode::Command) || !self.line.is_empty() || line.contains(&b'\n') {
-            return Vec::new();
-        }
+        let line = bytes.strip_suffix(b"\r\n").unwrap_or(bytes);
         let mut scratch = [0u8; LINE_CAPACITY];
         let Err(rejection) = device::parse(line, &mut scratch) else {
             return Vec::new();
         };
         let name = command_name(line);
-        let fields = field_count(line);
+        let fields = field_spans(line).len();
         let mut out = Vec::new();
         for c in host::CLAUSES {
             if c.binds != [name.as_str()] {
@@ -629,27 +643,8 @@ fn command_name(line: &[u8]) -> String {
     String::from_utf8_lossy(&line[..end]).to_ascii_uppercase()
 }
 
-/// How many parameter fields a set line carries: commas outside quoted strings (with `\`
-/// escapes) separate them. `AT+X=` has one empty field; a line without `=` has none.
-fn field_count(line: &[u8]) -> usize {
-    let Some(eq) = line.iter().position(|&b| b == b'=') else {
-        return 0;
-    };
-    let mut n = 1;
-    let (mut quoted, mut escaped) = (false, false);
-    for &b in &line[eq + 1..] {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' => escaped = true,
-            b'"' => quoted = !quoted,
-            b',' if !quoted => n += 1,
-            _ => {}
-        }
-    }
-    n
-}
-
-/// Byte ranges of a set line's fields (see [`field_count`]).
+/// Byte ranges of a set line's fields: commas outside quoted strings (with `\\` escapes)
+/// separate them. `AT+X=` has one empty field; a line without `=` has none.
 pub(crate) fn field_spans(line: &[u8]) -> Vec<(usize, usize)> {
     let Some(eq) = line.iter().position(|&b| b == b'=') else {
         return Vec::new();
@@ -781,10 +776,11 @@ mod tests {
 
     #[test]
     fn fields_are_counted_outside_quotes() {
-        assert_eq!(field_count(b"AT+X=1"), 1);
-        assert_eq!(field_count(b"AT+X="), 1);
-        assert_eq!(field_count(b"AT+X"), 0);
-        assert_eq!(field_count(b"AT+X=\"a,b\",2"), 2);
-        assert_eq!(field_count(b"AT+X=\"a\\\",b\",2"), 2);
+        let count = |l: &[u8]| field_spans(l).len();
+        assert_eq!(count(b"AT+X=1"), 1);
+        assert_eq!(count(b"AT+X="), 1);
+        assert_eq!(count(b"AT+X"), 0);
+        assert_eq!(count(b"AT+X=\"a,b\",2"), 2);
+        assert_eq!(count(b"AT+X=\"a\\\",b\",2"), 2);
     }
 }
