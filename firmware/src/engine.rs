@@ -436,6 +436,19 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         self.auth = Auth::default();
     }
 
+    /// Whether an `n`-byte AT+HTTPCHEAD entry can be stored (`HTTPCHEAD.LENGTH.RANGE`); the
+    /// `small-stores` variant has a smaller store.
+    fn can_store_header(&self, n: usize) -> bool {
+        if mutated!(self, CheadAnyLength) {
+            return true;
+        }
+        #[cfg(feature = "variants")]
+        if varied!(self, SmallStores) && n > crate::variant::SMALL_CHEAD {
+            return false;
+        }
+        self.headers.can_take(n)
+    }
+
     pub(crate) fn start_data(&mut self, to: DataFor, need: usize) {
         if mutated!(self, PromptBare) {
             self.out.put(b"\r\n>");
@@ -618,8 +631,7 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
             self.reply(Reply::Ok);
             return;
         }
-        let fits = self.headers.can_take(n) || mutated!(self, CheadAnyLength);
-        if !fits || (varied!(self, SmallStores) && n > small_chead()) {
+        if !self.can_store_header(n) {
             implements!(HttpcheadLengthRange);
             self.reply(Reply::Error);
             return;
@@ -654,16 +666,6 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
         self.auth = Auth { mode, pki, ca };
         self.reply(Reply::Ok);
     }
-}
-
-/// The `small-stores` variant's AT+HTTPCHEAD limit.
-#[cfg(feature = "variants")]
-const fn small_chead() -> usize {
-    crate::variant::SMALL_CHEAD
-}
-#[cfg(not(feature = "variants"))]
-const fn small_chead() -> usize {
-    usize::MAX
 }
 
 /// A tiny fixed-buffer writer.

@@ -14,16 +14,6 @@ use crate::engine::{DataFor, Engine, Mode, RESERVE, Streaming};
 use crate::http::{self, ChunkedDecoder, Fill, HeaderList, Step};
 use crate::store::{Auth, HeaderStore, UrlStore};
 
-/// The `small-stores` variant's AT+HTTPCPOST/PUT limit.
-#[cfg(feature = "variants")]
-const fn small_send() -> i32 {
-    crate::variant::SMALL_SEND
-}
-#[cfg(not(feature = "variants"))]
-const fn small_send() -> i32 {
-    i32::MAX
-}
-
 /// Longest AT+HTTPCPOST/PUT length the engine takes. The seed bounds the length by "the
 /// system allocable heap size"; the engine streams the body and stores none of it, so this is
 /// the heap a small module would have, declared here so a device profile can state it
@@ -730,9 +720,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 }
             }
         };
-        let too_long = length as u32 > SEND_LENGTH_MAX
-            || (varied!(self, SmallStores) && length > small_send());
-        if start == Start::Refused || too_long {
+        if start == Start::Refused || length as u32 > self.send_length_max() {
             let _ = [
                 Clause::HttpcsendErrorBeforePrompt,
                 Clause::HttpcsendLengthRange,
@@ -1069,6 +1057,15 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         let _ = Clause::HttpcsendSendFail;
         self.reply(Reply::SendFail);
         self.end();
+    }
+
+    /// The longest AT+HTTPCPOST/PUT length taken (lower for the `small-stores` variant).
+    fn send_length_max(&self) -> u32 {
+        #[cfg(feature = "variants")]
+        if varied!(self, SmallStores) {
+            return crate::variant::SMALL_SEND;
+        }
+        SEND_LENGTH_MAX
     }
 
     /// The User-Agent value (`HTTP.REQUEST.USER_AGENT`).

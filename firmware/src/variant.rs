@@ -33,7 +33,7 @@ pub enum Variant {
 /// `small-stores`: the longest AT+HTTPCHEAD entry.
 pub const SMALL_CHEAD: usize = 256;
 /// `small-stores`: the longest AT+HTTPCPOST/PUT length.
-pub const SMALL_SEND: i32 = 4096;
+pub const SMALL_SEND: u32 = 4096;
 
 /// How many parameter fields a set line carries (commas outside quoted strings, with `\\`
 /// escapes); 0 without `=`.
