@@ -120,18 +120,8 @@ pub fn parse(file: &str, text: &str) -> Result<Profile, String> {
             tls: None,
         }
     } else {
-        serde_saphyr::from_str(text).map_err(|e| {
-            let (line, col) = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((0, 0));
-            let msg = e.without_snippet().to_string();
-            let msg = match msg.find(" at line ") {
-                Some(i) => msg[..i].to_string(),
-                None => msg,
-            };
-            format!("{file}:{line}:{col}: error: {msg}")
-        })?
+        serde_saphyr::from_str(text)
+            .map_err(|e| atspec_spec::yaml_diagnostic(file, &e).to_string())?
     };
     let mut errors = Vec::new();
     let mut p = Profile::default();

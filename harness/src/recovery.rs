@@ -149,17 +149,8 @@ pub fn load_setup(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<S
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{file}: error: cannot read the setup script: {e}"))?;
-    let f: SetupFile = serde_saphyr::from_str(&text).map_err(|e| {
-        let (l, c) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
-        let msg = e.without_snippet().to_string();
-        let msg = msg
-            .find(" at line ")
-            .map_or(msg.clone(), |i| msg[..i].to_string());
-        format!("{file}:{l}:{c}: error: {msg}")
-    })?;
+    let f: SetupFile = serde_saphyr::from_str(&text)
+        .map_err(|e| atspec_spec::yaml_diagnostic(&file, &e).to_string())?;
     let mut errors = Vec::new();
     let mut steps = Vec::new();
     for s in &f.steps {

@@ -23,5 +23,5 @@ pub mod template;
 mod validate;
 
 pub use diag::{Diagnostic, Diagnostics};
-pub use load::{load, load_str};
+pub use load::{load, load_str, yaml_diagnostic};
 pub use model::Spec;

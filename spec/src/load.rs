@@ -23,15 +23,8 @@ fn options() -> serde_saphyr::Options {
 
 /// Parses and validates spec text. `file` names it in diagnostics.
 pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
-    let spec: Spec = serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
-        let mut sink = Sink::new(file);
-        let (line, col) = e
-            .location()
-            .map(|l| (l.line() as usize, l.column() as usize))
-            .unwrap_or((0, 0));
-        sink.push(line, col, yaml_message(&e));
-        sink.finish().unwrap_err()
-    })?;
+    let spec: Spec = serde_saphyr::from_str_with_options(text, options())
+        .map_err(|e| Diagnostics(vec![yaml_diagnostic(file, &e)]))?;
     let mut sink = Sink::new(file);
     validate::check(&spec, &mut sink);
     sink.finish()?;
@@ -48,6 +41,21 @@ pub fn load(path: impl AsRef<Path>) -> Result<Spec, Diagnostics> {
         sink.finish().unwrap_err()
     })?;
     load_str(&shown, &text)
+}
+
+/// A YAML error of any file the tools read (specs, device profiles, setup scripts) as a
+/// diagnostic at its `file:line:col`.
+pub fn yaml_diagnostic(file: &str, e: &serde_saphyr::Error) -> crate::Diagnostic {
+    let (line, col) = e
+        .location()
+        .map(|l| (l.line() as usize, l.column() as usize))
+        .unwrap_or((0, 0));
+    crate::Diagnostic {
+        file: file.to_owned(),
+        line,
+        col,
+        message: yaml_message(e),
+    }
 }
 
 /// The parser's message without its own "at line L, column C" suffix (the diagnostic
