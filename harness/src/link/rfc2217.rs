@@ -97,6 +97,18 @@ impl Telnet {
         out
     }
 
+    /// COM-PORT-OPTION SET-CONTROL for the DTR and RTS lines, one sub-negotiation each.
+    pub fn set_control(dtr: bool, rts: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for value in [
+            if dtr { DTR_ON } else { DTR_OFF },
+            if rts { RTS_ON } else { RTS_OFF },
+        ] {
+            out.extend_from_slice(&[IAC, SB, COM_PORT, SET_CONTROL, value, IAC, SE]);
+        }
+        out
+    }
+
     /// The opening negotiation and the port settings: BAUD, 8 data bits, no parity, 1 stop bit.
     pub fn hello(baud: u32) -> Vec<u8> {
         let mut out = vec![
@@ -184,15 +196,7 @@ impl super::Link for Rfc2217Link {
     }
 
     fn set_lines(&mut self, dtr: bool, rts: bool) -> std::io::Result<()> {
-        // COM-PORT-OPTION SET-CONTROL, one sub-negotiation per line.
-        let mut out = Vec::new();
-        for value in [
-            if dtr { DTR_ON } else { DTR_OFF },
-            if rts { RTS_ON } else { RTS_OFF },
-        ] {
-            out.extend_from_slice(&[IAC, SB, COM_PORT, SET_CONTROL, value, IAC, SE]);
-        }
-        self.stream.write_all(&out)
+        self.stream.write_all(&Telnet::set_control(dtr, rts))
     }
 
     fn reopen(&mut self) -> std::io::Result<()> {
@@ -236,5 +240,18 @@ mod tests {
             .unwrap();
         assert_eq!(&h[at + 4..at + 8], &115_200u32.to_be_bytes());
         assert_eq!(&h[at + 8..at + 10], &[IAC, SE]);
+    }
+
+    #[test]
+    fn set_control_drives_dtr_and_rts_with_the_rfc_values() {
+        // RFC 2217: SET-CONTROL is sub-command 5; 8/9 = DTR on/off, 11/12 = RTS on/off.
+        assert_eq!(
+            Telnet::set_control(false, true),
+            [255, 250, 44, 5, 9, 255, 240, 255, 250, 44, 5, 11, 255, 240]
+        );
+        assert_eq!(
+            Telnet::set_control(true, false),
+            [255, 250, 44, 5, 8, 255, 240, 255, 250, 44, 5, 12, 255, 240]
+        );
     }
 }
