@@ -270,19 +270,7 @@ impl Device {
     /// Waits for `ready` or answers `AT` with `OK` (bounded retries), then identifies the
     /// device with AT+GMR.
     pub fn bring_up(&mut self) -> Result<Identity, String> {
-        // Boot output (`ready`, vendor banners) is not judged; bring-up only needs quiet.
-        self.drain(Duration::from_millis(300), Duration::from_secs(3));
-        let mut alive = false;
-        for _ in 0..5 {
-            if let Ok(out) = self.burst(&[b"AT\r\n"], Duration::from_secs(1))
-                && out.windows(6).any(|w| w == b"\r\nOK\r\n")
-            {
-                alive = true;
-                break;
-            }
-            self.drain(Duration::from_millis(100), Duration::from_secs(1));
-        }
-        if !alive {
+        if !self.boots() {
             return Err(format!("{}: no OK to AT after 5 tries", self.describe()));
         }
         self.run_setup()?;
@@ -338,9 +326,7 @@ impl Device {
             match crate::recovery::hardware_reset(&reset, self.link.as_mut()) {
                 Ok(()) => {
                     log.push(format!("hardware reset ({reset})"));
-                    // Boot output (`ready`) is not judged.
-                    self.drain(Duration::from_millis(300), Duration::from_secs(5));
-                    if self.answers_at() && self.run_setup().is_ok() && self.known_state().is_ok() {
+                    if self.boots() && self.run_setup().is_ok() && self.known_state().is_ok() {
                         return Ok(log);
                     }
                 }
@@ -354,6 +340,19 @@ impl Device {
         self.bring_up()
             .map(|_| log.clone())
             .map_err(|e| format!("{}: {e}", log.join(" → ")))
+    }
+
+    /// Waits for a device that is starting: its boot output (a ROM log, banners, `ready`) is
+    /// not judged and may pause; `AT` is tried up to 5 times, a second each.
+    fn boots(&mut self) -> bool {
+        self.drain(Duration::from_millis(300), Duration::from_secs(3));
+        for _ in 0..5 {
+            if self.answers_at() {
+                return true;
+            }
+            self.drain(Duration::from_millis(100), Duration::from_secs(1));
+        }
+        false
     }
 
     /// `AT` → OK within a second.
