@@ -9,7 +9,7 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{Board, payload, serve_with, start_at};
+use common::{Board, serve_with, start_at};
 
 fn reply(bytes: Vec<u8>) -> impl FnOnce(TcpStream) + Send + 'static {
     move |mut s| {
@@ -56,18 +56,9 @@ fn head_with_close(b: &mut Board) {
 }
 
 fn body_100_kb(b: &mut Board) {
-    let (body, resp) = common::body_100_kb();
-    let (port, _) = serve_with(reply(resp));
-    b.send(format!("AT+HTTPCGET=\"http://127.0.0.1:{port}/big\"\r\n").as_bytes());
-    let mut out = Vec::new();
-    while payload(&out, b"+HTTPCGET:").len() < body.len() || !out.ends_with(b"\r\nOK\r\n") {
-        out.extend(b.read_until(b"\r\n"));
-    }
+    let (got, sent) = common::get_100_kb(b);
     b.silent_for(Duration::from_millis(250));
-    assert!(
-        payload(&out, b"+HTTPCGET:") == body,
-        "the body arrived intact"
-    );
+    assert!(got == sent, "the body arrived intact");
 }
 
 fn every_command(b: &mut Board) {

@@ -24,14 +24,8 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn downloads_of_100_kb_and_chunked_bodies_are_byte_identical() {
     let mut b = start();
-    let (body, resp) = common::body_100_kb();
-    let (port, _) = serve_with(reply(resp));
-    b.send(format!("AT+HTTPCGET=\"http://127.0.0.1:{port}/big\"\r\n").as_bytes());
-    let mut out = Vec::new();
-    while payload(&out, b"+HTTPCGET:").len() < body.len() || !out.ends_with(b"\r\nOK\r\n") {
-        out.extend(b.read_until(b"\r\n"));
-    }
-    assert!(payload(&out, b"+HTTPCGET:") == body);
+    let (got, sent) = common::get_100_kb(&mut b);
+    assert!(got == sent);
 
     let (port, _) = serve_with(|mut s| {
         let _ = s.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");

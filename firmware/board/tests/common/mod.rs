@@ -180,15 +180,24 @@ impl Board {
     }
 }
 
-/// A 100 KB body of varied bytes and the Content-Length response that carries it.
-pub fn body_100_kb() -> (Vec<u8>, Vec<u8>) {
+/// AT+HTTPCGET of a 100 KB body of varied bytes from a one-shot server: returns the body
+/// reassembled from the payload lines, and the body the server sent.
+pub fn get_100_kb(b: &mut Board) -> (Vec<u8>, Vec<u8>) {
     let body: Vec<u8> = (0..100_000u32)
         .map(|i| (i.wrapping_mul(7919) >> 3) as u8)
         .collect();
     let mut resp =
         format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
     resp.extend_from_slice(&body);
-    (body, resp)
+    let (port, _) = serve_with(move |mut s| {
+        let _ = s.write_all(&resp);
+    });
+    b.send(format!("AT+HTTPCGET=\"http://127.0.0.1:{port}/big\"\r\n").as_bytes());
+    let mut out = Vec::new();
+    while payload(&out, b"+HTTPCGET:").len() < body.len() || !out.ends_with(b"\r\nOK\r\n") {
+        out.extend(b.read_until(b"\r\n"));
+    }
+    (payload(&out, b"+HTTPCGET:"), body)
 }
 
 /// Reassembles `+CMD:<n>,<bytes>` payload lines (by length, not by line).
