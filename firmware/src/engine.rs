@@ -104,6 +104,8 @@ pub struct Engine<const TX: usize = 2048, const RX: usize = 2048> {
     pub(crate) mutant: Option<crate::Mutant>,
     #[cfg(feature = "variants")]
     pub(crate) variant: Option<crate::Variant>,
+    /// The ESP-AT version emulated (its commands and clause variants); `None`: the contract.
+    pub(crate) profile: Option<&'static atspec_rt::Profile<device::Name>>,
 }
 
 impl Engine {
@@ -133,7 +135,19 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             mutant: None,
             #[cfg(feature = "variants")]
             variant: None,
+            profile: None,
         }
+    }
+
+    /// Behaves as the spec's profile `p` says: commands it lacks are answered as unknown, its
+    /// clause variants apply, and AT+GMR reports its ESP-AT version. Survives AT+RST.
+    pub fn set_profile(&mut self, p: &'static atspec_rt::Profile<device::Name>) {
+        self.profile = Some(p);
+    }
+
+    /// The clause variants in force (none for the contract).
+    pub(crate) fn behaviour(&self) -> atspec_rt::Behaviour {
+        self.profile.map(|p| p.behaviour).unwrap_or_default()
     }
 
     /// Makes this engine deviate from the spec in one deliberate way (harness tests only).
@@ -318,6 +332,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         self.line.clear();
         let mut scratch = [0u8; crate::line::CAPACITY];
         match device::parse(&text[..n], &mut scratch) {
+            Ok(cmd) if self.profile.is_some_and(|p| !p.has(cmd.name_and_form().0)) => {
+                // A version without the command does not know its name.
+                let r = device::ANSWERS.reject(atspec_rt::RejectKind::UnknownCommand);
+                self.error_code(r.err_code);
+                self.out.put(r.result);
+            }
             Ok(cmd) => device::dispatch(&cmd, self),
             Err(r) => {
                 implements!(
@@ -473,7 +493,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 }
             }
             DataFor::Body => self.body_complete(),
-            DataFor::Header => match self.headers.commit(!mutated!(self, CheadDuplicates)) {
+            DataFor::Header => match self
+                .headers
+                .commit(!mutated!(self, CheadDuplicates) && !self.behaviour().chead_appends)
+            {
                 Ok(()) => {
                     implements!(HttpcheadStoreVerbatim, HttpcheadStoreReplaceSameName);
                     self.reply(Reply::Ok);
@@ -509,11 +532,28 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
 
     fn gmr(&mut self) {
         implements!(BaseGmrVersionLines);
-        respond::gmr_version(
-            &mut self.out,
-            concat!("AT version:atspec ", env!("CARGO_PKG_VERSION")).as_bytes(),
-        );
         let mut line = [0u8; 64];
+        match self.profile.and_then(|p| p.esp_at_version) {
+            Some((major, minor)) => {
+                implements!(BaseGmrAtVersion);
+                // ESP-AT's layout: `AT version:x.y.0.0(<build>)`.
+                let mut w = Cursor {
+                    buf: &mut line,
+                    len: 0,
+                };
+                w.put(b"AT version:");
+                atspec_rt::sink::put_decimal(&mut w, i64::from(major));
+                w.put(b".");
+                atspec_rt::sink::put_decimal(&mut w, i64::from(minor));
+                w.put(concat!(".0.0(atspec ", env!("CARGO_PKG_VERSION"), ")").as_bytes());
+                let n = w.len;
+                respond::gmr_version(&mut self.out, &line[..n]);
+            }
+            None => respond::gmr_version(
+                &mut self.out,
+                concat!("AT version:atspec ", env!("CARGO_PKG_VERSION")).as_bytes(),
+            ),
+        }
         let mut w = Cursor {
             buf: &mut line,
             len: 0,

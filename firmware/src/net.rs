@@ -883,6 +883,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         };
         let len = h.name.len() + 2 + h.value.len();
         respond::http_client_header_head(&mut self.out, len);
+        if self.behaviour().head_line_space {
+            // Cores before v2.3 (`head_line_space`): the count still covers `Name: Value` only.
+            self.out.put(b" ");
+        }
         self.out.put(h.name.as_bytes());
         self.out.put(b": ");
         self.out.put(h.value);
@@ -996,7 +1000,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             } else {
                 err_code::http_status(u32::from(status))
             };
-            self.error_code(Some(code));
+            // Cores before v4.1 (`status_error_bare`) gave only AT+HTTPCLIENT the code.
+            let bare = self.behaviour().status_error_bare
+                && matches!(self.net.kind, Kind::CGet | Kind::Send { .. });
+            if !bare {
+                self.error_code(Some(code));
+            }
             self.reply(Reply::Error);
         } else {
             let _ = [

@@ -29,7 +29,13 @@ pub const KNOWN_STATE: &[&[u8]] = &[
     b"AT+HTTPURLCFG=0\r\n",
     b"AT+HTTPCHEAD=0\r\n",
     b"AT+HTTPCFG=0\r\n",
+    b"AT+HTTPURLCFG?\r\n",
+    b"AT+HTTPCHEAD?\r\n",
 ];
+
+/// Lines of [`KNOWN_STATE`] before the echo is known to be on (their answers depend on the
+/// state the device was left in).
+const KNOWN_STATE_PROLOGUE: usize = 2;
 
 /// What one exchange read.
 #[derive(Debug, Clone, Default)]
@@ -69,6 +75,8 @@ pub struct Device {
     buf: Vec<u8>,
     reset: Reset,
     setup: Setup,
+    /// The known-state lines this device takes (see [`Device::omit_commands`]).
+    known: Vec<&'static [u8]>,
 }
 
 impl Device {
@@ -80,7 +88,20 @@ impl Device {
             buf: vec![0; 64 * 1024],
             reset: Reset::None,
             setup: Setup::default(),
+            known: KNOWN_STATE.to_vec(),
         }
+    }
+
+    /// Leaves the known-state lines of commands the device does not have (an older ESP-AT
+    /// version's missing stores) out of every later known state.
+    pub fn omit_commands(&mut self, names: &[&str]) {
+        self.known.retain(|line| {
+            let end = line
+                .iter()
+                .position(|&b| matches!(b, b'=' | b'?' | b'\r'))
+                .unwrap_or(line.len());
+            !names.iter().any(|n| n.as_bytes() == &line[..end])
+        });
     }
 
     /// How the device is reset in hardware, and the script that brings it up after power-up
@@ -274,14 +295,23 @@ impl Device {
             return Err(format!("{}: no OK to AT after 5 tries", self.describe()));
         }
         self.run_setup()?;
-        self.known_state()?;
         let out = self.burst(&[b"AT+GMR\r\n"], Duration::from_secs(2))?;
-        let version = String::from_utf8_lossy(&out)
+        let version: Vec<String> = String::from_utf8_lossy(&out)
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && *l != "OK" && !l.eq_ignore_ascii_case("AT+GMR"))
             .map(String::from)
             .collect();
+        // A device that reports an ESP-AT version without some stores cannot reset them.
+        if let Some(p) = version
+            .iter()
+            .find_map(|l| atspec_rt::profile::at_version(l.as_bytes()))
+            .and_then(crate::syntax::device::profile_for_version)
+        {
+            let lacks: Vec<&str> = p.lacks.iter().map(|n| n.as_str()).collect();
+            self.omit_commands(&lacks);
+        }
+        self.known_state()?;
         Ok(Identity {
             link: self.describe(),
             version,
@@ -292,13 +322,22 @@ impl Device {
         })
     }
 
-    /// Puts the device into the known state every case starts from.
+    /// Puts the device into the known state every case starts from, and verifies it: once
+    /// the echo is on, every line must answer exactly its echo and OK, and the queries must
+    /// show empty stores (no URL, no headers) — not merely some OKs.
     pub fn known_state(&mut self) -> Result<(), String> {
-        let out = self.burst(KNOWN_STATE, Duration::from_secs(3))?;
+        let lines = self.known.clone();
+        let out = self.burst(&lines, Duration::from_secs(3))?;
+        let mut tail = Vec::new();
+        for line in &lines[KNOWN_STATE_PROLOGUE.min(lines.len())..] {
+            tail.extend_from_slice(line);
+            tail.extend_from_slice(b"\r\nOK\r\n");
+        }
         let oks = out.windows(6).filter(|w| *w == b"\r\nOK\r\n").count();
-        if oks < KNOWN_STATE.len() - 1 {
+        if oks < lines.len() - 1 || !out.ends_with(&tail) {
             return Err(format!(
-                "the known-state commands did not all answer OK: `{}`",
+                "the known state was not reached: expected the answers to end `{}`, got `{}`",
+                crate::bytes::escape(&tail),
                 crate::bytes::escape(&out)
             ));
         }

@@ -406,6 +406,10 @@ pub struct Outcome {
     pub original: Option<Transcript>,
     /// Of [`REPRODUCE`] re-runs of the shrunk failure, how many failed again.
     pub reproduced: u32,
+    /// Sequences the run's second profile judged differently (before shrinking began).
+    pub second_differences: u64,
+    /// The first of them.
+    pub second_example: Option<Transcript>,
 }
 
 /// How often a shrunk failure is run again to tell a deterministic failure from one that
@@ -447,6 +451,7 @@ pub fn run(
     // The first failing run and the latest one. proptest reports the last candidate that
     // failed as the minimal case, so the latest failing transcript is that case's own run.
     let failed: RefCell<(Option<Transcript>, Option<Transcript>)> = RefCell::new((None, None));
+    let second: RefCell<(u64, Option<Transcript>)> = RefCell::new((0, None));
     let result = runner.run(&strategy, |(_, transitions, seen)| {
         // Every transition is sent (a case runs to its end), so all of them count as seen;
         // the shrinker drops unseen ones first.
@@ -462,8 +467,20 @@ pub fn run(
         c.1 += steps.len() as u64;
         progress(c.0);
         (record.borrow_mut())(&t);
+        // Differences under the second profile, counted until shrinking starts (shrinking
+        // re-runs variations of one sequence).
+        if let Some(j) = &t.second
+            && matches!(j.verdict, Verdict::Fail(_) | Verdict::Hung(_))
+            && failed.borrow().0.is_none()
+        {
+            let mut d = second.borrow_mut();
+            d.0 += 1;
+            if d.1.is_none() {
+                d.1 = Some(t.clone());
+            }
+        }
         match &t.verdict {
-            Verdict::Pass | Verdict::Skipped(_) => Ok(()),
+            Verdict::Pass | Verdict::Skipped(_) | Verdict::NotApplicable(_) => Ok(()),
             Verdict::Fail(why) | Verdict::Hung(why) => {
                 let why = why.clone();
                 let mut f = failed.borrow_mut();
@@ -476,9 +493,12 @@ pub fn run(
         }
     });
     let (sequences, steps_sent) = *counts.borrow();
+    let (second_differences, second_example) = second.into_inner();
     let mut out = Outcome {
         sequences,
         steps: steps_sent,
+        second_differences,
+        second_example,
         ..Outcome::default()
     };
     if let Err(TestError::Fail(_, (_, transitions, _))) = result {

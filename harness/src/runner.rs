@@ -11,7 +11,7 @@ use crate::device::Device;
 use crate::mock::scenario::Scenario;
 use crate::mock::{MockPeer, Recorded};
 use crate::oracle::compare::{self, Mismatch};
-use crate::oracle::{ExpectedRequest, Model, Server, TlsFront};
+use crate::oracle::{ExpectedRequest, Judge, Model, Server, TlsFront};
 use crate::profile::Profile;
 use crate::step::Step;
 
@@ -23,6 +23,8 @@ pub struct Env {
     pub mock: MockPeer,
     /// What the spec leaves to the device.
     pub profile: Profile,
+    /// The spec profiles every case is judged by.
+    pub judges: Judges,
 }
 
 /// How one case ended.
@@ -37,6 +39,8 @@ pub enum Verdict {
     Skipped(String),
     /// The device did not finish an answer within the case timeout.
     Hung(String),
+    /// The profile judging the case lacks one of its commands (an older ESP-AT version).
+    NotApplicable(String),
 }
 
 impl Verdict {
@@ -47,6 +51,7 @@ impl Verdict {
             Verdict::Fail(_) => "fail",
             Verdict::Skipped(_) => "skipped",
             Verdict::Hung(_) => "hung",
+            Verdict::NotApplicable(_) => "not applicable",
         }
     }
 }
@@ -106,6 +111,12 @@ pub struct Transcript {
     /// How the device was brought back after this case, step by step (`Device::recover`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recovery: Vec<String>,
+    /// The spec profile of `verdict` (empty in transcripts from before profiles: the contract).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub profile: String,
+    /// The verdict under the report's second profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second: Option<Judged>,
 }
 
 /// Spec identity for reports.
@@ -203,8 +214,153 @@ pub fn mock_urls(mock: &MockPeer) -> BTreeMap<String, String> {
     m
 }
 
-/// Runs `steps` from the known state and judges every answer.
+/// The spec profiles a run judges by: `primary` decides the verdict (and the exit status),
+/// `second` is reported next to it (the contract beside an ESP-AT version, or the reverse).
+#[derive(Debug, Clone, Copy)]
+pub struct Judges {
+    /// `--profile`.
+    pub primary: &'static Judge,
+    /// The other verdict of the report.
+    pub second: Option<&'static Judge>,
+}
+
+impl Default for Judges {
+    fn default() -> Self {
+        Judges {
+            primary: crate::oracle::contract(),
+            second: None,
+        }
+    }
+}
+
+/// A verdict under the report's second profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Judged {
+    /// The profile id.
+    pub profile: String,
+    /// Its verdict.
+    pub verdict: Verdict,
+}
+
+/// The first command of `steps` that `judge` lacks (its checks are not applicable under it).
+pub fn lacked_command(judge: &Judge, steps: &[Step]) -> Option<&'static str> {
+    use crate::syntax::device::Name;
+    steps.iter().find_map(|s| match s {
+        Step::Send { bytes, busy } => std::iter::once(&bytes.0)
+            .chain(busy.as_ref().map(|b| &b.0))
+            .flat_map(|b| b.split(|&c| c == b'\n'))
+            .filter_map(|line| {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let rest = line.get(..2)?.eq_ignore_ascii_case(b"AT").then(|| &line[2..])?;
+                let end = rest
+                    .iter()
+                    .position(|&b| b == b'=' || b == b'?')
+                    .unwrap_or(rest.len());
+                Name::lookup(&rest[..end])
+            })
+            .find(|n| !judge.has(*n))
+            .map(|n| n.as_str()),
+        Step::Mock { .. } => None,
+    })
+}
+
+/// The contract's profile id.
+pub fn contract_id() -> &'static str {
+    crate::oracle::contract().id
+}
+
+/// How a profile's verdict is named in reports: `the contract`, `ESP-AT 3.1`.
+pub fn judge_name(j: &Judge) -> String {
+    match j.esp_at_version {
+        Some((a, b)) => format!("ESP-AT {a}.{b}"),
+        None if j.alternatives => format!("the {}", j.id),
+        None => "ESP-AT (current)".to_string(),
+    }
+}
+
+/// One profile's judging of a case: its model, and its first disagreement.
+struct Judging {
+    judge: &'static Judge,
+    model: Model,
+    failed: Option<String>,
+}
+
+impl Judging {
+    /// Judges one answer: `Ok` (adopting the reading the device took) or the mismatch and
+    /// its diff.
+    fn judge(
+        &mut self,
+        x: &crate::oracle::Expect,
+        actual: &[u8],
+        seen: &[Recorded],
+        bytes: &Bytes,
+    ) -> Result<Option<crate::oracle::Reading>, (String, Option<(String, String, usize)>)> {
+        let mut x = x.clone();
+        let mut taken = None;
+        // Another reading the spec allows (a clause's `alternatives`) that the device took:
+        // judge the step by it, and go on from the state it leaves.
+        if compare::check(&x, actual).is_err()
+            && let Some(r) = x.alternatives.iter().find(|r| {
+                compare::check(&r.expect, actual).is_ok()
+                    && requests_match(seen, &r.expect).is_empty()
+            })
+        {
+            let r = r.clone();
+            self.model = (*r.model).clone();
+            x = r.expect.clone();
+            taken = Some(r);
+        }
+        if let Err(Mismatch {
+            what,
+            expected,
+            actual,
+            at,
+        }) = compare::check(&x, actual)
+        {
+            return Err((
+                format!("answer to `{}`: {what}", bytes.escaped()),
+                Some((expected, actual, at)),
+            ));
+        }
+        if x.loose.is_none() {
+            let why = requests_match(seen, &x);
+            if !why.is_empty() {
+                return Err((
+                    format!(
+                        "requests after `{}`: {}; expected [{}], the peer saw [{}]",
+                        bytes.escaped(),
+                        why.join("; "),
+                        x.requests
+                            .iter()
+                            .map(describe_expected)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        seen.iter().map(describe).collect::<Vec<_>>().join("; ")
+                    ),
+                    None,
+                ));
+            }
+        }
+        Ok(taken)
+    }
+}
+
+/// Runs `steps` from the known state and judges every answer by the run's profiles.
 pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Transcript {
+    let judges = env.judges;
+    run_judged(env, judges, case, clauses, steps)
+}
+
+/// Runs `steps` from the known state and judges every answer by `judges`' profiles at once:
+/// each has its own model, which follows the reading the device took, and its own first
+/// disagreement. The case goes on while one of them still agrees.
+pub fn run_judged(
+    env: &mut Env,
+    judges: Judges,
+    case: &str,
+    clauses: &[&str],
+    steps: &[Step],
+) -> Transcript {
     let mut t = Transcript {
         case: case.into(),
         clauses: clauses.iter().map(|s| s.to_string()).collect(),
@@ -216,7 +372,62 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
         verdict: Verdict::Pass,
         note: String::new(),
         recovery: Vec::new(),
+        profile: judges.primary.id.to_string(),
+        second: None,
     };
+    let not_applicable = |j: &Judge| {
+        lacked_command(j, steps).map(|c| {
+            format!(
+                "not applicable: {} has no {c}",
+                judge_name(j)
+            )
+        })
+    };
+    let primary_na = not_applicable(judges.primary);
+    let second_na = judges.second.map(|j| (j, not_applicable(j)));
+    let mut judgings: Vec<Judging> = Vec::new();
+    if primary_na.is_none() {
+        judgings.push(Judging {
+            judge: judges.primary,
+            model: Model::judged(env.profile, judges.primary),
+            failed: None,
+        });
+    }
+    if let Some((j, None)) = second_na {
+        judgings.push(Judging {
+            judge: j,
+            model: Model::judged(env.profile, j),
+            failed: None,
+        });
+    }
+    let finish = |t: &mut Transcript, judgings: &[Judging]| {
+        let verdict_of = |j: &Judge, na: &Option<String>| -> Verdict {
+            if let Some(why) = na {
+                return Verdict::NotApplicable(why.clone());
+            }
+            match judgings.iter().find(|g| std::ptr::eq(g.judge, j)) {
+                Some(Judging { failed: Some(f), .. }) => Verdict::Fail(f.clone()),
+                _ => Verdict::Pass,
+            }
+        };
+        if !matches!(t.verdict, Verdict::Hung(_)) {
+            t.verdict = verdict_of(judges.primary, &primary_na);
+        }
+        if let Some((j, na)) = &second_na {
+            let v = match &t.verdict {
+                Verdict::Hung(why) if na.is_none() => Verdict::Hung(why.clone()),
+                _ => verdict_of(j, na),
+            };
+            t.second = Some(Judged {
+                profile: j.id.to_string(),
+                verdict: v,
+            });
+        }
+    };
+    if judgings.is_empty() {
+        finish(&mut t, &judgings);
+        return t;
+    }
     if let Err(e) = env.device.known_state() {
         match env.device.recover() {
             Ok(log) if env.device.known_state().is_ok() => t.recovery = log,
@@ -225,21 +436,25 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
                     "could not reach the known state: {e}; recovery: {}",
                     log.join(" → ")
                 ));
+                finish(&mut t, &judgings);
                 return t;
             }
             Err(r) => {
                 t.verdict = Verdict::Hung(format!(
                     "could not reach the known state: {e}; recovery: {r}"
                 ));
+                finish(&mut t, &judgings);
                 return t;
             }
         }
     }
     env.mock.set(&Scenario::default());
     let _ = env.mock.take_requests();
-    let mut model = Model::new(env.profile);
-    model.syslog = true;
-    let mut first: Option<String> = None;
+    for g in &mut judgings {
+        g.model.syslog = true;
+    }
+    // Whether the case stopped at a disagreement (rather than running to its end).
+    let mut stopped = false;
     for step in steps {
         let (bytes, busy) = match step {
             Step::Mock { scenario } => {
@@ -259,16 +474,34 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
             Step::Send { bytes, busy } => (bytes, busy),
         };
         let world = env.mock.world();
-        let x = model.step(&bytes.0, busy.as_ref().map(|b| &b.0[..]), &world);
-        let reading = env
-            .device
-            .exchange(&bytes.0, busy.as_ref().map(|b| &b.0[..]), &x);
+        let busy_bytes = busy.as_ref().map(|b| &b.0[..]);
+        // Every profile still agreeing predicts; the first leads the exchange, the others'
+        // answers are more endings the exchange waits for.
+        let live: Vec<usize> = (0..judgings.len())
+            .filter(|&i| judgings[i].failed.is_none())
+            .collect();
+        let xs: Vec<crate::oracle::Expect> = live
+            .iter()
+            .map(|&i| judgings[i].model.step(&bytes.0, busy_bytes, &world))
+            .collect();
+        let mut lead = xs[0].clone();
+        for other in &xs[1..] {
+            let mut o = other.clone();
+            let more = std::mem::take(&mut o.alternatives);
+            lead.alternatives.push(crate::oracle::Reading {
+                clause: "",
+                expect: o,
+                model: Box::new(judgings[live[0]].model.clone()),
+            });
+            lead.alternatives.extend(more);
+        }
+        let reading = env.device.exchange(&bytes.0, busy_bytes, &lead);
         let seen = env.mock.take_requests();
         let mut rec = StepRecord {
             step: step.clone(),
-            expected: Bytes(x.output.clone()),
+            expected: Bytes(xs[0].output.clone()),
             actual: Bytes(reading.bytes.clone()),
-            expected_requests: x.requests.clone(),
+            expected_requests: xs[0].requests.clone(),
             seen_requests: seen.iter().map(describe).collect(),
             mismatch: None,
             diff: None,
@@ -285,55 +518,39 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
             t.records.push(rec);
             t.verdict = Verdict::Hung(why);
             t.recovery = recovery_log(env.device.recover());
+            finish(&mut t, &judgings);
             return t;
         }
-        // Another reading the spec allows (a clause's `alternatives`) that the device took:
-        // judge the step by it, and go on from the state it leaves.
-        let mut x = x;
-        if compare::check(&x, &reading.bytes).is_err()
-            && let Some(r) = x.alternatives.iter().find(|r| {
-                compare::check(&r.expect, &reading.bytes).is_ok()
-                    && requests_match(&seen, &r.expect).is_empty()
-            })
-        {
-            let r = r.clone();
-            rec.reading = Some(r.clause.to_string());
-            rec.expected = Bytes(r.expect.output.clone());
-            rec.expected_requests = r.expect.requests.clone();
-            model = *r.model;
-            x = r.expect;
-        }
-        if let Err(Mismatch {
-            what,
-            expected,
-            actual,
-            at,
-        }) = compare::check(&x, &reading.bytes)
-        {
-            rec.mismatch = Some(format!("answer to `{}`: {what}", bytes.escaped()));
-            rec.diff = Some((expected, actual, at));
-        } else if x.loose.is_none() {
-            let why = requests_match(&seen, &x);
-            if !why.is_empty() {
-                rec.mismatch = Some(format!(
-                    "requests after `{}`: {}; expected [{}], the peer saw [{}]",
-                    bytes.escaped(),
-                    why.join("; "),
-                    x.requests
-                        .iter()
-                        .map(describe_expected)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    rec.seen_requests.join("; ")
-                ));
+        for (k, &i) in live.iter().enumerate() {
+            let g = &mut judgings[i];
+            match g.judge(&xs[k], &reading.bytes, &seen, bytes) {
+                Ok(taken) => {
+                    if k == 0
+                        && let Some(r) = taken
+                    {
+                        rec.reading = Some(r.clause.to_string());
+                        rec.expected = Bytes(r.expect.output.clone());
+                        rec.expected_requests = r.expect.requests.clone();
+                    }
+                }
+                Err((why, diff)) => {
+                    if k == 0 {
+                        rec.mismatch = Some(why.clone());
+                        rec.diff = diff;
+                    }
+                    g.failed = Some(if std::ptr::eq(g.judge, judges.primary) {
+                        why
+                    } else {
+                        format!("differs from {}: {why}", judge_name(g.judge))
+                    });
+                }
             }
         }
-        let failed = rec.mismatch.clone();
         t.records.push(rec);
-        if let Some(f) = failed {
-            // The device and the model disagree from here on: later steps would only repeat
-            // the failure (or wait for answers that cannot come).
-            first = Some(f);
+        if judgings.iter().all(|g| g.failed.is_some()) {
+            // The device and every model disagree from here on: later steps would only
+            // repeat the failure (or wait for answers that cannot come).
+            stopped = true;
             break;
         }
     }
@@ -341,15 +558,16 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
     let trailer = env
         .device
         .drain(Duration::from_millis(3), Duration::from_millis(50));
-    if !trailer.is_empty() && first.is_none() {
-        first = Some(format!(
-            "unexpected output after the last answer: `{}`",
-            crate::bytes::escape(&trailer)
-        ));
+    if !trailer.is_empty() {
+        for g in judgings.iter_mut().filter(|g| g.failed.is_none()) {
+            g.failed = Some(format!(
+                "unexpected output after the last answer: `{}`",
+                crate::bytes::escape(&trailer)
+            ));
+        }
     }
     let mut data_phase_settled = false;
-    if let Some(f) = first {
-        t.verdict = Verdict::Fail(f);
+    if stopped || !trailer.is_empty() {
         // Whatever the device still prints belongs to this case, not the next.
         env.device
             .drain(Duration::from_millis(300), Duration::from_secs(3));
@@ -368,10 +586,17 @@ pub fn run(env: &mut Env, case: &str, clauses: &[&str], steps: &[Step]) -> Trans
             t.recovery = log;
         }
     }
-    if model.in_data_phase() && !data_phase_settled {
+    // The model that followed the device furthest says where it was left.
+    let left_in_data = judgings
+        .iter()
+        .find(|g| g.failed.is_none())
+        .or(judgings.first())
+        .is_some_and(|g| g.model.in_data_phase());
+    if left_in_data && !data_phase_settled {
         // A case that leaves the device in a data phase would poison the next one.
         t.recovery = recovery_log(env.device.recover());
     }
+    finish(&mut t, &judgings);
     t
 }
 

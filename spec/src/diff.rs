@@ -79,6 +79,12 @@ pub enum Kind {
     ClauseSourceChanged,
     /// The answers a clause allows besides its statement changed.
     ClauseAlternatives,
+    /// A profile's variant of a clause was added, withdrawn or changed.
+    ClauseVariants,
+    ProfileAdded,
+    ProfileRemoved,
+    /// A profile's version, lacked commands or acceptance of alternatives changed.
+    ProfileChanged,
 }
 
 impl Kind {
@@ -120,6 +126,10 @@ impl Kind {
             Kind::ClauseBindsNarrowed => "clause binds fewer commands",
             Kind::ClauseSourceChanged => "clause source or note changed",
             Kind::ClauseAlternatives => "clause alternatives changed",
+            Kind::ClauseVariants => "clause variants changed",
+            Kind::ProfileAdded => "profile added",
+            Kind::ProfileRemoved => "profile removed",
+            Kind::ProfileChanged => "profile changed",
         }
     }
 }
@@ -230,7 +240,51 @@ pub fn diff(old: &Spec, new: &Spec) -> Report {
     error_codes(old, new, &mut r);
     commands(old, new, &mut r);
     clauses(old, new, &mut r);
+    profiles(old, new, &mut r);
     r
+}
+
+/// A variant as compared: kind, the profiles it names (sorted) and its statement.
+fn variant_key(v: &crate::model::Variant) -> (&'static str, Vec<&str>, &str) {
+    let mut ps: Vec<&str> = v.profiles.iter().map(|p| p.value.as_str()).collect();
+    ps.sort_unstable();
+    (v.kind.name(), ps, v.statement.trim())
+}
+
+/// Profiles: a new one is compatible; a removed or changed one changes how devices of that
+/// profile are judged (breaking for hosts and for firmware that emulates it).
+fn profiles(old: &Spec, new: &Spec, r: &mut Report) {
+    for np in &new.profiles {
+        let id = &np.id.value;
+        let Some(op) = old.profile(id) else {
+            r.push(Kind::ProfileAdded, id, np.title.as_str(), C, C);
+            continue;
+        };
+        let ver = |p: &crate::model::Profile| p.esp_at_version.as_ref().map(|v| v.value.clone());
+        let lacks = |p: &crate::model::Profile| {
+            let mut l: Vec<String> = p.lacks.iter().map(|x| x.value.clone()).collect();
+            l.sort();
+            l
+        };
+        let mut what = Vec::new();
+        if ver(op) != ver(np) {
+            what.push(format!("version {:?} → {:?}", ver(op), ver(np)));
+        }
+        if lacks(op) != lacks(np) {
+            what.push(format!("lacks {:?} → {:?}", lacks(op), lacks(np)));
+        }
+        if op.alternatives != np.alternatives {
+            what.push(format!("alternatives pass {} → {}", op.alternatives, np.alternatives));
+        }
+        if !what.is_empty() {
+            r.push(Kind::ProfileChanged, id, what.join("; "), B, B);
+        }
+    }
+    for op in &old.profiles {
+        if new.profile(&op.id.value).is_none() {
+            r.push(Kind::ProfileRemoved, &op.id.value, "", B, B);
+        }
+    }
 }
 
 /// How `new` bounds relate to `old` bounds.
@@ -707,6 +761,14 @@ fn clauses(old: &Spec, new: &Spec, r: &mut Report) {
         }
         if nc.alternatives.iter().any(|a| !oc.alternatives.contains(a)) {
             r.push(Kind::ClauseAlternatives, id, "alternative added", C, B);
+        }
+        let ov: Vec<_> = oc.variants.iter().map(variant_key).collect();
+        let nv: Vec<_> = nc.variants.iter().map(variant_key).collect();
+        for v in nv.iter().filter(|v| !ov.contains(v)) {
+            r.push(Kind::ClauseVariants, id, format!("variant {} under {} added or changed", v.0, v.1.join(", ")), B, B);
+        }
+        for v in ov.iter().filter(|v| !nv.contains(v)) {
+            r.push(Kind::ClauseVariants, id, format!("variant {} under {} withdrawn", v.0, v.1.join(", ")), B, B);
         }
     }
     for oc in &old.clauses {

@@ -164,6 +164,9 @@ fn build(spec: &Spec) -> Vec<Block> {
         ]);
     }
     toc.push(vec![Span::Link("Clauses".into(), "clauses".into())]);
+    if !spec.profiles.is_empty() {
+        toc.push(vec![Span::Link("Profiles".into(), anchor("Profiles"))]);
+    }
     b.push(Block::List(toc));
 
     sources(spec, &mut b);
@@ -173,7 +176,47 @@ fn build(spec: &Spec) -> Vec<Block> {
     state(spec, &mut b);
     commands(spec, &mut b);
     clauses(spec, &mut b);
+    profiles(spec, &mut b);
     b
+}
+
+fn profiles(spec: &Spec, b: &mut Vec<Block>) {
+    if spec.profiles.is_empty() {
+        return;
+    }
+    b.push(Block::Heading(2, "Profiles".into(), anchor("Profiles")));
+    b.push(Block::Para(t(
+        "A profile is a set of expectations a device is judged by. `atspec certify --profile ID` picks the one that decides the exit status; a report states the contract's verdict and the ESP-AT version's side by side. Under a profile that lacks a command, that command's checks are not applicable; a clause variant replaces the clause's statement under the profiles it names.",
+    )));
+    let rows = spec
+        .profiles
+        .iter()
+        .map(|p| {
+            let variants: Vec<String> = spec
+                .clauses
+                .iter()
+                .flat_map(|cl| cl.variants.iter().map(move |v| (cl, v)))
+                .filter(|(_, v)| v.profiles.iter().any(|x| x.value == p.id.value))
+                .map(|(cl, v)| format!("{} ({})", v.kind.name(), cl.id.value))
+                .collect();
+            vec![
+                c(&p.id.value),
+                t(p.esp_at_version.as_ref().map_or("—".into(), |v| v.value.clone())),
+                t(if p.alternatives { "yes" } else { "no" }),
+                if p.lacks.is_empty() {
+                    t("—")
+                } else {
+                    join_code(p.lacks.iter().map(|x| x.value.as_str()))
+                },
+                t(if variants.is_empty() { "—".into() } else { variants.join(", ") }),
+                t(format!("{}. {}", p.title, p.description.trim())),
+            ]
+        })
+        .collect();
+    b.push(Block::Table(
+        vec!["profile", "ESP-AT", "alternatives pass", "lacks", "variants", "description"],
+        rows,
+    ));
 }
 
 fn sources(spec: &Spec, b: &mut Vec<Block>) {
@@ -763,6 +806,16 @@ fn clauses(spec: &Spec, b: &mut Vec<Block>) {
                 ),
             };
             items.push(t(format!("Also allowed: {what} ({})", a.why().trim())));
+        }
+        for v in &cl.variants {
+            let who: Vec<&str> = v.profiles.iter().map(|p| p.value.as_str()).collect();
+            items.push(t(format!(
+                "Variant {} under {}: {} ({})",
+                v.kind.name(),
+                who.join(", "),
+                v.statement.trim(),
+                v.source.value
+            )));
         }
         b.push(Block::List(items));
     }

@@ -29,6 +29,95 @@ pub struct Spec {
     pub commands: Vec<Command>,
     /// Every normative statement, with a stable id and its source.
     pub clauses: Vec<Clause>,
+    /// The sets of expectations a device can be judged by: the contract first, then the real
+    /// firmware and its versions.
+    #[serde(default)]
+    pub profiles: Vec<Profile>,
+}
+
+/// A named set of expectations: which readings pass, which commands exist, which clause
+/// variants apply.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// `contract`, `esp-at`, `esp-at-4.1`…
+    pub id: S<String>,
+    /// One line.
+    pub title: String,
+    /// What it is for and where it differs.
+    #[serde(default)]
+    pub description: String,
+    /// Whether the clauses' `alternatives` pass under it (the contract accepts every reading
+    /// the text allows; a firmware profile only the firmware's own).
+    #[serde(default = "yes")]
+    pub alternatives: bool,
+    /// The ESP-AT version it describes (`MAJOR.MINOR`), matched against the `AT version:`
+    /// line of AT+GMR by `--profile auto`.
+    #[serde(default)]
+    pub esp_at_version: Option<S<String>>,
+    /// Commands that version does not have: their checks are not applicable under it, and a
+    /// device of that version answers them as unknown.
+    #[serde(default)]
+    pub lacks: Vec<S<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Behaviour a profile has instead of the clause's statement.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// Which behaviour (a closed set the generators and the harness know).
+    pub kind: VariantKind,
+    /// The profiles that behave this way.
+    pub profiles: Vec<S<String>>,
+    /// The behaviour, in one line.
+    pub statement: String,
+    /// Where it is documented.
+    pub source: S<String>,
+}
+
+/// The behaviours a profile may have instead of a clause's statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VariantKind {
+    /// AT+HTTPCLIENT HEAD lines have a space after the comma (`+HTTPCLIENT:<n>, <line>`),
+    /// `n` still counting `<line>` only.
+    HeadLineSpace,
+    /// AT+HTTPCHEAD appends an entry whose name is already stored instead of replacing it.
+    CheadAppends,
+    /// A status of 400 or more ends AT+HTTPCGET, AT+HTTPCPOST and AT+HTTPCPUT with a bare
+    /// ERROR (no ERR CODE line).
+    StatusErrorBare,
+}
+
+impl VariantKind {
+    /// Every kind.
+    pub const ALL: [VariantKind; 3] = [
+        VariantKind::HeadLineSpace,
+        VariantKind::CheadAppends,
+        VariantKind::StatusErrorBare,
+    ];
+
+    /// The YAML spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            VariantKind::HeadLineSpace => "head_line_space",
+            VariantKind::CheadAppends => "chead_appends",
+            VariantKind::StatusErrorBare => "status_error_bare",
+        }
+    }
+
+    /// The commands whose behaviour it changes (a clause with the variant binds one of them).
+    pub fn commands(self) -> &'static [&'static str] {
+        match self {
+            VariantKind::HeadLineSpace => &["AT+HTTPCLIENT"],
+            VariantKind::CheadAppends => &["AT+HTTPCHEAD"],
+            VariantKind::StatusErrorBare => &["AT+HTTPCGET", "AT+HTTPCPOST", "AT+HTTPCPUT"],
+        }
+    }
 }
 
 /// Identification of the spec and the documents it is derived from.
@@ -681,6 +770,9 @@ pub struct Clause {
     /// answer any of these, and passes.
     #[serde(default)]
     pub alternatives: Vec<Alternative>,
+    /// What some profiles do instead of the statement (ESP-AT versions before a change).
+    #[serde(default)]
+    pub variants: Vec<Variant>,
 }
 
 /// A second answer the sources allow where they can be read two ways.
@@ -732,6 +824,11 @@ impl Spec {
     /// The command with this name (`AT+HTTPCGET`), if any.
     pub fn command(&self, name: &str) -> Option<&Command> {
         self.commands.iter().find(|c| c.name.value == name)
+    }
+
+    /// The profile with this id, if any.
+    pub fn profile(&self, id: &str) -> Option<&Profile> {
+        self.profiles.iter().find(|p| p.id.value == id)
     }
 
     /// The clause with this id, if any.

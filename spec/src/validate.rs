@@ -22,6 +22,7 @@ pub(crate) fn check(spec: &Spec, sink: &mut Sink) {
     cx.state(sink);
     cx.commands(sink);
     cx.clauses(sink);
+    cx.profiles(sink);
 }
 
 /// Lookup tables built once so every reference check is a set lookup.
@@ -912,25 +913,129 @@ impl<'a> Cx<'a> {
                     self.command_ref(sink, b);
                 }
             }
-            for cite in c.source.value.split(',').map(str::trim) {
-                let (id, section) = match cite.split_once(' ') {
-                    Some((i, s)) => (i, Some(s)),
-                    None => (cite, None),
-                };
-                match sources.get(id) {
-                    None => sink.at(
-                        &c.source.defined,
-                        format!("unknown source `{id}` in {:?}", c.source.value),
+            self.cite(sink, &sources, &c.source);
+            self.variants(sink, c);
+        }
+    }
+
+    /// Every citation in `source` names a declared source (with a section where it has them).
+    fn cite(&self, sink: &mut Sink, sources: &HashMap<&str, &SourceDef>, source: &S<String>) {
+        for cite in source.value.split(',').map(str::trim) {
+            let (id, section) = match cite.split_once(' ') {
+                Some((i, s)) => (i, Some(s)),
+                None => (cite, None),
+            };
+            match sources.get(id) {
+                None => sink.at(
+                    &source.defined,
+                    format!("unknown source `{id}` in {:?}", source.value),
+                ),
+                Some(s) if s.sections && !is_section(section) => sink.at(
+                    &source.defined,
+                    format!("a citation of `{id}` must name a section like `{id} §2.4`"),
+                ),
+                Some(s) if !s.sections && section.is_some() => {
+                    sink.at(&source.defined, format!("`{id}` takes no section"))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// A variant names declared profiles, and its clause binds a command the kind changes.
+    fn variants(&self, sink: &mut Sink, c: &crate::model::Clause) {
+        let sources: HashMap<&str, &SourceDef> = self
+            .spec
+            .spec
+            .sources
+            .iter()
+            .map(|s| (s.id.value.as_str(), s))
+            .collect();
+        for v in &c.variants {
+            self.cite(sink, &sources, &v.source);
+            if v.profiles.is_empty() {
+                sink.at(
+                    &c.id.defined,
+                    format!("a variant of {} names no profile", c.id.value),
+                );
+            }
+            for p in &v.profiles {
+                match self.spec.profile(&p.value) {
+                    None => sink.at(&p.defined, format!("unknown profile `{}`", p.value)),
+                    Some(pr) if pr.esp_at_version.is_none() && pr.alternatives => sink.at(
+                        &p.defined,
+                        format!(
+                            "profile `{}` is the contract; a variant belongs to a firmware profile",
+                            p.value
+                        ),
                     ),
-                    Some(s) if s.sections && !is_section(section) => sink.at(
-                        &c.source.defined,
-                        format!("a citation of `{id}` must name a section like `{id} §2.4`"),
-                    ),
-                    Some(s) if !s.sections && section.is_some() => {
-                        sink.at(&c.source.defined, format!("`{id}` takes no section"))
-                    }
                     Some(_) => {}
                 }
+            }
+            if !c
+                .binds
+                .iter()
+                .any(|b| v.kind.commands().contains(&b.value.as_str()))
+            {
+                sink.at(
+                    &c.id.defined,
+                    format!(
+                        "variant {} of {} changes {}, which the clause does not bind",
+                        v.kind.name(),
+                        c.id.value,
+                        v.kind.commands().join(", ")
+                    ),
+                );
+            }
+            if v.statement.trim().is_empty() || v.statement.contains('\n') {
+                sink.at(
+                    &c.id.defined,
+                    format!("a variant of {} needs a one-line statement", c.id.value),
+                );
+            }
+        }
+    }
+
+    /// Profile ids are unique and lower-case; the first is the contract (alternatives on, no
+    /// version); versions read `MAJOR.MINOR`; lacked commands exist.
+    fn profiles(&self, sink: &mut Sink) {
+        let ps = &self.spec.profiles;
+        unique(sink, "profile id", ps.iter().map(|p| (&p.id.value, &p.id.defined)));
+        if let Some(first) = ps.first()
+            && (first.esp_at_version.is_some() || !first.alternatives || !first.lacks.is_empty())
+        {
+            sink.at(
+                &first.id.defined,
+                "the first profile is the contract: it accepts the alternatives, names no version and lacks nothing",
+            );
+        }
+        for p in ps {
+            let ok = !p.id.value.is_empty()
+                && p.id
+                    .value
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+            if !ok {
+                sink.at(
+                    &p.id.defined,
+                    format!("profile id {:?} must be lower-case words, digits, `-` and `.`", p.id.value),
+                );
+            }
+            if let Some(v) = &p.esp_at_version {
+                let parts: Vec<_> = v.value.split('.').collect();
+                if parts.len() != 2 || parts.iter().any(|x| x.is_empty() || !x.bytes().all(|b| b.is_ascii_digit())) {
+                    sink.at(&v.defined, format!("esp_at_version {:?} must be MAJOR.MINOR", v.value));
+                }
+            }
+            for l in &p.lacks {
+                self.command_ref(sink, l);
+            }
+        }
+        let mut versions: Vec<_> = ps.iter().filter_map(|p| p.esp_at_version.as_ref()).collect();
+        versions.sort_by(|a, b| a.value.cmp(&b.value));
+        for w in versions.windows(2) {
+            if w[0].value == w[1].value {
+                sink.at(&w[1].defined, format!("two profiles describe ESP-AT {}", w[1].value));
             }
         }
     }

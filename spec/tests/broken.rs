@@ -146,6 +146,31 @@ fn semantic_checks_each_fire() {
             "    binds: [\"*\"]\n    source: seed\n    alternatives: [{kind: err_code_optional, why: w}]\n",
             "must bind exactly one command",
         ),
+        (
+            "    binds: [AT+SIZE]\n    source: seed\n",
+            "    binds: [AT+SIZE]\n    source: seed\n    variants: [{kind: chead_appends, profiles: [old], statement: s, source: seed}]\n",
+            "unknown profile `old`",
+        ),
+        (
+            "    binds: [AT+SIZE]\n    source: seed\n",
+            "    binds: [AT+SIZE]\n    source: seed\n    variants: [{kind: chead_appends, profiles: [old], statement: s, source: seed}]\nprofiles:\n  - {id: contract, title: c}\n  - {id: old, title: o, alternatives: false, esp_at_version: \"1.0\"}\n",
+            "variant chead_appends of SIZE.RANGE changes AT+HTTPCHEAD, which the clause does not bind",
+        ),
+        (
+            "    binds: [AT+SIZE]\n    source: seed\n",
+            "    binds: [AT+SIZE]\n    source: seed\nprofiles:\n  - {id: contract, title: c}\n  - {id: old, title: o, esp_at_version: \"v1\", lacks: [AT+GONE]}\n",
+            "esp_at_version \"v1\" must be MAJOR.MINOR",
+        ),
+        (
+            "    binds: [AT+SIZE]\n    source: seed\n",
+            "    binds: [AT+SIZE]\n    source: seed\nprofiles:\n  - {id: contract, title: c}\n  - {id: old, title: o, lacks: [AT+GONE]}\n",
+            "unknown command `AT+GONE`",
+        ),
+        (
+            "    binds: [AT+SIZE]\n    source: seed\n",
+            "    binds: [AT+SIZE]\n    source: seed\nprofiles:\n  - {id: old, title: o, esp_at_version: \"1.0\"}\n",
+            "the first profile is the contract",
+        ),
         ("version: 0.1.0", "version: one", "is not MAJOR.MINOR.PATCH"),
         ("ident: Size", "ident: size", "must be CamelCase"),
         ("name: AT+SIZE", "name: XX+SIZE", "must be `AT` followed by"),

@@ -207,3 +207,33 @@ fn alternatives_added_or_withdrawn_are_classified() {
     assert_eq!(c[0].host, Impact::Breaking);
     assert_eq!(c[0].firmware, Impact::Compatible);
 }
+
+#[test]
+fn profile_and_variant_changes_are_classified() {
+    // A version that gains a command it lacked changes how devices of that version are judged.
+    let r = edited(&[(
+        "    lacks: [AT+HTTPCFG]\n",
+        "    lacks: []\n",
+    )]);
+    let c: Vec<_> = r.of(Kind::ProfileChanged).collect();
+    assert_eq!(c.len(), 1, "{r}");
+    assert_eq!(c[0].subject, "esp-at-3.1");
+    assert!(c[0].detail.contains("lacks"), "{}", c[0].detail);
+    assert!(c[0].breaking());
+    // A clause variant moved to another profile: withdrawn under one, added under the other.
+    let r = edited(&[(
+        "        profiles: [esp-at-3.1]\n",
+        "        profiles: [esp-at-3.0]\n",
+    )]);
+    let c: Vec<_> = r.of(Kind::ClauseVariants).collect();
+    assert_eq!(c.len(), 2, "{r}");
+    assert!(c.iter().all(|x| x.subject == "HTTPCHEAD.STORE.REPLACE_SAME_NAME"));
+    // A new profile is compatible; a removed one is breaking.
+    let r = edited(&[(
+        "  - id: esp-at-4.1\n",
+        "  - id: esp-at-9.9\n",
+    )]);
+    assert_eq!(r.of(Kind::ProfileAdded).count(), 1, "{r}");
+    assert_eq!(r.of(Kind::ProfileRemoved).count(), 1, "{r}");
+    assert!(!r.of(Kind::ProfileAdded).next().unwrap().breaking());
+}

@@ -114,6 +114,29 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
         .map(|c| bytes(c.wire.as_bytes()))
         .collect();
 
+    let profiles = ir.profiles.iter().map(|p| {
+        let (id, title, alts) = (&p.id, &p.title, p.alternatives);
+        let version = match p.version {
+            Some((a, b)) => quote!(::core::option::Option::Some((#a, #b))),
+            None => quote!(::core::option::Option::None),
+        };
+        let lacks = &p.lacks;
+        let flag = |k: &str| p.behaviour.contains(&k);
+        let (hs, ca, sb) = (
+            flag("head_line_space"),
+            flag("chead_appends"),
+            flag("status_error_bare"),
+        );
+        quote!(#rt::Profile {
+            id: #id,
+            title: #title,
+            alternatives: #alts,
+            esp_at_version: #version,
+            lacks: &[ #( Name::#lacks ),* ],
+            behaviour: #rt::Behaviour { head_line_space: #hs, chead_appends: #ca, status_error_bare: #sb },
+        })
+    });
+
     let enums = ir
         .commands
         .iter()
@@ -181,6 +204,29 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
             pub fn from_id(id: &str) -> ::core::option::Option<Clause> {
                 match id { #( #clause_ids => ::core::option::Option::Some(Clause::#clause_variants), )* _ => ::core::option::Option::None }
             }
+        }
+
+        /// Every profile of the spec, the contract first.
+        pub static PROFILES: &[#rt::Profile<Name>] = &[ #( #profiles, )* ];
+
+        /// The profile with this id.
+        pub fn profile(id: &str) -> ::core::option::Option<&'static #rt::Profile<Name>> {
+            PROFILES.iter().find(|p| p.id == id)
+        }
+
+        /// The profile that judges a device claiming ESP-AT `version`: the one of that version,
+        /// else the newest below it; `None` below every versioned profile.
+        pub fn profile_for_version(version: (u16, u16)) -> ::core::option::Option<&'static #rt::Profile<Name>> {
+            let mut best: ::core::option::Option<&'static #rt::Profile<Name>> = ::core::option::Option::None;
+            for p in PROFILES {
+                if let ::core::option::Option::Some(v) = p.esp_at_version
+                    && v <= version
+                    && best.and_then(|b| b.esp_at_version).is_none_or(|bv| v > bv)
+                {
+                    best = ::core::option::Option::Some(p);
+                }
+            }
+            best
         }
 
         /// Every command of the spec.

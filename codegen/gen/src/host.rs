@@ -104,7 +104,10 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
                 quote!(Alternative::ExtraParamsIgnored { field: #field, when: #when, values: &[#(#values),*] })
             }
         });
-        quote!(ClauseInfo { clause: Clause::#v, id: #id, statement: #st, source: #src, binds: &[#(#binds),*], alternatives: &[#(#alts),*] })
+        let variants = c.variants.iter().map(|(kind, profiles)| {
+            quote!(VariantInfo { kind: #kind, profiles: &[#(#profiles),*] })
+        });
+        quote!(ClauseInfo { clause: Clause::#v, id: #id, statement: #st, source: #src, binds: &[#(#binds),*], alternatives: &[#(#alts),*], variants: &[#(#variants),*] })
     });
     let line_max = ir.line_bytes - ir.terminator.len();
 
@@ -149,6 +152,17 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
             pub binds: &'static [&'static str],
             /// Other answers the sources allow for its command.
             pub alternatives: &'static [Alternative],
+            /// What some profiles do instead.
+            pub variants: &'static [VariantInfo],
+        }
+
+        /// A profile's variant of a clause.
+        #[derive(Debug, Clone, Copy)]
+        pub struct VariantInfo {
+            /// The variant kind (`head_line_space`…; a field of `Behaviour`).
+            pub kind: &'static str,
+            /// Profiles that behave this way.
+            pub profiles: &'static [&'static str],
         }
 
         /// A second answer the spec allows where the sources can be read two ways.

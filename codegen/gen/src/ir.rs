@@ -49,6 +49,25 @@ pub struct Ir {
     pub commands: Vec<CommandIr>,
     /// Clauses.
     pub clauses: Vec<ClauseIr>,
+    /// Profiles, the contract first.
+    pub profiles: Vec<ProfileIr>,
+}
+
+/// A lowered [`atspec_spec::model::Profile`].
+#[derive(Debug)]
+pub struct ProfileIr {
+    /// `esp-at-3.1`.
+    pub id: String,
+    /// One line.
+    pub title: String,
+    /// Whether alternatives pass.
+    pub alternatives: bool,
+    /// `(major, minor)`.
+    pub version: Option<(u16, u16)>,
+    /// Idents of the lacked commands' `Name` variants.
+    pub lacks: Vec<Ident>,
+    /// Names of the variant kinds that apply (`head_line_space`…).
+    pub behaviour: Vec<&'static str>,
 }
 
 /// A result string.
@@ -247,6 +266,8 @@ pub struct ClauseIr {
     pub binds: Vec<String>,
     /// Other answers the sources allow.
     pub alternatives: Vec<AltIr>,
+    /// Profile variants: kind name and the profiles that have it.
+    pub variants: Vec<(&'static str, Vec<String>)>,
 }
 
 /// A lowered [`atspec_spec::model::Alternative`].
@@ -419,6 +440,42 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
                     },
                 })
                 .collect(),
+            variants: c
+                .variants
+                .iter()
+                .map(|v| {
+                    (
+                        v.kind.name(),
+                        v.profiles.iter().map(|p| p.value.clone()).collect(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let profiles = spec
+        .profiles
+        .iter()
+        .map(|p| ProfileIr {
+            id: p.id.value.clone(),
+            title: p.title.clone(),
+            alternatives: p.alternatives,
+            version: p.esp_at_version.as_ref().and_then(|v| {
+                let (a, b) = v.value.split_once('.')?;
+                Some((a.parse().ok()?, b.parse().ok()?))
+            }),
+            lacks: p
+                .lacks
+                .iter()
+                .filter_map(|n| spec.command(&n.value))
+                .map(|c| ident(&c.ident.value))
+                .collect(),
+            behaviour: spec
+                .clauses
+                .iter()
+                .flat_map(|c| &c.variants)
+                .filter(|v| v.profiles.iter().any(|x| x.value == p.id.value))
+                .map(|v| v.kind.name())
+                .collect(),
         })
         .collect();
     let p = &f.params;
@@ -438,6 +495,7 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
         err_line,
         commands,
         clauses,
+        profiles,
     };
     collisions(&mut cx, &ir);
     if cx.errors.is_empty() {

@@ -16,6 +16,7 @@
 pub mod fields;
 pub mod int;
 pub mod param;
+pub mod profile;
 pub mod reject;
 pub mod scratch;
 pub mod sink;
@@ -29,6 +30,7 @@ pub mod encode;
 pub mod strategy;
 
 pub use fields::{Fields, List, MAX_FIELDS, Slot};
+pub use profile::{Behaviour, Profile};
 pub use reject::{Answer, Answers, RejectKind, Rejection};
 pub use scratch::Scratch;
 pub use sink::ByteSink;

@@ -53,6 +53,8 @@ pub struct Options {
     pub mutant: Option<String>,
     /// A behaviour the spec permits other than the default (builds with `variants` only).
     pub variant: Option<String>,
+    /// Emulate this ESP-AT version (`MAJOR.MINOR`, one of the spec's version profiles).
+    pub esp_at_version: Option<String>,
 }
 
 /// The board's command line, shared by `atspec-board` and `atspec board`.
@@ -77,6 +79,33 @@ pub struct BoardArgs {
     /// `variants` feature only).
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
+    /// Behave like ESP-AT version X.Y (a version profile of the spec: 2.2, 2.3, 3.0, 3.1,
+    /// 4.1): report it in AT+GMR, answer the commands it lacks as unknown, and apply the
+    /// behaviours it changed.
+    #[arg(long, value_name = "X.Y")]
+    pub esp_at_version: Option<String>,
+}
+
+/// The spec's profile for ESP-AT version `v` (`MAJOR.MINOR`, exactly one of the versions
+/// the spec lists), or an error naming them.
+pub fn version_profile(
+    v: &str,
+) -> Result<&'static atspec_rt::Profile<atspec_firmware::device::Name>, String> {
+    use atspec_firmware::device::PROFILES;
+    let known: Vec<String> = PROFILES
+        .iter()
+        .filter_map(|p| p.esp_at_version)
+        .map(|(a, b)| format!("{a}.{b}"))
+        .collect();
+    PROFILES
+        .iter()
+        .find(|p| p.esp_at_version.is_some_and(|(a, b)| format!("{a}.{b}") == v))
+        .ok_or_else(|| {
+            format!(
+                "no profile of ESP-AT {v} in the spec; versions: {}",
+                known.join(", ")
+            )
+        })
 }
 
 /// Parses nothing more: runs the board the arguments describe (logging to stderr).
@@ -96,6 +125,7 @@ pub fn run(args: BoardArgs) -> ExitCode {
         pki: args.pki,
         mutant: args.mutant,
         variant: args.variant,
+        esp_at_version: args.esp_at_version,
     })
 }
 
@@ -133,8 +163,7 @@ type Board = Engine<10240, 10240>;
 
 /// Runs the board until the process is killed; returns only on a setup error (exit 2).
 pub fn serve(opts: Options) -> ExitCode {
-    #[cfg_attr(not(any(feature = "mutants", feature = "variants")), allow(unused_mut))]
-    let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config {
+        let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config {
         pki: Pki::new(opts.pki.clone()).counts(),
     }));
     if let Some(name) = &opts.mutant {
@@ -177,6 +206,19 @@ pub fn serve(opts: Options) -> ExitCode {
         {
             tracing::error!("variant {name} asked for, but this build has no `variants` feature");
             return ExitCode::from(2);
+        }
+    }
+    if let Some(v) = &opts.esp_at_version {
+        match version_profile(v) {
+            Ok(p) => {
+                tracing::info!("behaving like ESP-AT {v} (profile {})", p.id);
+                engine.set_profile(p);
+            }
+            Err(e) => {
+                tracing::error!("{e}");
+                eprintln!("atspec board: {e}");
+                return ExitCode::from(2);
+            }
         }
     }
     let link = match &opts.serve {

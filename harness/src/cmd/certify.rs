@@ -153,22 +153,38 @@ pub fn run(a: CertifyArgs) -> ExitCode {
             Needs::WellKnownPorts => (!s.env.mock.has_well_known_ports())
                 .then(|| "needs the mock peer on ports 80 and 443 (host/path mode)".to_string()),
         };
-        let (verdict, transcript) = match skip {
-            Some(why) => (Verdict::Skipped(why), None),
+        let (verdict, second, transcript) = match skip {
+            Some(why) => (Verdict::Skipped(why), None, None),
             None => {
                 let steps = (c.steps)(&Ctx::new(&s.env.mock, s.closed_port, s.env.profile));
                 let mut t = runner::run(&mut s.env, c.name, c.clauses, &steps);
-                if t.verdict == Verdict::Pass
-                    && let Some(assert) = c.assert
+                if let Some(assert) = c.assert
                     && let Err(why) = assert(&t)
                 {
-                    t.verdict = Verdict::Fail(why);
+                    // A check's own assertion spells out the contract's literal answer
+                    // (a cross-check of the oracle): it judges the contract's verdict only.
+                    let contract = runner::contract_id();
+                    if t.verdict == Verdict::Pass && t.profile == contract {
+                        t.verdict = Verdict::Fail(why.clone());
+                    }
+                    if let Some(j) = t.second.as_mut()
+                        && j.verdict == Verdict::Pass
+                        && j.profile == contract
+                    {
+                        j.verdict = Verdict::Fail(why);
+                    }
                 }
-                let keep = t.verdict != Verdict::Pass;
-                (t.verdict.clone(), keep.then_some(t))
+                let keep = !matches!(t.verdict, Verdict::Pass | Verdict::NotApplicable(_))
+                    || t.second.as_ref().is_some_and(|j| {
+                        matches!(j.verdict, Verdict::Fail(_) | Verdict::Hung(_))
+                    });
+                (t.verdict.clone(), t.second.clone(), keep.then_some(t))
             }
         };
-        if !matches!(verdict, Verdict::Pass | Verdict::Skipped(_)) {
+        if !matches!(
+            verdict,
+            Verdict::Pass | Verdict::Skipped(_) | Verdict::NotApplicable(_)
+        ) {
             pb.println(format!("{} {}", verdict.name(), c.name));
         }
         results.push(CheckResult {
@@ -177,6 +193,7 @@ pub fn run(a: CertifyArgs) -> ExitCode {
             verdict,
             ms: t0.elapsed().as_millis() as u64,
             transcript,
+            second,
         });
         pb.inc(1);
     }
@@ -227,6 +244,8 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         );
         pb.finish_and_clear();
         fuzz_result.cases = cases;
+        fuzz_result.second_differences = out.second_differences;
+        fuzz_result.second_example = out.second_example;
         fuzz_result.sequences = out.sequences;
         fuzz_result.steps = out.steps;
         if let Some(t) = out.failure {
@@ -256,6 +275,8 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         started.elapsed().as_millis() as u64,
         results,
         fuzz_result,
+        s.env.judges,
+        s.profile_choice.clone(),
     );
     drop(s);
     let style = Style {

@@ -10,7 +10,7 @@ use crate::mock::{MockOptions, MockPeer, TlsSetup};
 use crate::oracle::Certs;
 use crate::profile::Profile;
 use crate::recovery::Reset;
-use crate::runner::Env;
+use crate::runner::{Env, Judges};
 
 /// Options every session takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -66,6 +66,14 @@ pub struct SessionArgs {
     /// server) or cmd:'shell command' (a relay, a power switch, a signal).
     #[arg(long, value_name = "METHOD", default_value = "none")]
     pub reset: Reset,
+    /// The spec profile that decides the verdict: contract (the default), esp-at,
+    /// esp-at-X.Y, or auto (the ESP-AT version AT+GMR reports; the contract when it reports
+    /// none). The report gives the contract's verdict and the ESP-AT version's side by side.
+    #[arg(long, default_value = "contract", value_name = "PROFILE")]
+    pub profile: String,
+    /// Start the built-in board as ESP-AT version X.Y (one of the spec's version profiles).
+    #[arg(long, value_name = "X.Y")]
+    pub esp_at_version: Option<String>,
     /// Certificates the device holds, as CERTS,KEYS,CAS (AT+HTTPCFG's NO … FOUND answers);
     /// overrides the profile's `certificates`.
     #[arg(long, value_name = "N,N,N", value_parser = parse_certs)]
@@ -91,7 +99,63 @@ pub struct Session {
     pub closed_port: u16,
     /// The device's identity.
     pub identity: Identity,
+    /// How the deciding profile was chosen, for the report.
+    pub profile_choice: String,
     pki_dir: Option<PathBuf>,
+}
+
+/// The profiles a run is judged by, from `--profile` and what AT+GMR said, and why.
+pub fn choose_judges(arg: &str, gmr: &[String]) -> Result<(Judges, String), String> {
+    use crate::syntax::device;
+    let contract = crate::oracle::contract();
+    let claimed = gmr
+        .iter()
+        .find_map(|l| atspec_rt::profile::at_version(l.as_bytes()).map(|v| (l, v)));
+    let detected = claimed.and_then(|(_, v)| device::profile_for_version(v));
+    let said = match claimed {
+        Some((line, _)) => format!("AT+GMR says `{line}`"),
+        None => "AT+GMR claims no ESP-AT version".to_string(),
+    };
+    let current = crate::oracle::judge("esp-at");
+    match arg {
+        "auto" => {
+            let primary = detected.unwrap_or(contract);
+            let second = if std::ptr::eq(primary, contract) {
+                current
+            } else {
+                Some(contract)
+            };
+            let why = match (claimed, detected) {
+                (Some((_, (a, b))), None) => format!(
+                    "auto: {said}, older than every version profile ({a}.{b}) → {}",
+                    primary.id
+                ),
+                _ => format!("auto: {said} → {}", primary.id),
+            };
+            Ok((Judges { primary, second }, why))
+        }
+        id => {
+            let Some(primary) = crate::oracle::judge(id) else {
+                let ids: Vec<&str> = device::PROFILES.iter().map(|p| p.id).collect();
+                return Err(format!(
+                    "unknown profile `{id}`; known: {}, auto",
+                    ids.join(", ")
+                ));
+            };
+            let second = if std::ptr::eq(primary, contract) {
+                detected.or(current)
+            } else {
+                Some(contract)
+            };
+            let why = format!(
+                "{} ({}); compared with {} ({said})",
+                primary.id,
+                if id == "contract" { "--profile default" } else { "--profile" },
+                second.map_or("nothing", |j| j.id)
+            );
+            Ok((Judges { primary, second }, why))
+        }
+    }
 }
 
 impl Drop for Session {
@@ -123,6 +187,12 @@ pub fn start(a: &SessionArgs) -> Result<Session, String> {
             "unknown variant `{v}`; known: {}",
             atspec_board::variant_names().join(", ")
         ));
+    }
+    if a.esp_at_version.is_some() && !virtual_board {
+        return Err("--esp-at-version starts the built-in board as that version; a real device reports its own (use --profile auto)".into());
+    }
+    if let Some(v) = &a.esp_at_version {
+        atspec_board::version_profile(v)?;
     }
     if a.baud.is_some() && !virtual_board {
         return Err(
@@ -182,6 +252,7 @@ pub fn start(a: &SessionArgs) -> Result<Session, String> {
             Some(&dir),
             a.mutant.as_deref(),
             a.variant.as_deref(),
+            a.esp_at_version.as_deref(),
             a.baud.unwrap_or(0),
         )?)
     } else {
@@ -195,15 +266,18 @@ pub fn start(a: &SessionArgs) -> Result<Session, String> {
         .with_recovery(a.reset.clone(), setup);
     let mut identity = device.bring_up()?;
     identity.profile = Some(profile);
+    let (judges, profile_choice) = choose_judges(&a.profile, &identity.version)?;
     let closed_port = closed_port(a.mock_bind.ip())?;
     Ok(Session {
         env: Env {
             device,
             mock,
             profile,
+            judges,
         },
         closed_port,
         identity,
+        profile_choice,
         pki_dir,
     })
 }

@@ -20,13 +20,15 @@ pub struct VirtualBoard {
 }
 
 impl VirtualBoard {
-    /// Starts `program board --pty` with the PKI directory, an optional mutant or variant,
+    /// Starts `program board --pty` with the PKI directory, an optional mutant, variant or
+    /// ESP-AT version,
     /// and its UART output paced at `baud` (0: unpaced).
     pub fn start(
         program: &Path,
         pki: Option<&Path>,
         mutant: Option<&str>,
         variant: Option<&str>,
+        esp_at_version: Option<&str>,
         baud: u32,
     ) -> Result<VirtualBoard, String> {
         let mut args = vec!["board".to_string(), "--pty".to_string()];
@@ -44,6 +46,10 @@ impl VirtualBoard {
         }
         if let Some(v) = variant {
             args.push("--variant".into());
+            args.push(v.into());
+        }
+        if let Some(v) = esp_at_version {
+            args.push("--esp-at-version".into());
             args.push(v.into());
         }
         let (child, path) = spawn(program, &args)?;

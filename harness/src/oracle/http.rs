@@ -585,9 +585,13 @@ fn transact(
         }
         Kind::Client { head: true } => {
             let _ = Clause::HttpclientHeadHeaderLines;
+            // `head_line_space` (cores before v2.3): a space after the comma, not counted.
+            let gap = if model.judge.behaviour.head_line_space { " " } else { "" };
             for (k, v) in &a.head_lines {
                 let line = format!("{k}: {v}");
-                out.extend_from_slice(format!("+HTTPCLIENT:{},{line}\r\n", line.len()).as_bytes());
+                out.extend_from_slice(
+                    format!("+HTTPCLIENT:{},{gap}{line}\r\n", line.len()).as_bytes(),
+                );
             }
         }
         _ => {
@@ -607,7 +611,12 @@ fn transact(
             Clause::ErrcodeHttpStatus,
             Clause::HttpcsendStatusNotSendFail,
         ];
-        model_err(model, err_code::http_status(u32::from(a.status)), &mut out);
+        // `status_error_bare` (cores before v4.1): only AT+HTTPCLIENT prints the code.
+        let bare = model.judge.behaviour.status_error_bare
+            && matches!(kind, Kind::CGet | Kind::Send { .. });
+        if !bare {
+            model_err(model, err_code::http_status(u32::from(a.status)), &mut out);
+        }
         out.extend_from_slice(Reply::Error.bytes());
     } else {
         let _ = [

@@ -21,6 +21,19 @@ pub use http::{ExpectedRequest, Server, TlsFront, World};
 /// Bytes a line may hold before the overflow rule discards them (`FRAMING.LINE.OVERFLOW`).
 const LINE_CAPACITY: usize = host::LINE_BYTES;
 
+/// A spec profile, as generated (`contract`, `esp-at`, `esp-at-3.1`…).
+pub type Judge = atspec_rt::Profile<device::Name>;
+
+/// The spec's profile `id`.
+pub fn judge(id: &str) -> Option<&'static Judge> {
+    device::profile(id)
+}
+
+/// The contract: the spec's first profile.
+pub fn contract() -> &'static Judge {
+    &device::PROFILES[0]
+}
+
 /// What the oracle expects from one step.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Expect {
@@ -119,6 +132,9 @@ pub struct Model {
     pub auth: Auth,
     /// What the spec leaves to the device.
     pub profile: Profile,
+    /// The spec profile the device is judged by: which commands exist, which readings pass,
+    /// which clause variants apply.
+    pub judge: &'static Judge,
     line: Vec<u8>,
     mode: Mode,
 }
@@ -126,6 +142,11 @@ pub struct Model {
 impl Model {
     /// A device right after power-up or AT+RST.
     pub fn new(profile: Profile) -> Model {
+        Model::judged(profile, contract())
+    }
+
+    /// A device right after power-up, judged by spec profile `judge`.
+    pub fn judged(profile: Profile, judge: &'static Judge) -> Model {
         let _ = [Clause::EchoDefaultOn, Clause::SyslogDefaultOff];
         Model {
             echo: true,
@@ -134,6 +155,7 @@ impl Model {
             headers: Vec::new(),
             auth: Auth::default(),
             profile,
+            judge,
             line: Vec::new(),
             mode: Mode::Command,
         }
@@ -167,9 +189,10 @@ impl Model {
             return false;
         }
         let name = command_name(line);
-        host::CLAUSES
-            .iter()
-            .any(|c| !c.alternatives.is_empty() && c.binds == [name.as_str()])
+        self.judge.alternatives
+            && host::CLAUSES
+                .iter()
+                .any(|c| !c.alternatives.is_empty() && c.binds == [name.as_str()])
     }
 
     /// The answer under the spec's first reading (see [`Model::step`]).
@@ -384,10 +407,13 @@ impl Model {
                             Clause::HttpcheadStoreReplaceSameName,
                         ];
                         let name = got[..colon].to_vec();
+                        // `chead_appends` (v3.1): a repeated name is one more entry.
+                        let replace = !self.judge.behaviour.chead_appends;
                         match self
                             .headers
                             .iter()
                             .position(|e| e.starts_with(&name) && e.get(colon) == Some(&b':'))
+                            .filter(|_| replace)
                         {
                             Some(i) => self.headers[i] = got,
                             None => self.headers.insert(0, got),
@@ -460,7 +486,15 @@ impl Model {
     /// prints when done.
     fn run_line(&mut self, line: &[u8], world: &World, x: &mut Expect) -> Option<Running> {
         let mut scratch = [0u8; LINE_CAPACITY];
-        let cmd = match device::parse(line, &mut scratch) {
+        let parsed = device::parse(line, &mut scratch).and_then(|c| {
+            if self.judge.has(c.name_and_form().0) {
+                Ok(c)
+            } else {
+                // A version without the command answers it as an unknown one.
+                Err(device::ANSWERS.reject(atspec_rt::RejectKind::UnknownCommand))
+            }
+        });
+        let cmd = match parsed {
             Ok(c) => host::Command::from_device(&c),
             Err(r) => {
                 let _ = [

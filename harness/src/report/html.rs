@@ -28,15 +28,31 @@ pub fn render(r: &Report) -> String {
     } else {
         ("bad", "NOT CONFORMANT")
     };
+    let _ = word;
     h.push_str(&format!(
-        "<p class=\"banner {cls}\">{word}: {} pass, {} fail, {} hung, {} skipped, {} unchecked of {} clauses</p>",
+        "<p class=\"banner {cls}\">{}: {} pass, {} fail, {} hung, {} skipped, {} not applicable, {} unchecked of {} clauses</p>",
+        esc(&r.verdict_line()),
         r.totals.pass,
         r.totals.fail,
         r.totals.hung,
         r.totals.skipped,
+        r.totals.not_applicable,
         r.totals.unchecked,
         r.clauses.len()
     ));
+    h.push_str("<h2>Verdicts</h2><table><tr><th>Profile</th><th>Verdict</th><th>Checks that differ</th><th>Not applicable</th></tr>");
+    for v in &r.verdicts {
+        h.push_str(&format!(
+            "<tr><td><code>{}</code>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&v.profile),
+            if v.decides { " (decides)" } else { "" },
+            if v.conformant { "pass" } else { "fail" },
+            esc(&v.sentence()),
+            esc(&v.failing_checks.join(", ")),
+            v.not_applicable
+        ));
+    }
+    h.push_str(&format!("</table><p>Profile: {}</p>", esc(&r.profile_choice)));
     h.push_str("<table>");
     for (k, v) in [
         ("Device", r.device.link.clone()),
@@ -71,13 +87,16 @@ pub fn render(r: &Report) -> String {
     let failing: Vec<_> = r
         .checks
         .iter()
-        .filter(|c| !matches!(c.verdict, Verdict::Pass))
+        .filter(|c| !matches!(c.verdict, Verdict::Pass | Verdict::NotApplicable(_)))
         .collect();
     if !failing.is_empty() {
         h.push_str("<h2>Checks that did not pass</h2>");
         for c in failing {
             let why = match &c.verdict {
-                Verdict::Fail(w) | Verdict::Hung(w) | Verdict::Skipped(w) => w.clone(),
+                Verdict::Fail(w)
+                | Verdict::Hung(w)
+                | Verdict::Skipped(w)
+                | Verdict::NotApplicable(w) => w.clone(),
                 Verdict::Pass => String::new(),
             };
             h.push_str(&format!(

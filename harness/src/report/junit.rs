@@ -42,6 +42,8 @@ pub fn render(r: &Report) -> String {
         v.iter().filter(|c| c.verdict.name() == what).count()
     };
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    // Both verdicts, for CI systems that show only the header.
+    x.push_str(&format!("<!-- {} -->\n", r.verdict_line().replace("--", "- -")));
     let fails: usize = r
         .checks
         .iter()
@@ -59,7 +61,7 @@ pub fn render(r: &Report) -> String {
             xml_text(g),
             cs.len(),
             count(cs, "fail") + count(cs, "hung"),
-            count(cs, "skipped")
+            count(cs, "skipped") + count(cs, "not applicable")
         ));
         for c in cs {
             x.push_str(&format!(
@@ -68,13 +70,30 @@ pub fn render(r: &Report) -> String {
                 xml_text(&c.name),
                 c.ms as f64 / 1000.0
             ));
+            let second = c
+                .second
+                .as_ref()
+                .map(|j| {
+                    format!(
+                        "<property name=\"{}\" value=\"{}\"/>",
+                        xml_text(&format!("verdict under {}", j.profile)),
+                        xml_text(&match &j.verdict {
+                            Verdict::Pass => "pass".to_string(),
+                            v @ (Verdict::Fail(w)
+                            | Verdict::Hung(w)
+                            | Verdict::Skipped(w)
+                            | Verdict::NotApplicable(w)) => format!("{}: {w}", v.name()),
+                        })
+                    )
+                })
+                .unwrap_or_default();
             x.push_str(&format!(
-                "      <properties><property name=\"clauses\" value=\"{}\"/></properties>\n",
+                "      <properties><property name=\"clauses\" value=\"{}\"/>{second}</properties>\n",
                 xml_text(&super::cite(&c.clauses))
             ));
             match &c.verdict {
                 Verdict::Pass => {}
-                Verdict::Skipped(why) => {
+                Verdict::Skipped(why) | Verdict::NotApplicable(why) => {
                     x.push_str(&format!("      <skipped message=\"{}\"/>\n", xml_text(why)))
                 }
                 Verdict::Fail(why) | Verdict::Hung(why) => {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::device::Identity;
-use crate::runner::{Transcript, Verdict};
+use crate::runner::{Judged, Judges, Transcript, Verdict};
 use crate::syntax::host;
 
 /// `ID (source)` for each clause id, as verdicts cite them.
@@ -23,6 +23,17 @@ pub fn cite(ids: &[String]) -> String {
         .join(", ")
 }
 
+impl Report {
+    /// Both verdicts in one line: `CONFORMANT to the contract; 3 differences from ESP-AT 4.1`.
+    pub fn verdict_line(&self) -> String {
+        self.verdicts
+            .iter()
+            .map(ProfileVerdict::sentence)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 /// One check as run.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
@@ -34,9 +45,12 @@ pub struct CheckResult {
     pub verdict: Verdict,
     /// Wall time in milliseconds.
     pub ms: u64,
-    /// The transcript (kept for every check that did not pass).
+    /// The transcript (kept for every check that did not pass under either profile).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcript: Option<Transcript>,
+    /// The verdict under the report's second profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second: Option<Judged>,
 }
 
 /// One clause's verdict.
@@ -50,7 +64,8 @@ pub struct ClauseResult {
     pub statement: String,
     /// Source citation.
     pub source: String,
-    /// `pass`, `fail`, `hung`, `skipped`, or `unchecked` (filtered out by `--clause`).
+    /// `pass`, `fail`, `hung`, `skipped`, `not applicable` (every check of it needs a command
+    /// the profile lacks) or `unchecked` (filtered out by `--clause`).
     pub verdict: String,
     /// The checks that judged it.
     pub checks: Vec<String>,
@@ -76,6 +91,12 @@ pub struct FuzzResult {
     /// Where the first failing sequence (before shrinking) was saved, when it differs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
+    /// Sequences the second profile judged differently from the device (not shrunk).
+    #[serde(default)]
+    pub second_differences: u64,
+    /// The first of them, for the report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second_example: Option<Transcript>,
 }
 
 /// Totals.
@@ -91,6 +112,59 @@ pub struct Totals {
     pub skipped: usize,
     /// Clauses not run.
     pub unchecked: usize,
+    /// Clauses whose every check needs a command the profile lacks.
+    pub not_applicable: usize,
+}
+
+/// The verdict of a run under one spec profile.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProfileVerdict {
+    /// Profile id (`contract`, `esp-at-3.1`).
+    pub profile: String,
+    /// How reports name it (`the contract`, `ESP-AT 3.1`).
+    pub name: String,
+    /// Whether this profile decides the exit status.
+    pub decides: bool,
+    /// No check failed or hung under it, and fuzzing found no difference.
+    pub conformant: bool,
+    /// Checks that failed or hung under it.
+    pub failing_checks: Vec<String>,
+    /// Fuzzed sequences it judged as failing.
+    pub fuzz_failures: u64,
+    /// Checks not applicable under it.
+    pub not_applicable: usize,
+}
+
+impl ProfileVerdict {
+    /// Failing checks plus failing fuzzed sequences.
+    pub fn differences(&self) -> usize {
+        self.failing_checks.len() + self.fuzz_failures as usize
+    }
+
+    /// `CONFORMANT to the contract` / `3 differences from ESP-AT 4.1`, with the N/A count.
+    pub fn sentence(&self) -> String {
+        let na = if self.not_applicable > 0 {
+            format!(" ({} checks not applicable)", self.not_applicable)
+        } else {
+            String::new()
+        };
+        if self.decides {
+            format!(
+                "{} to {}{na}",
+                if self.conformant { "CONFORMANT" } else { "NOT CONFORMANT" },
+                self.name
+            )
+        } else if self.conformant {
+            format!("no differences from {}{na}", self.name)
+        } else {
+            let n = self.differences();
+            format!(
+                "{n} difference{} from {}{na}",
+                if n == 1 { "" } else { "s" },
+                self.name
+            )
+        }
+    }
 }
 
 /// The whole report.
@@ -116,13 +190,19 @@ pub struct Report {
     pub fuzz: FuzzResult,
     /// Totals over clauses.
     pub totals: Totals,
-    /// Whether the device conforms (no failing or hung clause, no fuzz failure).
+    /// Whether the device conforms (no failing or hung clause, no fuzz failure) under the
+    /// deciding profile.
     pub conformant: bool,
+    /// The deciding profile's verdict, then the second profile's.
+    pub verdicts: Vec<ProfileVerdict>,
+    /// How the deciding profile was chosen (`--profile`, or what AT+GMR said).
+    pub profile_choice: String,
 }
 
 impl Report {
     /// Aggregates check results into clause verdicts: a clause fails if any of its checks
     /// fails, hangs if any hangs, is skipped if all its checks were skipped.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         device: Identity,
         mock: BTreeMap<String, String>,
@@ -130,6 +210,8 @@ impl Report {
         wall_ms: u64,
         checks: Vec<CheckResult>,
         fuzz: FuzzResult,
+        judges: Judges,
+        profile_choice: String,
     ) -> Report {
         let mut by_clause: BTreeMap<&str, Vec<&CheckResult>> = BTreeMap::new();
         for c in &checks {
@@ -152,7 +234,13 @@ impl Report {
                 } else if has("hung") {
                     totals.hung += 1;
                     "hung"
-                } else if cs.iter().all(|c| c.verdict.name() == "skipped") {
+                } else if cs.iter().all(|c| c.verdict.name() == "not applicable") {
+                    totals.not_applicable += 1;
+                    "not applicable"
+                } else if cs
+                    .iter()
+                    .all(|c| matches!(c.verdict.name(), "skipped" | "not applicable"))
+                {
                     totals.skipped += 1;
                     "skipped"
                 } else {
@@ -170,6 +258,45 @@ impl Report {
             })
             .collect();
         let conformant = totals.fail == 0 && totals.hung == 0 && fuzz.failure.is_none();
+        let bad = |v: &Verdict| matches!(v, Verdict::Fail(_) | Verdict::Hung(_));
+        let mut verdicts = vec![ProfileVerdict {
+            profile: judges.primary.id.to_string(),
+            name: crate::runner::judge_name(judges.primary),
+            decides: true,
+            conformant,
+            failing_checks: checks
+                .iter()
+                .filter(|c| bad(&c.verdict))
+                .map(|c| c.name.clone())
+                .collect(),
+            fuzz_failures: u64::from(fuzz.failure.is_some()),
+            not_applicable: checks
+                .iter()
+                .filter(|c| matches!(c.verdict, Verdict::NotApplicable(_)))
+                .count(),
+        }];
+        if let Some(j) = judges.second {
+            fn second(c: &CheckResult) -> Option<&Verdict> {
+                c.second.as_ref().map(|s| &s.verdict)
+            }
+            let failing: Vec<String> = checks
+                .iter()
+                .filter(|c| second(c).is_some_and(bad))
+                .map(|c| c.name.clone())
+                .collect();
+            verdicts.push(ProfileVerdict {
+                profile: j.id.to_string(),
+                name: crate::runner::judge_name(j),
+                decides: false,
+                conformant: failing.is_empty() && fuzz.second_differences == 0,
+                failing_checks: failing,
+                fuzz_failures: fuzz.second_differences,
+                not_applicable: checks
+                    .iter()
+                    .filter(|c| matches!(second(c), Some(Verdict::NotApplicable(_))))
+                    .count(),
+            });
+        }
         Report {
             tool: format!("atspec {}", env!("CARGO_PKG_VERSION")),
             spec: crate::runner::spec_id(),
@@ -182,6 +309,8 @@ impl Report {
             fuzz,
             totals,
             conformant,
+            verdicts,
+            profile_choice,
         }
     }
 }

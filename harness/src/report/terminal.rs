@@ -79,10 +79,10 @@ pub fn render(style: Style, r: &Report) -> String {
     let mut s = String::new();
     let mut groups: Vec<(&str, [usize; 5])> = Vec::new();
     for c in &r.clauses {
-        let i = ["pass", "fail", "hung", "skipped", "unchecked"]
+        let i = ["pass", "fail", "hung", "skipped", "unchecked", "not applicable"]
             .iter()
             .position(|v| *v == c.verdict)
-            .unwrap_or(4);
+            .map_or(4, |i| i.min(4));
         match groups.iter_mut().find(|(g, _)| *g == c.group) {
             Some((_, n)) => n[i] += 1,
             None => {
@@ -143,8 +143,26 @@ pub fn render(style: Style, r: &Report) -> String {
             Verdict::Skipped(why) => {
                 let _ = writeln!(s, "{} {}: {why}", style.dim("skipped"), c.name);
             }
-            Verdict::Pass => {}
+            Verdict::Pass | Verdict::NotApplicable(_) => {}
         }
+        if let Some(j) = &c.second
+            && let Verdict::Fail(why) | Verdict::Hung(why) = &j.verdict
+        {
+            let _ = writeln!(s, "{} {} [{}]: {why}", style.dim("differs"), c.name, j.profile);
+        }
+    }
+    let na = r
+        .checks
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::NotApplicable(_)))
+        .count();
+    if na > 0 {
+        let _ = writeln!(
+            s,
+            "{} {na} checks: they need commands {} lacks",
+            style.dim("not applicable"),
+            r.verdicts.first().map_or("the profile", |v| v.name.as_str())
+        );
     }
     if let Some(t) = &r.fuzz.failure {
         let _ = writeln!(
@@ -165,19 +183,35 @@ pub fn render(style: Style, r: &Report) -> String {
             let _ = writeln!(s, "  before shrinking: {p}");
         }
     }
+    if r.fuzz.second_differences > 0 {
+        let _ = writeln!(
+            s,
+            "{} {} fuzzed sequences under {}",
+            style.dim("differs"),
+            r.fuzz.second_differences,
+            r.verdicts.get(1).map_or("", |v| v.profile.as_str())
+        );
+    }
     let t = &r.totals;
+    let verdict = r.verdict_line();
     let verdict = if r.conformant {
-        style.green("CONFORMANT")
+        style.green(&verdict)
     } else {
-        style.red("NOT CONFORMANT")
+        style.red(&verdict)
     };
+    let _ = writeln!(s, "profile: {}", r.profile_choice);
     let _ = writeln!(
         s,
-        "{verdict}: {} pass, {} fail, {} hung, {} skipped of {} clauses; {} checks, {} fuzzed sequences ({} steps) in {:.1} s",
+        "{verdict}: {} pass, {} fail, {} hung, {} skipped{} of {} clauses; {} checks, {} fuzzed sequences ({} steps) in {:.1} s",
         t.pass,
         t.fail,
         t.hung,
         t.skipped,
+        if t.not_applicable > 0 {
+            format!(", {} not applicable", t.not_applicable)
+        } else {
+            String::new()
+        },
         r.clauses.len(),
         r.checks.len(),
         r.fuzz.sequences,
