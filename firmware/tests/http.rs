@@ -722,3 +722,100 @@ fn a_send_length_beyond_the_heap_is_refused_before_the_prompt() {
         }
     }
 }
+
+/// An engine behaving as the spec's profile of ESP-AT `version`.
+fn version_engine(version: &str) -> Engine {
+    let mut e = quiet_engine();
+    let p = atspec_firmware::device::PROFILES
+        .iter()
+        .find(|p| {
+            p.esp_at_version
+                .is_some_and(|(a, b)| format!("{a}.{b}") == version)
+        })
+        .expect("a version profile");
+    e.set_profile(p);
+    e
+}
+
+#[test]
+fn an_emulated_version_reports_itself_and_lacks_its_missing_commands() {
+    let mut e = version_engine("2.2");
+    e.handle_uart(b"AT+GMR\r\n");
+    let out = drain(&mut e);
+    assert!(
+        out.starts_with(b"AT version:2.2.0.0(atspec "),
+        "{}",
+        show(&out)
+    );
+    // v2.2 has no AT+HTTPCGET: the name is unknown (the spec's unknown-command answer).
+    e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
+    assert_eq!(
+        show(&drain(&mut e)),
+        show(b"ERR CODE:0x01090000\r\n\r\nERROR\r\n")
+    );
+    // It survives AT+RST, and the commands it has still run.
+    e.handle_uart(b"AT+RST\r\n");
+    drain(&mut e);
+    e.handle_uart(b"ATE0\r\nAT+HTTPCHEAD=0\r\nAT\r\n");
+    let out = drain(&mut e);
+    assert!(out.ends_with(b"ERROR\r\n\r\nOK\r\n"), "{}", show(&out));
+    let _ = Clause::BaseGmrAtVersion;
+}
+
+#[test]
+fn version_variants_change_exactly_their_behaviour() {
+    // head_line_space (v2.2): a space after the comma, not counted.
+    let mut e = version_engine("2.2");
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=1,,\"http://h/\",,,1\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+        7,
+        false,
+    );
+    assert_eq!(
+        show(&run.uart),
+        show(b"+HTTPCLIENT:17, Content-Length: 5\r\n\r\nOK\r\n")
+    );
+    // status_error_bare (before v4.1): HTTPCGET ends a 404 with a bare ERROR, HTTPCLIENT
+    // keeps its code.
+    let mut e = version_engine("3.1");
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCGET=\"http://h/\"\r\n",
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\nnf",
+        5,
+        false,
+    );
+    assert_eq!(show(&run.uart), show(b"+HTTPCGET:2,nf\r\n\r\nERROR\r\n"));
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCLIENT=2,,\"http://h/\",,,1\r\n",
+        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+        5,
+        false,
+    );
+    assert_eq!(
+        show(&run.uart),
+        show(b"ERR CODE:0x010a7194\r\n\r\nERROR\r\n")
+    );
+    // chead_appends (v3.1): a repeated name is one more entry.
+    e.handle_uart(b"AT+HTTPCHEAD=3\r\na:1");
+    e.handle_uart(b"AT+HTTPCHEAD=3\r\na:2");
+    drain(&mut e);
+    e.handle_uart(b"AT+HTTPCHEAD?\r\n");
+    assert_eq!(
+        show(&drain(&mut e)),
+        show(b"+HTTPCHEAD:0,\"a:2\"\r\n+HTTPCHEAD:1,\"a:1\"\r\n\r\nOK\r\n")
+    );
+    // v4.1 replaces it, as the contract says.
+    let mut e = version_engine("4.1");
+    e.handle_uart(b"AT+HTTPCHEAD=3\r\na:1");
+    e.handle_uart(b"AT+HTTPCHEAD=3\r\na:2");
+    drain(&mut e);
+    e.handle_uart(b"AT+HTTPCHEAD?\r\n");
+    assert_eq!(
+        show(&drain(&mut e)),
+        show(b"+HTTPCHEAD:0,\"a:2\"\r\n\r\nOK\r\n")
+    );
+}

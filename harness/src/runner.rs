@@ -251,7 +251,10 @@ pub fn lacked_command(judge: &Judge, steps: &[Step]) -> Option<&'static str> {
             .flat_map(|b| b.split(|&c| c == b'\n'))
             .filter_map(|line| {
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
-                let rest = line.get(..2)?.eq_ignore_ascii_case(b"AT").then(|| &line[2..])?;
+                let rest = line
+                    .get(..2)?
+                    .eq_ignore_ascii_case(b"AT")
+                    .then(|| &line[2..])?;
                 let end = rest
                     .iter()
                     .position(|&b| b == b'=' || b == b'?')
@@ -278,6 +281,9 @@ pub fn judge_name(j: &Judge) -> String {
     }
 }
 
+/// Why a profile disagrees with an answer, and the normalized diff (expected, actual, where).
+type Disagreement = (String, Option<(String, String, usize)>);
+
 /// One profile's judging of a case: its model, and its first disagreement.
 struct Judging {
     judge: &'static Judge,
@@ -294,7 +300,7 @@ impl Judging {
         actual: &[u8],
         seen: &[Recorded],
         bytes: &Bytes,
-    ) -> Result<Option<crate::oracle::Reading>, (String, Option<(String, String, usize)>)> {
+    ) -> Result<Option<crate::oracle::Reading>, Disagreement> {
         let mut x = x.clone();
         let mut taken = None;
         // Another reading the spec allows (a clause's `alternatives`) that the device took:
@@ -376,12 +382,7 @@ pub fn run_judged(
         second: None,
     };
     let not_applicable = |j: &Judge| {
-        lacked_command(j, steps).map(|c| {
-            format!(
-                "not applicable: {} has no {c}",
-                judge_name(j)
-            )
-        })
+        lacked_command(j, steps).map(|c| format!("not applicable: {} has no {c}", judge_name(j)))
     };
     let primary_na = not_applicable(judges.primary);
     let second_na = judges.second.map(|j| (j, not_applicable(j)));
@@ -406,7 +407,9 @@ pub fn run_judged(
                 return Verdict::NotApplicable(why.clone());
             }
             match judgings.iter().find(|g| std::ptr::eq(g.judge, j)) {
-                Some(Judging { failed: Some(f), .. }) => Verdict::Fail(f.clone()),
+                Some(Judging {
+                    failed: Some(f), ..
+                }) => Verdict::Fail(f.clone()),
                 _ => Verdict::Pass,
             }
         };

@@ -274,7 +274,10 @@ fn profiles(old: &Spec, new: &Spec, r: &mut Report) {
             what.push(format!("lacks {:?} → {:?}", lacks(op), lacks(np)));
         }
         if op.alternatives != np.alternatives {
-            what.push(format!("alternatives pass {} → {}", op.alternatives, np.alternatives));
+            what.push(format!(
+                "alternatives pass {} → {}",
+                op.alternatives, np.alternatives
+            ));
         }
         if !what.is_empty() {
             r.push(Kind::ProfileChanged, id, what.join("; "), B, B);
@@ -765,10 +768,22 @@ fn clauses(old: &Spec, new: &Spec, r: &mut Report) {
         let ov: Vec<_> = oc.variants.iter().map(variant_key).collect();
         let nv: Vec<_> = nc.variants.iter().map(variant_key).collect();
         for v in nv.iter().filter(|v| !ov.contains(v)) {
-            r.push(Kind::ClauseVariants, id, format!("variant {} under {} added or changed", v.0, v.1.join(", ")), B, B);
+            r.push(
+                Kind::ClauseVariants,
+                id,
+                format!("variant {} under {} added or changed", v.0, v.1.join(", ")),
+                B,
+                B,
+            );
         }
         for v in ov.iter().filter(|v| !nv.contains(v)) {
-            r.push(Kind::ClauseVariants, id, format!("variant {} under {} withdrawn", v.0, v.1.join(", ")), B, B);
+            r.push(
+                Kind::ClauseVariants,
+                id,
+                format!("variant {} under {} withdrawn", v.0, v.1.join(", ")),
+                B,
+                B,
+            );
         }
     }
     for oc in &old.clauses {

@@ -201,20 +201,33 @@ fn profiles(spec: &Spec, b: &mut Vec<Block>) {
                 .collect();
             vec![
                 c(&p.id.value),
-                t(p.esp_at_version.as_ref().map_or("—".into(), |v| v.value.clone())),
+                t(p.esp_at_version
+                    .as_ref()
+                    .map_or("—".into(), |v| v.value.clone())),
                 t(if p.alternatives { "yes" } else { "no" }),
                 if p.lacks.is_empty() {
                     t("—")
                 } else {
                     join_code(p.lacks.iter().map(|x| x.value.as_str()))
                 },
-                t(if variants.is_empty() { "—".into() } else { variants.join(", ") }),
+                t(if variants.is_empty() {
+                    "—".into()
+                } else {
+                    variants.join(", ")
+                }),
                 t(format!("{}. {}", p.title, p.description.trim())),
             ]
         })
         .collect();
     b.push(Block::Table(
-        vec!["profile", "ESP-AT", "alternatives pass", "lacks", "variants", "description"],
+        vec![
+            "profile",
+            "ESP-AT",
+            "alternatives pass",
+            "lacks",
+            "variants",
+            "description",
+        ],
         rows,
     ));
 }

@@ -1000,7 +1000,11 @@ impl<'a> Cx<'a> {
     /// version); versions read `MAJOR.MINOR`; lacked commands exist.
     fn profiles(&self, sink: &mut Sink) {
         let ps = &self.spec.profiles;
-        unique(sink, "profile id", ps.iter().map(|p| (&p.id.value, &p.id.defined)));
+        unique(
+            sink,
+            "profile id",
+            ps.iter().map(|p| (&p.id.value, &p.id.defined)),
+        );
         if let Some(first) = ps.first()
             && (first.esp_at_version.is_some() || !first.alternatives || !first.lacks.is_empty())
         {
@@ -1011,31 +1015,46 @@ impl<'a> Cx<'a> {
         }
         for p in ps {
             let ok = !p.id.value.is_empty()
-                && p.id
-                    .value
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+                && p.id.value.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                });
             if !ok {
                 sink.at(
                     &p.id.defined,
-                    format!("profile id {:?} must be lower-case words, digits, `-` and `.`", p.id.value),
+                    format!(
+                        "profile id {:?} must be lower-case words, digits, `-` and `.`",
+                        p.id.value
+                    ),
                 );
             }
             if let Some(v) = &p.esp_at_version {
                 let parts: Vec<_> = v.value.split('.').collect();
-                if parts.len() != 2 || parts.iter().any(|x| x.is_empty() || !x.bytes().all(|b| b.is_ascii_digit())) {
-                    sink.at(&v.defined, format!("esp_at_version {:?} must be MAJOR.MINOR", v.value));
+                if parts.len() != 2
+                    || parts
+                        .iter()
+                        .any(|x| x.is_empty() || !x.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    sink.at(
+                        &v.defined,
+                        format!("esp_at_version {:?} must be MAJOR.MINOR", v.value),
+                    );
                 }
             }
             for l in &p.lacks {
                 self.command_ref(sink, l);
             }
         }
-        let mut versions: Vec<_> = ps.iter().filter_map(|p| p.esp_at_version.as_ref()).collect();
+        let mut versions: Vec<_> = ps
+            .iter()
+            .filter_map(|p| p.esp_at_version.as_ref())
+            .collect();
         versions.sort_by(|a, b| a.value.cmp(&b.value));
         for w in versions.windows(2) {
             if w[0].value == w[1].value {
-                sink.at(&w[1].defined, format!("two profiles describe ESP-AT {}", w[1].value));
+                sink.at(
+                    &w[1].defined,
+                    format!("two profiles describe ESP-AT {}", w[1].value),
+                );
             }
         }
     }

@@ -211,10 +211,7 @@ fn alternatives_added_or_withdrawn_are_classified() {
 #[test]
 fn profile_and_variant_changes_are_classified() {
     // A version that gains a command it lacked changes how devices of that version are judged.
-    let r = edited(&[(
-        "    lacks: [AT+HTTPCFG]\n",
-        "    lacks: []\n",
-    )]);
+    let r = edited(&[("    lacks: [AT+HTTPCFG]\n", "    lacks: []\n")]);
     let c: Vec<_> = r.of(Kind::ProfileChanged).collect();
     assert_eq!(c.len(), 1, "{r}");
     assert_eq!(c[0].subject, "esp-at-3.1");
@@ -227,12 +224,12 @@ fn profile_and_variant_changes_are_classified() {
     )]);
     let c: Vec<_> = r.of(Kind::ClauseVariants).collect();
     assert_eq!(c.len(), 2, "{r}");
-    assert!(c.iter().all(|x| x.subject == "HTTPCHEAD.STORE.REPLACE_SAME_NAME"));
+    assert!(
+        c.iter()
+            .all(|x| x.subject == "HTTPCHEAD.STORE.REPLACE_SAME_NAME")
+    );
     // A new profile is compatible; a removed one is breaking.
-    let r = edited(&[(
-        "  - id: esp-at-4.1\n",
-        "  - id: esp-at-9.9\n",
-    )]);
+    let r = edited(&[("  - id: esp-at-4.1\n", "  - id: esp-at-9.9\n")]);
     assert_eq!(r.of(Kind::ProfileAdded).count(), 1, "{r}");
     assert_eq!(r.of(Kind::ProfileRemoved).count(), 1, "{r}");
     assert!(!r.of(Kind::ProfileAdded).next().unwrap().breaking());

@@ -67,7 +67,10 @@ mod tests {
 
     #[test]
     fn reads_the_version_esp_at_prints() {
-        assert_eq!(at_version(b"AT version:3.1.0.0(e4b1b5d - ESP32C3 - Jun 13 2023)"), Some((3, 1)));
+        assert_eq!(
+            at_version(b"AT version:3.1.0.0(e4b1b5d - ESP32C3 - Jun 13 2023)"),
+            Some((3, 1))
+        );
         assert_eq!(at_version(b"AT version:2.2.0.0"), Some((2, 2)));
         assert_eq!(at_version(b"AT version:4.10"), Some((4, 10)));
         assert_eq!(at_version(b"AT version:atspec 0.1.0"), None);

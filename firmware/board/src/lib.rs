@@ -99,7 +99,10 @@ pub fn version_profile(
         .collect();
     PROFILES
         .iter()
-        .find(|p| p.esp_at_version.is_some_and(|(a, b)| format!("{a}.{b}") == v))
+        .find(|p| {
+            p.esp_at_version
+                .is_some_and(|(a, b)| format!("{a}.{b}") == v)
+        })
         .ok_or_else(|| {
             format!(
                 "no profile of ESP-AT {v} in the spec; versions: {}",
@@ -163,7 +166,7 @@ type Board = Engine<10240, 10240>;
 
 /// Runs the board until the process is killed; returns only on a setup error (exit 2).
 pub fn serve(opts: Options) -> ExitCode {
-        let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config {
+    let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config {
         pki: Pki::new(opts.pki.clone()).counts(),
     }));
     if let Some(name) = &opts.mutant {
@@ -445,4 +448,13 @@ fn connect(host: &str, port: u16) -> std::io::Result<TcpStream> {
     s.set_read_timeout(Some(Duration::from_millis(1)))?;
     s.set_nodelay(true)?;
     Ok(s)
+}
+
+/// The ESP-AT versions the board can emulate (`--esp-at-version`), from the spec's profiles.
+pub fn esp_at_versions() -> Vec<String> {
+    atspec_firmware::device::PROFILES
+        .iter()
+        .filter_map(|p| p.esp_at_version)
+        .map(|(a, b)| format!("{a}.{b}"))
+        .collect()
 }

@@ -7,10 +7,14 @@ use crate::step::Step;
 pub(super) fn checks() -> Vec<Check> {
     vec![
         Check::new("base.at", &["BASE.AT.OK"], |_| vec![l("AT"), l("at")]),
-        Check::new("base.gmr", &["BASE.GMR.VERSION_LINES"], |_| {
-            // Echo on (any case of the name) and off: the version lines are found either way.
-            vec![l("AT+GMR"), l("At+Gmr"), l("ATE0"), l("AT+GMR")]
-        }),
+        Check::new(
+            "base.gmr",
+            &["BASE.GMR.VERSION_LINES", "BASE.GMR.AT_VERSION"],
+            |_| {
+                // Echo on (any case of the name) and off: the version lines are found either way.
+                vec![l("AT+GMR"), l("At+Gmr"), l("ATE0"), l("AT+GMR")]
+            },
+        ),
         Check::new(
             "base.rst_ready",
             &["BASE.RST.READY", "ECHO.DEFAULT_ON"],

@@ -175,9 +175,9 @@ pub fn run(a: CertifyArgs) -> ExitCode {
                     }
                 }
                 let keep = !matches!(t.verdict, Verdict::Pass | Verdict::NotApplicable(_))
-                    || t.second.as_ref().is_some_and(|j| {
-                        matches!(j.verdict, Verdict::Fail(_) | Verdict::Hung(_))
-                    });
+                    || t.second
+                        .as_ref()
+                        .is_some_and(|j| matches!(j.verdict, Verdict::Fail(_) | Verdict::Hung(_)));
                 (t.verdict.clone(), t.second.clone(), keep.then_some(t))
             }
         };

@@ -150,7 +150,11 @@ pub fn choose_judges(arg: &str, gmr: &[String]) -> Result<(Judges, String), Stri
             let why = format!(
                 "{} ({}); compared with {} ({said})",
                 primary.id,
-                if id == "contract" { "--profile default" } else { "--profile" },
+                if id == "contract" {
+                    "--profile default"
+                } else {
+                    "--profile"
+                },
                 second.map_or("nothing", |j| j.id)
             );
             Ok((Judges { primary, second }, why))

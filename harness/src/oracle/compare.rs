@@ -224,7 +224,7 @@ fn check_loose(loose: Loose, x: &Expect, actual: &[u8]) -> Result<(), Mismatch> 
     match loose {
         Loose::AnyFinal if finals.len() == 1 => Ok(()),
         Loose::AnyFinal => Err(fail(format!("expected one final result, got {finals:?}"))),
-        Loose::VersionLines => {
+        Loose::VersionLines(claim) => {
             // The echo (when on) is the first line; then version lines; then OK.
             let lines: Vec<&Vec<u8>> = events
                 .iter()
@@ -240,7 +240,21 @@ fn check_loose(loose: Loose, x: &Expect, actual: &[u8]) -> Result<(), Mismatch> 
                 .iter()
                 .skip(echo_lines)
                 .all(|l| !l.is_empty() && l.iter().all(|b| (0x20..0x7f).contains(b)));
-            if finals == ["ok"] && version >= 1 && printable && actual.ends_with(Reply::Ok.bytes())
+            let claims = |v: (u16, u16)| {
+                lines
+                    .iter()
+                    .any(|l| atspec_rt::profile::at_version(l) == Some(v))
+            };
+            if let Some((a, b)) = claim
+                && !claims((a, b))
+            {
+                Err(fail(format!(
+                    "a device judged as ESP-AT {a}.{b} must say so: no `AT version:{a}.{b}.…` line (BASE.GMR.AT_VERSION)"
+                )))
+            } else if finals == ["ok"]
+                && version >= 1
+                && printable
+                && actual.ends_with(Reply::Ok.bytes())
             {
                 Ok(())
             } else {

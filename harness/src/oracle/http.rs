@@ -586,7 +586,11 @@ fn transact(
         Kind::Client { head: true } => {
             let _ = Clause::HttpclientHeadHeaderLines;
             // `head_line_space` (cores before v2.3): a space after the comma, not counted.
-            let gap = if model.judge.behaviour.head_line_space { " " } else { "" };
+            let gap = if model.judge.behaviour.head_line_space {
+                " "
+            } else {
+                ""
+            };
             for (k, v) in &a.head_lines {
                 let line = format!("{k}: {v}");
                 out.extend_from_slice(

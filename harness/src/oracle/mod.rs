@@ -69,8 +69,9 @@ pub struct Reading {
 /// What is still checked when output is not predictable byte for byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Loose {
-    /// AT+GMR: one or more printable lines, then OK.
-    VersionLines,
+    /// AT+GMR: one or more printable lines, then OK; with a version, one of them must be
+    /// `AT version:<major>.<minor>.…` (a device judged as that ESP-AT version claims it).
+    VersionLines(Option<(u16, u16)>),
     /// Any final result; the device must stay responsive.
     AnyFinal,
 }
@@ -516,8 +517,8 @@ impl Model {
                 x.output.extend_from_slice(ok);
             }
             host::Command::Gmr => {
-                let _ = Clause::BaseGmrVersionLines;
-                x.loose = Some(Loose::VersionLines);
+                let _ = [Clause::BaseGmrVersionLines, Clause::BaseGmrAtVersion];
+                x.loose = Some(Loose::VersionLines(self.judge.esp_at_version));
                 x.output.extend_from_slice(ok);
             }
             host::Command::Rst => {

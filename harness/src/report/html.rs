@@ -52,7 +52,10 @@ pub fn render(r: &Report) -> String {
             v.not_applicable
         ));
     }
-    h.push_str(&format!("</table><p>Profile: {}</p>", esc(&r.profile_choice)));
+    h.push_str(&format!(
+        "</table><p>Profile: {}</p>",
+        esc(&r.profile_choice)
+    ));
     h.push_str("<table>");
     for (k, v) in [
         ("Device", r.device.link.clone()),

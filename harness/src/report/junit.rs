@@ -43,7 +43,10 @@ pub fn render(r: &Report) -> String {
     };
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     // Both verdicts, for CI systems that show only the header.
-    x.push_str(&format!("<!-- {} -->\n", r.verdict_line().replace("--", "- -")));
+    x.push_str(&format!(
+        "<!-- {} -->\n",
+        r.verdict_line().replace("--", "- -")
+    ));
     let fails: usize = r
         .checks
         .iter()

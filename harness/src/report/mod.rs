@@ -151,7 +151,11 @@ impl ProfileVerdict {
         if self.decides {
             format!(
                 "{} to {}{na}",
-                if self.conformant { "CONFORMANT" } else { "NOT CONFORMANT" },
+                if self.conformant {
+                    "CONFORMANT"
+                } else {
+                    "NOT CONFORMANT"
+                },
                 self.name
             )
         } else if self.conformant {

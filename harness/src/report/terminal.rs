@@ -79,10 +79,17 @@ pub fn render(style: Style, r: &Report) -> String {
     let mut s = String::new();
     let mut groups: Vec<(&str, [usize; 5])> = Vec::new();
     for c in &r.clauses {
-        let i = ["pass", "fail", "hung", "skipped", "unchecked", "not applicable"]
-            .iter()
-            .position(|v| *v == c.verdict)
-            .map_or(4, |i| i.min(4));
+        let i = [
+            "pass",
+            "fail",
+            "hung",
+            "skipped",
+            "unchecked",
+            "not applicable",
+        ]
+        .iter()
+        .position(|v| *v == c.verdict)
+        .map_or(4, |i| i.min(4));
         match groups.iter_mut().find(|(g, _)| *g == c.group) {
             Some((_, n)) => n[i] += 1,
             None => {
@@ -148,7 +155,13 @@ pub fn render(style: Style, r: &Report) -> String {
         if let Some(j) = &c.second
             && let Verdict::Fail(why) | Verdict::Hung(why) = &j.verdict
         {
-            let _ = writeln!(s, "{} {} [{}]: {why}", style.dim("differs"), c.name, j.profile);
+            let _ = writeln!(
+                s,
+                "{} {} [{}]: {why}",
+                style.dim("differs"),
+                c.name,
+                j.profile
+            );
         }
     }
     let na = r
@@ -161,7 +174,9 @@ pub fn render(style: Style, r: &Report) -> String {
             s,
             "{} {na} checks: they need commands {} lacks",
             style.dim("not applicable"),
-            r.verdicts.first().map_or("the profile", |v| v.name.as_str())
+            r.verdicts
+                .first()
+                .map_or("the profile", |v| v.name.as_str())
         );
     }
     if let Some(t) = &r.fuzz.failure {
