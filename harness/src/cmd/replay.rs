@@ -166,7 +166,28 @@ pub fn run(a: ReplayArgs) -> ExitCode {
             .map(|st| swap_step(st, &pairs, false))
             .collect();
         let clauses: Vec<&str> = t.clauses.iter().map(String::as_str).collect();
-        let r = runner::run(&mut s.env, &t.case, &clauses, &steps);
+        // A transcript is replayed under the profile that judged it (unless --profile says
+        // otherwise), and only under that one.
+        let primary = match (a.session.profile.as_str(), t.profile.as_str()) {
+            ("contract", recorded) if !recorded.is_empty() => {
+                match crate::oracle::judge(recorded) {
+                    Some(j) => j,
+                    None => {
+                        eprintln!(
+                            "atspec replay: {}: profile `{recorded}` is not in this spec",
+                            path.display()
+                        );
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            _ => s.env.judges.primary,
+        };
+        let judges = runner::Judges {
+            primary,
+            second: None,
+        };
+        let r = runner::run_judged(&mut s.env, judges, &t.case, &clauses, &steps);
         let golden = if a.bless {
             Vec::new()
         } else {
