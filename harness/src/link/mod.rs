@@ -2,10 +2,13 @@
 //!
 //! `--device` picks one: `virtual` (the built-in board behind a pseudo-terminal),
 //! `serial:PATH[@BAUD]`, `tcp:HOST:PORT` (ser2net raw mode, a QEMU chardev),
-//! `rfc2217:HOST:PORT[@BAUD]` (a farm board exported with RFC 2217) or, with the
-//! `probe` feature, `probe-rs:CHIP[:ELF]` (RTT channel 0).
+//! `rfc2217:HOST:PORT[@BAUD]` (a farm board exported with RFC 2217),
+//! `labgrid:PLACE[@COORDINATOR]` (a LabGrid place's network serial port) or, with the
+//! `probe` feature, `probe-rs:CHIP[:ELF]` (RTT channel 0). pyserial's URL spellings are
+//! accepted too: `/dev/tty…[@BAUD]`, `socket://HOST:PORT`, `rfc2217://HOST:PORT[?OPTIONS]`.
 
 mod board;
+mod labgrid;
 #[cfg(feature = "probe")]
 mod probe;
 mod rfc2217;
@@ -63,6 +66,13 @@ pub enum DeviceSpec {
         /// Baud rate to set.
         baud: u32,
     },
+    /// A LabGrid place: acquired, its `NetworkSerialPort` used, released at the end.
+    Labgrid {
+        /// The place name.
+        place: String,
+        /// `host:port` of the coordinator (default: `LG_COORDINATOR` or labgrid's default).
+        coordinator: Option<String>,
+    },
     /// A probe-rs RTT channel.
     Probe {
         /// Target chip name.
@@ -78,6 +88,49 @@ impl std::str::FromStr for DeviceSpec {
     fn from_str(s: &str) -> Result<Self, String> {
         if s == "virtual" {
             return Ok(DeviceSpec::Virtual);
+        }
+        // pyserial's URL forms.
+        if let Some(addr) = s.strip_prefix("socket://") {
+            return format!("tcp:{addr}").parse();
+        }
+        if let Some(rest) = s.strip_prefix("rfc2217://") {
+            let (addr, query) = rest.split_once('?').unwrap_or((rest, ""));
+            let mut baud = 115_200;
+            for opt in query.split('&').filter(|o| !o.is_empty()) {
+                match opt.split_once('=') {
+                    // Our client never waits for SET-CONTROL answers, so a port server that
+                    // does not send them (ser2net on a pty) is always fine.
+                    None if opt == "ign_set_control" || opt == "poll_modem" => {}
+                    Some(("timeout" | "logging", _)) => {}
+                    Some(("baudrate", b)) => {
+                        baud = b
+                            .parse()
+                            .map_err(|_| format!("bad baud rate `{b}` in `{s}`"))?
+                    }
+                    _ => {
+                        return Err(format!(
+                            "`{s}`: unknown rfc2217 option `{opt}` (known: ign_set_control, poll_modem, timeout=, logging=, baudrate=)"
+                        ));
+                    }
+                }
+            }
+            return format!("rfc2217:{addr}@{baud}").parse();
+        }
+        if s.starts_with('/') {
+            return format!("serial:{s}").parse();
+        }
+        if let Some(rest) = s.strip_prefix("labgrid:") {
+            let (place, coordinator) = match rest.split_once('@') {
+                Some((p, c)) => (p, Some(c.to_string())),
+                None => (rest, None),
+            };
+            if place.is_empty() {
+                return Err(format!("`{s}`: expected labgrid:PLACE[@COORDINATOR]"));
+            }
+            return Ok(DeviceSpec::Labgrid {
+                place: place.into(),
+                coordinator,
+            });
         }
         if let Some(rest) = s.strip_prefix("serial:") {
             let (path, baud) = match rest.rsplit_once('@') {
@@ -133,7 +186,7 @@ impl std::str::FromStr for DeviceSpec {
             });
         }
         Err(format!(
-            "unknown device `{s}`: expected virtual, serial:PATH[@BAUD], tcp:HOST:PORT, rfc2217:HOST:PORT[@BAUD] or probe-rs:CHIP[:ELF]"
+            "unknown device `{s}`: expected virtual, serial:PATH[@BAUD] (or /dev/…), tcp:HOST:PORT (or socket://HOST:PORT), rfc2217:HOST:PORT[@BAUD] (or rfc2217://HOST:PORT[?ign_set_control]), labgrid:PLACE[@COORDINATOR] or probe-rs:CHIP[:ELF]"
         ))
     }
 }
@@ -145,6 +198,9 @@ pub fn open(spec: &DeviceSpec) -> Result<Box<dyn Link>, String> {
         DeviceSpec::Serial { path, baud } => Ok(Box::new(serial::SerialLink::open(path, *baud)?)),
         DeviceSpec::Tcp { addr } => Ok(Box::new(tcp::TcpLink::open(addr)?)),
         DeviceSpec::Rfc2217 { addr, baud } => Ok(Box::new(rfc2217::Rfc2217Link::open(addr, *baud)?)),
+        DeviceSpec::Labgrid { place, coordinator } => {
+            Ok(Box::new(labgrid::LabgridLink::acquire(place, coordinator.as_deref())?))
+        }
         #[cfg(feature = "probe")]
         DeviceSpec::Probe { chip, elf } => Ok(Box::new(probe::ProbeLink::open(chip, elf.as_deref())?)),
         #[cfg(not(feature = "probe"))]
@@ -193,6 +249,47 @@ mod tests {
             Ok(DeviceSpec::Rfc2217 {
                 addr: "farm:4001".into(),
                 baud: 921_600
+            })
+        );
+        // pyserial's spellings.
+        assert_eq!(
+            "socket://farm:3001".parse::<DeviceSpec>(),
+            Ok(DeviceSpec::Tcp {
+                addr: "farm:3001".into()
+            })
+        );
+        assert_eq!(
+            "rfc2217://farm:4001?ign_set_control".parse::<DeviceSpec>(),
+            Ok(DeviceSpec::Rfc2217 {
+                addr: "farm:4001".into(),
+                baud: 115_200
+            })
+        );
+        assert_eq!(
+            "rfc2217://farm:4001?ign_set_control&baudrate=921600".parse::<DeviceSpec>(),
+            Ok(DeviceSpec::Rfc2217 {
+                addr: "farm:4001".into(),
+                baud: 921_600
+            })
+        );
+        assert!(
+            "rfc2217://farm:4001?fast"
+                .parse::<DeviceSpec>()
+                .unwrap_err()
+                .contains("unknown rfc2217 option `fast`")
+        );
+        assert_eq!(
+            "/dev/ttyACM0".parse::<DeviceSpec>(),
+            Ok(DeviceSpec::Serial {
+                path: "/dev/ttyACM0".into(),
+                baud: 115_200
+            })
+        );
+        assert_eq!(
+            "labgrid:esp32-1@127.0.0.1:20408".parse::<DeviceSpec>(),
+            Ok(DeviceSpec::Labgrid {
+                place: "esp32-1".into(),
+                coordinator: Some("127.0.0.1:20408".into())
             })
         );
         assert!(
