@@ -1,5 +1,6 @@
-//! A board behind real ser2net, the way device farms export serial ports: once in raw TCP
-//! mode (`--device tcp:`) and once as RFC 2217 (`--device rfc2217:`). Needs the `ser2net`
+//! A board behind real ser2net, the way device farms export serial ports: in raw TCP mode
+//! (`--device tcp:` and `socket://`) and as RFC 2217 (`--device rfc2217:` and
+//! `rfc2217://…?ign_set_control`). Needs the `ser2net`
 //! program (`.ci/run` installs it); without it the test says so loudly and does nothing.
 
 mod common;
@@ -58,6 +59,12 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
         (format!("tcp:127.0.0.1:{raw_port}"), "tcp 127.0.0.1:"),
         (
             format!("rfc2217:127.0.0.1:{farm_port}@115200"),
+            "rfc2217 127.0.0.1:",
+        ),
+        // The same ports as pyserial URLs, as farm tooling hands them out.
+        (format!("socket://127.0.0.1:{raw_port}"), "tcp 127.0.0.1:"),
+        (
+            format!("rfc2217://127.0.0.1:{farm_port}?ign_set_control"),
             "rfc2217 127.0.0.1:",
         ),
     ] {
