@@ -47,24 +47,27 @@ pub struct Reading {
 }
 
 /// The device identity for reports (`AT+GMR`).
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Identity {
     /// The link.
     pub link: String,
     /// AT+GMR's lines.
     pub version: Vec<String>,
     /// The device profile the run judged it under.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<crate::profile::Profile>,
     /// The bring-up script's lines as written (`${NAME}` not expanded).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub setup: Vec<String>,
     /// The hardware reset method.
     pub reset: String,
     /// Which share of a split run this report covers (`--parallel-index` of
     /// `--parallel-count`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
+    /// The full UART transcript of the run, when one was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uart_log: Option<String>,
 }
 
 /// A session with a device.
@@ -319,6 +322,7 @@ impl Device {
             setup: self.setup.steps.iter().map(|s| s.shown.clone()).collect(),
             reset: self.reset.to_string(),
             shard: None,
+            uart_log: None,
         })
     }
 

@@ -43,6 +43,9 @@ enum Command {
     /// Make a PKI to provision into a device (`pki init DIR`) for `certify --pki DIR`.
     #[command(subcommand)]
     Pki(cmd::pki::PkiCommand),
+    /// Work with certification reports: merge the shards of a split run.
+    #[command(subcommand)]
+    Report(cmd::report::ReportCommand),
     /// Run the built-in virtual board (what `--device virtual` starts).
     #[command(hide = true)]
     Board(cmd::board::BoardArgs),
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Certify(a) => cmd::certify::run(a),
         Command::Replay(a) => cmd::replay::run(a),
         Command::Pki(c) => cmd::pki::run(c),
+        Command::Report(c) => cmd::report::run(c),
         Command::Board(a) => cmd::board::run(a),
     }
 }

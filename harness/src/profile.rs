@@ -29,7 +29,7 @@ use crate::oracle::Certs;
 pub const UNSTORABLE: u32 = i32::MAX as u32;
 
 /// What the spec leaves to the device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Profile {
     /// Certificate, key and CA slots (AT+HTTPCFG's `NO … FOUND` answers).
     pub certificates: Certs,

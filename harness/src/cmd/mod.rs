@@ -4,5 +4,6 @@ pub mod board;
 pub mod certify;
 pub mod pki;
 pub mod replay;
+pub mod report;
 pub mod session;
 pub mod spec;

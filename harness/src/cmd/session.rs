@@ -15,10 +15,12 @@ use crate::runner::{Env, Judges};
 /// Options every session takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SessionArgs {
-    /// The device: virtual, serial:PATH or serial:PATH@BAUD, tcp:HOST:PORT,
-    /// rfc2217:HOST:PORT or rfc2217:HOST:PORT@BAUD, probe-rs:CHIP or probe-rs:CHIP:ELF.
-    #[arg(long, default_value = "virtual", value_name = "DEVICE")]
-    pub device: DeviceSpec,
+    /// The device: virtual, serial:PATH[@BAUD] or /dev/…, tcp:HOST:PORT or socket://HOST:PORT,
+    /// rfc2217:HOST:PORT[@BAUD] or rfc2217://HOST:PORT[?ign_set_control],
+    /// labgrid:PLACE[@COORDINATOR], probe-rs:CHIP[:ELF]. Repeat it to certify several devices
+    /// in one run (checks and fuzzed cases are shared out among them; default: virtual).
+    #[arg(long = "device", value_name = "DEVICE")]
+    pub devices: Vec<DeviceSpec>,
     /// Address the mock peer binds (port 0: free ports).
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub mock_bind: SocketAddr,
@@ -175,9 +177,30 @@ fn closed_port(ip: std::net::IpAddr) -> Result<u16, String> {
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
-/// Starts the mock peer and the device and brings the device up.
+impl SessionArgs {
+    /// The devices asked for (`virtual` when none).
+    pub fn device_list(&self) -> Vec<DeviceSpec> {
+        if self.devices.is_empty() {
+            vec![DeviceSpec::Virtual]
+        } else {
+            self.devices.clone()
+        }
+    }
+}
+
+/// Starts the mock peer and the first device and brings it up.
 pub fn start(a: &SessionArgs) -> Result<Session, String> {
-    let virtual_board = a.device == DeviceSpec::Virtual;
+    start_device(a, &a.device_list()[0], None)
+}
+
+/// Starts a mock peer of its own and `device`, logging its UART to `uart_log` when given,
+/// and brings it up.
+pub fn start_device(
+    a: &SessionArgs,
+    device: &DeviceSpec,
+    uart_log: Option<&std::path::Path>,
+) -> Result<Session, String> {
+    let virtual_board = *device == DeviceSpec::Virtual;
     if a.mutant.is_some() && !virtual_board {
         return Err("--mutant applies to the virtual board only".into());
     }
@@ -260,7 +283,11 @@ pub fn start(a: &SessionArgs) -> Result<Session, String> {
             a.baud.unwrap_or(0),
         )?)
     } else {
-        link::open(&a.device)?
+        link::open(device)?
+    };
+    let link: Box<dyn link::Link> = match uart_log {
+        Some(p) => Box::new(link::LoggedLink::new(link, p)?),
+        None => link,
     };
     let setup = match &a.setup {
         Some(f) => crate::recovery::load_setup(f, &|name| std::env::var(name).ok())?,

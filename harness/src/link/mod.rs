@@ -9,6 +9,7 @@
 
 mod board;
 mod labgrid;
+mod log;
 #[cfg(feature = "probe")]
 mod probe;
 mod rfc2217;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use board::VirtualBoard;
+pub use log::LoggedLink;
 
 /// A byte pipe to a device.
 pub trait Link: Send {

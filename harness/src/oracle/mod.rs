@@ -108,7 +108,7 @@ pub struct Auth {
 }
 
 /// How many certificates the device has (for AT+HTTPCFG's NO … FOUND answers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Certs {
     /// Client certificates.
     pub certs: i32,

@@ -74,6 +74,39 @@ pub fn render(r: &Report) -> String {
     ] {
         h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v)));
     }
+    h.push_str("</table><h2>Devices</h2><table><tr><th>#</th><th>Device</th><th>Identity (AT+GMR)</th><th>Verdict</th><th>Checks</th><th>Failing</th><th>Fuzzed</th><th>UART log</th></tr>");
+    let devices: Vec<super::DeviceResult> = if r.devices.is_empty() {
+        vec![super::DeviceResult {
+            identity: r.device.clone(),
+            conformant: r.conformant,
+            checks: r.checks.len(),
+            failing_checks: Vec::new(),
+            fuzz_cases: r.fuzz.cases,
+            fuzz_failed: r.fuzz.failure.is_some(),
+        }]
+    } else {
+        r.devices.clone()
+    };
+    for (i, d) in devices.iter().enumerate() {
+        // The log sits next to the report: link it by file name.
+        let log = d.identity.uart_log.as_ref().map_or(String::from("—"), |l| {
+            let name = std::path::Path::new(l)
+                .file_name()
+                .map_or(l.clone(), |n| n.to_string_lossy().into_owned());
+            format!("<a href=\"{}\">{}</a>", esc(&name), esc(&name))
+        });
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{log}</td></tr>",
+            i + 1,
+            esc(&d.identity.link),
+            esc(&d.identity.version.join(" / ")),
+            if d.conformant { "pass" } else { "fail" },
+            if d.conformant { "conformant" } else { "not conformant" },
+            d.checks,
+            esc(&d.failing_checks.join(", ")),
+            d.fuzz_cases
+        ));
+    }
     h.push_str("</table><h2>Clauses</h2><table><tr><th>Clause</th><th>Verdict</th><th>Statement</th><th>Source</th><th>Checks</th></tr>");
     for c in &r.clauses {
         h.push_str(&format!(

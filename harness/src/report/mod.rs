@@ -6,7 +6,7 @@ pub mod terminal;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::device::Identity;
 use crate::runner::{Judged, Judges, Transcript, Verdict};
@@ -23,7 +23,114 @@ pub fn cite(ids: &[String]) -> String {
         .join(", ")
 }
 
+/// Every device's fuzzing as one: counts added, the first failure (in device order) kept.
+pub fn merge_fuzz(fuzzes: Vec<FuzzResult>) -> FuzzResult {
+    let mut out = FuzzResult {
+        seed: fuzzes.first().map_or(0, |f| f.seed),
+        ..FuzzResult::default()
+    };
+    for f in fuzzes {
+        out.cases += f.cases;
+        out.sequences += f.sequences;
+        out.steps += f.steps;
+        out.second_differences += f.second_differences;
+        if out.second_example.is_none() {
+            out.second_example = f.second_example;
+        }
+        if out.failure.is_none() && f.failure.is_some() {
+            out.failure = f.failure;
+            out.saved = f.saved;
+            out.original = f.original;
+        }
+    }
+    out
+}
+
 impl Report {
+    /// Joins reports of slices of one certification (`--shard I/N`, possibly on different
+    /// runners and devices) into one: checks and devices together, clause verdicts and both
+    /// profile verdicts computed again, wall time the longest slice's. The slices must be of
+    /// the same spec and judged by the same profiles.
+    pub fn merge(reports: Vec<Report>) -> Result<Report, String> {
+        let first = reports.first().ok_or("no reports to merge")?;
+        let spec = first.spec.clone();
+        let profiles: Vec<String> = first.verdicts.iter().map(|v| v.profile.clone()).collect();
+        let mut identities: Vec<Identity> = Vec::new();
+        let mut checks = Vec::new();
+        let mut fuzzes = Vec::new();
+        let mut choices: Vec<String> = Vec::new();
+        let mut wall_ms = 0;
+        let mut mock = BTreeMap::new();
+        for (i, r) in reports.into_iter().enumerate() {
+            if r.spec != spec {
+                return Err(format!(
+                    "report {} was judged against {}, the first against {spec}",
+                    i + 1,
+                    r.spec
+                ));
+            }
+            let ps: Vec<String> = r.verdicts.iter().map(|v| v.profile.clone()).collect();
+            if ps != profiles {
+                return Err(format!(
+                    "report {} was judged by the profiles {ps:?}, the first by {profiles:?}",
+                    i + 1
+                ));
+            }
+            wall_ms = wall_ms.max(r.wall_ms);
+            if mock.is_empty() {
+                mock = r.mock.clone();
+            }
+            if !choices.contains(&r.profile_choice) {
+                choices.push(r.profile_choice.clone());
+            }
+            // The same device in several slices is one device (its shard label aside).
+            let devices = if r.devices.is_empty() {
+                vec![r.device.clone()]
+            } else {
+                r.devices.iter().map(|d| d.identity.clone()).collect()
+            };
+            let mut index = Vec::new();
+            for mut id in devices {
+                id.shard = None;
+                let at = match identities
+                    .iter()
+                    .position(|x| x.link == id.link && x.version == id.version)
+                {
+                    Some(at) => at,
+                    None => {
+                        identities.push(id);
+                        fuzzes.push(FuzzResult::default());
+                        identities.len() - 1
+                    }
+                };
+                index.push(at);
+            }
+            for mut c in r.checks {
+                c.device = index.get(c.device).copied().unwrap_or(0);
+                checks.push(c);
+            }
+            let at = index.first().copied().unwrap_or(0);
+            let merged = merge_fuzz(vec![std::mem::take(&mut fuzzes[at]), r.fuzz]);
+            fuzzes[at] = merged;
+        }
+        let judge = |id: &str| {
+            crate::oracle::judge(id).ok_or_else(|| format!("profile `{id}` is not in this spec"))
+        };
+        let judges = Judges {
+            primary: judge(profiles.first().map_or("contract", String::as_str))?,
+            second: profiles.get(1).map(|p| judge(p)).transpose()?,
+        };
+        Ok(Report::build(
+            identities,
+            mock,
+            wall_ms,
+            checks,
+            fuzzes,
+            judges,
+            choices.join("; "),
+        ))
+    }
+
     /// Both verdicts in one line: `CONFORMANT to the contract; 3 differences from ESP-AT 4.1`.
     pub fn verdict_line(&self) -> String {
         self.verdicts
@@ -35,7 +142,7 @@ impl Report {
 }
 
 /// One check as run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CheckResult {
     /// Name.
     pub name: String,
@@ -46,15 +153,18 @@ pub struct CheckResult {
     /// Wall time in milliseconds.
     pub ms: u64,
     /// The transcript (kept for every check that did not pass under either profile).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript: Option<Transcript>,
     /// The verdict under the report's second profile.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second: Option<Judged>,
+    /// Which of the run's devices ran it (index into `devices`).
+    #[serde(default)]
+    pub device: usize,
 }
 
 /// One clause's verdict.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClauseResult {
     /// Id.
     pub id: String,
@@ -72,7 +182,7 @@ pub struct ClauseResult {
 }
 
 /// What fuzzing did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FuzzResult {
     /// Sequences asked for.
     pub cases: u32,
@@ -83,24 +193,24 @@ pub struct FuzzResult {
     /// Seed.
     pub seed: u64,
     /// The shrunk failure.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<Transcript>,
     /// Where it was saved.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saved: Option<String>,
     /// Where the first failing sequence (before shrinking) was saved, when it differs.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
     /// Sequences the second profile judged differently from the device (not shrunk).
     #[serde(default)]
     pub second_differences: u64,
     /// The first of them, for the report.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second_example: Option<Transcript>,
 }
 
 /// Totals.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Totals {
     /// Clauses passed.
     pub pass: usize,
@@ -113,11 +223,12 @@ pub struct Totals {
     /// Clauses not run.
     pub unchecked: usize,
     /// Clauses whose every check needs a command the profile lacks.
+    #[serde(default)]
     pub not_applicable: usize,
 }
 
 /// The verdict of a run under one spec profile.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ProfileVerdict {
     /// Profile id (`contract`, `esp-at-3.1`).
     pub profile: String,
@@ -171,15 +282,35 @@ impl ProfileVerdict {
     }
 }
 
+/// One device of a run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeviceResult {
+    /// Who it is.
+    pub identity: Identity,
+    /// No check it ran failed or hung, and its fuzzing found nothing.
+    pub conformant: bool,
+    /// Checks it ran.
+    pub checks: usize,
+    /// Of those, the ones that failed or hung.
+    pub failing_checks: Vec<String>,
+    /// Fuzzed sequences asked of it.
+    pub fuzz_cases: u32,
+    /// Whether its fuzzing found a failure.
+    pub fuzz_failed: bool,
+}
+
 /// The whole report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// `atspec x.y.z`.
     pub tool: String,
     /// Spec name, version and hash.
     pub spec: String,
-    /// The device.
+    /// The device (the first, when several ran).
     pub device: Identity,
+    /// Every device of the run, with its own verdict.
+    #[serde(default)]
+    pub devices: Vec<DeviceResult>,
     /// Base URLs of the mock peer's endpoints, by name.
     pub mock: BTreeMap<String, String>,
     /// Fuzzing seed.
@@ -204,19 +335,44 @@ pub struct Report {
 }
 
 impl Report {
-    /// Aggregates check results into clause verdicts: a clause fails if any of its checks
-    /// fails, hangs if any hangs, is skipped if all its checks were skipped.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        device: Identity,
+    /// Aggregates check results (each naming its device) and every device's fuzzing into
+    /// clause verdicts: a clause fails if any of its checks fails, hangs if any hangs, is
+    /// skipped if all its checks were skipped.
+    pub fn build(
+        devices: Vec<Identity>,
         mock: BTreeMap<String, String>,
-        seed: u64,
         wall_ms: u64,
         checks: Vec<CheckResult>,
-        fuzz: FuzzResult,
+        fuzzes: Vec<FuzzResult>,
         judges: Judges,
         profile_choice: String,
     ) -> Report {
+        let bad = |v: &Verdict| matches!(v, Verdict::Fail(_) | Verdict::Hung(_));
+        let device_results: Vec<DeviceResult> = devices
+            .iter()
+            .enumerate()
+            .map(|(d, identity)| {
+                let mine: Vec<&CheckResult> = checks.iter().filter(|c| c.device == d).collect();
+                let failing: Vec<String> = mine
+                    .iter()
+                    .filter(|c| bad(&c.verdict))
+                    .map(|c| c.name.clone())
+                    .collect();
+                let fuzz = fuzzes.get(d);
+                let fuzz_failed = fuzz.is_some_and(|f| f.failure.is_some());
+                DeviceResult {
+                    identity: identity.clone(),
+                    conformant: failing.is_empty() && !fuzz_failed,
+                    checks: mine.len(),
+                    failing_checks: failing,
+                    fuzz_cases: fuzz.map_or(0, |f| f.cases),
+                    fuzz_failed,
+                }
+            })
+            .collect();
+        let fuzz = merge_fuzz(fuzzes);
+        let seed = fuzz.seed;
+        let device = devices.first().cloned().unwrap_or_default();
         let mut by_clause: BTreeMap<&str, Vec<&CheckResult>> = BTreeMap::new();
         for c in &checks {
             for id in &c.clauses {
@@ -315,6 +471,7 @@ impl Report {
             conformant,
             verdicts,
             profile_choice,
+            devices: device_results,
         }
     }
 }

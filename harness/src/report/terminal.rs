@@ -99,12 +99,40 @@ pub fn render(style: Style, r: &Report) -> String {
             }
         }
     }
-    let _ = writeln!(
-        s,
-        "device: {} ({})",
-        r.device.link,
-        r.device.version.join(" / ")
-    );
+    if r.devices.len() > 1 {
+        for (i, d) in r.devices.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "device {}: {} ({}) — {}: {} checks, {} failing, {} fuzzed sequences{}",
+                i + 1,
+                d.identity.link,
+                d.identity.version.join(" / "),
+                if d.conformant {
+                    style.green("conformant")
+                } else {
+                    style.red("not conformant")
+                },
+                d.checks,
+                d.failing_checks.len(),
+                d.fuzz_cases,
+                d.identity
+                    .uart_log
+                    .as_ref()
+                    .map(|l| format!("; UART log {l}"))
+                    .unwrap_or_default()
+            );
+        }
+    } else {
+        let _ = writeln!(
+            s,
+            "device: {} ({})",
+            r.device.link,
+            r.device.version.join(" / ")
+        );
+        if let Some(l) = &r.device.uart_log {
+            let _ = writeln!(s, "uart:   {l}");
+        }
+    }
     let _ = writeln!(s, "spec:   {}", r.spec);
     if let Some(shard) = &r.device.shard {
         let _ = writeln!(

@@ -1,0 +1,76 @@
+//! `atspec report merge`: the JSON reports of a split certification (`certify --shard I/N` on
+//! several runners or devices) joined into one verdict, with JUnit and HTML.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::report::{Report, terminal::Style};
+
+/// `atspec report …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportCommand {
+    /// Join shard reports (JSON from `certify --json`) into one verdict.
+    Merge(MergeArgs),
+}
+
+/// Arguments of `atspec report merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' JSON reports.
+    #[arg(required = true, value_name = "REPORT.json")]
+    reports: Vec<PathBuf>,
+    /// Write the merged JSON report.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+}
+
+/// Runs `atspec report`.
+pub fn run(c: ReportCommand) -> ExitCode {
+    match c {
+        ReportCommand::Merge(a) => merge(a),
+    }
+}
+
+fn merge(a: MergeArgs) -> ExitCode {
+    let mut reports = Vec::new();
+    for p in &a.reports {
+        let text = match std::fs::read_to_string(p) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("atspec report merge: cannot read {}: {e}", p.display());
+                return ExitCode::from(2);
+            }
+        };
+        match serde_json::from_str::<Report>(&text) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                eprintln!(
+                    "atspec report merge: {}:{}:{}: not an atspec JSON report: {e}",
+                    p.display(),
+                    e.line(),
+                    e.column()
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let merged = match Report::merge(reports) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("atspec report merge: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let style = Style {
+        color: std::io::stdout().is_terminal(),
+    };
+    print!("{}", crate::report::terminal::render(style, &merged));
+    super::certify::write_reports(&merged, &a.json, &a.junit, &a.html)
+}
