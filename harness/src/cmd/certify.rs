@@ -176,16 +176,18 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         .filter(|(i, _)| i % ci_shards == ci_shard)
         .map(|(_, c)| *c)
         .collect();
+    // The rest wait in one queue: each device takes the next check when it is free, so a
+    // device that drew long checks (large bodies at a slow line rate) does not hold up the run.
     let mut per_device: Vec<Vec<&checks::Check>> = vec![Vec::new(); n];
-    let mut next = 0;
+    let mut queue = std::collections::VecDeque::new();
     for c in mine {
         if matches!(c.needs, Needs::WellKnownPorts) {
             per_device[0].push(c);
         } else {
-            per_device[next % n].push(c);
-            next += 1;
+            queue.push_back(c);
         }
     }
+    let queue = std::sync::Mutex::new(queue);
     let works: Vec<Work> = per_device
         .into_iter()
         .enumerate()
@@ -223,7 +225,8 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         },
         None => None,
     };
-    let total_checks: usize = works.iter().map(|w| w.checks.len()).sum();
+    let total_checks: usize = works.iter().map(|w| w.checks.len()).sum::<usize>()
+        + queue.lock().map_or(0, |q| q.len());
     let total_cases: u32 = works.iter().map(|w| w.cases).sum();
     let pb = bar(total_checks as u64, a.quiet, "checks");
     let fb = bar(u64::from(total_cases), a.quiet, "fuzzing");
@@ -233,7 +236,8 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         let handles: Vec<_> = works
             .iter()
             .map(|w| {
-                let (a, pb, fb, log, first) = (&a, &pb, &fb, &fuzz_log, &first_started);
+                let (a, pb, fb, log, first, queue) =
+                    (&a, &pb, &fb, &fuzz_log, &first_started, &queue);
                 let device = &devices[w.device];
                 let uart = logs.get(w.device).cloned();
                 scope.spawn(move || {
@@ -250,7 +254,8 @@ pub fn run(a: CertifyArgs) -> ExitCode {
                             cv.notify_all();
                         }
                     };
-                    run_share(a, device, uart.as_deref(), w, n, pb, fb, log, &signal)
+                    let next = || queue.lock().ok().and_then(|mut q| q.pop_front());
+                    run_share(a, device, uart.as_deref(), w, &next, n, pb, fb, log, &signal)
                 })
             })
             .collect();
@@ -323,13 +328,15 @@ fn uart_logs(a: &CertifyArgs, n: usize) -> Result<Vec<PathBuf>, String> {
         .collect())
 }
 
-/// One device's part of the run.
+/// One device's part of the run: its own checks, then checks from the shared queue until it is
+/// empty, then its fuzzed cases.
 #[allow(clippy::too_many_arguments)]
-fn run_share(
+fn run_share<'a>(
     a: &CertifyArgs,
     device: &crate::link::DeviceSpec,
     uart_log: Option<&std::path::Path>,
-    w: &Work,
+    w: &Work<'a>,
+    shared: &dyn Fn() -> Option<&'a checks::Check>,
     devices: usize,
     pb: &ProgressBar,
     fb: &ProgressBar,
@@ -353,7 +360,8 @@ fn run_share(
         String::new()
     };
     let mut results = Vec::new();
-    for c in &w.checks {
+    let mut own = w.checks.iter().copied();
+    while let Some(c) = own.next().or_else(shared) {
         pb.set_message(c.name);
         let t0 = Instant::now();
         let skip = match c.needs {
@@ -521,6 +529,13 @@ fn merge_shares(
     }
     choices.dedup();
     let _ = a;
+    // In check order, whichever device ran each.
+    let order: std::collections::HashMap<&str, usize> = checks::all()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name, i))
+        .collect();
+    results.sort_by_key(|r| order.get(r.name.as_str()).copied().unwrap_or(usize::MAX));
     Report::build(
         identities,
         mock,
