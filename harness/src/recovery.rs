@@ -38,6 +38,9 @@ pub enum Reset {
     Rfc2217,
     /// A shell command (a relay, a power switch, a signal to a process).
     Cmd(String),
+    /// A probe-rs reset (feature `probe`): of the probe link's own chip, or of `CHIP` through
+    /// a probe attached beside a serial link.
+    Probe(Option<String>),
 }
 
 impl std::str::FromStr for Reset {
@@ -48,14 +51,25 @@ impl std::str::FromStr for Reset {
             "none" => Ok(Reset::None),
             "dtr-rts" => Ok(Reset::DtrRts),
             "rfc2217" => Ok(Reset::Rfc2217),
-            "probe" => Err(
-                "--reset probe is not available yet: reset the target with `cmd:probe-rs reset --chip CHIP`"
-                    .into(),
-            ),
+            "probe" if cfg!(feature = "probe") => Ok(Reset::Probe(None)),
+            _ if s == "probe" || s.starts_with("probe:") => {
+                if !cfg!(feature = "probe") {
+                    return Err(
+                        "--reset probe needs the `probe` feature: cargo build --release -p atspec --features probe"
+                            .into(),
+                    );
+                }
+                match s.strip_prefix("probe:") {
+                    Some(chip) if !chip.trim().is_empty() => {
+                        Ok(Reset::Probe(Some(chip.trim().to_string())))
+                    }
+                    _ => Err(format!("`{s}`: expected probe or probe:CHIP")),
+                }
+            }
             _ => match s.strip_prefix("cmd:") {
                 Some(c) if !c.trim().is_empty() => Ok(Reset::Cmd(c.to_string())),
                 _ => Err(format!(
-                    "unknown reset `{s}`: expected none, dtr-rts, rfc2217 or cmd:'shell command'"
+                    "unknown reset `{s}`: expected none, dtr-rts, rfc2217, probe[:CHIP] or cmd:'shell command'"
                 )),
             },
         }
@@ -69,6 +83,8 @@ impl std::fmt::Display for Reset {
             Reset::DtrRts => write!(f, "dtr-rts"),
             Reset::Rfc2217 => write!(f, "rfc2217"),
             Reset::Cmd(c) => write!(f, "cmd:{c}"),
+            Reset::Probe(None) => write!(f, "probe"),
+            Reset::Probe(Some(chip)) => write!(f, "probe:{chip}"),
         }
     }
 }
@@ -85,6 +101,10 @@ pub fn hardware_reset(reset: &Reset, link: &mut dyn crate::link::Link) -> Result
             link.set_lines(false, false)
                 .map_err(|e| format!("{reset}: {e}"))
         }
+        Reset::Probe(None) => link
+            .hardware_reset()
+            .map_err(|e| format!("probe reset: {e} (give the chip: --reset probe:CHIP)")),
+        Reset::Probe(Some(chip)) => crate::link::probe_reset(chip),
         Reset::Cmd(c) => {
             let mut child = std::process::Command::new("sh")
                 .args(["-c", c])
@@ -259,6 +279,23 @@ mod tests {
                 .unwrap_err()
                 .contains("expected none")
         );
+        // A probe reset: only with the `probe` feature, and then of the link's chip or a
+        // named one.
+        if cfg!(feature = "probe") {
+            assert_eq!("probe".parse::<Reset>().unwrap(), Reset::Probe(None));
+            assert_eq!(
+                "probe:esp32c3".parse::<Reset>().unwrap(),
+                Reset::Probe(Some("esp32c3".into()))
+            );
+            assert_eq!(Reset::Probe(Some("esp32c3".into())).to_string(), "probe:esp32c3");
+        } else {
+            for s in ["probe", "probe:esp32c3"] {
+                assert!(
+                    s.parse::<Reset>().unwrap_err().contains("`probe` feature"),
+                    "{s}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -42,6 +42,28 @@ pub trait Link: Send {
             "this link has no modem-control lines",
         ))
     }
+    /// Resets the device through the link itself (a debug probe's reset); links without
+    /// one answer `Unsupported`.
+    fn hardware_reset(&mut self) -> std::io::Result<()> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "this link cannot reset the device itself",
+        ))
+    }
+}
+
+/// Resets `chip` through the first debug probe found (beside a serial link).
+#[cfg(feature = "probe")]
+pub fn probe_reset(chip: &str) -> Result<(), String> {
+    probe::reset(chip)
+}
+
+/// Resets `chip` through a debug probe: needs the `probe` feature.
+#[cfg(not(feature = "probe"))]
+pub fn probe_reset(chip: &str) -> Result<(), String> {
+    Err(format!(
+        "resetting {chip} through a probe needs the `probe` feature"
+    ))
 }
 
 /// A parsed `--device` value.

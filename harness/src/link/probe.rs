@@ -16,7 +16,8 @@ pub struct ProbeLink {
     rtt: Rtt,
 }
 
-fn attach(chip: &str, elf: Option<&Path>) -> Result<(Session, Rtt), String> {
+/// Opens the first probe and attaches to `chip` (no RTT).
+fn open_session(chip: &str) -> Result<Session, String> {
     if chip.to_ascii_lowercase().starts_with("esp") {
         // Espressif targets come from their plugin, which must be registered before attaching.
         static ESPRESSIF: std::sync::Once = std::sync::Once::new();
@@ -32,9 +33,13 @@ fn attach(chip: &str, elf: Option<&Path>) -> Result<(Session, Rtt), String> {
     let probe = info
         .open()
         .map_err(|e| format!("cannot open probe {}: {e}", info.identifier))?;
-    let mut session = probe
+    probe
         .attach(chip, Permissions::default())
-        .map_err(|e| format!("cannot attach to {chip}: {e}"))?;
+        .map_err(|e| format!("cannot attach to {chip}: {e}"))
+}
+
+fn attach(chip: &str, elf: Option<&Path>) -> Result<(Session, Rtt), String> {
+    let mut session = open_session(chip)?;
     if let Some(elf) = elf {
         let elf_format = probe_rs::flashing::ElfLoader(probe_rs::flashing::ElfOptions::default());
         probe_rs::flashing::download_file(&mut session, elf, elf_format)
@@ -120,4 +125,25 @@ impl super::Link for ProbeLink {
     fn describe(&self) -> String {
         format!("probe-rs RTT on {}", self.chip)
     }
+
+    fn hardware_reset(&mut self) -> std::io::Result<()> {
+        self.session
+            .core(0)
+            .map_err(std::io::Error::other)?
+            .reset()
+            .map_err(std::io::Error::other)?;
+        // The restarted firmware sets its RTT control block up again.
+        std::thread::sleep(Duration::from_millis(200));
+        self.reopen()
+    }
+}
+
+/// Attaches to `chip` through the first probe and resets its core 0.
+pub fn reset(chip: &str) -> Result<(), String> {
+    let mut session = open_session(chip).map_err(|e| format!("probe reset: {e}"))?;
+    session
+        .core(0)
+        .map_err(|e| format!("probe reset of {chip}: {e}"))?
+        .reset()
+        .map_err(|e| format!("probe reset of {chip}: {e}"))
 }
