@@ -82,6 +82,10 @@ pub struct StepRecord {
     /// The clause whose alternative reading the device's answer followed, if not the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
+    /// The answer could only be judged loosely (any final result passes): the step proves
+    /// nothing about output.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub loose: bool,
 }
 
 /// A replayable record of a case.
@@ -117,6 +121,13 @@ pub struct Transcript {
     /// The verdict under the report's second profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub second: Option<Judged>,
+}
+
+impl Transcript {
+    /// Whether every answer was judged exactly (no step accepted any final result).
+    pub fn exact(&self) -> bool {
+        self.records.iter().all(|r| !r.loose)
+    }
 }
 
 /// Spec identity for reports.
@@ -471,6 +482,7 @@ pub fn run_judged(
                     mismatch: None,
                     diff: None,
                     reading: None,
+                    loose: false,
                 });
                 continue;
             }
@@ -509,6 +521,7 @@ pub fn run_judged(
             mismatch: None,
             diff: None,
             reading: None,
+            loose: matches!(xs[0].loose, Some(crate::oracle::Loose::AnyFinal)),
         };
         if reading.hung {
             let why = format!(

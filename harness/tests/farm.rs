@@ -51,7 +51,8 @@ fn three_boards_in_one_run_give_one_report_with_per_device_verdicts() {
     for (i, d) in devices.iter().enumerate() {
         assert_eq!(d["conformant"], true, "{d}");
         let n = d["checks"].as_u64().unwrap();
-        assert!(n > 30, "device {i} ran only {n} checks");
+        // Checks are taken from a shared queue: every device does some of them.
+        assert!(n > 0, "device {i} ran no check");
         assert_eq!(checks.iter().filter(|c| c["device"] == i).count() as u64, n);
         total += n;
         cases += d["fuzz_cases"].as_u64().unwrap();

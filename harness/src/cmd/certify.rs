@@ -388,6 +388,9 @@ fn run_share<'a>(
             Needs::WellKnownPorts => (!s.env.mock.has_well_known_ports())
                 .then(|| "needs the mock peer on ports 80 and 443 (host/path mode)".to_string()),
         };
+        // Which clauses this run of the check proves: its own, unless a step could only be
+        // judged loosely; what it touches is never proved by it.
+        let mut exact = true;
         let (verdict, second, transcript) = match skip {
             Some(why) => (Verdict::Skipped(why), None, None),
             None => {
@@ -409,6 +412,7 @@ fn run_share<'a>(
                         j.verdict = Verdict::Fail(why);
                     }
                 }
+                exact = t.exact();
                 let keep = !matches!(t.verdict, Verdict::Pass | Verdict::NotApplicable(_))
                     || t.second
                         .as_ref()
@@ -422,9 +426,16 @@ fn run_share<'a>(
         ) {
             pb.println(format!("{} {}{tag}", verdict.name(), c.name));
         }
+        let (proves, mut touched): (Vec<String>, Vec<String>) = if exact {
+            (c.clauses.iter().map(|x| x.to_string()).collect(), Vec::new())
+        } else {
+            (Vec::new(), c.clauses.iter().map(|x| x.to_string()).collect())
+        };
+        touched.extend(c.touches.iter().map(|x| x.to_string()));
         results.push(CheckResult {
             name: c.name.into(),
-            clauses: c.clauses.iter().map(|x| x.to_string()).collect(),
+            clauses: proves,
+            touched,
             verdict,
             ms: t0.elapsed().as_millis() as u64,
             transcript,

@@ -226,6 +226,7 @@ pub fn run(a: ReplayArgs) -> ExitCode {
                     mismatch: None,
                     diff: None,
                     reading: rec.reading.clone(),
+                    loose: rec.loose,
                 })
                 .collect();
             let text = serde_json::to_string_pretty(&blessed).unwrap_or_default() + "\n";

@@ -107,16 +107,22 @@ pub fn render(r: &Report) -> String {
             d.fuzz_cases
         ));
     }
-    h.push_str("</table><h2>Clauses</h2><table><tr><th>Clause</th><th>Verdict</th><th>Statement</th><th>Source</th><th>Checks</th></tr>");
+    h.push_str("</table><h2>Clauses</h2><table><tr><th>Clause</th><th>Verdict</th><th>Statement</th><th>Source</th><th>Proved by</th><th>Touched by</th></tr>");
     for c in &r.clauses {
         h.push_str(&format!(
-            "<tr><td><code>{}</code></td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code>{}</code></td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&c.id),
             c.verdict,
             c.verdict,
             esc(&c.statement),
             esc(&c.source),
-            esc(&c.checks.join(", "))
+            // Each proving check links to its evidence (its transcript, when it did not pass).
+            c.checks
+                .iter()
+                .map(|n| format!("<a href=\"#{}\">{}</a>", esc(n), esc(n)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            esc(&c.touched_by.join(", "))
         ));
     }
     h.push_str("</table>");

@@ -146,8 +146,11 @@ impl Report {
 pub struct CheckResult {
     /// Name.
     pub name: String,
-    /// Clauses.
+    /// Clauses it proved (exact expectations, every step judged exactly).
     pub clauses: Vec<String>,
+    /// Clauses it only touched (declared so, or a step of this run was judged loosely).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub touched: Vec<String>,
     /// Verdict.
     pub verdict: Verdict,
     /// Wall time in milliseconds.
@@ -175,10 +178,13 @@ pub struct ClauseResult {
     /// Source citation.
     pub source: String,
     /// `pass`, `fail`, `hung`, `skipped`, `not applicable` (every check of it needs a command
-    /// the profile lacks) or `unchecked` (filtered out by `--clause`).
+    /// the profile lacks), `unproved` (checks only touched it) or `unchecked` (no check ran it).
     pub verdict: String,
-    /// The checks that judged it.
+    /// The checks that prove it: the verdict rests on these alone.
     pub checks: Vec<String>,
+    /// Checks that exercised it without pinning its output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub touched_by: Vec<String>,
 }
 
 /// What fuzzing did.
@@ -225,6 +231,9 @@ pub struct Totals {
     /// Clauses whose every check needs a command the profile lacks.
     #[serde(default)]
     pub not_applicable: usize,
+    /// Clauses that checks touched but none proved.
+    #[serde(default)]
+    pub unproved: usize,
 }
 
 /// The verdict of a run under one spec profile.
@@ -374,9 +383,13 @@ impl Report {
         let seed = fuzz.seed;
         let device = devices.first().cloned().unwrap_or_default();
         let mut by_clause: BTreeMap<&str, Vec<&CheckResult>> = BTreeMap::new();
+        let mut touching: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for c in &checks {
             for id in &c.clauses {
                 by_clause.entry(id.as_str()).or_default().push(c);
+            }
+            for id in &c.touched {
+                touching.entry(id.as_str()).or_default().push(c.name.as_str());
             }
         }
         let mut totals = Totals::default();
@@ -385,7 +398,14 @@ impl Report {
             .map(|info| {
                 let cs = by_clause.get(info.id).cloned().unwrap_or_default();
                 let has = |v: &str| cs.iter().any(|c| c.verdict.name() == v);
-                let verdict = if cs.is_empty() {
+                let touched_by: Vec<String> = touching
+                    .get(info.id)
+                    .map(|v| v.iter().map(|s| s.to_string()).collect())
+                    .unwrap_or_default();
+                let verdict = if cs.is_empty() && !touched_by.is_empty() {
+                    totals.unproved += 1;
+                    "unproved"
+                } else if cs.is_empty() {
                     totals.unchecked += 1;
                     "unchecked"
                 } else if has("fail") {
@@ -414,10 +434,16 @@ impl Report {
                     source: info.source.into(),
                     verdict: verdict.into(),
                     checks: cs.iter().map(|c| c.name.clone()).collect(),
+                    touched_by,
                 }
             })
             .collect();
-        let conformant = totals.fail == 0 && totals.hung == 0 && fuzz.failure.is_none();
+        // A check that proves nothing still fails the device when it fails (a hang, no
+        // final result).
+        let conformant = totals.fail == 0
+            && totals.hung == 0
+            && fuzz.failure.is_none()
+            && !checks.iter().any(|c| bad(&c.verdict));
         let bad = |v: &Verdict| matches!(v, Verdict::Fail(_) | Verdict::Hung(_));
         let mut verdicts = vec![ProfileVerdict {
             profile: judges.primary.id.to_string(),
