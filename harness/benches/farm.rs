@@ -14,8 +14,10 @@ fn certify(boards: usize, baud: Option<u32>) -> (f64, serde_json::Value) {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let json = dir.join("report.json");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_atspec"));
-    cmd.args(["certify", "--quiet", "--cases", "200", "--seed", "3", "--json"])
-        .arg(&json);
+    cmd.args([
+        "certify", "--quiet", "--cases", "200", "--seed", "3", "--json",
+    ])
+    .arg(&json);
     for _ in 0..boards {
         cmd.args(["--device", "virtual"]);
     }
@@ -44,7 +46,10 @@ fn main() {
         let (one, r1) = certify(1, baud);
         let (four, r4) = certify(4, baud);
         // Same work both ways: every check and every fuzzed case once.
-        assert_eq!(r1["checks"].as_array().map(Vec::len), r4["checks"].as_array().map(Vec::len));
+        assert_eq!(
+            r1["checks"].as_array().map(Vec::len),
+            r4["checks"].as_array().map(Vec::len)
+        );
         assert_eq!(r1["fuzz"]["cases"], r4["fuzz"]["cases"]);
         assert_eq!(r4["devices"].as_array().map(Vec::len), Some(4));
         println!(

@@ -287,7 +287,10 @@ mod tests {
                 "probe:esp32c3".parse::<Reset>().unwrap(),
                 Reset::Probe(Some("esp32c3".into()))
             );
-            assert_eq!(Reset::Probe(Some("esp32c3".into())).to_string(), "probe:esp32c3");
+            assert_eq!(
+                Reset::Probe(Some("esp32c3".into())).to_string(),
+                "probe:esp32c3"
+            );
         } else {
             for s in ["probe", "probe:esp32c3"] {
                 assert!(

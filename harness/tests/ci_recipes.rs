@@ -7,7 +7,9 @@ mod common;
 use std::path::PathBuf;
 
 fn ci(path: &str) -> (String, serde_json::Value) {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ci").join(path);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../ci")
+        .join(path);
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     let yaml: serde_json::Value =
         serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -25,7 +27,10 @@ fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
 }
 
 /// The jobs whose commands mention `needle`.
-fn jobs_with<'a>(jobs: &'a serde_json::Map<String, serde_json::Value>, needle: &str) -> Vec<&'a str> {
+fn jobs_with<'a>(
+    jobs: &'a serde_json::Map<String, serde_json::Value>,
+    needle: &str,
+) -> Vec<&'a str> {
     jobs.iter()
         .filter(|(_, j)| {
             let mut s = Vec::new();
@@ -68,7 +73,10 @@ fn check_recipe(path: &str, jobs_key: Option<&str>) {
     let certify = jobs_with(&jobs, "atspec certify");
     assert_eq!(gate.len(), 1, "{path}: one spec-gate job");
     assert!(!certify.is_empty(), "{path}: a certify job");
-    assert!(!certify.contains(&gate[0]), "{path}: the gate is a job of its own");
+    assert!(
+        !certify.contains(&gate[0]),
+        "{path}: the gate is a job of its own"
+    );
     let mut all = Vec::new();
     strings(&serde_json::Value::Object(jobs.clone()), &mut all);
     let commands: Vec<&String> = all

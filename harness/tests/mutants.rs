@@ -1,5 +1,8 @@
 //! The harness has teeth: every deliberate deviation of the virtual board is caught, with the
-//! clause it breaks failing; the unmutated board is tested in `certify.rs`.
+//! clause it was written to break failing — and exactly the clauses recorded for it in
+//! `fixtures/mutant-clauses.json` failing, every other clause still passing (so a mutant shows
+//! what it breaks, and a clause verdict cannot drift unnoticed). The unmutated board is tested
+//! in `certify.rs`. After a deliberate change, regenerate the fixture from the reports.
 
 mod common;
 
@@ -21,6 +24,32 @@ fn caught(mutant: &str, clause: &str) -> serde_json::Value {
     assert!(
         failed.contains(&clause.to_string()),
         "mutant {mutant}: {clause} must fail; failed: {failed:?}"
+    );
+    // Exactly the recorded set fails (or hangs); every other clause passes.
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/mutant-clauses.json");
+    let sets: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let want: std::collections::BTreeSet<&str> = sets
+        .get(mutant)
+        .unwrap_or_else(|| panic!("fixtures/mutant-clauses.json has no entry for {mutant}"))
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let mut got: std::collections::BTreeSet<String> = failed.into_iter().collect();
+    got.extend(clauses_with(&report, "hung"));
+    let got: std::collections::BTreeSet<&str> = got.iter().map(String::as_str).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    let missing: Vec<_> = want.difference(&got).collect();
+    assert!(
+        extra.is_empty() && missing.is_empty(),
+        "mutant {mutant}: failing clauses differ from the record; also failing: {extra:?}; no longer failing: {missing:?}"
+    );
+    let passed = clauses_with(&report, "pass");
+    assert_eq!(
+        passed.len() + got.len(),
+        atspec_firmware::device::Clause::ALL.len() - clauses_with(&report, "skipped").len(),
+        "mutant {mutant}: every clause outside the record passes"
     );
     report
 }

@@ -46,14 +46,18 @@ pub(super) fn checks() -> Vec<Check> {
             ]
         })
         .assert(super::answers_end_at_their_final_result),
-        Check::new("result.final_last.client_100k", &["RESULT.FINAL.LAST"], |c| {
-            vec![
-                Step::mock(Scenario::ok(&vec![b'b'; 100 * 1024])),
-                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/big"))),
-                raw(""),
-                l("AT"),
-            ]
-        })
+        Check::new(
+            "result.final_last.client_100k",
+            &["RESULT.FINAL.LAST"],
+            |c| {
+                vec![
+                    Step::mock(Scenario::ok(&vec![b'b'; 100 * 1024])),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/big"))),
+                    raw(""),
+                    l("AT"),
+                ]
+            },
+        )
         .assert(super::answers_end_at_their_final_result),
         Check::new("framing.terminator", &["FRAMING.LINE.TERMINATOR"], |_| {
             vec![raw("AT\r"), raw("\n"), raw("AT\n"), raw("\r\n")]

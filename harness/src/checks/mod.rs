@@ -272,10 +272,7 @@ mod tests {
             .map(|c| c.id)
             .filter(|id| !proved.contains(id))
             .collect();
-        assert!(
-            missing.is_empty(),
-            "clauses no check proves: {missing:?}"
-        );
+        assert!(missing.is_empty(), "clauses no check proves: {missing:?}");
         let unknown: Vec<&&str> = cited
             .iter()
             .filter(|id| host::Clause::from_id(id).is_none())

@@ -67,23 +67,19 @@ pub(super) fn checks() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new(
-            "robust.huge_header_block",
-            &[],
-            |c| {
-                // How large a header block a device reads is its own limit: success or the
-                // network-failure path are both fine, as long as it answers and stays responsive.
-                vec![
-                    Step::mock(
-                        crate::mock::scenario::Scenario::ok(b"after the headers")
-                            .fault(crate::mock::scenario::Fault::HugeHeaders(24 * 1024)),
-                    ),
-                    l(format!("AT+HTTPCGET=\"{}\"", c.raw("/huge"))),
-                    l(format!("AT+HTTPCLIENT=1,,\"{}\",,,1", c.raw("/huge"))),
-                    l("AT"),
-                ]
-            },
-        )
+        Check::new("robust.huge_header_block", &[], |c| {
+            // How large a header block a device reads is its own limit: success or the
+            // network-failure path are both fine, as long as it answers and stays responsive.
+            vec![
+                Step::mock(
+                    crate::mock::scenario::Scenario::ok(b"after the headers")
+                        .fault(crate::mock::scenario::Fault::HugeHeaders(24 * 1024)),
+                ),
+                l(format!("AT+HTTPCGET=\"{}\"", c.raw("/huge"))),
+                l(format!("AT+HTTPCLIENT=1,,\"{}\",,,1", c.raw("/huge"))),
+                l("AT"),
+            ]
+        })
         // Success or the network-failure path both pass, so this proves neither.
         .touches(&["HTTPCGET.NETWORK.FAILURE", "HTTP.STATUS.BELOW_400"]),
         Check::new("robust.busy_flood", &["BUSY.REJECT"], |c| {

@@ -225,8 +225,8 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         },
         None => None,
     };
-    let total_checks: usize = works.iter().map(|w| w.checks.len()).sum::<usize>()
-        + queue.lock().map_or(0, |q| q.len());
+    let total_checks: usize =
+        works.iter().map(|w| w.checks.len()).sum::<usize>() + queue.lock().map_or(0, |q| q.len());
     let total_cases: u32 = works.iter().map(|w| w.cases).sum();
     let pb = bar(total_checks as u64, a.quiet, "checks");
     let fb = bar(u64::from(total_cases), a.quiet, "fuzzing");
@@ -255,7 +255,18 @@ pub fn run(a: CertifyArgs) -> ExitCode {
                         }
                     };
                     let next = || queue.lock().ok().and_then(|mut q| q.pop_front());
-                    run_share(a, device, uart.as_deref(), w, &next, n, pb, fb, log, &signal)
+                    run_share(
+                        a,
+                        device,
+                        uart.as_deref(),
+                        w,
+                        &next,
+                        n,
+                        pb,
+                        fb,
+                        log,
+                        &signal,
+                    )
                 })
             })
             .collect();
@@ -427,9 +438,15 @@ fn run_share<'a>(
             pb.println(format!("{} {}{tag}", verdict.name(), c.name));
         }
         let (proves, mut touched): (Vec<String>, Vec<String>) = if exact {
-            (c.clauses.iter().map(|x| x.to_string()).collect(), Vec::new())
+            (
+                c.clauses.iter().map(|x| x.to_string()).collect(),
+                Vec::new(),
+            )
         } else {
-            (Vec::new(), c.clauses.iter().map(|x| x.to_string()).collect())
+            (
+                Vec::new(),
+                c.clauses.iter().map(|x| x.to_string()).collect(),
+            )
         };
         touched.extend(c.touches.iter().map(|x| x.to_string()));
         results.push(CheckResult {

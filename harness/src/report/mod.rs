@@ -389,7 +389,10 @@ impl Report {
                 by_clause.entry(id.as_str()).or_default().push(c);
             }
             for id in &c.touched {
-                touching.entry(id.as_str()).or_default().push(c.name.as_str());
+                touching
+                    .entry(id.as_str())
+                    .or_default()
+                    .push(c.name.as_str());
             }
         }
         let mut totals = Totals::default();
