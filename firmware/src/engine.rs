@@ -102,6 +102,9 @@ pub struct Engine<const TX: usize = 2048, const RX: usize = 2048> {
     pub(crate) net: crate::net::Net<TX, RX>,
     #[cfg(feature = "mutants")]
     pub(crate) mutant: Option<crate::Mutant>,
+    /// When the `data-timeout-2s` mutant last saw data-phase progress, and how much.
+    #[cfg(feature = "mutants")]
+    pub(crate) data_idle: (u64, usize),
     #[cfg(feature = "variants")]
     pub(crate) variant: Option<crate::Variant>,
     /// The ESP-AT version emulated (its commands and clause variants); `None`: the contract.
@@ -133,6 +136,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             net: crate::net::Net::default(),
             #[cfg(feature = "mutants")]
             mutant: None,
+            #[cfg(feature = "mutants")]
+            data_idle: (0, 0),
             #[cfg(feature = "variants")]
             variant: None,
             profile: None,

@@ -47,6 +47,11 @@ pub enum Mutant {
     /// AT+HTTPCHEAD prompts for any length, 2^31 − 1 included: the device then sits in a
     /// data phase that swallows AT+RST, and only a hardware reset brings it back.
     CheadAnyLength,
+    /// A data phase that receives nothing for 2 s is abandoned with ERROR (the spec has no
+    /// data-phase timeout).
+    DataTimeout2s,
+    /// A timeout parameter of 0 means 1 s instead of the 5 s default.
+    TimeoutZeroOneSecond,
 }
 
 impl Mutant {
@@ -71,6 +76,8 @@ impl Mutant {
         Mutant::SilentGetsize,
         Mutant::PromptBare,
         Mutant::CheadAnyLength,
+        Mutant::DataTimeout2s,
+        Mutant::TimeoutZeroOneSecond,
     ];
 
     /// The command-line name (`prompt-space`).
@@ -95,6 +102,8 @@ impl Mutant {
             Mutant::SilentGetsize => "silent-getsize",
             Mutant::PromptBare => "prompt-bare",
             Mutant::CheadAnyLength => "chead-any-length",
+            Mutant::DataTimeout2s => "data-timeout-2s",
+            Mutant::TimeoutZeroOneSecond => "timeout-zero-1s",
         }
     }
 

@@ -478,10 +478,42 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// The board's clock, in milliseconds; a transaction without progress for its network
     /// timeout fails (`HTTP.TIMEOUT.NETWORK`).
     pub fn handle_time(&mut self, now_ms: u64) {
+        #[cfg(feature = "mutants")]
+        if mutated!(self, DataTimeout2s) {
+            self.data_timeout_mutant(now_ms);
+        }
         self.net.now = now_ms;
+        if matches!(self.mode, crate::engine::Mode::Data { .. }) {
+            // While the host is still typing the body the device waits on the UART, not on
+            // the network: a data phase has no timeout (`HTTPCSEND.DATA.NO_TIMEOUT`), and the
+            // network timeout counts from the last data byte.
+            let _ = Clause::HttpcsendDataNoTimeout;
+            self.net.progress();
+            return;
+        }
         if self.net.phase.on_network() && now_ms >= self.net.deadline {
             let _ = Clause::HttpTimeoutNetwork;
             self.fail();
+        }
+    }
+
+    /// The `data-timeout-2s` mutant: a data phase idle for 2 s is abandoned with ERROR.
+    #[cfg(feature = "mutants")]
+    fn data_timeout_mutant(&mut self, now_ms: u64) {
+        use crate::engine::Mode;
+        match self.mode {
+            Mode::Data { got, .. } => {
+                let (at, seen) = self.data_idle;
+                if seen != got || at == 0 {
+                    self.data_idle = (now_ms.max(1), got);
+                } else if now_ms.saturating_sub(at) >= 2000 {
+                    self.data_idle = (0, 0);
+                    self.net.abort();
+                    self.mode = Mode::Command;
+                    self.reply(Reply::Error);
+                }
+            }
+            _ => self.data_idle = (0, 0),
         }
     }
 
@@ -524,7 +556,15 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         let limits = Limits {
             tx: size(tx),
             piece: size(rx) + usize::from(mutated!(self, RxSizePlusOne)),
-            timeout: if timeout <= 0 { 5000 } else { timeout as u64 },
+            timeout: if timeout <= 0 {
+                if mutated!(self, TimeoutZeroOneSecond) {
+                    1000
+                } else {
+                    5000
+                }
+            } else {
+                timeout as u64
+            },
         };
         let start = {
             let Engine {

@@ -819,3 +819,56 @@ fn version_variants_change_exactly_their_behaviour() {
         show(b"+HTTPCHEAD:0,\"a:2\"\r\n\r\nOK\r\n")
     );
 }
+
+#[test]
+fn a_data_phase_has_no_timeout() {
+    // Half the body, then a silence far beyond the network timeout, then the rest: the
+    // request goes out whole and the answer is SEND OK, not SEND FAIL.
+    let mut e = quiet_engine();
+    let mut run = Run::default();
+    e.handle_time(0);
+    e.handle_uart(b"AT+HTTPCPOST=\"http://h/p\",4\r\n");
+    run.uart.extend(drain(&mut e));
+    pump_request(&mut e, &mut run);
+    e.handle_uart(b"ab");
+    pump_request(&mut e, &mut run);
+    for t in (1..=30).map(|s| s * 1000) {
+        e.handle_time(t);
+        run.uart.extend(drain(&mut e));
+    }
+    assert!(!show(&run.uart).contains("FAIL"), "{}", show(&run.uart));
+    e.handle_uart(b"cd");
+    pump_request(&mut e, &mut run);
+    assert!(
+        run.request.ends_with(b"\r\n\r\nabcd"),
+        "{}",
+        show(&run.request)
+    );
+    let resp = ok_response(b"ok");
+    let mut rest = &resp[..];
+    while !rest.is_empty() {
+        let n = e.handle_received(rest);
+        rest = &rest[n..];
+        run.uart.extend(drain(&mut e));
+    }
+    run.uart.extend(drain(&mut e));
+    assert!(
+        run.uart.ends_with(b"\r\nSEND OK\r\n"),
+        "{}",
+        show(&run.uart)
+    );
+    // The network timeout still counts from the last data byte.
+    let mut e = quiet_engine();
+    let mut run = Run::default();
+    e.handle_time(0);
+    e.handle_uart(b"AT+HTTPCPOST=\"http://h/p\",2\r\nxy");
+    pump_request(&mut e, &mut run);
+    e.handle_time(5_001);
+    run.uart.extend(drain(&mut e));
+    assert!(
+        run.uart.ends_with(b"\r\nSEND FAIL\r\n"),
+        "{}",
+        show(&run.uart)
+    );
+    let _ = Clause::HttpcsendDataNoTimeout;
+}

@@ -44,6 +44,8 @@ pub struct Reading {
     pub bytes: Vec<u8>,
     /// The expected end never came within the case timeout.
     pub hung: bool,
+    /// From the write to the last byte read.
+    pub took: Duration,
 }
 
 /// The device identity for reports (`AT+GMR`).
@@ -194,6 +196,7 @@ impl Device {
                 Ok(n) => {
                     r.bytes.extend_from_slice(&self.buf[..n]);
                     last = Instant::now();
+                    r.took = start.elapsed();
                     have += count_terminals(&decoder.feed(&self.buf[..n]));
                 }
                 Err(e) => {

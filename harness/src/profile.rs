@@ -39,7 +39,18 @@ pub struct Profile {
     pub send_length_max: Option<u32>,
     /// Whether HTTPS is present.
     pub tls: bool,
+    /// How late past its bound a timed answer may come (network timeouts, a timeout of 0
+    /// meaning the default): a real module's clock and its UART add some delay.
+    #[serde(default = "default_tolerance")]
+    pub timing_tolerance_ms: u32,
 }
+
+fn default_tolerance() -> u32 {
+    DEFAULT_TOLERANCE_MS
+}
+
+/// The default `timing_tolerance_ms`.
+pub const DEFAULT_TOLERANCE_MS: u32 = 1000;
 
 impl Default for Profile {
     /// The ESP-AT reference firmware: one certificate, key and CA slot, stores bounded by
@@ -54,6 +65,7 @@ impl Default for Profile {
             chead_entry_max: None,
             send_length_max: None,
             tls: true,
+            timing_tolerance_ms: DEFAULT_TOLERANCE_MS,
         }
     }
 }
@@ -92,6 +104,8 @@ struct File {
     send_length_max: Option<Spanned<i64>>,
     #[serde(default)]
     tls: Option<bool>,
+    #[serde(default)]
+    timing_tolerance_ms: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +132,7 @@ pub fn parse(file: &str, text: &str) -> Result<Profile, String> {
             chead_entry_max: None,
             send_length_max: None,
             tls: None,
+            timing_tolerance_ms: None,
         }
     } else {
         serde_saphyr::from_str(text)
@@ -170,6 +185,16 @@ pub fn parse(file: &str, text: &str) -> Result<Profile, String> {
     }
     if let Some(t) = f.tls {
         p.tls = t;
+    }
+    if let Some(t) = &f.timing_tolerance_ms {
+        if (0..=60_000).contains(&t.value) {
+            p.timing_tolerance_ms = t.value as u32;
+        } else {
+            errors.push(format!(
+                "{}: error: timing_tolerance_ms must be 0..=60000",
+                at(&t.referenced)
+            ));
+        }
     }
     if errors.is_empty() {
         Ok(p)

@@ -86,6 +86,9 @@ pub struct StepRecord {
     /// nothing about output.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub loose: bool,
+    /// Milliseconds from the write to the answer's last byte (the pause, for a pause).
+    #[serde(default)]
+    pub ms: u64,
 }
 
 /// A replayable record of a case.
@@ -257,7 +260,7 @@ pub struct Judged {
 pub fn lacked_command(judge: &Judge, steps: &[Step]) -> Option<&'static str> {
     use crate::syntax::device::Name;
     steps.iter().find_map(|s| match s {
-        Step::Send { bytes, busy } => std::iter::once(&bytes.0)
+        Step::Send { bytes, busy, .. } => std::iter::once(&bytes.0)
             .chain(busy.as_ref().map(|b| &b.0))
             .flat_map(|b| b.split(|&c| c == b'\n'))
             .filter_map(|line| {
@@ -274,7 +277,7 @@ pub fn lacked_command(judge: &Judge, steps: &[Step]) -> Option<&'static str> {
             })
             .find(|n| !judge.has(*n))
             .map(|n| n.as_str()),
-        Step::Mock { .. } => None,
+        Step::Mock { .. } | Step::Pause { .. } => None,
     })
 }
 
@@ -470,7 +473,7 @@ pub fn run_judged(
     // Whether the case stopped at a disagreement (rather than running to its end).
     let mut stopped = false;
     for step in steps {
-        let (bytes, busy) = match step {
+        let (bytes, busy, within) = match step {
             Step::Mock { scenario } => {
                 env.mock.set(scenario);
                 t.records.push(StepRecord {
@@ -483,10 +486,49 @@ pub fn run_judged(
                     diff: None,
                     reading: None,
                     loose: false,
+                    ms: 0,
                 });
                 continue;
             }
-            Step::Send { bytes, busy } => (bytes, busy),
+            Step::Pause { ms } => {
+                // The device must stay silent: a data phase has no timeout, a command nothing
+                // more to say.
+                let quiet = Duration::from_millis(*ms);
+                let heard = env.device.drain(quiet, quiet);
+                let mismatch = (!heard.is_empty()).then(|| {
+                    format!(
+                        "output during a {ms} ms pause: `{}`",
+                        crate::bytes::escape(&heard)
+                    )
+                });
+                if let Some(m) = &mismatch {
+                    for g in judgings.iter_mut().filter(|g| g.failed.is_none()) {
+                        g.failed = Some(m.clone());
+                    }
+                }
+                t.records.push(StepRecord {
+                    step: step.clone(),
+                    expected: Bytes::default(),
+                    actual: Bytes(heard),
+                    expected_requests: Vec::new(),
+                    seen_requests: Vec::new(),
+                    mismatch,
+                    diff: None,
+                    reading: None,
+                    loose: false,
+                    ms: *ms,
+                });
+                if judgings.iter().all(|g| g.failed.is_some()) {
+                    stopped = true;
+                    break;
+                }
+                continue;
+            }
+            Step::Send {
+                bytes,
+                busy,
+                within,
+            } => (bytes, busy, within),
         };
         let world = env.mock.world();
         let busy_bytes = busy.as_ref().map(|b| &b.0[..]);
@@ -522,6 +564,7 @@ pub fn run_judged(
             diff: None,
             reading: None,
             loose: matches!(xs[0].loose, Some(crate::oracle::Loose::AnyFinal)),
+            ms: reading.took.as_millis() as u64,
         };
         if reading.hung {
             let why = format!(
@@ -537,9 +580,26 @@ pub fn run_judged(
             finish(&mut t, &judgings);
             return t;
         }
+        // A timing clause: the answer's completion must fall in its window.
+        let late = within
+            .filter(|w| !(w.min_ms..=w.max_ms).contains(&rec.ms))
+            .map(|w| {
+                format!(
+                    "answer to `{}` complete after {} ms; the spec wants {}..={} ms",
+                    bytes.escaped(),
+                    rec.ms,
+                    w.min_ms,
+                    w.max_ms
+                )
+            });
         for (k, &i) in live.iter().enumerate() {
             let g = &mut judgings[i];
-            match g.judge(&xs[k], &reading.bytes, &seen, bytes) {
+            let verdict = g.judge(&xs[k], &reading.bytes, &seen, bytes);
+            let verdict = match (verdict, &late) {
+                (Ok(_), Some(why)) => Err((why.clone(), None)),
+                (v, _) => v,
+            };
+            match verdict {
                 Ok(taken) => {
                     if k == 0
                         && let Some(r) = taken

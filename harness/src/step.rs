@@ -6,6 +6,15 @@ use serde::{Deserialize, Serialize};
 use crate::bytes::Bytes;
 use crate::mock::scenario::Scenario;
 
+/// A window for an answer's completion, in milliseconds after the write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Within {
+    /// Not sooner than this.
+    pub min_ms: u64,
+    /// Not later than this.
+    pub max_ms: u64,
+}
+
 /// One thing the harness does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -18,6 +27,14 @@ pub enum Step {
         /// Bytes written while the command that `bytes` starts is still running.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         busy: Option<Bytes>,
+        /// When the answer must be complete, counted from the write (timing clauses).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        within: Option<Within>,
+    },
+    /// Wait this long; the device must stay silent (a pause inside a data phase).
+    Pause {
+        /// Milliseconds.
+        ms: u64,
     },
     /// Set the mock peer's answer for the following requests.
     Mock {
@@ -39,7 +56,25 @@ impl Step {
         Step::Send {
             bytes: Bytes(bytes.into()),
             busy: None,
+            within: None,
         }
+    }
+
+    /// This step, whose answer must be complete between `min_ms` and `max_ms` after the write.
+    pub fn within(self, min_ms: u64, max_ms: u64) -> Step {
+        match self {
+            Step::Send { bytes, busy, .. } => Step::Send {
+                bytes,
+                busy,
+                within: Some(Within { min_ms, max_ms }),
+            },
+            s => s,
+        }
+    }
+
+    /// A silent wait of `ms`.
+    pub fn pause(ms: u64) -> Step {
+        Step::Pause { ms }
     }
 
     /// A line, and `busy` written while it runs.
@@ -48,6 +83,7 @@ impl Step {
             Step::Send { bytes, .. } => Step::Send {
                 bytes,
                 busy: Some(Bytes(busy.into())),
+                within: None,
             },
             s => s,
         }

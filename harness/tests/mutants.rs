@@ -82,6 +82,9 @@ mutants! {
     rx_size_plus_one: "rx-size-plus-one" => "HTTP.RESPONSE.PIECES",
     user_agent: "user-agent" => "HTTP.REQUEST.USER_AGENT",
     chunk_framing_leak: "chunk-framing-leak" => "HTTP.RESPONSE.CHUNKED",
+    // Timing: a data phase abandoned after 2 s of silence, and timeout 0 read as 1 s.
+    data_timeout_2s: "data-timeout-2s" => "HTTPCSEND.DATA.NO_TIMEOUT",
+    timeout_zero_1s: "timeout-zero-1s" => "HTTP.TIMEOUT.ZERO_IS_DEFAULT",
 }
 
 #[test]

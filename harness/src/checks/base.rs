@@ -87,6 +87,7 @@ pub(super) fn checks() -> Vec<Check> {
                 Step::Send {
                     bytes: b"hello".to_vec().into(),
                     busy: Some(b"\r\n".to_vec().into()),
+                    within: None,
                 },
             ]
         }),

@@ -415,9 +415,13 @@ fn send() -> Vec<Check> {
             "httpcsend.prompt_and_no_timeout",
             &["HTTPCSEND.PROMPT", "HTTPCSEND.DATA.NO_TIMEOUT"],
             |c| {
+                // Half the data, then a silence longer than the network timeout a device
+                // applies by default (plus the profile's tolerance): a data phase has none.
+                let pause = super::DEFAULT_TIMEOUT_MS + u64::from(c.profile.timing_tolerance_ms);
                 vec![
                     l(format!("AT+HTTPCPOST=\"{}\",10", c.wm("/slow-data"))),
                     raw("01234"),
+                    Step::pause(pause),
                     raw("56789"),
                 ]
             },

@@ -273,11 +273,24 @@ pub(super) fn checks() -> Vec<Check> {
             },
         ),
         Check::new(
+            "http.timeout.zero_is_default",
+            &["HTTP.TIMEOUT.ZERO_IS_DEFAULT"],
+            |c| {
+                // The server answers after longer than a short timeout would allow and well
+                // before the default: timeout 0 must mean the default, not "1 s" or "now".
+                let late = super::DEFAULT_TIMEOUT_MS / 2;
+                vec![
+                    Step::mock(Scenario::ok(b"in time").delayed(late)),
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,0", c.raw("/late"))).within(
+                        late,
+                        super::DEFAULT_TIMEOUT_MS + u64::from(c.profile.timing_tolerance_ms),
+                    ),
+                ]
+            },
+        ),
+        Check::new(
             "http.buffer.zero_is_default",
-            &[
-                "HTTP.BUFFER.ZERO_IS_DEFAULT",
-                "HTTP.TIMEOUT.ZERO_IS_DEFAULT",
-            ],
+            &["HTTP.BUFFER.ZERO_IS_DEFAULT"],
             |c| {
                 let body = vec![b'z'; 4100];
                 vec![
@@ -308,10 +321,21 @@ pub(super) fn checks() -> Vec<Check> {
             ]
         }),
         Check::new("http.timeout.network", &["HTTP.TIMEOUT.NETWORK"], |c| {
+            // A stalled server: the failure comes no sooner than the timeout (less 10 % for
+            // the device's clock granularity: its deadline may start a tick before the
+            // harness's clock does), and no later than the timeout plus the profile's
+            // tolerance.
+            let (timeout, tol) = (300, u64::from(c.profile.timing_tolerance_ms));
+            let earliest = timeout * 9 / 10;
             vec![
-                Step::mock(Scenario::ok(b"late").delayed(1000)),
-                l(format!("AT+HTTPCGET=\"{}\",0,0,200", c.raw("/late"))),
-                l(format!("AT+HTTPGETSIZE=\"{}\",0,0,200", c.raw("/late"))),
+                Step::mock(Scenario::ok(b"late").delayed(3000)),
+                l(format!("AT+HTTPCGET=\"{}\",0,0,{timeout}", c.raw("/late")))
+                    .within(earliest, timeout + tol),
+                l(format!(
+                    "AT+HTTPGETSIZE=\"{}\",0,0,{timeout}",
+                    c.raw("/late")
+                ))
+                .within(earliest, timeout + tol),
             ]
         }),
     ]

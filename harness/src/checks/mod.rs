@@ -36,6 +36,10 @@ pub enum Needs {
     SendLimit,
 }
 
+/// The network timeout a device applies when none is given (the spec's `timeout_ms` default;
+/// a unit test holds it to the spec).
+pub const DEFAULT_TIMEOUT_MS: u64 = 5000;
+
 /// An extra literal assertion over the finished transcript.
 pub type Assert = fn(&Transcript) -> Result<(), String>;
 
@@ -280,6 +284,24 @@ mod tests {
         assert!(
             unknown.is_empty(),
             "checks cite unknown clauses: {unknown:?}"
+        );
+    }
+
+    #[test]
+    fn the_default_timeout_is_the_specs() {
+        let spec = atspec_spec::load(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/esp-at-http.yaml"),
+        )
+        .unwrap();
+        let r = spec
+            .limits
+            .ranges
+            .iter()
+            .find(|r| r.name.value == "timeout_ms")
+            .unwrap();
+        assert_eq!(
+            r.default.as_ref().map(|d| d.value as u64),
+            Some(DEFAULT_TIMEOUT_MS)
         );
     }
 

@@ -46,27 +46,25 @@ pub(super) fn checks() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new(
-            "robust.data_mode_misuse",
-            &["HTTPCSEND.DATA.NO_TIMEOUT", "ECHO.DATA_MODE_OFF"],
-            |c| {
-                vec![
-                    // Commands typed during a data phase are data.
-                    l("AT+HTTPURLCFG=20"),
-                    raw("http://"),
-                    l("AT+RST"),
-                    raw("abcde"),
-                    l("AT+HTTPURLCFG?"),
-                    // Data sent without a prompt is command input.
-                    raw(b"\x00\xff{\"k\":1}\r\n"),
-                    l("AT"),
-                    // A data phase finished by bytes of the next line.
-                    l(format!("AT+HTTPCPOST=\"{}\",3", c.wm("/m"))),
-                    raw(b"xyzAT\r\n"),
-                    l("AT"),
-                ]
-            },
-        ),
+        Check::new("robust.data_mode_misuse", &["ECHO.DATA_MODE_OFF"], |c| {
+            vec![
+                // Commands typed during a data phase are data.
+                l("AT+HTTPURLCFG=20"),
+                raw("http://"),
+                l("AT+RST"),
+                raw("abcde"),
+                l("AT+HTTPURLCFG?"),
+                // Data sent without a prompt is command input.
+                raw(b"\x00\xff{\"k\":1}\r\n"),
+                l("AT"),
+                // A data phase finished by bytes of the next line.
+                l(format!("AT+HTTPCPOST=\"{}\",3", c.wm("/m"))),
+                raw(b"xyzAT\r\n"),
+                l("AT"),
+            ]
+        })
+        // Its data phases are short: the silence test is httpcsend.prompt_and_no_timeout.
+        .touches(&["HTTPCSEND.DATA.NO_TIMEOUT"]),
         Check::new("robust.huge_header_block", &[], |c| {
             // How large a header block a device reads is its own limit: success or the
             // network-failure path are both fine, as long as it answers and stays responsive.

@@ -58,10 +58,16 @@ fn swap(b: &Bytes, pairs: &[(String, String)], back: bool) -> Bytes {
 
 fn swap_step(s: &Step, pairs: &[(String, String)], back: bool) -> Step {
     match s {
-        Step::Send { bytes, busy } => Step::Send {
+        Step::Send {
+            bytes,
+            busy,
+            within,
+        } => Step::Send {
             bytes: swap(bytes, pairs, back),
             busy: busy.as_ref().map(|b| swap(b, pairs, back)),
+            within: *within,
         },
+        Step::Pause { ms } => Step::Pause { ms: *ms },
         Step::Mock { scenario } => {
             let mut sc = scenario.clone();
             for h in &mut sc.headers {
@@ -227,6 +233,7 @@ pub fn run(a: ReplayArgs) -> ExitCode {
                     diff: None,
                     reading: rec.reading.clone(),
                     loose: rec.loose,
+                    ms: 0,
                 })
                 .collect();
             let text = serde_json::to_string_pretty(&blessed).unwrap_or_default() + "\n";

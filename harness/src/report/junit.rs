@@ -148,10 +148,26 @@ pub fn transcript_text(t: &crate::runner::Transcript) -> String {
                 scenario.body.0.len(),
                 scenario.framing
             )),
-            crate::step::Step::Send { bytes, busy } => {
+            crate::step::Step::Pause { ms } => {
+                s.push_str(&format!("pause: {ms} ms, silent\n"));
+                if let Some(m) = &r.mismatch {
+                    s.push_str(&format!("  MISMATCH: {m}\n"));
+                }
+            }
+            crate::step::Step::Send {
+                bytes,
+                busy,
+                within,
+            } => {
                 s.push_str(&format!("send: {}\n", bytes.escaped()));
                 if let Some(b) = busy {
                     s.push_str(&format!("busy: {}\n", b.escaped()));
+                }
+                if let Some(w) = within {
+                    s.push_str(&format!(
+                        "  answer complete within {}..={} ms (took {} ms)\n",
+                        w.min_ms, w.max_ms, r.ms
+                    ));
                 }
                 s.push_str(&format!(
                     "  expected: {}\n  actual:   {}\n",
