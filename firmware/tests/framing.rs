@@ -6,6 +6,9 @@
 //! the network events and the UART output credit (down to one byte per drain) interleaved at
 //! random. `ATSPEC_CASES` raises the case count (10^6 for the figure in the issue).
 
+#[macro_use]
+mod common;
+
 use atspec_firmware::device::Clause;
 use atspec_firmware::testkit::{COMMANDS, Command, Driver, Event, RESPONSES};
 use atspec_firmware::{Config, Engine, Pki};
@@ -66,6 +69,7 @@ proptest! {
     /// the order of network events and however slowly the UART drains.
     #[test]
     fn one_final_result_and_nothing_after_it(script in script(), evs in events()) {
+        proves!(ResultFinalLast);
         let mut d = Driver::new(engine(), script);
         if let Err(v) = d.run(&evs) {
             prop_assert!(false, "{}: {v}", Clause::ResultFinalLast.id());
@@ -77,6 +81,7 @@ proptest! {
 /// draining one byte per step: the line-rate bug of issue #14, spelled out.
 #[test]
 fn head_lines_then_close_under_slow_output() {
+    proves!(HttpclientHeadNoBody, ResultFinalLast);
     for (credit, close_after) in [(1, 0), (1, 5), (7, 0), (7, 40), (64, 1), (4096, 0)] {
         let head = COMMANDS[0];
         assert!(head.line.starts_with(b"AT+HTTPCLIENT=1,"));
@@ -108,6 +113,7 @@ fn head_lines_then_close_under_slow_output() {
 /// changes nothing (the response was complete at the end of its head).
 #[test]
 fn a_head_answer_is_complete_when_its_head_is() {
+    proves!(HttpclientHeadNoBody);
     let mut e = engine();
     e.handle_uart(b"ATE0\r\n");
     let mut sink = [0u8; 4096];

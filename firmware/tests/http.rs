@@ -1,9 +1,9 @@
 //! HTTP clauses against a scripted network peer: exact request bytes on the wire and exact
 //! UART output, with responses delivered in pieces of every size.
 
+#[macro_use]
 mod common;
 
-use atspec_firmware::device::Clause;
 use atspec_firmware::{Action, Config, Engine};
 use common::{drain, quiet_engine, show};
 
@@ -109,13 +109,13 @@ fn httpcget_prints_the_body_and_sends_a_plain_get() {
     );
     assert_eq!(show(&run.uart), show(b"+HTTPCGET:5,hello\r\n\r\nOK\r\n"));
     assert_eq!(run.closes, 1);
-    let _ = [
-        Clause::HttpcgetBodyLines,
-        Clause::HttpRequestLine,
-        Clause::HttpRequestHost,
-        Clause::HttpRequestUserAgent,
-        Clause::HttpConnectionPerCommand,
-    ];
+    proves!(
+        HttpcgetBodyLines,
+        HttpRequestLine,
+        HttpRequestHost,
+        HttpRequestUserAgent,
+        HttpConnectionPerCommand
+    );
 }
 
 #[test]
@@ -138,11 +138,11 @@ fn payload_lines_respect_rx_size_and_any_read_split() {
         );
         assert!(run.uart.ends_with(b"\r\nOK\r\n"));
     }
-    let _ = [
-        Clause::HttpResponsePieces,
-        Clause::HttpBufferRxSize,
-        Clause::HttpResponsePayloadLine,
-    ];
+    proves!(
+        HttpResponsePieces,
+        HttpBufferRxSize,
+        HttpResponsePayloadLine
+    );
 }
 
 /// Reassembles length-delimited payload lines; returns the data and each line's length.
@@ -194,7 +194,7 @@ fn chunked_and_close_delimited_bodies() {
     );
     assert_eq!(payloads(&run.uart, b"+HTTPCGET:").0, b"until close");
     assert!(run.uart.ends_with(b"\r\nOK\r\n"));
-    let _ = Clause::HttpResponseChunked;
+    proves!(HttpResponseChunked);
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn status_400_and_above_prints_body_then_code_then_error() {
         show(&run.uart),
         show(b"ERR CODE:0x010a7257\r\n\r\nERROR\r\n")
     );
-    let _ = [Clause::HttpStatusError, Clause::ErrcodeHttpStatus];
+    proves!(HttpStatusError, ErrcodeHttpStatus);
 }
 
 #[test]
@@ -239,11 +239,11 @@ fn redirects_are_not_followed() {
     );
     assert_eq!(run.connects.len(), 1);
     assert_eq!(show(&run.uart), show(b"+HTTPCLIENT:3,mov\r\n\r\nOK\r\n"));
-    let _ = [
-        Clause::HttpclientRedirectNotFollowed,
-        Clause::HttpRedirectNotFollowed,
-        Clause::HttpStatusBelow400,
-    ];
+    proves!(
+        HttpclientRedirectNotFollowed,
+        HttpRedirectNotFollowed,
+        HttpStatusBelow400
+    );
 }
 
 #[test]
@@ -268,11 +268,11 @@ fn network_failures_end_each_command_its_own_way() {
         run.uart.extend(drain(&mut e));
         assert!(run.uart.ends_with(b"\r\nOK\r\n"));
     }
-    let _ = [
-        Clause::HttpclientNetworkFailure,
-        Clause::HttpcgetNetworkFailure,
-        Clause::HttpgetsizeNetworkFailure,
-    ];
+    proves!(
+        HttpclientNetworkFailure,
+        HttpcgetNetworkFailure,
+        HttpgetsizeNetworkFailure
+    );
 }
 
 /// Found by `atspec certify`: an unknown scheme fails on the network path without a
@@ -306,10 +306,7 @@ fn an_unknown_scheme_fails_as_the_running_command() {
     assert_eq!(show(&drain(&mut e)), show(b"\r\nOK\r\n\r\n>"));
     e.handle_uart(b"ab");
     assert_eq!(show(&drain(&mut e)), show(b"\r\nSEND FAIL\r\n"));
-    let _ = [
-        Clause::HttpUrlSchemeTransport,
-        Clause::HttpcgetNetworkFailure,
-    ];
+    proves!(HttpUrlSchemeTransport, HttpcgetNetworkFailure);
 }
 
 #[test]
@@ -367,11 +364,7 @@ fn incomplete_bodies_timeouts_and_garbage_fail() {
     let mut out = Vec::new();
     out.extend(drain(&mut e));
     assert_eq!(out, b"\r\nOK\r\n");
-    let _ = [
-        Clause::HttpResponseIncomplete,
-        Clause::HttpTimeoutNetwork,
-        Clause::HttpTimeoutParam,
-    ];
+    proves!(HttpResponseIncomplete, HttpTimeoutNetwork, HttpTimeoutParam);
 }
 
 #[test]
@@ -401,12 +394,12 @@ fn getsize_reports_content_length_whatever_the_status() {
         assert_eq!(show(&run.uart), show(expected));
         assert!(run.request.starts_with(b"GET /f.bin HTTP/1.1\r\n"));
     }
-    let _ = [
-        Clause::HttpgetsizeReport,
-        Clause::HttpgetsizeStatusIgnored,
-        Clause::HttpgetsizeNoLengthZero,
-        Clause::HttpgetsizeMethodGet,
-    ];
+    proves!(
+        HttpgetsizeReport,
+        HttpgetsizeStatusIgnored,
+        HttpgetsizeNoLengthZero,
+        HttpgetsizeMethodGet
+    );
 }
 
 #[test]
@@ -455,14 +448,14 @@ fn httpclient_methods_content_types_and_headers() {
             .any(|w| w == b"Content-Type: multipart/form-data")
     );
     assert!(!run.request.windows(14).any(|w| w == b"Content-Length"));
-    let _ = [
-        Clause::HttpclientOptMethod,
-        Clause::HttpclientContentTypeMap,
-        Clause::HttpclientContentTypeAllMethods,
-        Clause::HttpclientPutNoBody,
-        Clause::HttpRequestContentLength,
-        Clause::HttpRequestCheadApplied,
-    ];
+    proves!(
+        HttpclientOptMethod,
+        HttpclientContentTypeMap,
+        HttpclientContentTypeAllMethods,
+        HttpclientPutNoBody,
+        HttpRequestContentLength,
+        HttpRequestCheadApplied
+    );
 }
 
 #[test]
@@ -515,14 +508,14 @@ fn httpclient_target_resolution() {
         show(b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n")
     );
     assert!(run.connects.is_empty());
-    let _ = [
-        Clause::HttpclientTransportHostPathScheme,
-        Clause::HttpclientUrlHostPath,
-        Clause::HttpclientUrlHostPathPartial,
-        Clause::HttpclientUrlUrlcfg,
-        Clause::HttpclientOptUnknown,
-        Clause::HttpUrlValid,
-    ];
+    proves!(
+        HttpclientTransportHostPathScheme,
+        HttpclientUrlHostPath,
+        HttpclientUrlHostPathPartial,
+        HttpclientUrlUrlcfg,
+        HttpclientOptUnknown,
+        HttpUrlValid
+    );
 }
 
 #[test]
@@ -541,7 +534,7 @@ fn head_prints_header_lines_and_no_body() {
         show(&run.uart),
         show(b"+HTTPCLIENT:24,Content-Type: text/plain\r\n+HTTPCLIENT:17,Content-Length: 5\r\n\r\nOK\r\n")
     );
-    let _ = Clause::HttpclientHeadHeaderLines;
+    proves!(HttpclientHeadHeaderLines);
 }
 
 #[test]
@@ -591,14 +584,14 @@ fn httpcpost_sends_exact_binary_data_and_ends_with_send_ok() {
         show(&run.uart),
         show(b"\r\nOK\r\n\r\n>ERR CODE:0x010a71f4\r\n\r\nERROR\r\n")
     );
-    let _ = [
-        Clause::HttpcsendPrompt,
-        Clause::HttpcsendDataRaw,
-        Clause::HttpcsendSendOk,
-        Clause::HttpcsendStatusNotSendFail,
-        Clause::HttpcputContentTypeDefault,
-        Clause::HttpcsendContentTypeHeader,
-    ];
+    proves!(
+        HttpcsendPrompt,
+        HttpcsendDataRaw,
+        HttpcsendSendOk,
+        HttpcsendStatusNotSendFail,
+        HttpcputContentTypeDefault,
+        HttpcsendContentTypeHeader
+    );
 }
 
 #[test]
@@ -614,7 +607,7 @@ fn httpcpost_network_failure_is_send_fail_after_the_data() {
     e.handle_uart(b"ta");
     out.extend(drain(&mut e));
     assert_eq!(show(&out), show(b"\r\nOK\r\n\r\n>\r\nSEND FAIL\r\n"));
-    let _ = Clause::HttpcsendSendFail;
+    proves!(HttpcsendSendFail);
 }
 
 #[test]
@@ -650,12 +643,7 @@ fn busy_while_a_request_runs() {
         show(b"\r\nWill force to restart!!!\r\n\r\nready\r\n")
     );
     assert_eq!(e.poll_action(), Some(Action::Close));
-    let _ = [
-        Clause::BusyReject,
-        Clause::BusyErrCode,
-        Clause::BusyAfterData,
-        Clause::BusyForceRestart,
-    ];
+    proves!(BusyReject, BusyErrCode, BusyAfterData, BusyForceRestart);
 }
 
 #[test]
@@ -688,11 +676,11 @@ fn long_urls_need_a_large_tx_buffer() {
             .starts_with(&[&b"GET /"[..], &url[9..]].concat())
     );
     assert!(run.uart.ends_with(b"+HTTPCGET:1,x\r\n\r\nOK\r\n"));
-    let _ = [
-        Clause::HttpBufferTxHoldsRequestLine,
-        Clause::HttpUrlLongViaUrlcfg,
-        Clause::HttpUrlFallbackUrlcfg,
-    ];
+    proves!(
+        HttpBufferTxHoldsRequestLine,
+        HttpUrlLongViaUrlcfg,
+        HttpUrlFallbackUrlcfg
+    );
 }
 
 /// The seed bounds AT+HTTPCPOST/PUT lengths by the allocatable heap: the engine takes
@@ -759,7 +747,7 @@ fn an_emulated_version_reports_itself_and_lacks_its_missing_commands() {
     e.handle_uart(b"ATE0\r\nAT+HTTPCHEAD=0\r\nAT\r\n");
     let out = drain(&mut e);
     assert!(out.ends_with(b"ERROR\r\n\r\nOK\r\n"), "{}", show(&out));
-    let _ = Clause::BaseGmrAtVersion;
+    proves!(BaseGmrAtVersion);
 }
 
 #[test]
@@ -870,5 +858,5 @@ fn a_data_phase_has_no_timeout() {
         "{}",
         show(&run.uart)
     );
-    let _ = Clause::HttpcsendDataNoTimeout;
+    proves!(HttpcsendDataNoTimeout);
 }

@@ -1,6 +1,7 @@
 //! More clause rows: parameter syntax, result bytes, error codes and HTTP request details as
 //! the engine shows them on the UART and on the wire. Each row names its `Clause`.
 
+#[macro_use]
 mod common;
 
 use atspec_firmware::device::Clause;
@@ -324,13 +325,13 @@ fn strings_decode_before_use() {
     assert!(req.starts_with(b"GET /x "));
     let (req, _, _) = net(&mut e, b"AT+HTTPCGET=\"\r\n", OK200);
     assert!(req.starts_with(b"GET /x "));
-    let _ = [
-        Clause::ParamStrUnescape,
-        Clause::ParamStrJsonEscapes,
-        Clause::ParamStrEmptyQuotes,
-        Clause::ParamStrLoneQuote,
-        Clause::HttpUrlFallbackUrlcfg,
-    ];
+    proves!(
+        ParamStrUnescape,
+        ParamStrJsonEscapes,
+        ParamStrEmptyQuotes,
+        ParamStrLoneQuote,
+        HttpUrlFallbackUrlcfg
+    );
 }
 
 #[test]
@@ -353,12 +354,12 @@ fn request_details_on_the_wire() {
     assert!(has(&req, b"X-A: spaced\r\n"));
     assert!(req.starts_with(b"POST / HTTP/1.1\r\n") && req.ends_with(b"\r\n\r\nhi"));
     assert!(out.ends_with(b"+HTTPCPOST:2,ok\r\n\r\nSEND OK\r\n"));
-    let _ = [
-        Clause::HttpRequestHeaderOrder,
-        Clause::HttpRequestHeaderSplit,
-        Clause::HttpcsendMethod,
-        Clause::HttpcsendBodyLines,
-    ];
+    proves!(
+        HttpRequestHeaderOrder,
+        HttpRequestHeaderSplit,
+        HttpcsendMethod,
+        HttpcsendBodyLines
+    );
     // Default content type of HTTPCPOST; HTTPCLIENT POST without one gets the same.
     let mut e = quiet_engine();
     let (req, _, _) = net(&mut e, b"AT+HTTPCPOST=\"http://h/\",1\r\nx", OK200);
@@ -385,14 +386,14 @@ fn request_details_on_the_wire() {
     assert!(tls.is_none());
     let (_, _, tls) = net(&mut e, b"AT+HTTPCLIENT=2,,\"https://h/\",,,1\r\n", b"");
     assert!(tls.is_some());
-    let _ = [
-        Clause::HttpcsendContentTypeDefault,
-        Clause::HttpclientDataPostContentType,
-        Clause::HttpclientContentTypeOmitted,
-        Clause::HttpclientUrlPrecedence,
-        Clause::HttpclientTransportUrlSchemeWins,
-        Clause::HttpUrlSchemeTransport,
-    ];
+    proves!(
+        HttpcsendContentTypeDefault,
+        HttpclientDataPostContentType,
+        HttpclientContentTypeOmitted,
+        HttpclientUrlPrecedence,
+        HttpclientTransportUrlSchemeWins,
+        HttpUrlSchemeTransport
+    );
 }
 
 #[test]
@@ -432,13 +433,13 @@ fn httpclient_command_shapes() {
         show(&out)
     );
     assert!(e.poll_action().is_none(), "no request for an overlong line");
-    let _ = [
-        Clause::HttpclientTransportDefault,
-        Clause::HttpclientDataPostOnly,
-        Clause::HttpclientHeadersVariadic,
-        Clause::HttpclientBodyLines,
-        Clause::HttpclientLineLimit,
-    ];
+    proves!(
+        HttpclientTransportDefault,
+        HttpclientDataPostOnly,
+        HttpclientHeadersVariadic,
+        HttpclientBodyLines,
+        HttpclientLineLimit
+    );
 }
 
 #[test]
@@ -464,17 +465,24 @@ fn buffers_timeouts_and_state() {
         out.extend(drain(&mut e));
     }
     assert!(out.ends_with(b"\r\nOK\r\n"));
-    let _ = [
-        Clause::HttpBufferZeroIsDefault,
-        Clause::HttpTimeoutZeroIsDefault,
-    ];
-    // HTTPCLIENT and HTTPCPOST use the fixed 5000 ms timeout.
+    proves!(HttpBufferZeroIsDefault, HttpTimeoutZeroIsDefault);
+    // HTTPCLIENT and HTTPCPOST use the fixed 5000 ms timeout and 2048-byte buffers.
     e.handle_uart(b"AT+HTTPCLIENT=2,,\"http://h/\",,,1\r\n");
     drain(&mut e);
     assert_eq!(e.poll_timeout(), Some(15_000));
     e.handle_net_error();
     drain(&mut e);
-    let _ = Clause::HttpBufferFixed;
+    let mut big = b"HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n".to_vec();
+    big.extend_from_slice(&[b'f'; 3000]);
+    let (_, out, _) = net(&mut e, b"AT+HTTPCLIENT=2,,\"http://h/\",,,1\r\n", &big);
+    assert!(out.ends_with(b"\r\nOK\r\n"), "{}", show(&out));
+    // The pieces are those of a 2048-byte rx buffer, as HTTPCGET's with rx 2048 are.
+    let (_, with_2048, _) = net(&mut e, b"AT+HTTPCGET=\"http://h/\",2048,2048\r\n", &big);
+    assert_eq!(
+        pieces(&out, b"+HTTPCLIENT:"),
+        pieces(&with_2048, b"+HTTPCGET:")
+    );
+    proves!(HttpBufferFixed);
     // The data phase has no timeout: hours later it still waits for the bytes.
     e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",3\r\n");
     drain(&mut e);
@@ -487,7 +495,7 @@ fn buffers_timeouts_and_state() {
         drain(&mut e),
         b"\r\nOK\r\n\r\n>\r\nSEND FAIL\r\n"[9..].to_vec()
     );
-    let _ = Clause::HttpcsendDataNoTimeout;
+    proves!(HttpcsendDataNoTimeout);
     // Stored URL, headers and authentication are shared by later commands.
     e.handle_uart(b"AT+HTTPCFG=2,0,0\r\nAT+HTTPCHEAD=6\r\nX-S: 1AT+HTTPURLCFG=11\r\nhttps://s/x");
     drain(&mut e);
@@ -495,12 +503,12 @@ fn buffers_timeouts_and_state() {
     assert!(has(&req, b"X-S: 1\r\n"));
     let tls = tls.expect("https");
     assert!(tls.verify_server && !tls.client_cert);
-    let _ = [
-        Clause::HttpStateGlobal,
-        Clause::HttpcfgGlobal,
-        Clause::HttpcfgVerifyModes23,
-        Clause::HttpcfgVerifyNoHostname,
-    ];
+    proves!(
+        HttpStateGlobal,
+        HttpcfgGlobal,
+        HttpcfgVerifyModes23,
+        HttpcfgVerifyNoHostname
+    );
     e.handle_net_error();
     drain(&mut e);
     for (mode, verify, cert) in [(0, false, false), (1, false, true), (3, true, true)] {
@@ -521,7 +529,7 @@ fn buffers_timeouts_and_state() {
         e.handle_net_error();
         drain(&mut e);
     }
-    let _ = [Clause::HttpcfgVerifyModes01, Clause::HttpcfgClientCert];
+    proves!(HttpcfgVerifyModes01, HttpcfgClientCert);
 }
 
 #[test]
@@ -539,7 +547,7 @@ fn stored_headers_apply_newest_to_oldest() {
         "{}",
         show(&req)
     );
-    let _ = Clause::HttpcheadApplyOrder;
+    proves!(HttpcheadApplyOrder);
 }
 
 #[test]
@@ -569,10 +577,57 @@ fn result_bytes_of_send_and_busy() {
         "{}",
         show(&out)
     );
-    let _ = [
-        Clause::ResultSendBytes,
-        Clause::ResultBusyBytes,
-        Clause::ErrcodeHttpConnectFailed,
-        Clause::ErrcodeHttpTable,
-    ];
+    proves!(ResultSendBytes, ResultBusyBytes, ErrcodeHttpConnectFailed);
+}
+
+/// The sizes of the payload lines with `prefix` in `out`.
+fn pieces(out: &[u8], prefix: &[u8]) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    let mut at = 0;
+    while let Some(p) = out[at..].windows(prefix.len()).position(|w| w == prefix) {
+        let start = at + p + prefix.len();
+        let comma = out[start..].iter().position(|&b| b == b',').unwrap() + start;
+        let n: usize = std::str::from_utf8(&out[start..comma])
+            .unwrap()
+            .parse()
+            .unwrap();
+        sizes.push(n);
+        at = comma + 1 + n;
+    }
+    sizes
+}
+
+#[test]
+fn rx_size_zero_is_the_default() {
+    // The same body read with rx 0 and with rx 2048 comes in the same pieces; with rx 1000
+    // no piece is larger than 1000.
+    let mut big = b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n".to_vec();
+    big.extend_from_slice(&[b'r'; 5000]);
+    let mut e = quiet_engine();
+    let (_, zero, _) = net(&mut e, b"AT+HTTPCGET=\"http://h/\",0,0\r\n", &big);
+    let (_, default, _) = net(&mut e, b"AT+HTTPCGET=\"http://h/\",2048,2048\r\n", &big);
+    let (_, small, _) = net(&mut e, b"AT+HTTPCGET=\"http://h/\",0,1000\r\n", &big);
+    let (z, d, s) = (
+        pieces(&zero, b"+HTTPCGET:"),
+        pieces(&default, b"+HTTPCGET:"),
+        pieces(&small, b"+HTTPCGET:"),
+    );
+    assert_eq!(z, d);
+    assert!(z.iter().any(|&n| n > 1000), "{z:?}");
+    assert!(s.iter().all(|&n| n <= 1000), "{s:?}");
+    assert_eq!(s.iter().sum::<usize>(), 5000);
+    proves!(HttpBufferZeroIsDefault, HttpBufferRxSize);
+}
+
+#[test]
+fn every_documented_status_gets_its_code() {
+    // The seed's table (400–417, 500–505): 0x010a7000 + status, printed before ERROR.
+    let mut e = quiet_engine();
+    for status in (400..=417).chain(500..=505) {
+        let resp = format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n");
+        let (_, out, _) = net(&mut e, b"AT+HTTPCGET=\"http://h/\"\r\n", resp.as_bytes());
+        let want = format!("ERR CODE:0x{:08x}\r\n\r\nERROR\r\n", 0x010a_7000 + status);
+        assert_eq!(show(&out), show(want.as_bytes()), "status {status}");
+    }
+    proves!(ErrcodeHttpTable, ErrcodeHttpStatus);
 }

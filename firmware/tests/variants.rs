@@ -1,6 +1,9 @@
 //! Legitimate variants (feature `variants`): behaviours the spec permits that the engine does
 //! not choose by default. Each must differ from the default only where the spec leaves room.
 
+#[macro_use]
+mod common;
+
 use atspec_firmware::device::Clause;
 use atspec_firmware::{Action, Config, Engine, Pki, Variant};
 
@@ -58,6 +61,7 @@ fn field_names(req: &[u8]) -> Vec<String> {
 fn idf_header_order_reorders_fields_and_nothing_else() {
     let (ours, out_ours) = post(None);
     let (idf, out_idf) = post(Some(Variant::IdfHeaderOrder));
+    proves!(HttpRequestFieldOrder);
     let id = Clause::HttpRequestFieldOrder.id();
     assert_eq!(
         field_names(&ours),

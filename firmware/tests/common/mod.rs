@@ -37,3 +37,13 @@ pub fn quiet_engine() -> Engine {
     drain(&mut e);
     e
 }
+
+/// Marks the clauses the enclosing test proves: its assertions pin their behaviour.
+/// `coverage.rs` reads these marks (and the `run(Clause, …)` rows of `clauses.rs`) and checks
+/// that the test asserts something; nothing else — a comment, a tag list — counts.
+#[allow(unused_macros)]
+macro_rules! proves {
+    ($($c:ident),+ $(,)?) => {
+        $( let _ = atspec_firmware::device::Clause::$c; )+
+    };
+}
