@@ -46,7 +46,10 @@ fn reassemble(uart: &[u8]) -> Result<Vec<u8>, String> {
         at = data + n + 2;
     }
     if &uart[at..] != b"\r\nOK\r\n" {
-        return Err(format!("after the pieces: {:?}", String::from_utf8_lossy(&uart[at..])));
+        return Err(format!(
+            "after the pieces: {:?}",
+            String::from_utf8_lossy(&uart[at..])
+        ));
     }
     Ok(body)
 }
@@ -175,7 +178,10 @@ fn main() {
         let uart = capture(&mut port, b"\r\nOK\r\n");
         let secs = t.elapsed().as_secs_f64();
         let body = reassemble(&uart).unwrap_or_else(|e| panic!("the answer is damaged: {e}"));
-        assert!(body == expected, "the reassembled body differs from what was sent");
+        assert!(
+            body == expected,
+            "the reassembled body differs from what was sent"
+        );
         runs.push((uart.len(), secs));
     }
     runs.sort_by(|a, b| a.1.total_cmp(&b.1));

@@ -15,10 +15,11 @@ use crate::runner::{Env, Judges};
 /// Options every session takes.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SessionArgs {
-    /// The device: virtual, serial:PATH[@BAUD] or /dev/…, tcp:HOST:PORT or socket://HOST:PORT,
-    /// rfc2217:HOST:PORT[@BAUD] or rfc2217://HOST:PORT[?ign_set_control],
-    /// labgrid:PLACE[@COORDINATOR], probe-rs:CHIP[:ELF]. Repeat it to certify several devices
-    /// in one run (checks and fuzzed cases are shared out among them; default: virtual).
+    /// The device: virtual, serial:PATH or serial:PATH@BAUD or /dev/…, tcp:HOST:PORT or
+    /// socket://HOST:PORT, rfc2217:HOST:PORT@BAUD or rfc2217://HOST:PORT?ign_set_control,
+    /// labgrid:PLACE or labgrid:PLACE@COORDINATOR, probe-rs:CHIP or probe-rs:CHIP:ELF. Repeat
+    /// it to certify several devices in one run (checks and fuzzed cases are shared out among
+    /// them; default: virtual).
     #[arg(long = "device", value_name = "DEVICE")]
     pub devices: Vec<DeviceSpec>,
     /// Address the mock peer binds (port 0: free ports).
