@@ -5,23 +5,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
-use common::{Procs, atspec, board_pty_with, certify, tempdir};
-
-fn clause_verdicts(report: &serde_json::Value) -> BTreeMap<String, String> {
-    report["clauses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_string(),
-                c["verdict"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
+use common::{Procs, atspec, board_pty_with, certify, clause_verdicts, tempdir};
 
 #[test]
 fn three_boards_in_one_run_give_one_report_with_per_device_verdicts() {

@@ -2,21 +2,7 @@
 
 mod common;
 
-use common::{atspec, certify, tempdir};
-
-fn verdicts(report: &serde_json::Value) -> Vec<(String, String)> {
-    report["clauses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_string(),
-                c["verdict"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
+use common::{atspec, certify, clause_verdicts, tempdir};
 
 #[test]
 fn one_seed_gives_byte_identical_transcripts_and_two_seeds_differ() {
@@ -38,7 +24,10 @@ fn one_seed_gives_byte_identical_transcripts_and_two_seeds_differ() {
             ],
         );
         assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-        (std::fs::read_to_string(&log).unwrap(), verdicts(&report))
+        (
+            std::fs::read_to_string(&log).unwrap(),
+            clause_verdicts(&report),
+        )
     };
     let (first, v1) = run("det0", "424242");
     let (second, v2) = run("det1", "424242");

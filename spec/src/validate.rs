@@ -870,13 +870,7 @@ impl<'a> Cx<'a> {
     }
 
     fn clauses(&self, sink: &mut Sink) {
-        let sources: HashMap<&str, &SourceDef> = self
-            .spec
-            .spec
-            .sources
-            .iter()
-            .map(|s| (s.id.value.as_str(), s))
-            .collect();
+        let sources = self.sources();
         unique(
             sink,
             "clause id",
@@ -918,6 +912,16 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The declared sources by id.
+    fn sources(&self) -> HashMap<&'a str, &'a SourceDef> {
+        self.spec
+            .spec
+            .sources
+            .iter()
+            .map(|s| (s.id.value.as_str(), s))
+            .collect()
+    }
+
     /// Every citation in `source` names a declared source (with a section where it has them).
     fn cite(&self, sink: &mut Sink, sources: &HashMap<&str, &SourceDef>, source: &S<String>) {
         for cite in source.value.split(',').map(str::trim) {
@@ -944,13 +948,7 @@ impl<'a> Cx<'a> {
 
     /// A variant names declared profiles, and its clause binds a command the kind changes.
     fn variants(&self, sink: &mut Sink, c: &crate::model::Clause) {
-        let sources: HashMap<&str, &SourceDef> = self
-            .spec
-            .spec
-            .sources
-            .iter()
-            .map(|s| (s.id.value.as_str(), s))
-            .collect();
+        let sources = self.sources();
         for v in &c.variants {
             self.cite(sink, &sources, &v.source);
             if v.profiles.is_empty() {

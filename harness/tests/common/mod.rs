@@ -57,6 +57,23 @@ pub fn certify(tag: &str, args: &[&str]) -> (Run, serde_json::Value) {
     (run, report)
 }
 
+/// Every clause's verdict, by id.
+pub fn clause_verdicts(report: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
+    report["clauses"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    (
+                        c["id"].as_str().unwrap().to_string(),
+                        c["verdict"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Clause ids with this verdict.
 pub fn clauses_with(report: &serde_json::Value, verdict: &str) -> Vec<String> {
     report["clauses"]
