@@ -162,8 +162,15 @@ impl Device {
     }
 
     /// Writes `bytes` (and `busy` while the command runs) and reads until the answer is as
-    /// complete as `x` says it will be.
-    pub fn exchange(&mut self, bytes: &[u8], busy: Option<&[u8]>, x: &Expect) -> Reading {
+    /// complete as `x` says it will be. `others` are what other profiles expect: the answer
+    /// has diverged only once it can be none of them either.
+    pub fn exchange(
+        &mut self,
+        bytes: &[u8],
+        busy: Option<&[u8]>,
+        x: &Expect,
+        others: &[Expect],
+    ) -> Reading {
         let want = terminals(&x.output, x.prompt);
         let mut decoder = host::decoder();
         decoder.expect_prompt(x.prompt);
@@ -231,7 +238,10 @@ impl Device {
             }
             if last.elapsed() >= DIVERGED_AFTER
                 && diverged(x, &r.bytes)
-                && x.alternatives.iter().all(|a| diverged(&a.expect, &r.bytes))
+                && std::iter::once(x).chain(others).all(|e| {
+                    diverged(e, &r.bytes)
+                        && e.alternatives.iter().all(|a| diverged(&a.expect, &r.bytes))
+                })
             {
                 // Judged on divergence: the diff is the verdict, not a timeout.
                 return r;

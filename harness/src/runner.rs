@@ -541,18 +541,7 @@ pub fn run_judged(
             .iter()
             .map(|&i| judgings[i].model.step(&bytes.0, busy_bytes, &world))
             .collect();
-        let mut lead = xs[0].clone();
-        for other in &xs[1..] {
-            let mut o = other.clone();
-            let more = std::mem::take(&mut o.alternatives);
-            lead.alternatives.push(crate::oracle::Reading {
-                clause: "",
-                expect: o,
-                model: Box::new(judgings[live[0]].model.clone()),
-            });
-            lead.alternatives.extend(more);
-        }
-        let reading = env.device.exchange(&bytes.0, busy_bytes, &lead);
+        let reading = env.device.exchange(&bytes.0, busy_bytes, &xs[0], &xs[1..]);
         let seen = env.mock.take_requests();
         let mut rec = StepRecord {
             step: step.clone(),

@@ -300,7 +300,7 @@ pub fn run(a: CertifyArgs) -> ExitCode {
             }
         }
     }
-    let report = merge_shares(ok, &a, ci_shards, ci_shard, &logs, started);
+    let report = merge_shares(ok, ci_shards, ci_shard, &logs, started);
     let style = Style {
         color: std::io::stdout().is_terminal(),
     };
@@ -532,7 +532,6 @@ fn run_share<'a>(
 /// One report from every device's share.
 fn merge_shares(
     shares: Vec<Share>,
-    a: &CertifyArgs,
     ci_shards: usize,
     ci_shard: usize,
     logs: &[PathBuf],
@@ -556,7 +555,6 @@ fn merge_shares(
         choices.push(s.choice);
     }
     choices.dedup();
-    let _ = a;
     // In check order, whichever device ran each.
     let order: std::collections::HashMap<&str, usize> = checks::all()
         .iter()

@@ -447,7 +447,6 @@ impl Report {
             && totals.hung == 0
             && fuzz.failure.is_none()
             && !checks.iter().any(|c| bad(&c.verdict));
-        let bad = |v: &Verdict| matches!(v, Verdict::Fail(_) | Verdict::Hung(_));
         let mut verdicts = vec![ProfileVerdict {
             profile: judges.primary.id.to_string(),
             name: crate::runner::judge_name(judges.primary),
