@@ -343,6 +343,18 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 self.error_code(r.err_code);
                 self.out.put(r.result);
             }
+            Ok(cmd)
+                if self.behaviour().getsize_url_only
+                    && cmd.name_and_form().0 == device::Name::HttpGetSize
+                    && crate::line::field_count(&text[..n]) > 1 =>
+            {
+                // Cores before v3.0 (`getsize_url_only`): the URL and nothing else.
+                implements!(HttpParamCountSized);
+                let given = u8::try_from(crate::line::field_count(&text[..n])).unwrap_or(u8::MAX);
+                let r = device::ANSWERS.reject(atspec_rt::RejectKind::ParamCount { given });
+                self.error_code(r.err_code);
+                self.out.put(r.result);
+            }
             Ok(cmd) => device::dispatch(&cmd, self),
             Err(r) => {
                 implements!(
@@ -365,7 +377,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// answered the line itself.
     #[cfg(feature = "variants")]
     fn other_reading(&mut self, line: &[u8], r: &atspec_rt::Rejection) -> bool {
-        use crate::variant::{field_count, is_set_of};
+        use crate::line::{field_count, is_set_of};
         if varied!(self, TransportDefault)
             && is_set_of(line, b"AT+HTTPCLIENT")
             && field_count(line) == 5

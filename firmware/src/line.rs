@@ -86,6 +86,33 @@ impl LineBuf {
     }
 }
 
+/// How many parameter fields a set line carries (commas outside quoted strings, with `\\`
+/// escapes); 0 without `=`.
+pub fn field_count(line: &[u8]) -> usize {
+    let Some(eq) = line.iter().position(|&b| b == b'=') else {
+        return 0;
+    };
+    let mut n = 1;
+    let (mut quoted, mut escaped) = (false, false);
+    for &b in &line[eq + 1..] {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => quoted = !quoted,
+            b',' if !quoted => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Whether `line` starts with `name` (ASCII case-insensitive) followed by `=`.
+pub fn is_set_of(line: &[u8], name: &[u8]) -> bool {
+    line.len() > name.len()
+        && line[..name.len()].eq_ignore_ascii_case(name)
+        && line[name.len()] == b'='
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,6 +52,9 @@ pub enum Mutant {
     DataTimeout2s,
     /// A timeout parameter of 0 means 1 s instead of the 5 s default.
     TimeoutZeroOneSecond,
+    /// Redirects are followed, but the new request of AT+HTTPCPOST/PUT goes out as GET (as
+    /// browsers treat 301/302), where the ESP-AT client re-uses the method.
+    RedirectAsGet,
 }
 
 impl Mutant {
@@ -78,6 +81,7 @@ impl Mutant {
         Mutant::CheadAnyLength,
         Mutant::DataTimeout2s,
         Mutant::TimeoutZeroOneSecond,
+        Mutant::RedirectAsGet,
     ];
 
     /// The command-line name (`prompt-space`).
@@ -104,6 +108,7 @@ impl Mutant {
             Mutant::CheadAnyLength => "chead-any-length",
             Mutant::DataTimeout2s => "data-timeout-2s",
             Mutant::TimeoutZeroOneSecond => "timeout-zero-1s",
+            Mutant::RedirectAsGet => "redirect-as-get",
         }
     }
 

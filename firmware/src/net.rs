@@ -4,8 +4,12 @@
 //! close), sends what [`Engine::poll_net_transmit`] gives it, and reports back with
 //! [`Engine::handle_connected`], [`Engine::handle_received`] (which says how many bytes it
 //! took, so output backpressure reaches the socket), [`Engine::handle_closed`],
-//! [`Engine::handle_net_error`] and [`Engine::handle_time`]. Redirects are never followed
-//! (`HTTPCLIENT.REDIRECT.NOT_FOLLOWED`): a 3xx is a response like any other.
+//! [`Engine::handle_net_error`] and [`Engine::handle_time`]. By default redirects are not
+//! followed (`HTTPCLIENT.REDIRECT.NOT_FOLLOWED`, `HTTP.REDIRECT.NOT_FOLLOWED`): a 3xx is a
+//! response like any other. Under ESP-AT profiles (`follows_redirects`) AT+HTTPCGET, CPOST and
+//! CPUT follow one by rewriting the request still held in the tx buffer; a POST/PUT whose
+//! head and body together outgrew that buffer cannot be sent again, and its redirect is then
+//! not followed (a documented limit: the engine streams bodies and stores none).
 
 use atspec_rt::ByteSink;
 
@@ -26,6 +30,8 @@ pub const MAX_HOST: usize = 255;
 pub const MAX_RESPONSE_HEADERS: usize = 48;
 /// The User-Agent every request carries (`HTTP.REQUEST.USER_AGENT`).
 pub const USER_AGENT: &[u8] = b"ESP32 HTTP Client/1.0";
+/// Redirects followed before the next one ends the command (reference §4.6).
+pub const MAX_REDIRECTS: u8 = 10;
 /// Bytes a payload line adds around its data (`+HTTPCLIENT:` + length + `,` + CR LF).
 const LINE_OVERHEAD: usize = 32;
 /// While the UART is the bottleneck, wait until a piece at least this large fits rather than
@@ -139,6 +145,10 @@ pub(crate) struct Net<const TX: usize, const RX: usize> {
     deadline: u64,
     body_to_send: u64,
     failed: bool,
+    /// `tx[..tx_end]` is the whole request (head and body), so a redirect can send it again.
+    held: bool,
+    /// Redirects followed by this command.
+    hops: u8,
 }
 
 impl<const TX: usize, const RX: usize> Default for Net<TX, RX> {
@@ -166,6 +176,8 @@ impl<const TX: usize, const RX: usize> Default for Net<TX, RX> {
             deadline: 0,
             body_to_send: 0,
             failed: false,
+            held: false,
+            hops: 0,
         }
     }
 }
@@ -193,7 +205,9 @@ impl<const TX: usize, const RX: usize> Net<TX, RX> {
         self.framing = Framing::None;
         self.failed = false;
         self.rx_len = 0;
+        self.hops = 0;
         let ok = prepare(self, stored, auth, req, limits.tx);
+        self.held = ok;
         self.phase = Phase::Connecting;
         self.progress();
         self.connect_pending = ok;
@@ -279,6 +293,70 @@ struct Request<'a> {
     idf_order: bool,
 }
 
+/// The TLS settings AT+HTTPCFG's mode gives a connection.
+fn tls_settings(auth: Auth) -> Tls {
+    Tls {
+        verify_server: auth.mode & 2 != 0,
+        client_cert: auth.mode & 1 != 0,
+        pki: auth.pki,
+        ca: auth.ca,
+    }
+}
+
+/// The Host field's value in `buf`: the host, and `:port` unless it is the scheme's default.
+/// `host` is at most [`MAX_HOST`] bytes.
+fn host_text<'b>(buf: &'b mut [u8; MAX_HOST + 6], host: &[u8], port: u16, tls: bool) -> &'b [u8] {
+    let h = host.len();
+    buf[..h].copy_from_slice(host);
+    if port == if tls { 443 } else { 80 } {
+        return &buf[..h];
+    }
+    let mut port_text = [0u8; 6];
+    let mut f = Fill::new(&mut port_text);
+    atspec_rt::sink::put_decimal(&mut f, i64::from(port));
+    let n = f.len;
+    buf[h] = b':';
+    buf[h + 1..h + 1 + n].copy_from_slice(&port_text[..n]);
+    &buf[..h + 1 + n]
+}
+
+/// Rewrites the request in `tx[..len]` for a redirect: the request line's target becomes
+/// `target` and, for another origin, the Host field's value `host`. Method, the other fields
+/// and the body stay. The new length, or `None` when it does not fit.
+fn retarget(tx: &mut [u8], len: usize, target: &[u8], host: Option<&[u8]>) -> Option<usize> {
+    let line_end = tx[..len].windows(2).position(|w| w == b"\r\n")?;
+    let start = tx[..line_end].iter().position(|&b| b == b' ')? + 1;
+    let end = tx[..line_end].iter().rposition(|&b| b == b' ')?;
+    let mut len = splice(tx, len, start..end, target)?;
+    if let Some(host) = host {
+        let head_end = tx[..len].windows(4).position(|w| w == b"\r\n\r\n")? + 2;
+        let mut at = tx[..head_end].windows(2).position(|w| w == b"\r\n")? + 2;
+        while at < head_end {
+            let eol = at + tx[at..head_end].windows(2).position(|w| w == b"\r\n")?;
+            let field = &tx[at..eol];
+            if field.len() >= 5 && field[..5].eq_ignore_ascii_case(b"host:") {
+                let value = at + 5 + field[5..].iter().take_while(|&&b| b == b' ').count();
+                len = splice(tx, len, value..eol, host)?;
+                break;
+            }
+            at = eol + 2;
+        }
+    }
+    Some(len)
+}
+
+/// Replaces `buf[at]` (of the `len` bytes in use) with `with`; the new length, or `None`
+/// when it does not fit.
+fn splice(buf: &mut [u8], len: usize, at: core::ops::Range<usize>, with: &[u8]) -> Option<usize> {
+    let new_len = len - at.len() + with.len();
+    if new_len > buf.len() {
+        return None;
+    }
+    buf.copy_within(at.end..len, at.start + with.len());
+    buf[at.start..at.start + with.len()].copy_from_slice(with);
+    Some(new_len)
+}
+
 /// Fills the tx buffer with the request head (and a small body) and records where to connect.
 /// `false` when it does not fit `tx_limit` or the host is too long: the network-failure path.
 fn prepare<const TX: usize, const RX: usize>(
@@ -304,27 +382,9 @@ fn prepare<const TX: usize, const RX: usize>(
     net.host[..req.host.len()].copy_from_slice(req.host);
     net.host_len = req.host.len();
     net.port = req.port;
-    net.tls = req.tls.then_some(Tls {
-        verify_server: auth.mode & 2 != 0,
-        client_cert: auth.mode & 1 != 0,
-        pki: auth.pki,
-        ca: auth.ca,
-    });
-    let default_port = if req.tls { 443 } else { 80 };
-    let mut port_text = [0u8; 6];
+    net.tls = req.tls.then_some(tls_settings(auth));
     let mut host_value = [0u8; MAX_HOST + 6];
-    let host_header: &[u8] = if req.port == default_port {
-        req.host
-    } else {
-        let mut f = Fill::new(&mut port_text);
-        atspec_rt::sink::put_decimal(&mut f, i64::from(req.port));
-        let n = f.len;
-        let h = req.host.len();
-        host_value[..h].copy_from_slice(req.host);
-        host_value[h] = b':';
-        host_value[h + 1..h + 1 + n].copy_from_slice(&port_text[..n]);
-        &host_value[..h + 1 + n]
-    };
+    let host_header = host_text(&mut host_value, req.host, req.port, req.tls);
     let mut length_text = [0u8; 20];
     let length = req.content_length.map(|len| {
         let mut f = Fill::new(&mut length_text);
@@ -409,11 +469,9 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         }
         let k = (n.tx_end - n.tx_start).min(dst.len());
         dst[..k].copy_from_slice(&n.tx[n.tx_start..n.tx_start + k]);
+        // Sent bytes stay in the buffer (a redirect may send them again); `body_bytes`
+        // reuses the room once it needs it.
         n.tx_start += k;
-        if n.tx_start == n.tx_end {
-            n.tx_start = 0;
-            n.tx_end = 0;
-        }
         if k > 0 {
             n.progress();
         }
@@ -425,7 +483,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                     ..
                 }
             );
-        if n.tx_end == 0 && body_done {
+        if n.tx_start == n.tx_end && body_done {
             n.phase = Phase::Head;
             n.rx_len = 0;
         }
@@ -798,9 +856,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             n.body_to_send = n.body_to_send.saturating_sub(data.len() as u64);
             return data.len();
         }
-        if n.tx_start == n.tx_end {
+        if n.tx_start == n.tx_end && TX - n.tx_end < data.len() {
+            // All sent and the rest does not fit behind it: start over, and the request can
+            // no longer be sent again.
             n.tx_start = 0;
             n.tx_end = 0;
+            n.held = false;
         }
         let k = data.len().min(TX - n.tx_end);
         n.tx[n.tx_end..n.tx_end + k].copy_from_slice(&data[..k]);
@@ -1025,6 +1086,9 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// The response is complete.
     pub(crate) fn finish_body(&mut self) {
+        if self.redirect() {
+            return;
+        }
         let status = self.net.status;
         if status >= 400 {
             let _ = [
@@ -1100,6 +1164,86 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             Kind::Send { .. } => return self.send_fail(),
         }
         self.end();
+    }
+
+    /// Follows a redirect (`follows_redirects`): `true` when the command goes on with a new
+    /// request, or has ended because it was one redirect too many.
+    fn redirect(&mut self) -> bool {
+        let as_get = mutated!(self, RedirectAsGet);
+        let follows =
+            self.behaviour().follows_redirects || varied!(self, FollowsRedirects) || as_get;
+        let n = &self.net;
+        if !follows
+            || !matches!(n.kind, Kind::CGet | Kind::Send { .. })
+            || !matches!(n.status, 301 | 302 | 303 | 307 | 308)
+            || !n.held
+        {
+            return false;
+        }
+        let auth = self.auth;
+        let n = &mut self.net;
+        let mut slots = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
+        let mut resp = httparse::Response::new(&mut slots);
+        if resp.parse(&n.rx[..n.rx_len]).is_err() {
+            return false;
+        }
+        let Some(loc) = resp
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case("location"))
+            .map(|h| h.value.trim_ascii())
+        else {
+            // A 3xx without a Location ends as any status below 400.
+            return false;
+        };
+        if n.hops == MAX_REDIRECTS {
+            self.fail();
+            return true;
+        }
+        // An absolute path stays on the origin; otherwise the Location is a URL.
+        let next = if loc.starts_with(b"/") {
+            Some((None, loc))
+        } else {
+            http::parse_url(loc)
+                .filter(|u| u.known_scheme && u.host.len() <= MAX_HOST)
+                .map(|u| (Some((u.tls, u.host, u.port)), u.target))
+        };
+        let Some((origin, target)) = next else {
+            self.fail();
+            return true;
+        };
+        let mut host_value = [0u8; MAX_HOST + 6];
+        let host_field =
+            origin.map(|(tls, host, port)| host_text(&mut host_value, host, port, tls));
+        let mut rewritten = retarget(&mut n.tx, n.tx_end, target, host_field);
+        if let (true, Some(len)) = (as_get, rewritten) {
+            let method = n.tx.iter().position(|&b| b == b' ').unwrap_or(0);
+            rewritten = splice(&mut n.tx, len, 0..method, b"GET");
+        }
+        let Some(len) = rewritten else {
+            // The new request does not fit: the network-failure path.
+            let _ = Clause::HttpBufferTxHoldsRequestLine;
+            self.fail();
+            return true;
+        };
+        if let Some((tls, host, port)) = origin {
+            n.host[..host.len()].copy_from_slice(host);
+            n.host_len = host.len();
+            n.port = port;
+            n.tls = tls.then_some(tls_settings(auth));
+        }
+        n.hops += 1;
+        n.tx_start = 0;
+        n.tx_end = len;
+        n.rx_len = 0;
+        n.status = 0;
+        n.framing = Framing::None;
+        n.close_pending = n.close_pending || n.connected;
+        n.connected = false;
+        n.connect_pending = true;
+        n.phase = Phase::Connecting;
+        n.progress();
+        true
     }
 
     fn send_fail(&mut self) {

@@ -28,39 +28,15 @@ pub enum Variant {
     /// AT+HTTPCFG=0 with certificate indexes accepts and ignores them (the seed: "not
     /// required"), where the default refuses the line (`HTTPCFG.INDEXES.MODE_0`).
     Mode0IgnoresIndexes,
+    /// AT+HTTPCGET, AT+HTTPCPOST and AT+HTTPCPUT follow redirects as the ESP-AT firmware is
+    /// inferred to (`HTTP.REDIRECT.NOT_FOLLOWED`'s alternative, variant `follows_redirects`).
+    FollowsRedirects,
 }
 
 /// `small-stores`: the longest AT+HTTPCHEAD entry.
 pub const SMALL_CHEAD: usize = 256;
 /// `small-stores`: the longest AT+HTTPCPOST/PUT length.
 pub const SMALL_SEND: u32 = 4096;
-
-/// How many parameter fields a set line carries (commas outside quoted strings, with `\\`
-/// escapes); 0 without `=`.
-pub fn field_count(line: &[u8]) -> usize {
-    let Some(eq) = line.iter().position(|&b| b == b'=') else {
-        return 0;
-    };
-    let mut n = 1;
-    let (mut quoted, mut escaped) = (false, false);
-    for &b in &line[eq + 1..] {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' => escaped = true,
-            b'"' => quoted = !quoted,
-            b',' if !quoted => n += 1,
-            _ => {}
-        }
-    }
-    n
-}
-
-/// Whether `line` starts with `name` (ASCII case-insensitive) followed by `=`.
-pub fn is_set_of(line: &[u8], name: &[u8]) -> bool {
-    line.len() > name.len()
-        && line[..name.len()].eq_ignore_ascii_case(name)
-        && line[name.len()] == b'='
-}
 
 impl Variant {
     /// Every variant.
@@ -71,6 +47,7 @@ impl Variant {
         Variant::BareMissingIndex,
         Variant::TransportDefault,
         Variant::Mode0IgnoresIndexes,
+        Variant::FollowsRedirects,
     ];
 
     /// The command-line name (`idf-header-order`).
@@ -82,6 +59,7 @@ impl Variant {
             Variant::BareMissingIndex => "bare-missing-index",
             Variant::TransportDefault => "transport-default",
             Variant::Mode0IgnoresIndexes => "mode0-ignores-indexes",
+            Variant::FollowsRedirects => "follows-redirects",
         }
     }
 

@@ -860,3 +860,196 @@ fn a_data_phase_has_no_timeout() {
     );
     proves!(HttpcsendDataNoTimeout);
 }
+
+/// Plays `response` to the request in flight and returns what the UART printed.
+fn respond<const T: usize, const R: usize>(
+    e: &mut Engine<T, R>,
+    run: &mut Run,
+    response: &[u8],
+) -> Vec<u8> {
+    pump_request(e, run);
+    let mut rest = response;
+    let mut uart = Vec::new();
+    while !rest.is_empty() {
+        let took = e.handle_received(rest);
+        rest = &rest[took..];
+        uart.extend(drain(e));
+        actions(e, run);
+        if took == 0 {
+            break;
+        }
+    }
+    uart.extend(drain(e));
+    actions(e, run);
+    uart
+}
+
+#[test]
+fn esp_at_profiles_follow_redirects_with_method_headers_and_body() {
+    proves!(HttpRedirectNotFollowed);
+    let mut e = version_engine("4.1");
+    let mut run = transact(
+        &mut e,
+        b"AT+HTTPCPOST=\"http://h:8080/a\",4,1,\"X-A: 1\"\r\nbody",
+        b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://other/b?q\r\nContent-Length: 3\r\n\r\ntmp",
+        64,
+        false,
+    );
+    let first = std::mem::take(&mut run.request);
+    let second_uart = respond(
+        &mut e,
+        &mut run,
+        b"HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\ndone",
+    );
+    let second = show(&run.request);
+    // The old connection is given up, the new origin connected.
+    assert_eq!(
+        run.connects,
+        [("h".into(), 8080, false), ("other".into(), 80, false)]
+    );
+    // One close for the redirect, one at the end.
+    assert_eq!(run.closes, 2);
+    assert!(
+        first.starts_with(b"POST /a HTTP/1.1\r\n"),
+        "{}",
+        show(&first)
+    );
+    // Same method, fields and body; the target and Host name the new place.
+    assert_eq!(
+        second,
+        show(&first)
+            .replace("POST /a ", "POST /b?q ")
+            .replace(&show(b"Host: h:8080\r\n"), &show(b"Host: other\r\n"))
+    );
+    assert!(second.ends_with(&show(b"X-A: 1\r\n\r\nbody")), "{second}");
+    let uart = [run.uart.clone(), second_uart].concat();
+    assert!(
+        show(&uart).ends_with(&show(
+            b"+HTTPCPOST:3,tmp\r\n+HTTPCPOST:4,done\r\n\r\nSEND OK\r\n"
+        )),
+        "{}",
+        show(&uart)
+    );
+}
+
+#[test]
+fn a_path_location_stays_on_the_origin_and_the_eleventh_redirect_fails() {
+    proves!(HttpRedirectNotFollowed);
+    let mut e = version_engine("4.1");
+    let redirect = b"HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 1\r\n\r\nr";
+    let mut run = transact(
+        &mut e,
+        b"AT+HTTPCGET=\"http://h:81/x\"\r\n",
+        redirect,
+        64,
+        false,
+    );
+    let mut uart = run.uart.clone();
+    for _ in 0..10 {
+        run.request.clear();
+        uart.extend(respond(&mut e, &mut run, redirect));
+        assert!(
+            run.request
+                .starts_with(b"GET /loop HTTP/1.1\r\nHost: h:81\r\n"),
+            "{}",
+            show(&run.request)
+        );
+    }
+    // One first request and ten followed; the eleventh 3xx ends on the failure path.
+    assert_eq!(run.connects.len(), 11);
+    assert!(run.connects.iter().all(|c| *c == ("h".into(), 81, false)));
+    let tail = [b"+HTTPCGET:1,r\r\n".repeat(11), b"\r\nERROR\r\n".to_vec()].concat();
+    assert!(uart.ends_with(&tail), "{}", show(&uart));
+    assert!(!e.is_busy());
+}
+
+#[test]
+fn the_contract_getsize_and_a_location_less_3xx_do_not_follow() {
+    proves!(HttpRedirectNotFollowed, HttpgetsizeRedirectNotFollowed);
+    let redirect = b"HTTP/1.1 301 Moved\r\nLocation: /else\r\nContent-Length: 5\r\n\r\nmoved";
+    // The default engine (the contract's first reading) ends with the 3xx itself.
+    let mut e = quiet_engine();
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCGET=\"http://h/\"\r\n",
+        redirect,
+        64,
+        false,
+    );
+    assert_eq!(run.connects.len(), 1);
+    assert!(show(&run.uart).ends_with(&show(b"+HTTPCGET:5,moved\r\n\r\nOK\r\n")));
+    // AT+HTTPGETSIZE reports the 3xx's own size even where redirects are followed.
+    let mut e = version_engine("4.1");
+    let run = transact(
+        &mut e,
+        b"AT+HTTPGETSIZE=\"http://h/\"\r\n",
+        redirect,
+        64,
+        false,
+    );
+    assert_eq!(run.connects.len(), 1);
+    assert!(show(&run.uart).ends_with(&show(b"+HTTPGETSIZE:5\r\n\r\nOK\r\n")));
+    // Without a Location there is nowhere to go.
+    let run = transact(
+        &mut e,
+        b"AT+HTTPCGET=\"http://h/\"\r\n",
+        b"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n",
+        64,
+        false,
+    );
+    assert_eq!(run.connects.len(), 1);
+    assert!(show(&run.uart).ends_with(&show(b"\r\nOK\r\n")));
+}
+
+#[test]
+fn a_post_body_larger_than_the_tx_buffer_is_not_sent_twice() {
+    // The documented limit: the engine streams bodies and keeps none, so a request that
+    // outgrew the tx buffer cannot be repeated; the 3xx ends the command as unfollowed.
+    let mut e = version_engine("4.1");
+    let body = vec![b'b'; 5000];
+    let mut uart = b"AT+HTTPCPOST=\"http://h/\",5000\r\n".to_vec();
+    uart.extend_from_slice(&body);
+    let run = transact(
+        &mut e,
+        &uart,
+        b"HTTP/1.1 302 Found\r\nLocation: /else\r\nContent-Length: 0\r\n\r\n",
+        64,
+        false,
+    );
+    assert_eq!(run.connects.len(), 1);
+    assert!(run.request.ends_with(&body));
+    assert!(show(&run.uart).ends_with(&show(b"\r\nSEND OK\r\n")));
+}
+
+#[test]
+fn versions_before_3_0_take_only_the_url_in_getsize() {
+    proves!(HttpParamCountSized);
+    for (version, refused) in [("2.2", true), ("2.3", true), ("3.0", false)] {
+        let mut e = version_engine(version);
+        e.handle_uart(b"AT+SYSLOG=1\r\n");
+        drain(&mut e);
+        e.handle_uart(b"AT+HTTPGETSIZE=\"http://h/\",100\r\n");
+        let out = drain(&mut e);
+        let expected_refusal = atspec_firmware::device::ANSWERS
+            .reject(atspec_rt::RejectKind::ParamCount { given: 2 })
+            .result;
+        assert_eq!(
+            out.ends_with(expected_refusal) && !e.is_busy(),
+            refused,
+            "{version}: {}",
+            show(&out)
+        );
+        // The URL alone is a request everywhere.
+        let run = transact(
+            &mut e,
+            b"AT+HTTPGETSIZE=\"http://h/\"\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+            64,
+            false,
+        );
+        assert!(
+            show(&run.uart).ends_with(&show(b"+HTTPGETSIZE:3\r\n\r\nOK\r\n")),
+            "{version}"
+        );
+    }
+}

@@ -70,6 +70,10 @@ pub struct Identity {
     /// The full UART transcript of the run, when one was written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uart_log: Option<String>,
+    /// The firmware image, when the harness booted it (`qemu:IMAGE`): sizes, static RAM,
+    /// boot time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firmware: Option<crate::link::Firmware>,
 }
 
 /// A session with a device.
@@ -336,6 +340,7 @@ impl Device {
             reset: self.reset.to_string(),
             shard: None,
             uart_log: None,
+            firmware: self.link.firmware(),
         })
     }
 

@@ -49,6 +49,10 @@ enum Command {
     /// Run the built-in virtual board (what `--device virtual` starts).
     #[command(hide = true)]
     Board(cmd::board::BoardArgs),
+    /// Join standard input and output to a TCP connection (what QEMU's user network runs
+    /// per guest connection for `--device qemu:IMAGE`).
+    #[command(hide = true)]
+    Relay(cmd::relay::RelayArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,5 +64,6 @@ fn main() -> ExitCode {
         Command::Pki(c) => cmd::pki::run(c),
         Command::Report(c) => cmd::report::run(c),
         Command::Board(a) => cmd::board::run(a),
+        Command::Relay(a) => cmd::relay::run(a),
     }
 }

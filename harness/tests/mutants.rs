@@ -85,6 +85,8 @@ mutants! {
     // Timing: a data phase abandoned after 2 s of silence, and timeout 0 read as 1 s.
     data_timeout_2s: "data-timeout-2s" => "HTTPCSEND.DATA.NO_TIMEOUT",
     timeout_zero_1s: "timeout-zero-1s" => "HTTP.TIMEOUT.ZERO_IS_DEFAULT",
+    // Following a POST's redirect as GET matches neither reading the contract allows.
+    redirect_as_get: "redirect-as-get" => "HTTP.REDIRECT.NOT_FOLLOWED",
 }
 
 #[test]

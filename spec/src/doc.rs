@@ -817,6 +817,9 @@ fn clauses(spec: &Spec, b: &mut Vec<Block>) {
                 } => format!(
                     "with {when} in {values:?}, {param} and the fields after it are ignored instead of refused"
                 ),
+                crate::model::Alternative::RedirectFollowed { .. } => {
+                    "a 301/302/303/307/308 with a Location is followed, as variant follows_redirects describes".to_string()
+                }
             };
             items.push(t(format!("Also allowed: {what} ({})", a.why().trim())));
         }

@@ -91,14 +91,22 @@ pub enum VariantKind {
     /// A status of 400 or more ends AT+HTTPCGET, AT+HTTPCPOST and AT+HTTPCPUT with a bare
     /// ERROR (no ERR CODE line).
     StatusErrorBare,
+    /// AT+HTTPCGET, AT+HTTPCPOST and AT+HTTPCPUT follow a 301/302/303/307/308 with a Location,
+    /// re-using the method, headers and body, up to 10 times; the 3xx bodies are printed first.
+    FollowsRedirects,
+    /// AT+HTTPGETSIZE takes the URL only; a line with more parameters is refused as one with
+    /// too many.
+    GetsizeUrlOnly,
 }
 
 impl VariantKind {
     /// Every kind.
-    pub const ALL: [VariantKind; 3] = [
+    pub const ALL: [VariantKind; 5] = [
         VariantKind::HeadLineSpace,
         VariantKind::CheadAppends,
         VariantKind::StatusErrorBare,
+        VariantKind::FollowsRedirects,
+        VariantKind::GetsizeUrlOnly,
     ];
 
     /// The YAML spelling.
@@ -107,6 +115,8 @@ impl VariantKind {
             VariantKind::HeadLineSpace => "head_line_space",
             VariantKind::CheadAppends => "chead_appends",
             VariantKind::StatusErrorBare => "status_error_bare",
+            VariantKind::FollowsRedirects => "follows_redirects",
+            VariantKind::GetsizeUrlOnly => "getsize_url_only",
         }
     }
 
@@ -115,7 +125,10 @@ impl VariantKind {
         match self {
             VariantKind::HeadLineSpace => &["AT+HTTPCLIENT"],
             VariantKind::CheadAppends => &["AT+HTTPCHEAD"],
-            VariantKind::StatusErrorBare => &["AT+HTTPCGET", "AT+HTTPCPOST", "AT+HTTPCPUT"],
+            VariantKind::StatusErrorBare | VariantKind::FollowsRedirects => {
+                &["AT+HTTPCGET", "AT+HTTPCPOST", "AT+HTTPCPUT"]
+            }
+            VariantKind::GetsizeUrlOnly => &["AT+HTTPGETSIZE"],
         }
     }
 }
@@ -807,6 +820,12 @@ pub enum Alternative {
         /// Why the sources allow it.
         why: String,
     },
+    /// A 301/302/303/307/308 response with a Location header may be followed as the
+    /// `follows_redirects` variant describes, instead of ending the command.
+    RedirectFollowed {
+        /// Why the sources allow it.
+        why: String,
+    },
 }
 
 impl Alternative {
@@ -815,7 +834,8 @@ impl Alternative {
         match self {
             Alternative::ErrCodeOptional { why }
             | Alternative::MissingMeansDefault { why, .. }
-            | Alternative::ExtraParamsIgnored { why, .. } => why,
+            | Alternative::ExtraParamsIgnored { why, .. }
+            | Alternative::RedirectFollowed { why } => why,
         }
     }
 }

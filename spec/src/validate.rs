@@ -782,10 +782,36 @@ impl<'a> Cx<'a> {
     }
 
     /// An alternative belongs to one command: the clause binds exactly one, and a default
-    /// names a parameter of its set form with a value inside the parameter's range.
+    /// names a parameter of its set form with a value inside the parameter's range. A followed
+    /// redirect instead belongs to the commands that can follow one.
     fn alternatives(&self, sink: &mut Sink, c: &crate::model::Clause) {
-        use crate::model::Alternative;
+        use crate::model::{Alternative, VariantKind};
         if c.alternatives.is_empty() {
+            return;
+        }
+        if c.alternatives
+            .iter()
+            .all(|a| matches!(a, Alternative::RedirectFollowed { .. }))
+        {
+            let can = VariantKind::FollowsRedirects.commands();
+            if let Some(b) = c.binds.iter().find(|b| !can.contains(&b.value.as_str())) {
+                sink.at(
+                    &b.defined,
+                    format!(
+                        "clause {} allows a followed redirect, but {} cannot follow one (only {})",
+                        c.id.value,
+                        b.value,
+                        can.join(", ")
+                    ),
+                );
+            }
+            if let Some(a) = c.alternatives.iter().find(|a| a.why().trim().is_empty()) {
+                let _ = a;
+                sink.at(
+                    &c.id.defined,
+                    format!("an alternative of {} needs a `why`", c.id.value),
+                );
+            }
             return;
         }
         let one = match &c.binds[..] {

@@ -148,6 +148,11 @@ fn semantic_checks_each_fire() {
         ),
         (
             "    binds: [AT+SIZE]\n    source: seed\n",
+            "    binds: [AT+SIZE]\n    source: seed\n    alternatives: [{kind: redirect_followed, why: w}]\n",
+            "AT+SIZE cannot follow one",
+        ),
+        (
+            "    binds: [AT+SIZE]\n    source: seed\n",
             "    binds: [AT+SIZE]\n    source: seed\n    variants: [{kind: chead_appends, profiles: [old], statement: s, source: seed}]\n",
             "unknown profile `old`",
         ),

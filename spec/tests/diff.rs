@@ -229,7 +229,10 @@ fn profile_and_variant_changes_are_classified() {
             .all(|x| x.subject == "HTTPCHEAD.STORE.REPLACE_SAME_NAME")
     );
     // A new profile is compatible; a removed one is breaking.
-    let r = edited(&[("  - id: esp-at-4.1\n", "  - id: esp-at-9.9\n")]);
+    let r = edited(&[
+        ("  - id: esp-at-4.1\n", "  - id: esp-at-9.9\n"),
+        ("esp-at-3.1, esp-at-4.1]", "esp-at-3.1, esp-at-9.9]"),
+    ]);
     assert_eq!(r.of(Kind::ProfileAdded).count(), 1, "{r}");
     assert_eq!(r.of(Kind::ProfileRemoved).count(), 1, "{r}");
     assert!(!r.of(Kind::ProfileAdded).next().unwrap().breaking());

@@ -122,10 +122,12 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
         };
         let lacks = &p.lacks;
         let flag = |k: &str| p.behaviour.contains(&k);
-        let (hs, ca, sb) = (
+        let (hs, ca, sb, fr, gu) = (
             flag("head_line_space"),
             flag("chead_appends"),
             flag("status_error_bare"),
+            flag("follows_redirects"),
+            flag("getsize_url_only"),
         );
         quote!(#rt::Profile {
             id: #id,
@@ -133,7 +135,13 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
             alternatives: #alts,
             esp_at_version: #version,
             lacks: &[ #( Name::#lacks ),* ],
-            behaviour: #rt::Behaviour { head_line_space: #hs, chead_appends: #ca, status_error_bare: #sb },
+            behaviour: #rt::Behaviour {
+                head_line_space: #hs,
+                chead_appends: #ca,
+                status_error_bare: #sb,
+                follows_redirects: #fr,
+                getsize_url_only: #gu,
+            },
         })
     });
 

@@ -103,6 +103,7 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
             crate::ir::AltIr::ExtraParamsIgnored { field, when, values } => {
                 quote!(Alternative::ExtraParamsIgnored { field: #field, when: #when, values: &[#(#values),*] })
             }
+            crate::ir::AltIr::RedirectFollowed => quote!(Alternative::RedirectFollowed),
         });
         let variants = c.variants.iter().map(|(kind, profiles)| {
             quote!(VariantInfo { kind: #kind, profiles: &[#(#profiles),*] })
@@ -187,6 +188,9 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
                 /// Its values.
                 values: &'static [i64],
             },
+            /// A 301/302/303/307/308 with a Location may be followed (variant
+            /// `follows_redirects`) instead of ending the command.
+            RedirectFollowed,
         }
 
         /// Every clause, in spec order.

@@ -275,6 +275,8 @@ pub struct ClauseIr {
 pub enum AltIr {
     /// A rejection for a missing parameter may come without its ERR CODE line.
     ErrCodeOptional,
+    /// A redirect may be followed (`follows_redirects`).
+    RedirectFollowed,
     /// A line that ends before field `field` (0-based) may run with `value` there.
     MissingMeansDefault {
         /// Field index in the set form.
@@ -438,6 +440,9 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
                         when: field_of(spec, c, when),
                         values: values.clone(),
                     },
+                    atspec_spec::model::Alternative::RedirectFollowed { .. } => {
+                        AltIr::RedirectFollowed
+                    }
                 })
                 .collect(),
             variants: c

@@ -12,6 +12,7 @@
 //! Work happens in three steps, like serde_derive: **parse** the macro input, **validate** the
 //! spec (every error of the file, each `file:line:col`, combined into one compile error on the
 //! string literal), **generate** with `atspec-codegen-gen`.
+#![cfg_attr(span_source_file, feature(proc_macro_span))]
 
 use std::path::PathBuf;
 
@@ -123,8 +124,7 @@ fn resolve(written: &str) -> PathBuf {
     if p.is_absolute() {
         return p;
     }
-    let base = proc_macro::Span::call_site()
-        .local_file()
+    let base = invoking_file()
         .and_then(|f| f.parent().map(PathBuf::from))
         .unwrap_or_else(|| {
             std::env::var("CARGO_MANIFEST_DIR")
@@ -133,4 +133,17 @@ fn resolve(written: &str) -> PathBuf {
         });
     let joined = base.join(p);
     std::fs::canonicalize(&joined).unwrap_or(joined)
+}
+
+/// The file holding the invocation, when the compiler reports a real one.
+#[cfg(not(span_source_file))]
+fn invoking_file() -> Option<PathBuf> {
+    proc_macro::Span::call_site().local_file()
+}
+
+/// The same on compilers before 1.88 (see `build.rs`).
+#[cfg(span_source_file)]
+fn invoking_file() -> Option<PathBuf> {
+    let f = proc_macro::Span::call_site().source_file();
+    f.is_real().then(|| f.path())
 }

@@ -13,6 +13,11 @@ pub struct Behaviour {
     /// `status_error_bare`: a status of 400 or more ends AT+HTTPCGET/CPOST/CPUT with a bare
     /// ERROR.
     pub status_error_bare: bool,
+    /// `follows_redirects`: AT+HTTPCGET/CPOST/CPUT follow a 301/302/303/307/308 with a
+    /// Location, re-using the method, headers and body, up to 10 times.
+    pub follows_redirects: bool,
+    /// `getsize_url_only`: AT+HTTPGETSIZE takes the URL only (cores before v3.0).
+    pub getsize_url_only: bool,
 }
 
 /// One profile. `N` is the generated command-name type.

@@ -396,6 +396,10 @@ fn run_share<'a>(
                 "the device profile declares no AT+HTTPCPOST/PUT length limit (send_length_max)"
                     .to_string()
             }),
+            Needs::WellKnownPorts if !s.env.profile.tls => Some(
+                "not applicable: host/path mode's transport 2 is HTTPS on port 443, and the device profile declares no TLS"
+                    .to_string(),
+            ),
             Needs::WellKnownPorts => (!s.env.mock.has_well_known_ports())
                 .then(|| "needs the mock peer on ports 80 and 443 (host/path mode)".to_string()),
         };

@@ -248,10 +248,18 @@ pub fn start_device(
         (_, _, true) => TlsSetup::Generated,
         _ => TlsSetup::None,
     };
-    let host = a
-        .mock_host
-        .clone()
-        .unwrap_or_else(|| a.mock_bind.ip().to_string());
+    let qemu_image = match device {
+        DeviceSpec::Qemu { image } => Some(image.clone()),
+        _ => None,
+    };
+    // A QEMU guest reaches the mock through its user network's forwards.
+    let host = a.mock_host.clone().unwrap_or_else(|| {
+        if qemu_image.is_some() {
+            link::GUEST_MOCK.to_string()
+        } else {
+            a.mock_bind.ip().to_string()
+        }
+    });
     let mock = MockPeer::start(&MockOptions {
         bind: a.mock_bind,
         host,
@@ -259,7 +267,14 @@ pub fn start_device(
         well_known: !a.no_well_known_ports,
     })?;
     let mut pki_dir = None;
-    let link: Box<dyn link::Link> = if virtual_board {
+    let closed_port = closed_port(a.mock_bind.ip())?;
+    let link: Box<dyn link::Link> = if let Some(image) = &qemu_image {
+        // Every endpoint is forwarded, the closed port too: a connection to it then fails
+        // at once, as on a real network, instead of timing out in the restricted one.
+        let mut ports: Vec<u16> = mock.world().servers.iter().map(|(p, _)| *p).collect();
+        ports.push(closed_port);
+        Box::new(link::QemuLink::start(image, &ports, a.mock_bind.ip())?)
+    } else if virtual_board {
         let dir = std::env::temp_dir().join(format!(
             "atspec-pki-{}-{}",
             std::process::id(),
@@ -299,7 +314,6 @@ pub fn start_device(
     let mut identity = device.bring_up()?;
     identity.profile = Some(profile);
     let (judges, profile_choice) = choose_judges(&a.profile, &identity.version)?;
-    let closed_port = closed_port(a.mock_bind.ip())?;
     Ok(Session {
         env: Env {
             device,

@@ -68,6 +68,10 @@ impl Link for LoggedLink {
         self.inner.describe()
     }
 
+    fn firmware(&self) -> Option<super::Firmware> {
+        self.inner.firmware()
+    }
+
     fn set_lines(&mut self, dtr: bool, rts: bool) -> std::io::Result<()> {
         let r = self.inner.set_lines(dtr, rts);
         let what = format!(

@@ -8,10 +8,12 @@
 //! accepted too: `/dev/tty…[@BAUD]`, `socket://HOST:PORT`, `rfc2217://HOST:PORT[?OPTIONS]`.
 
 mod board;
+mod elf;
 mod labgrid;
 mod log;
 #[cfg(feature = "probe")]
 mod probe;
+mod qemu;
 mod rfc2217;
 mod serial;
 mod tcp;
@@ -21,6 +23,7 @@ use std::time::Duration;
 
 pub use board::VirtualBoard;
 pub use log::LoggedLink;
+pub use qemu::{Firmware, GUEST_MOCK, QemuLink};
 
 /// A byte pipe to a device.
 pub trait Link: Send {
@@ -41,6 +44,10 @@ pub trait Link: Send {
             std::io::ErrorKind::Unsupported,
             "this link has no modem-control lines",
         ))
+    }
+    /// The firmware image behind the link, when the harness booted one itself (`qemu:`).
+    fn firmware(&self) -> Option<Firmware> {
+        None
     }
     /// Resets the device through the link itself (a debug probe's reset); links without
     /// one answer `Unsupported`.
@@ -97,6 +104,11 @@ pub enum DeviceSpec {
         /// `host:port` of the coordinator (default: `LG_COORDINATOR` or labgrid's default).
         coordinator: Option<String>,
     },
+    /// A bare-metal image booted in QEMU (`firmware/bare/`).
+    Qemu {
+        /// The ELF image.
+        image: PathBuf,
+    },
     /// A probe-rs RTT channel.
     Probe {
         /// Target chip name.
@@ -142,6 +154,14 @@ impl std::str::FromStr for DeviceSpec {
         }
         if s.starts_with('/') {
             return format!("serial:{s}").parse();
+        }
+        if let Some(image) = s.strip_prefix("qemu:") {
+            if image.is_empty() {
+                return Err("`qemu:`: expected qemu:IMAGE (an ELF built in firmware/bare)".into());
+            }
+            return Ok(DeviceSpec::Qemu {
+                image: image.into(),
+            });
         }
         if let Some(rest) = s.strip_prefix("labgrid:") {
             let (place, coordinator) = match rest.split_once('@') {
@@ -210,7 +230,7 @@ impl std::str::FromStr for DeviceSpec {
             });
         }
         Err(format!(
-            "unknown device `{s}`: expected virtual, serial:PATH[@BAUD] (or /dev/…), tcp:HOST:PORT (or socket://HOST:PORT), rfc2217:HOST:PORT[@BAUD] (or rfc2217://HOST:PORT[?ign_set_control]), labgrid:PLACE[@COORDINATOR] or probe-rs:CHIP[:ELF]"
+            "unknown device `{s}`: expected virtual, serial:PATH[@BAUD] (or /dev/…), tcp:HOST:PORT (or socket://HOST:PORT), rfc2217:HOST:PORT[@BAUD] (or rfc2217://HOST:PORT[?ign_set_control]), labgrid:PLACE[@COORDINATOR], qemu:IMAGE or probe-rs:CHIP[:ELF]"
         ))
     }
 }
@@ -219,6 +239,7 @@ impl std::str::FromStr for DeviceSpec {
 pub fn open(spec: &DeviceSpec) -> Result<Box<dyn Link>, String> {
     match spec {
         DeviceSpec::Virtual => Err("the virtual board is started with VirtualBoard::start".into()),
+        DeviceSpec::Qemu { .. } => Err("a QEMU image is started with QemuLink::start".into()),
         DeviceSpec::Serial { path, baud } => Ok(Box::new(serial::SerialLink::open(path, *baud)?)),
         DeviceSpec::Tcp { addr } => Ok(Box::new(tcp::TcpLink::open(addr)?)),
         DeviceSpec::Rfc2217 { addr, baud } => Ok(Box::new(rfc2217::Rfc2217Link::open(addr, *baud)?)),

@@ -235,16 +235,27 @@ impl MockPeer {
 
     fn mount(&self, s: &Scenario) {
         let s = s.for_wiremock();
-        let mut t = ResponseTemplate::new(s.status).set_body_bytes(s.body.0.clone());
-        for (k, v) in &s.headers {
-            t = t.insert_header(k.as_str(), v.as_str());
-        }
-        if s.delay_ms > 0 {
-            t = t.set_delay(Duration::from_millis(s.delay_ms));
-        }
+        let template = |s: &Scenario| {
+            let mut t = ResponseTemplate::new(s.status).set_body_bytes(s.body.0.clone());
+            for (k, v) in &s.headers {
+                t = t.insert_header(k.as_str(), v.as_str());
+            }
+            if s.delay_ms > 0 {
+                t = t.set_delay(Duration::from_millis(s.delay_ms));
+            }
+            t
+        };
         self.rt.block_on(async {
+            if let Some(l) = &s.landing {
+                // Before the catch-all (a lower number wins; wiremock's default is 5).
+                Mock::given(wiremock::matchers::path(l.path.as_str()))
+                    .respond_with(template(&l.answer))
+                    .with_priority(1)
+                    .mount(&self.wiremock)
+                    .await;
+            }
             Mock::given(any())
-                .respond_with(t)
+                .respond_with(template(&s))
                 .mount(&self.wiremock)
                 .await;
         });

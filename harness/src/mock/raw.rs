@@ -130,7 +130,11 @@ fn serve(mut conn: TcpStream, scenario: &Mutex<Scenario>, recorded: &Mutex<Vec<R
     let Some(req) = read_request(&mut conn) else {
         return;
     };
-    let s = scenario.lock().expect("scenario lock").clone();
+    let s = scenario
+        .lock()
+        .expect("scenario lock")
+        .answer_for(&req.target)
+        .clone();
     let head_request = req.method == "HEAD";
     recorded.lock().expect("recorded lock").push(req);
     std::thread::sleep(Duration::from_millis(s.delay_ms));

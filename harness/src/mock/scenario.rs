@@ -58,7 +58,22 @@ pub struct Scenario {
     /// Transport misbehaviour.
     #[serde(default)]
     pub fault: Option<Fault>,
+    /// Where a followed redirect lands: requests for its path get its answer instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landing: Option<Landing>,
 }
+
+/// The answer at one path, for a device that follows a redirect there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Landing {
+    /// Path and query, as in the request line.
+    pub path: String,
+    /// What is answered there.
+    pub answer: Box<Scenario>,
+}
+
+/// The redirect statuses a device may follow (reference §4.6).
+pub const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
 
 impl Default for Scenario {
     fn default() -> Self {
@@ -87,7 +102,38 @@ impl Scenario {
             framing: Framing::Length,
             delay_ms: 0,
             fault: None,
+            landing: None,
         }
+    }
+
+    /// The same, answering requests for `path` with `answer` (where a redirect lands).
+    pub fn landing(mut self, path: &str, answer: Scenario) -> Scenario {
+        self.landing = Some(Landing {
+            path: path.into(),
+            answer: Box::new(answer),
+        });
+        self
+    }
+
+    /// The answer to a request for `path`.
+    pub fn answer_for(&self, path: &[u8]) -> &Scenario {
+        match &self.landing {
+            Some(l) if l.path.as_bytes() == path => &l.answer,
+            _ => self,
+        }
+    }
+
+    /// Whether this is a redirect a device may follow: a redirect status with a Location.
+    pub fn redirects(&self) -> bool {
+        REDIRECTS.contains(&self.status) && self.location().is_some()
+    }
+
+    /// The Location header's value.
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The same with another framing.
@@ -119,6 +165,10 @@ impl Scenario {
         Scenario {
             framing: Framing::Length,
             fault: None,
+            landing: self.landing.as_ref().map(|l| Landing {
+                path: l.path.clone(),
+                answer: Box::new(l.answer.for_wiremock()),
+            }),
             ..self.clone()
         }
     }
@@ -163,6 +213,9 @@ pub fn reason(status: u16) -> &'static str {
         204 => "No Content",
         301 => "Moved Permanently",
         302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         304 => "Not Modified",
         400 => "Bad Request",
         401 => "Unauthorized",

@@ -185,12 +185,7 @@ fn base_headers(t: &Target, ct: Option<&str>, len: Option<usize>) -> Headers {
         Clause::HttpRequestContentLength,
     ];
     let mut h = Headers::default();
-    let default_port = if t.tls { 443 } else { 80 };
-    let mut host = t.host.clone();
-    if t.port != default_port {
-        host.extend_from_slice(format!(":{}", t.port).as_bytes());
-    }
-    h.set(b"Host", &host);
+    h.set(b"Host", &host_field(t));
     h.set(b"User-Agent", USER_AGENT.as_bytes());
     if let Some(ct) = ct {
         h.set(b"Content-Type", ct.as_bytes());
@@ -538,78 +533,116 @@ fn transact(
         failure(model, kind, &mut out);
         return Running { output: out };
     }
-    let server = server.expect("connected implies a server");
-    let recorded_by = match server {
-        Server::Tls(_) => Server::Raw,
-        s => s,
-    };
-    x.requests.push(ExpectedRequest {
-        server: recorded_by,
-        method: method.into(),
-        target: Bytes(target.path.clone()),
-        headers: headers
-            .0
-            .iter()
-            .map(|(k, v)| (Bytes(k.clone()), Bytes(v.clone())))
-            .collect(),
-        body: Bytes(body.to_vec()),
-    });
-    let scenario = super::played(server, &world.scenario);
-    if matches!(scenario.fault, Some(Fault::HugeHeaders(_))) {
-        // How large a header block a device reads is its own limit: only the result counts.
-        x.loose = Some(Loose::AnyFinal);
-    }
-    if server == Server::Wiremock && kind == (Kind::Client { head: true }) {
-        // wiremock adds headers of its own (date): the lines are not predictable.
-        x.loose = Some(Loose::AnyFinal);
-    }
-    let a = answer(&scenario, method == "HEAD", timeout_ms);
-    if !a.head {
-        failure(model, kind, &mut out);
-        return Running { output: out };
-    }
-    match kind {
-        Kind::GetSize => {
-            let _ = [
-                Clause::HttpgetsizeReport,
-                Clause::HttpgetsizeNoLengthZero,
-                Clause::HttpgetsizeStatusIgnored,
-            ];
-            let size = match scenario.framing {
-                Framing::Length => scenario.body.0.len(),
-                _ => 0,
-            };
-            out.extend_from_slice(format!("+HTTPGETSIZE:{size}\r\n").as_bytes());
-            out.extend_from_slice(Reply::Ok.bytes());
+    let mut server = server.expect("connected implies a server");
+    // `follows_redirects`, or its reading under the contract (`HTTP.REDIRECT.NOT_FOLLOWED`).
+    let follow = matches!(kind, Kind::CGet | Kind::Send { .. })
+        && (model.follow || model.judge.behaviour.follows_redirects);
+    let mut target = target.clone();
+    let mut headers = headers;
+    let mut scenario = super::played_at(server, &world.scenario, &target.path);
+    // Bodies of every response, in order: one merged payload (3xx bodies first).
+    let mut printed = Vec::new();
+    let mut hops = 0;
+    let status = loop {
+        let recorded_by = match server {
+            Server::Tls(_) => Server::Raw,
+            s => s,
+        };
+        x.requests.push(ExpectedRequest {
+            server: recorded_by,
+            method: method.into(),
+            target: Bytes(target.path.clone()),
+            headers: headers
+                .0
+                .iter()
+                .map(|(k, v)| (Bytes(k.clone()), Bytes(v.clone())))
+                .collect(),
+            body: Bytes(body.to_vec()),
+        });
+        if matches!(scenario.fault, Some(Fault::HugeHeaders(_))) {
+            // How large a header block a device reads is its own limit: only the result counts.
+            x.loose = Some(Loose::AnyFinal);
+        }
+        if server == Server::Wiremock && kind == (Kind::Client { head: true }) {
+            // wiremock adds headers of its own (date): the lines are not predictable.
+            x.loose = Some(Loose::AnyFinal);
+        }
+        let a = answer(&scenario, method == "HEAD", timeout_ms);
+        if !a.head {
+            payload(kind, &printed, &mut out);
+            failure(model, kind, &mut out);
             return Running { output: out };
         }
-        Kind::Client { head: true } => {
-            let _ = Clause::HttpclientHeadHeaderLines;
-            // `head_line_space` (cores before v2.3): a space after the comma, not counted.
-            let gap = if model.judge.behaviour.head_line_space {
-                " "
-            } else {
-                ""
-            };
-            for (k, v) in &a.head_lines {
-                let line = format!("{k}: {v}");
-                out.extend_from_slice(
-                    format!("+HTTPCLIENT:{},{gap}{line}\r\n", line.len()).as_bytes(),
-                );
+        match kind {
+            Kind::GetSize => {
+                let _ = [
+                    Clause::HttpgetsizeReport,
+                    Clause::HttpgetsizeNoLengthZero,
+                    Clause::HttpgetsizeStatusIgnored,
+                    Clause::HttpgetsizeRedirectNotFollowed,
+                ];
+                let size = match scenario.framing {
+                    Framing::Length => scenario.body.0.len(),
+                    _ => 0,
+                };
+                out.extend_from_slice(format!("+HTTPGETSIZE:{size}\r\n").as_bytes());
+                out.extend_from_slice(Reply::Ok.bytes());
+                return Running { output: out };
+            }
+            Kind::Client { head: true } => {
+                let _ = Clause::HttpclientHeadHeaderLines;
+                // `head_line_space` (cores before v2.3): a space after the comma, not counted.
+                let gap = if model.judge.behaviour.head_line_space {
+                    " "
+                } else {
+                    ""
+                };
+                for (k, v) in &a.head_lines {
+                    let line = format!("{k}: {v}");
+                    out.extend_from_slice(
+                        format!("+HTTPCLIENT:{},{gap}{line}\r\n", line.len()).as_bytes(),
+                    );
+                }
+            }
+            _ => {
+                let _ = [Clause::HttpResponsePayloadLine, Clause::HttpResponsePieces];
+                printed.extend_from_slice(&a.body);
             }
         }
-        _ => {
-            let _ = [Clause::HttpResponsePayloadLine, Clause::HttpResponsePieces];
-            if !a.body.is_empty() {
-                out.extend_from_slice(format!("{}{},", kind.prefix(), a.body.len()).as_bytes());
-                out.extend_from_slice(&a.body);
-                out.extend_from_slice(b"\r\n");
-            }
+        if !a.complete {
+            payload(kind, &printed, &mut out);
+            failure(model, kind, &mut out);
+            return Running { output: out };
         }
-    }
-    if !a.complete {
-        failure(model, kind, &mut out);
-    } else if a.status >= 400 {
+        let next = if follow {
+            redirect(&scenario, &target)
+        } else {
+            None
+        };
+        let Some(next) = next else {
+            break a.status;
+        };
+        // An 11th redirect, or a Location the device cannot reach, ends on the failure path.
+        let reached = world.server(&next.host, next.port).filter(|s| {
+            next.known_scheme
+                && match s {
+                    Server::Wiremock | Server::Raw => !next.tls,
+                    Server::Tls(front) => next.tls && handshake(model, *front),
+                }
+        });
+        let Some(reached) = reached.filter(|_| hops < MAX_REDIRECTS) else {
+            payload(kind, &printed, &mut out);
+            failure(model, kind, &mut out);
+            return Running { output: out };
+        };
+        hops += 1;
+        headers.set(b"Host", &host_field(&next));
+        server = reached;
+        scenario = super::played_at(server, &world.scenario, &next.path);
+        target = next;
+    };
+    payload(kind, &printed, &mut out);
+    if status >= 400 {
         let _ = [
             Clause::HttpStatusError,
             Clause::ErrcodeHttpStatus,
@@ -619,7 +652,7 @@ fn transact(
         let bare = model.judge.behaviour.status_error_bare
             && matches!(kind, Kind::CGet | Kind::Send { .. });
         if !bare {
-            model_err(model, err_code::http_status(u32::from(a.status)), &mut out);
+            model_err(model, err_code::http_status(u32::from(status)), &mut out);
         }
         out.extend_from_slice(Reply::Error.bytes());
     } else {
@@ -638,6 +671,44 @@ fn transact(
         out.extend_from_slice(done.bytes());
     }
     Running { output: out }
+}
+
+/// Redirects a device follows before the 11th ends the command (reference §4.6).
+const MAX_REDIRECTS: usize = 10;
+
+/// Where a followed redirect goes: an absolute `http(s)://` Location, or an absolute path on
+/// the same origin; `None` when the answer is no redirect or has no usable Location.
+fn redirect(s: &Scenario, from: &Target) -> Option<Target> {
+    if !s.redirects() {
+        return None;
+    }
+    let loc = s.location()?.trim().as_bytes();
+    if loc.starts_with(b"/") {
+        return Some(Target {
+            path: loc.to_vec(),
+            ..from.clone()
+        });
+    }
+    url::read(loc)
+}
+
+/// The Host field for `t` (the port only when it is not the scheme's default).
+fn host_field(t: &Target) -> Vec<u8> {
+    let mut host = t.host.clone();
+    if t.port != if t.tls { 443 } else { 80 } {
+        host.extend_from_slice(format!(":{}", t.port).as_bytes());
+    }
+    host
+}
+
+/// The merged payload line of every body printed (none for an empty body).
+fn payload(kind: Kind, body: &[u8], out: &mut Vec<u8>) {
+    if body.is_empty() || matches!(kind, Kind::GetSize | Kind::Client { head: true }) {
+        return;
+    }
+    out.extend_from_slice(format!("{}{},", kind.prefix(), body.len()).as_bytes());
+    out.extend_from_slice(body);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// Whether the TLS handshake with `front` succeeds under the current AT+HTTPCFG.

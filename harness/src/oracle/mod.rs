@@ -136,6 +136,9 @@ pub struct Model {
     /// The spec profile the device is judged by: which commands exist, which readings pass,
     /// which clause variants apply.
     pub judge: &'static Judge,
+    /// Follow redirects although the judge does not expect it (the `RedirectFollowed`
+    /// reading being predicted).
+    follow: bool,
     line: Vec<u8>,
     mode: Mode,
 }
@@ -157,6 +160,7 @@ impl Model {
             auth: Auth::default(),
             profile,
             judge,
+            follow: false,
             line: Vec::new(),
             mode: Mode::Command,
         }
@@ -171,13 +175,64 @@ impl Model {
     /// written while the command they start runs.
     pub fn step(&mut self, bytes: &[u8], busy: Option<&[u8]>, world: &World) -> Expect {
         // Other readings exist only for one line of a command whose clauses state
-        // alternatives; only then is the model as it was before the step worth keeping.
-        let before = self.may_read_otherwise(bytes).then(|| self.clone());
+        // alternatives, or while the mock answers with a redirect; only then is the model as
+        // it was before the step worth keeping.
+        let other_line = self.may_read_otherwise(bytes);
+        let follow = self.may_follow(world);
+        let before = (other_line || follow.is_some()).then(|| self.clone());
         let mut x = self.step_one(bytes, busy, world);
         if let Some(before) = before {
-            x.alternatives = before.readings(bytes, busy, world, self, &x);
+            if other_line {
+                x.alternatives = before.readings(bytes, busy, world, self, &x);
+            }
+            if let Some(clause) = follow {
+                x.alternatives
+                    .extend(before.followed(clause, bytes, busy, world, &x));
+            }
         }
         x
+    }
+
+    /// The clause that lets a device follow the redirect the mock now answers with, when the
+    /// judge accepts alternatives and does not already expect it to follow.
+    fn may_follow(&self, world: &World) -> Option<&'static str> {
+        if !self.judge.alternatives
+            || self.judge.behaviour.follows_redirects
+            || !world.scenario.redirects()
+        {
+            return None;
+        }
+        host::CLAUSES
+            .iter()
+            .find(|c| {
+                c.alternatives
+                    .contains(&host::Alternative::RedirectFollowed)
+            })
+            .map(|c| c.id)
+    }
+
+    /// The answer when the device follows redirects (`RedirectFollowed`), if it differs.
+    fn followed(
+        &self,
+        clause: &'static str,
+        bytes: &[u8],
+        busy: Option<&[u8]>,
+        world: &World,
+        x: &Expect,
+    ) -> Option<Reading> {
+        let mut m = self.clone();
+        m.follow = true;
+        let mut y = m.step_one(bytes, busy, world);
+        m.follow = false;
+        if y.output == x.output && y.requests == x.requests {
+            return None;
+        }
+        y.alternatives.clear();
+        Some(Reading {
+            clause,
+            expect: y,
+            model: Box::new(m),
+        })
     }
 
     /// Whether `bytes` are one command line, typed at an empty line buffer, of a command that
@@ -266,6 +321,8 @@ impl Model {
                         alt.extend_from_slice(format!(",{value}\r\n").as_bytes());
                         out.push(self.read_as(c.id, &alt, bytes, busy, world));
                     }
+                    // Not a reading of the line: see `Model::followed`.
+                    host::Alternative::RedirectFollowed => {}
                     host::Alternative::ExtraParamsIgnored {
                         field,
                         when,
@@ -488,11 +545,20 @@ impl Model {
     fn run_line(&mut self, line: &[u8], world: &World, x: &mut Expect) -> Option<Running> {
         let mut scratch = [0u8; LINE_CAPACITY];
         let parsed = device::parse(line, &mut scratch).and_then(|c| {
-            if self.judge.has(c.name_and_form().0) {
-                Ok(c)
-            } else {
+            let name = c.name_and_form().0;
+            if !self.judge.has(name) {
                 // A version without the command answers it as an unknown one.
                 Err(device::ANSWERS.reject(atspec_rt::RejectKind::UnknownCommand))
+            } else if name == device::Name::HttpGetSize
+                && self.judge.behaviour.getsize_url_only
+                && field_spans(line).len() > 1
+            {
+                // Cores before v3.0 (`getsize_url_only`): the URL and nothing else.
+                let _ = Clause::HttpParamCountSized;
+                let given = u8::try_from(field_spans(line).len()).unwrap_or(u8::MAX);
+                Err(device::ANSWERS.reject(atspec_rt::RejectKind::ParamCount { given }))
+            } else {
+                Ok(c)
             }
         });
         let cmd = match parsed {
@@ -717,6 +783,12 @@ pub fn played(server: Server, scenario: &Scenario) -> Scenario {
         Server::Wiremock => scenario.for_wiremock(),
         _ => scenario.clone(),
     }
+}
+
+/// What `server` answers a request for `path`: the scenario's landing at its path, else the
+/// scenario itself, as that server plays it.
+pub fn played_at(server: Server, scenario: &Scenario, path: &[u8]) -> Scenario {
+    played(server, scenario.answer_for(path))
 }
 
 #[cfg(test)]

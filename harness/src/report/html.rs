@@ -66,6 +66,13 @@ pub fn render(r: &Report) -> String {
             ),
         ),
         ("Wall time", format!("{:.1} s", r.wall_ms as f64 / 1000.0)),
+        (
+            "Firmware image",
+            r.device
+                .firmware
+                .as_ref()
+                .map_or_else(|| "—".to_string(), |f| f.summary()),
+        ),
     ] {
         h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v)));
     }

@@ -132,6 +132,9 @@ pub fn render(style: Style, r: &Report) -> String {
         if let Some(l) = &r.device.uart_log {
             let _ = writeln!(s, "uart:   {l}");
         }
+        if let Some(f) = &r.device.firmware {
+            let _ = writeln!(s, "image:  {}", f.summary());
+        }
     }
     let _ = writeln!(s, "spec:   {}", r.spec);
     if let Some(shard) = &r.device.shard {

@@ -1,0 +1,236 @@
+//! `qemu:IMAGE`: a bare-metal firmware image (`firmware/bare/`) booted in
+//! `qemu-system-riscv32 -machine virt -bios none`.
+//!
+//! The AT UART is a QEMU chardev: a TCP server with `nodelay`, which QEMU holds the guest for
+//! until the harness connects, so `ready` is never missed. The guest's network is QEMU's user
+//! network with `restrict=on` (it reaches nothing) plus one `guestfwd` per mock endpoint: a
+//! guest connection to [`GUEST_MOCK`]`:PORT` runs `atspec relay 127.0.0.1:PORT`, one process
+//! per connection, as a real network opens one connection per request. The device is told
+//! [`GUEST_MOCK`] as the mock's address. A restart (recovery) boots a fresh QEMU.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::Link;
+use super::elf::{self, ImageSize};
+
+/// Where the guest reaches the mock peer.
+pub const GUEST_MOCK: &str = "10.0.2.100";
+/// The QEMU program, unless `ATSPEC_QEMU_RISCV32` names another.
+const QEMU: &str = "qemu-system-riscv32";
+/// Longest wait for QEMU's chardev and then for `ready`.
+const BOOT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A firmware image's identity in a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Firmware {
+    /// The image file.
+    pub image: String,
+    /// The emulator and machine.
+    pub machine: String,
+    /// Its sections.
+    pub size: ImageSize,
+    /// Static RAM: initialised plus zeroed data (the stack comes on top).
+    pub static_ram: u64,
+    /// From the start of the emulation to `ready` on the UART, in milliseconds.
+    pub boot_ms: u64,
+}
+
+/// A booted image and the UART connection to it.
+pub struct QemuLink {
+    image: PathBuf,
+    forwards: Vec<u16>,
+    mock_ip: IpAddr,
+    child: Child,
+    stream: TcpStream,
+    firmware: Firmware,
+}
+
+impl Firmware {
+    /// One line for reports: sizes, static RAM, boot time.
+    pub fn summary(&self) -> String {
+        let engine = self
+            .size
+            .engine
+            .map(|e| format!(" (engine {e} B)"))
+            .unwrap_or_default();
+        format!(
+            "{}: text {} B, data {} B, bss {} B; static RAM {} B{engine}; boot to ready {} ms",
+            self.image,
+            self.size.text,
+            self.size.data,
+            self.size.bss,
+            self.static_ram,
+            self.boot_ms
+        )
+    }
+}
+
+impl QemuLink {
+    /// Boots `image` with a guest forward to `mock_ip:PORT` for every port in `forwards`.
+    pub fn start(image: &Path, forwards: &[u16], mock_ip: IpAddr) -> Result<QemuLink, String> {
+        let bytes =
+            std::fs::read(image).map_err(|e| format!("cannot read {}: {e}", image.display()))?;
+        let size = elf::sizes(&bytes).map_err(|e| format!("{}: {e}", image.display()))?;
+        let (child, stream, boot_ms) = boot(image, forwards, mock_ip)?;
+        Ok(QemuLink {
+            image: image.into(),
+            forwards: forwards.to_vec(),
+            mock_ip,
+            child,
+            stream,
+            firmware: Firmware {
+                image: image.display().to_string(),
+                machine: format!("{} -machine virt", qemu()),
+                static_ram: size.data + size.bss,
+                size,
+                boot_ms,
+            },
+        })
+    }
+}
+
+fn qemu() -> String {
+    std::env::var("ATSPEC_QEMU_RISCV32").unwrap_or_else(|_| QEMU.into())
+}
+
+/// Starts QEMU, connects to its UART and waits for `ready`: the child, the connection and
+/// the boot time.
+fn boot(
+    image: &Path,
+    forwards: &[u16],
+    mock_ip: IpAddr,
+) -> Result<(Child, TcpStream, u64), String> {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port for the QEMU UART: {e}"))?;
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find atspec itself: {e}"))?;
+    let mut netdev = "user,id=net0,restrict=on".to_string();
+    for p in forwards {
+        netdev.push_str(&format!(
+            ",guestfwd=tcp:{GUEST_MOCK}:{p}-cmd:{} relay {mock_ip}:{p}",
+            exe.display()
+        ));
+    }
+    let program = qemu();
+    let mut child = Command::new(&program)
+        .args([
+            "-machine", "virt", "-bios", "none", "-m", "64M", "-smp", "1",
+        ])
+        .args(["-display", "none", "-monitor", "none", "-nodefaults"])
+        .arg("-chardev")
+        .arg(format!(
+            "socket,id=at,host=127.0.0.1,port={port},server=on,wait=on,nodelay=on"
+        ))
+        .args(["-serial", "chardev:at"])
+        .args(["-netdev", &netdev])
+        .args(["-device", "virtio-net-device,netdev=net0"])
+        .arg("-kernel")
+        .arg(image)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {program}: {e} (install qemu-system-misc)"))?;
+    let started = Instant::now();
+    let stream = loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(s) => break s,
+            Err(_) if started.elapsed() < BOOT_TIMEOUT => {
+                if let Ok(Some(status)) = child.try_wait() {
+                    let mut err = String::new();
+                    if let Some(mut e) = child.stderr.take() {
+                        let _ = e.read_to_string(&mut err);
+                    }
+                    return Err(format!("{program} exited ({status}): {}", err.trim()));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => {
+                let _ = child.kill();
+                return Err(format!("{program}: no UART on port {port}: {e}"));
+            }
+        }
+    };
+    // The guest runs from the moment the chardev has its client.
+    let booted = Instant::now();
+    let _ = stream.set_nodelay(true);
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    let mut s = &stream;
+    while !seen.windows(5).any(|w| w == b"ready") {
+        if booted.elapsed() > BOOT_TIMEOUT {
+            let _ = child.kill();
+            return Err(format!(
+                "{}: no `ready` within {} s (UART said {:?})",
+                image.display(),
+                BOOT_TIMEOUT.as_secs(),
+                String::from_utf8_lossy(&seen)
+            ));
+        }
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
+        match s.read(&mut buf) {
+            Ok(0) => {
+                let _ = child.wait();
+                return Err(format!("{}: QEMU closed the UART", image.display()));
+            }
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) => return Err(format!("QEMU UART: {e}")),
+        }
+    }
+    let boot_ms = booted.elapsed().as_millis() as u64;
+    Ok((child, stream, boot_ms))
+}
+
+impl Link for QemuLink {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.stream.write_all(bytes)
+    }
+
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<usize> {
+        self.stream
+            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
+        match self.stream.read(buf) {
+            Ok(0) => Err(std::io::Error::new(
+                ErrorKind::UnexpectedEof,
+                "QEMU closed the UART (the image stopped)",
+            )),
+            Ok(n) => Ok(n),
+            Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => Ok(0),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn reopen(&mut self) -> std::io::Result<()> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, stream, boot_ms) =
+            boot(&self.image, &self.forwards, self.mock_ip).map_err(std::io::Error::other)?;
+        self.child = child;
+        self.stream = stream;
+        self.firmware.boot_ms = boot_ms;
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        format!("{} in {}", self.image.display(), self.firmware.machine)
+    }
+
+    fn firmware(&self) -> Option<Firmware> {
+        Some(self.firmware.clone())
+    }
+}
+
+impl Drop for QemuLink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
