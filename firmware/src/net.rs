@@ -13,7 +13,7 @@
 
 use atspec_rt::ByteSink;
 
-use crate::device::{self, Clause, Reply, err_code, respond};
+use crate::device::{self, Clause, Reply, err_code, limits, respond};
 use crate::engine::{DataFor, Engine, Mode, RESERVE, Streaming};
 use crate::http::{self, ChunkedDecoder, Fill, HeaderList, Step};
 use crate::store::{Auth, HeaderStore, UrlStore};
@@ -28,8 +28,11 @@ pub const SEND_LENGTH_MAX: u32 = 1 << 20;
 pub const MAX_HOST: usize = 255;
 /// Most response headers `httparse` is given room for; more fails the command.
 pub const MAX_RESPONSE_HEADERS: usize = 48;
-/// The User-Agent every request carries (`HTTP.REQUEST.USER_AGENT`).
-pub const USER_AGENT: &[u8] = b"ESP32 HTTP Client/1.0";
+/// The User-Agent every request carries (`HTTP.REQUEST.USER_AGENT`), as the spec states it.
+pub const USER_AGENT: &[u8] = limits::USER_AGENT.as_bytes();
+/// The default tx/rx size and network timeout (a size or timeout of 0 means these).
+const DEFAULT_BUFFER: usize = limits::BUFFER_SIZE_DEFAULT as usize;
+const DEFAULT_TIMEOUT_MS: u64 = limits::TIMEOUT_MS_DEFAULT as u64;
 /// Redirects followed before the next one ends the command (reference §4.6).
 pub const MAX_REDIRECTS: u8 = 10;
 /// Bytes a payload line adds around its data (`+HTTPCLIENT:` + length + `,` + CR LF).
@@ -170,8 +173,8 @@ impl<const TX: usize, const RX: usize> Default for Net<TX, RX> {
             phase: Phase::Idle,
             framing: Framing::None,
             status: 0,
-            piece: 2048,
-            timeout_ms: 5000,
+            piece: DEFAULT_BUFFER,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
             now: 0,
             deadline: 0,
             body_to_send: 0,
@@ -239,9 +242,9 @@ struct Limits {
 
 /// The build-time sizes of commands without size parameters (`HTTP.BUFFER.FIXED`).
 const FIXED: Limits = Limits {
-    tx: 2048,
-    piece: 2048,
-    timeout: 5000,
+    tx: limits::FIXED_BUFFERS_DEFAULT as usize,
+    piece: limits::FIXED_BUFFERS_DEFAULT as usize,
+    timeout: limits::FIXED_TIMEOUT_DEFAULT as u64,
 };
 
 /// How starting a command went.
@@ -610,7 +613,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         };
         let user_agent = self.user_agent();
         let idf_order = varied!(self, IdfHeaderOrder);
-        let size = |v: i32| if v <= 0 { 2048 } else { v as usize };
+        let size = |v: i32| if v <= 0 { DEFAULT_BUFFER } else { v as usize };
         let limits = Limits {
             tx: size(tx),
             piece: size(rx) + usize::from(mutated!(self, RxSizePlusOne)),
@@ -618,7 +621,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 if mutated!(self, TimeoutZeroOneSecond) {
                     1000
                 } else {
-                    5000
+                    DEFAULT_TIMEOUT_MS
                 }
             } else {
                 timeout as u64

@@ -2,7 +2,7 @@
 //! All RAM-only, cleared by AT+RST (`HTTP.STATE.GLOBAL`, `BASE.RST.CLEARS_STATE`).
 
 /// Longest URL AT+HTTPURLCFG stores.
-pub const URL_CAPACITY: usize = 8192;
+pub const URL_CAPACITY: usize = crate::device::limits::URL_LENGTH_MAX as usize;
 /// Bytes for all AT+HTTPCHEAD entries together.
 pub const HEADER_ARENA: usize = 1024;
 /// Most AT+HTTPCHEAD entries.

@@ -236,6 +236,7 @@ impl fmt::Display for Report {
 pub fn diff(old: &Spec, new: &Spec) -> Report {
     let mut r = Report::default();
     limits(old, new, &mut r);
+    strings(old, new, &mut r);
     results(old, new, &mut r);
     error_codes(old, new, &mut r);
     commands(old, new, &mut r);
@@ -251,15 +252,51 @@ fn variant_key(v: &crate::model::Variant) -> (&'static str, Vec<&str>, &str) {
     (v.kind.name(), ps, v.statement.trim())
 }
 
+/// One item of a section, matched by its key across the two versions.
+enum Pair<'a, T> {
+    Added(&'a T),
+    Removed(&'a T),
+    Kept(&'a T, &'a T),
+}
+
+/// Every item of `new` with its namesake in `old` (in `new`'s order), then every item of
+/// `old` that `new` lacks: the one walk every section of the diff makes.
+fn pair<'a, T, K: PartialEq>(
+    old: &'a [T],
+    new: &'a [T],
+    key: impl Fn(&T) -> K,
+) -> Vec<Pair<'a, T>> {
+    let mut v: Vec<Pair<'a, T>> = new
+        .iter()
+        .map(|n| match old.iter().find(|o| key(o) == key(n)) {
+            Some(o) => Pair::Kept(o, n),
+            None => Pair::Added(n),
+        })
+        .collect();
+    v.extend(
+        old.iter()
+            .filter(|o| !new.iter().any(|n| key(n) == key(o)))
+            .map(Pair::Removed),
+    );
+    v
+}
+
 /// Profiles: a new one is compatible; a removed or changed one changes how devices of that
 /// profile are judged (breaking for hosts and for firmware that emulates it).
 fn profiles(old: &Spec, new: &Spec, r: &mut Report) {
-    for np in &new.profiles {
-        let id = &np.id.value;
-        let Some(op) = old.profile(id) else {
-            r.push(Kind::ProfileAdded, id, np.title.as_str(), C, C);
-            continue;
+    for p in pair(&old.profiles, &new.profiles, |p| p.id.value.clone()) {
+        let (op, np) = match p {
+            Pair::Added(np) => {
+                r.push(Kind::ProfileAdded, &np.id.value, np.title.as_str(), C, C);
+                continue;
+            }
+            Pair::Removed(op) => {
+                r.push(Kind::ProfileRemoved, &op.id.value, "", B, B);
+                continue;
+            }
+            Pair::Kept(op, np) => (op, np),
         };
+        let id = &np.id.value;
         let ver = |p: &crate::model::Profile| p.esp_at_version.as_ref().map(|v| v.value.clone());
         let lacks = |p: &crate::model::Profile| {
             let mut l: Vec<String> = p.lacks.iter().map(|x| x.value.clone()).collect();
@@ -281,11 +318,6 @@ fn profiles(old: &Spec, new: &Spec, r: &mut Report) {
         }
         if !what.is_empty() {
             r.push(Kind::ProfileChanged, id, what.join("; "), B, B);
-        }
-    }
-    for op in &old.profiles {
-        if new.profile(&op.id.value).is_none() {
-            r.push(Kind::ProfileRemoved, &op.id.value, "", B, B);
         }
     }
 }
@@ -314,16 +346,19 @@ fn limits(old: &Spec, new: &Spec, r: &mut Report) {
             r.push(Kind::LimitChanged, what, format!("{a} → {b}"), C, host);
         }
     }
-    for nr in &n.ranges {
-        let Some(or) = o.ranges.iter().find(|x| x.name.value == nr.name.value) else {
-            r.push(
-                Kind::LimitChanged,
-                format!("range {}", nr.name.value),
-                "added",
-                C,
-                C,
-            );
-            continue;
+    for p in pair(&o.ranges, &n.ranges, |x| x.name.value.clone()) {
+        let (or, nr) = match p {
+            Pair::Added(nr) => {
+                let s = format!("range {}", nr.name.value);
+                r.push(Kind::LimitChanged, s, "added", C, C);
+                continue;
+            }
+            Pair::Removed(or) => {
+                let s = format!("range {}", or.name.value);
+                r.push(Kind::LimitChanged, s, "removed", B, B);
+                continue;
+            }
+            Pair::Kept(or, nr) => (or, nr),
         };
         let ob = (or.range[0].value, or.range[1].value);
         let nb = (nr.range[0].value, nr.range[1].value);
@@ -350,45 +385,49 @@ fn limits(old: &Spec, new: &Spec, r: &mut Report) {
             );
         }
     }
-    for or in &o.ranges {
-        if !n.ranges.iter().any(|x| x.name.value == or.name.value) {
-            r.push(
-                Kind::LimitChanged,
-                format!("range {}", or.name.value),
-                "removed",
-                B,
-                B,
-            );
-        }
+}
+
+/// A fixed string changed: both sides must send or expect the new one.
+fn strings(old: &Spec, new: &Spec, r: &mut Report) {
+    let (o, n) = (&old.limits.strings, &new.limits.strings);
+    for p in pair(o, n, |x| x.name.value.clone()) {
+        let (name, what) = match p {
+            Pair::Added(ns) => (&ns.name.value, format!("added {:?}", ns.value)),
+            Pair::Removed(os) => (&os.name.value, format!("removed {:?}", os.value)),
+            Pair::Kept(os, ns) if os.value != ns.value => {
+                (&ns.name.value, format!("{:?} → {:?}", os.value, ns.value))
+            }
+            Pair::Kept(..) => continue,
+        };
+        r.push(Kind::LimitChanged, format!("string {name}"), what, B, B);
     }
 }
 
 fn results(old: &Spec, new: &Spec, r: &mut Report) {
-    for nr in &new.framing.results {
-        match old.result(&nr.name.value) {
-            None => r.push(Kind::ResultChanged, &nr.name.value, "added", C, C),
-            Some(or) if or.bytes.value != nr.bytes.value => r.push(
+    let (o, n) = (&old.framing.results, &new.framing.results);
+    for p in pair(o, n, |x| x.name.value.clone()) {
+        match p {
+            Pair::Added(nr) => r.push(Kind::ResultChanged, &nr.name.value, "added", C, C),
+            Pair::Removed(or) => r.push(Kind::ResultChanged, &or.name.value, "removed", B, B),
+            Pair::Kept(or, nr) if or.bytes.value != nr.bytes.value => r.push(
                 Kind::ResultChanged,
                 &nr.name.value,
                 format!("{:?} → {:?}", or.bytes.value, nr.bytes.value),
                 B,
                 B,
             ),
-            Some(_) => {}
-        }
-    }
-    for or in &old.framing.results {
-        if new.result(&or.name.value).is_none() {
-            r.push(Kind::ResultChanged, &or.name.value, "removed", B, B);
+            Pair::Kept(..) => {}
         }
     }
 }
 
 fn error_codes(old: &Spec, new: &Spec, r: &mut Report) {
-    for nc in &new.error_codes.codes {
-        match old.error_code(&nc.name.value) {
-            None => r.push(Kind::ErrorCodeAdded, &nc.name.value, "", C, C),
-            Some(oc) => {
+    let (o, n) = (&old.error_codes.codes, &new.error_codes.codes);
+    for p in pair(o, n, |x| x.name.value.clone()) {
+        match p {
+            Pair::Added(nc) => r.push(Kind::ErrorCodeAdded, &nc.name.value, "", C, C),
+            Pair::Removed(oc) => r.push(Kind::ErrorCodeRemoved, &oc.name.value, "", B, B),
+            Pair::Kept(oc, nc) => {
                 let (ov, nv) = (old.code_value(oc), new.code_value(nc));
                 let (op, np) = (
                     oc.plus.as_ref().map(|p| p.value),
@@ -406,18 +445,20 @@ fn error_codes(old: &Spec, new: &Spec, r: &mut Report) {
             }
         }
     }
-    for oc in &old.error_codes.codes {
-        if new.error_code(&oc.name.value).is_none() {
-            r.push(Kind::ErrorCodeRemoved, &oc.name.value, "", B, B);
-        }
-    }
 }
 
 fn commands(old: &Spec, new: &Spec, r: &mut Report) {
-    for nc in &new.commands {
-        let Some(oc) = old.command(&nc.name.value) else {
-            r.push(Kind::CommandAdded, &nc.name.value, "", B, C);
-            continue;
+    for p in pair(&old.commands, &new.commands, |c| c.name.value.clone()) {
+        let (oc, nc) = match p {
+            Pair::Added(nc) => {
+                r.push(Kind::CommandAdded, &nc.name.value, "", B, C);
+                continue;
+            }
+            Pair::Removed(oc) => {
+                r.push(Kind::CommandRemoved, &oc.name.value, "", B, B);
+                continue;
+            }
+            Pair::Kept(oc, nc) => (oc, nc),
         };
         for kind in FormKind::ALL {
             let subject = format!("{} {}", nc.name.value, kind.as_str());
@@ -427,11 +468,6 @@ fn commands(old: &Spec, new: &Spec, r: &mut Report) {
                 (Some(of), Some(nf)) => form(old, new, &subject, of, nf, r),
                 (None, None) => {}
             }
-        }
-    }
-    for oc in &old.commands {
-        if new.command(&oc.name.value).is_none() {
-            r.push(Kind::CommandRemoved, &oc.name.value, "", B, B);
         }
     }
 }
@@ -523,35 +559,23 @@ fn form(old: &Spec, new: &Spec, subject: &str, of: &Form, nf: &Form, r: &mut Rep
     if request(&of.request) != request(&nf.request) {
         r.push(Kind::RequestChanged, subject, "", B, B);
     }
-    for nr in &nf.responses {
-        match of.responses.iter().find(|x| x.name.value == nr.name.value) {
-            None => r.push(
-                Kind::ResponseChanged,
-                format!("{subject} {}", nr.name.value),
-                "added",
-                B,
-                B,
-            ),
-            Some(or) if or.template.value != nr.template.value => r.push(
-                Kind::ResponseChanged,
-                format!("{subject} {}", nr.name.value),
+    for p in pair(&of.responses, &nf.responses, |x| x.name.value.clone()) {
+        let (name, what) = match p {
+            Pair::Added(nr) => (&nr.name.value, "added".to_string()),
+            Pair::Removed(or) => (&or.name.value, "removed".to_string()),
+            Pair::Kept(or, nr) if or.template.value != nr.template.value => (
+                &nr.name.value,
                 format!("{:?} → {:?}", or.template.value, nr.template.value),
-                B,
-                B,
             ),
-            Some(_) => {}
-        }
-    }
-    for or in &of.responses {
-        if !nf.responses.iter().any(|x| x.name.value == or.name.value) {
-            r.push(
-                Kind::ResponseChanged,
-                format!("{subject} {}", or.name.value),
-                "removed",
-                B,
-                B,
-            );
-        }
+            Pair::Kept(..) => continue,
+        };
+        r.push(
+            Kind::ResponseChanged,
+            format!("{subject} {name}"),
+            what,
+            B,
+            B,
+        );
     }
     let shape = |o: &Outcome| {
         (
@@ -561,30 +585,22 @@ fn form(old: &Spec, new: &Spec, subject: &str, of: &Form, nf: &Form, r: &mut Rep
             o.then.as_ref().map(|t| t.value.clone()),
         )
     };
-    for no in &nf.outcomes {
-        let s = format!("{subject} outcome {}", no.name.value);
-        match of.outcomes.iter().find(|x| x.name.value == no.name.value) {
-            None => r.push(Kind::OutcomeChanged, s, "added", B, B),
-            Some(oo) if shape(oo) != shape(no) => r.push(
-                Kind::OutcomeChanged,
-                s,
-                format!("{:?} → {:?}", shape(oo), shape(no)),
-                B,
-                B,
-            ),
-            Some(_) => {}
-        }
-    }
-    for oo in &of.outcomes {
-        if !nf.outcomes.iter().any(|x| x.name.value == oo.name.value) {
-            r.push(
-                Kind::OutcomeChanged,
-                format!("{subject} outcome {}", oo.name.value),
-                "removed",
-                B,
-                B,
-            );
-        }
+    for p in pair(&of.outcomes, &nf.outcomes, |x| x.name.value.clone()) {
+        let (name, what) = match p {
+            Pair::Added(no) => (&no.name.value, "added".to_string()),
+            Pair::Removed(oo) => (&oo.name.value, "removed".to_string()),
+            Pair::Kept(oo, no) if shape(oo) != shape(no) => {
+                (&no.name.value, format!("{:?} → {:?}", shape(oo), shape(no)))
+            }
+            Pair::Kept(..) => continue,
+        };
+        r.push(
+            Kind::OutcomeChanged,
+            format!("{subject} outcome {name}"),
+            what,
+            B,
+            B,
+        );
     }
 }
 
@@ -678,69 +694,61 @@ fn param(old: &Spec, new: &Spec, s: &str, op: &Param, np: &Param, r: &mut Report
 }
 
 fn enum_and_special(s: &str, op: &Param, np: &Param, r: &mut Report) {
-    for ne in &np.enum_values {
-        match op
-            .enum_values
-            .iter()
-            .find(|e| e.value.value == ne.value.value)
-        {
-            None => r.push(
+    for p in pair(&op.enum_values, &np.enum_values, |e| e.value.value) {
+        match p {
+            Pair::Added(ne) => r.push(
                 Kind::EnumValueAdded,
                 s,
                 format!("{} = {}", ne.value.value, ne.name.value),
                 B,
                 C,
             ),
-            Some(oe) if oe.name.value != ne.name.value => r.push(
+            Pair::Removed(oe) => r.push(
+                Kind::EnumValueRemoved,
+                s,
+                format!("{} = {}", oe.value.value, oe.name.value),
+                B,
+                B,
+            ),
+            Pair::Kept(oe, ne) if oe.name.value != ne.name.value => r.push(
                 Kind::EnumValueRenamed,
                 s,
                 format!("{}: {} → {}", ne.value.value, oe.name.value, ne.name.value),
                 B,
                 C,
             ),
-            Some(_) => {}
+            Pair::Kept(..) => {}
         }
     }
-    for oe in &op.enum_values {
-        if !np
-            .enum_values
-            .iter()
-            .any(|e| e.value.value == oe.value.value)
-        {
-            r.push(
-                Kind::EnumValueRemoved,
-                s,
-                format!("{} = {}", oe.value.value, oe.name.value),
-                B,
-                B,
-            );
-        }
-    }
-    for ns in &np.special {
-        if !op.special.iter().any(|x| x.value.value == ns.value.value) {
-            r.push(Kind::SpecialValueAdded, s, ns.value.value.to_string(), B, C);
-        }
-    }
-    for os in &op.special {
-        if !np.special.iter().any(|x| x.value.value == os.value.value) {
-            r.push(
+    for p in pair(&op.special, &np.special, |x| x.value.value) {
+        match p {
+            Pair::Added(ns) => r.push(Kind::SpecialValueAdded, s, ns.value.value.to_string(), B, C),
+            Pair::Removed(os) => r.push(
                 Kind::SpecialValueRemoved,
                 s,
                 os.value.value.to_string(),
                 C,
                 B,
-            );
+            ),
+            Pair::Kept(..) => {}
         }
     }
 }
 
 fn clauses(old: &Spec, new: &Spec, r: &mut Report) {
-    for nc in &new.clauses {
-        let id = &nc.id.value;
-        let Some(oc) = old.clause(id) else {
-            r.push(Kind::ClauseAdded, id, "", B, C);
-            continue;
+    for p in pair(&old.clauses, &new.clauses, |c| c.id.value.clone()) {
+        let (oc, nc) = match p {
+            Pair::Added(nc) => {
+                r.push(Kind::ClauseAdded, &nc.id.value, "", B, C);
+                continue;
+            }
+            Pair::Removed(oc) => {
+                r.push(Kind::ClauseRemoved, &oc.id.value, "", C, B);
+                continue;
+            }
+            Pair::Kept(oc, nc) => (oc, nc),
         };
+        let id = &nc.id.value;
         if oc.statement.trim() != nc.statement.trim() {
             r.push(Kind::ClauseChanged, id, "statement", B, B);
         }
@@ -784,11 +792,6 @@ fn clauses(old: &Spec, new: &Spec, r: &mut Report) {
                 B,
                 B,
             );
-        }
-    }
-    for oc in &old.clauses {
-        if new.clause(&oc.id.value).is_none() {
-            r.push(Kind::ClauseRemoved, &oc.id.value, "", C, B);
         }
     }
 }

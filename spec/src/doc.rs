@@ -288,6 +288,14 @@ fn limits(spec: &Spec, b: &mut Vec<Block>) {
         vec!["range", "bounds", "default", "unit", "meaning"],
         rows,
     ));
+    if !l.strings.is_empty() {
+        let rows = l
+            .strings
+            .iter()
+            .map(|s| vec![c(&s.name.value), c(&s.value), t(s.description.trim())])
+            .collect();
+        b.push(Block::Table(vec!["string", "value", "meaning"], rows));
+    }
 }
 
 fn answer(a: &Answer) -> Inline {

@@ -7,15 +7,17 @@
 //! - [`load`] / [`load_str`]: parse with resource limits, reject unknown keys, then validate
 //!   semantically; every problem comes back at once as a [`Diagnostics`] list of
 //!   `file:line:col: error: …` lines.
-//! - [`doc`]: render the complete human reference (Markdown or HTML).
-//! - [`diff`]: classify every change between two spec versions as breaking or compatible for
+//! - [`doc`] (feature `cli`): render the complete human reference (Markdown or HTML).
+//! - [`diff`] (feature `cli`): classify every change between two spec versions as breaking or compatible for
 //!   firmware and for hosts.
 //!
 //! The crate is std-only and deliberately small: the code generator compiles it into a
 //! proc-macro, and the harness uses it at run time for reports.
 
 mod diag;
+#[cfg(feature = "cli")]
 pub mod diff;
+#[cfg(feature = "cli")]
 pub mod doc;
 mod load;
 pub mod model;

@@ -175,6 +175,22 @@ pub struct Limits {
     pub max_params: S<u32>,
     /// Named integer ranges that parameters refer to with `limit:`.
     pub ranges: Vec<NamedRange>,
+    /// Fixed strings the spec states (the User-Agent), generated as constants.
+    #[serde(default)]
+    pub strings: Vec<NamedString>,
+}
+
+/// A fixed string both implementations must use as the spec writes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedString {
+    /// Name (snake_case); the generated constant is its upper-case form.
+    pub name: S<String>,
+    /// The string.
+    pub value: String,
+    /// What it is.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// A named integer range with an optional default.

@@ -100,9 +100,30 @@ impl<'a> Cx<'a> {
         }
         unique(
             sink,
-            "limit range",
-            l.ranges.iter().map(|r| (&r.name.value, &r.name.defined)),
+            "limit",
+            l.ranges
+                .iter()
+                .map(|r| (&r.name.value, &r.name.defined))
+                .chain(l.strings.iter().map(|s| (&s.name.value, &s.name.defined))),
         );
+        for n in l
+            .ranges
+            .iter()
+            .map(|r| &r.name)
+            .chain(l.strings.iter().map(|s| &s.name))
+        {
+            let snake = !n.value.is_empty()
+                && n.value.starts_with(|c: char| c.is_ascii_lowercase())
+                && n.value
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !snake {
+                sink.at(
+                    &n.defined,
+                    format!("limit name `{}` must be snake_case", n.value),
+                );
+            }
+        }
         for r in &l.ranges {
             let (lo, hi) = (&r.range[0], &r.range[1]);
             if lo.value > hi.value {

@@ -153,7 +153,38 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
         .filter_map(|p| p.enumeration.as_ref())
         .map(enumeration);
 
+    let mut limit_items = Vec::new();
+    for (stem, lo, hi, default) in &ir.ranges {
+        let (min, max) = (format_ident!("{stem}_MIN"), format_ident!("{stem}_MAX"));
+        limit_items.push(quote! {
+            #[doc = concat!("Least `", #stem, "` the spec allows.")]
+            pub const #min: i64 = #lo;
+            #[doc = concat!("Greatest `", #stem, "` the spec allows.")]
+            pub const #max: i64 = #hi;
+        });
+        if let Some(d) = default {
+            let name = format_ident!("{stem}_DEFAULT");
+            limit_items.push(quote! {
+                #[doc = concat!("The default `", #stem, "`.")]
+                pub const #name: i64 = #d;
+            });
+        }
+    }
+    for (name, value) in &ir.strings {
+        let ident = format_ident!("{name}");
+        limit_items.push(quote! {
+            #[doc = concat!("The spec's fixed string `", #name, "`.")]
+            pub const #ident: &str = #value;
+        });
+    }
+
     quote! {
+        /// The spec's numeric limits and fixed strings (`limits:`), as data: both implementations
+        /// take them from here, so a limit changed in the YAML reaches both.
+        pub mod limits {
+            #( #limit_items )*
+        }
+
         /// Name of the spec this code was generated from.
         pub const SPEC_NAME: &str = #name;
         /// Version of that spec.

@@ -30,6 +30,10 @@ pub struct Ir {
     pub line_bytes: usize,
     /// Most parameters per line.
     pub max_params: usize,
+    /// Named ranges: constant stem (`URL_LENGTH`), min, max, default.
+    pub ranges: Vec<(String, i64, i64, Option<i64>)>,
+    /// Fixed strings: constant name (`USER_AGENT`) and value.
+    pub strings: Vec<(String, String)>,
     /// Line terminator.
     pub terminator: Vec<u8>,
     /// Separator, quote, escape.
@@ -491,6 +495,25 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
         spec_hash: fnv1a(text.as_bytes()),
         line_bytes: spec.limits.line_bytes.value as usize,
         max_params: spec.limits.max_params.value as usize,
+        ranges: spec
+            .limits
+            .ranges
+            .iter()
+            .map(|r| {
+                (
+                    r.name.value.to_uppercase(),
+                    r.range[0].value,
+                    r.range[1].value,
+                    r.default.as_ref().map(|d| d.value),
+                )
+            })
+            .collect(),
+        strings: spec
+            .limits
+            .strings
+            .iter()
+            .map(|s| (s.name.value.to_uppercase(), s.value.clone()))
+            .collect(),
         terminator: f.terminator.value.as_bytes().to_vec(),
         syntax: [byte(&p.separator), byte(&p.quote), byte(&p.escape)],
         hex: p.integer_forms.iter().any(|f| f.value == "hex"),

@@ -3,13 +3,14 @@
 use super::{Check, l, raw, sent_answer_has, store_header, store_url};
 use crate::mock::scenario::Scenario;
 use crate::step::Step;
+use crate::syntax::host::Clause;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
-        Check::new("base.at", &["BASE.AT.OK"], |_| vec![l("AT"), l("at")]),
+        Check::new("base.at", &[Clause::BaseAtOk], |_| vec![l("AT"), l("at")]),
         Check::new(
             "base.gmr",
-            &["BASE.GMR.VERSION_LINES", "BASE.GMR.AT_VERSION"],
+            &[Clause::BaseGmrVersionLines, Clause::BaseGmrAtVersion],
             |_| {
                 // Echo on (any case of the name) and off: the version lines are found either way.
                 vec![l("AT+GMR"), l("At+Gmr"), l("ATE0"), l("AT+GMR")]
@@ -17,13 +18,13 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "base.rst_ready",
-            &["BASE.RST.READY", "ECHO.DEFAULT_ON"],
+            &[Clause::BaseRstReady, Clause::EchoDefaultOn],
             |_| vec![l("ATE0"), l("AT+RST"), l("AT")],
         )
         .assert(|t| sent_answer_has(t, 1, b"\r\nOK\r\n\r\nready\r\n")),
         Check::new(
             "base.rst_clears_state",
-            &["BASE.RST.CLEARS_STATE", "SYSLOG.DEFAULT_OFF"],
+            &[Clause::BaseRstClearsState, Clause::SyslogDefaultOff],
             |c| {
                 let mut v = Vec::new();
                 v.extend(store_url(&c.wm("/stored")));
@@ -41,21 +42,25 @@ pub(super) fn checks() -> Vec<Check> {
                 v
             },
         ),
-        Check::new("echo.switch", &["ECHO.SWITCH", "ECHO.BYTES"], |_| {
-            vec![
-                l("ATE0"),
-                l("AT"),
-                l("ATE1"),
-                l("AT"),
-                raw("A"),
-                raw("T\r\n"),
-            ]
-        })
+        Check::new(
+            "echo.switch",
+            &[Clause::EchoSwitch, Clause::EchoBytes],
+            |_| {
+                vec![
+                    l("ATE0"),
+                    l("AT"),
+                    l("ATE1"),
+                    l("AT"),
+                    raw("A"),
+                    raw("T\r\n"),
+                ]
+            },
+        )
         .assert(|t| {
             sent_answer_has(t, 1, b"\r\nOK\r\n")
                 .and_then(|_| sent_answer_has(t, 3, b"AT\r\n\r\nOK\r\n"))
         }),
-        Check::new("echo.data_mode_off", &["ECHO.DATA_MODE_OFF"], |c| {
+        Check::new("echo.data_mode_off", &[Clause::EchoDataModeOff], |c| {
             let mut v = vec![l("ATE1")];
             v.extend(store_url(&c.wm("/not-echoed")));
             v.extend(store_header("X-Not: echoed"));
@@ -63,7 +68,11 @@ pub(super) fn checks() -> Vec<Check> {
         }),
         Check::new(
             "busy.reject",
-            &["BUSY.REJECT", "BUSY.ERR_CODE", "RESULT.BUSY.BYTES"],
+            &[
+                Clause::BusyReject,
+                Clause::BusyErrCode,
+                Clause::ResultBusyBytes,
+            ],
             |c| {
                 vec![
                     Step::mock(Scenario::ok(b"late").delayed(250)),
@@ -80,7 +89,7 @@ pub(super) fn checks() -> Vec<Check> {
             },
         )
         .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n")),
-        Check::new("busy.after_data", &["BUSY.AFTER_DATA"], |c| {
+        Check::new("busy.after_data", &[Clause::BusyAfterData], |c| {
             vec![
                 Step::mock(Scenario::ok(b"done").delayed(200)),
                 l(format!("AT+HTTPCPOST=\"{}\",5", c.wm("/post"))),
@@ -91,7 +100,7 @@ pub(super) fn checks() -> Vec<Check> {
                 },
             ]
         }),
-        Check::new("busy.force_restart", &["BUSY.FORCE_RESTART"], |c| {
+        Check::new("busy.force_restart", &[Clause::BusyForceRestart], |c| {
             vec![
                 Step::mock(Scenario::ok(b"never").delayed(1500)),
                 Step::line_then_busy(
@@ -102,20 +111,28 @@ pub(super) fn checks() -> Vec<Check> {
             ]
         })
         .assert(|t| sent_answer_has(t, 0, b"\r\nWill force to restart!!!\r\n")),
-        Check::new("syslog.set", &["SYSLOG.SET", "ERRCODE.SYSLOG_ONLY"], |_| {
-            vec![
-                l("AT+SYSLOG=0"),
-                l("AT+NOPE"),
-                l("AT+SYSLOG=1"),
-                l("AT+NOPE"),
-                l("AT+SYSLOG=2"),
-                l("AT+SYSLOG=-1"),
-            ]
-        })
+        Check::new(
+            "syslog.set",
+            &[Clause::SyslogSet, Clause::ErrcodeSyslogOnly],
+            |_| {
+                vec![
+                    l("AT+SYSLOG=0"),
+                    l("AT+NOPE"),
+                    l("AT+SYSLOG=1"),
+                    l("AT+NOPE"),
+                    l("AT+SYSLOG=2"),
+                    l("AT+SYSLOG=-1"),
+                ]
+            },
+        )
         .assert(|t| sent_answer_has(t, 1, b"AT+NOPE\r\n\r\nERROR\r\n")),
         Check::new(
             "errcode.format",
-            &["ERRCODE.FORMAT", "ERRCODE.BEFORE_RESULT", "ERRCODE.LAYOUT"],
+            &[
+                Clause::ErrcodeFormat,
+                Clause::ErrcodeBeforeResult,
+                Clause::ErrcodeLayout,
+            ],
             |c| {
                 vec![
                     l("AT+NOPE"),
@@ -134,9 +151,9 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new(
             "errcode.http_status",
             &[
-                "ERRCODE.HTTP.STATUS",
-                "ERRCODE.HTTP.TABLE",
-                "HTTP.STATUS.ERROR",
+                Clause::ErrcodeHttpStatus,
+                Clause::ErrcodeHttpTable,
+                Clause::HttpStatusError,
             ],
             |c| {
                 let mut v = Vec::new();
@@ -150,7 +167,10 @@ pub(super) fn checks() -> Vec<Check> {
         .assert(|t| sent_answer_has(t, 1, b"ERR CODE:0x010a7194\r\n\r\nERROR\r\n")),
         Check::new(
             "errcode.connect_failed",
-            &["ERRCODE.HTTP.CONNECT_FAILED", "HTTPCLIENT.NETWORK.FAILURE"],
+            &[
+                Clause::ErrcodeHttpConnectFailed,
+                Clause::HttpclientNetworkFailure,
+            ],
             |c| {
                 vec![
                     l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.closed("/x"))),

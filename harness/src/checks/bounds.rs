@@ -8,6 +8,7 @@
 //! A line the device takes with a prompt is followed by the bytes it promised (an 8192-byte
 //! URL for `AT+HTTPURLCFG=8192`), so no check leaves the device in a data phase.
 
+use crate::syntax::host::Clause;
 use std::sync::OnceLock;
 
 use atspec_rt::strategy::{FormDesc, Kind, Raw, RawForm};
@@ -25,7 +26,7 @@ struct Bounded {
     lo: i64,
     hi: i64,
     name: &'static str,
-    clauses: &'static [&'static str],
+    clauses: &'static [Clause],
 }
 
 /// Every bounded parameter of the spec, with a check name made once per process.
@@ -44,10 +45,15 @@ fn bounded() -> &'static [Bounded] {
                         form.command.trim_start_matches("AT+").to_ascii_lowercase(),
                         p.name
                     );
-                    let clauses: &'static [&'static str] = if p.clauses.is_empty() {
-                        &["PARAM.INT.SYNTAX"]
+                    // The descriptors cite ids of the same spec, so every one resolves.
+                    let clauses: &'static [Clause] = if p.clauses.is_empty() {
+                        &[Clause::ParamIntSyntax]
                     } else {
                         p.clauses
+                            .iter()
+                            .filter_map(|id| Clause::from_id(id))
+                            .collect::<Vec<_>>()
+                            .leak()
                     };
                     v.push(Bounded {
                         form,

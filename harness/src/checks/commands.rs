@@ -4,6 +4,7 @@
 use super::{Check, Needs, l, raw, sent_answer_has, store_header, store_url};
 use crate::mock::scenario::{Fault, Framing, Scenario};
 use crate::step::Step;
+use crate::syntax::host::Clause;
 
 fn client(rest: &str) -> Step {
     l(format!("AT+HTTPCLIENT={rest}"))
@@ -22,7 +23,7 @@ fn httpclient() -> Vec<Check> {
     vec![
         Check::new(
             "httpclient.opt_required",
-            &["HTTPCLIENT.OPT.REQUIRED"],
+            &[Clause::HttpclientOptRequired],
             |c| {
                 vec![
                     client(&format!(",,\"{}\",,,1", c.wm("/o"))),
@@ -30,20 +31,24 @@ fn httpclient() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("httpclient.opt_unknown", &["HTTPCLIENT.OPT.UNKNOWN"], |c| {
-            vec![
-                client(&format!("6,,\"{}\",,,1", c.raw("/o"))),
-                client(&format!("0,,\"{}\",,,1", c.raw("/o"))),
-                client(&format!("-1,,\"{}\",,,1", c.raw("/o"))),
-            ]
-        })
+        Check::new(
+            "httpclient.opt_unknown",
+            &[Clause::HttpclientOptUnknown],
+            |c| {
+                vec![
+                    client(&format!("6,,\"{}\",,,1", c.raw("/o"))),
+                    client(&format!("0,,\"{}\",,,1", c.raw("/o"))),
+                    client(&format!("-1,,\"{}\",,,1", c.raw("/o"))),
+                ]
+            },
+        )
         .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n")),
         Check::new(
             "httpclient.content_type",
             &[
-                "HTTPCLIENT.CONTENT_TYPE.MAP",
-                "HTTPCLIENT.CONTENT_TYPE.ALL_METHODS",
-                "HTTPCLIENT.CONTENT_TYPE.RANGE",
+                Clause::HttpclientContentTypeMap,
+                Clause::HttpclientContentTypeAllMethods,
+                Clause::HttpclientContentTypeRange,
             ],
             |c| {
                 let u = c.raw("/ct");
@@ -61,8 +66,8 @@ fn httpclient() -> Vec<Check> {
         Check::new(
             "httpclient.content_type_omitted",
             &[
-                "HTTPCLIENT.CONTENT_TYPE.OMITTED",
-                "HTTPCLIENT.DATA.POST_CONTENT_TYPE",
+                Clause::HttpclientContentTypeOmitted,
+                Clause::HttpclientDataPostContentType,
             ],
             |c| {
                 let u = c.raw("/ct");
@@ -77,7 +82,7 @@ fn httpclient() -> Vec<Check> {
         ),
         Check::new(
             "httpclient.url_precedence",
-            &["HTTPCLIENT.URL.PRECEDENCE"],
+            &[Clause::HttpclientUrlPrecedence],
             |c| {
                 let mut v = store_url(&c.wm("/stored")).to_vec();
                 v.push(client(&format!(
@@ -90,9 +95,9 @@ fn httpclient() -> Vec<Check> {
         Check::new(
             "httpclient.host_path",
             &[
-                "HTTPCLIENT.URL.HOST_PATH",
-                "HTTPCLIENT.TRANSPORT.HOST_PATH_SCHEME",
-                "HTTPCLIENT.TRANSPORT.DEFAULT",
+                Clause::HttpclientUrlHostPath,
+                Clause::HttpclientTransportHostPathScheme,
+                Clause::HttpclientTransportDefault,
             ],
             |c| {
                 let h = c.host().to_string();
@@ -106,7 +111,7 @@ fn httpclient() -> Vec<Check> {
         .needs(Needs::WellKnownPorts),
         Check::new(
             "httpclient.host_path_partial",
-            &["HTTPCLIENT.URL.HOST_PATH_PARTIAL"],
+            &[Clause::HttpclientUrlHostPathPartial],
             |c| {
                 let mut v = store_url(&c.wm("/stored")).to_vec();
                 v.push(client("2,,\"\",\"127.0.0.1\",\"\",1"));
@@ -117,8 +122,8 @@ fn httpclient() -> Vec<Check> {
         Check::new(
             "httpclient.urlcfg",
             &[
-                "HTTPCLIENT.URL.URLCFG",
-                "HTTPCLIENT.TRANSPORT.URL_SCHEME_WINS",
+                Clause::HttpclientUrlUrlcfg,
+                Clause::HttpclientTransportUrlSchemeWins,
             ],
             |c| {
                 let mut v = vec![client("2,,\"\",\"\",\"\",1")];
@@ -130,7 +135,7 @@ fn httpclient() -> Vec<Check> {
         ),
         Check::new(
             "httpclient.transport_range",
-            &["HTTPCLIENT.TRANSPORT.RANGE"],
+            &[Clause::HttpclientTransportRange],
             |c| {
                 vec![
                     client(&format!("2,,\"{}\",,,3", c.wm("/t"))),
@@ -141,9 +146,9 @@ fn httpclient() -> Vec<Check> {
         Check::new(
             "httpclient.data_and_headers",
             &[
-                "HTTPCLIENT.DATA.POST_ONLY",
-                "HTTPCLIENT.HEADERS.NEED_COLON",
-                "HTTPCLIENT.HEADERS.VARIADIC",
+                Clause::HttpclientDataPostOnly,
+                Clause::HttpclientHeadersNeedColon,
+                Clause::HttpclientHeadersVariadic,
             ],
             |c| {
                 let u = c.raw("/d");
@@ -161,7 +166,7 @@ fn httpclient() -> Vec<Check> {
         ),
         Check::new(
             "httpclient.data_required_for_post",
-            &["HTTPCLIENT.DATA.REQUIRED_FOR_POST"],
+            &[Clause::HttpclientDataRequiredForPost],
             |c| {
                 let u = c.raw("/p");
                 vec![
@@ -171,17 +176,21 @@ fn httpclient() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("httpclient.body_lines", &["HTTPCLIENT.BODY.LINES"], |c| {
-            vec![
-                Step::mock(Scenario::ok(b"body of the response")),
-                client(&format!("2,,\"{}\",,,1", c.wm("/b"))),
-                client(&format!("5,,\"{}\",,,1", c.wm("/b"))),
-                client(&format!("4,,\"{}\",,,1", c.raw("/b"))),
-            ]
-        }),
+        Check::new(
+            "httpclient.body_lines",
+            &[Clause::HttpclientBodyLines],
+            |c| {
+                vec![
+                    Step::mock(Scenario::ok(b"body of the response")),
+                    client(&format!("2,,\"{}\",,,1", c.wm("/b"))),
+                    client(&format!("5,,\"{}\",,,1", c.wm("/b"))),
+                    client(&format!("4,,\"{}\",,,1", c.raw("/b"))),
+                ]
+            },
+        ),
         Check::new(
             "httpclient.head_lines",
-            &["HTTPCLIENT.HEAD.HEADER_LINES"],
+            &[Clause::HttpclientHeadHeaderLines],
             |c| {
                 vec![
                     Step::mock(
@@ -197,7 +206,7 @@ fn httpclient() -> Vec<Check> {
         ),
         Check::new(
             "httpclient.transport_missing",
-            &["HTTPCLIENT.TRANSPORT.DEFAULT"],
+            &[Clause::HttpclientTransportDefault],
             |c| {
                 // The line ends before transport_type: refused, or run with the seed's
                 // "Default: 1" (the clause's alternative); either passes.
@@ -210,7 +219,10 @@ fn httpclient() -> Vec<Check> {
         ),
         Check::new(
             "httpclient.head_no_body",
-            &["HTTPCLIENT.HEAD.NO_BODY", "HTTPCLIENT.HEAD.HEADER_LINES"],
+            &[
+                Clause::HttpclientHeadNoBody,
+                Clause::HttpclientHeadHeaderLines,
+            ],
             |c| {
                 // The raw server closes right after the head. The header block is long, so at
                 // serial line rates the close arrives while the lines are still printed.
@@ -247,7 +259,7 @@ fn sized() -> Vec<Check> {
     vec![
         Check::new(
             "httpgetsize.report",
-            &["HTTPGETSIZE.REPORT", "HTTPGETSIZE.METHOD.GET"],
+            &[Clause::HttpgetsizeReport, Clause::HttpgetsizeMethodGet],
             |c| {
                 vec![
                     Step::mock(Scenario::ok(&[b'x'; 1234])),
@@ -259,7 +271,7 @@ fn sized() -> Vec<Check> {
         .assert(|t| sent_answer_has(t, 0, b"+HTTPGETSIZE:1234\r\n\r\nOK\r\n")),
         Check::new(
             "httpgetsize.no_length",
-            &["HTTPGETSIZE.NO_LENGTH_ZERO"],
+            &[Clause::HttpgetsizeNoLengthZero],
             |c| {
                 vec![
                     Step::mock(Scenario::ok(b"abc").framed(Framing::Chunked {
@@ -274,7 +286,7 @@ fn sized() -> Vec<Check> {
         ),
         Check::new(
             "httpgetsize.status_ignored",
-            &["HTTPGETSIZE.STATUS_IGNORED"],
+            &[Clause::HttpgetsizeStatusIgnored],
             |c| {
                 vec![
                     Step::mock(Scenario::status(404, b"not here")),
@@ -286,7 +298,7 @@ fn sized() -> Vec<Check> {
         ),
         Check::new(
             "httpgetsize.network_failure",
-            &["HTTPGETSIZE.NETWORK.FAILURE"],
+            &[Clause::HttpgetsizeNetworkFailure],
             |c| {
                 vec![
                     l(format!("AT+HTTPGETSIZE=\"{}\"", c.closed("/x"))),
@@ -295,7 +307,7 @@ fn sized() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("httpcget.body_lines", &["HTTPCGET.BODY.LINES"], |c| {
+        Check::new("httpcget.body_lines", &[Clause::HttpcgetBodyLines], |c| {
             vec![
                 Step::mock(Scenario::ok(b"hello, world")),
                 l(format!("AT+HTTPCGET=\"{}\"", c.wm("/g"))),
@@ -304,7 +316,7 @@ fn sized() -> Vec<Check> {
         .assert(|t| sent_answer_has(t, 0, b"\r\nOK\r\n")),
         Check::new(
             "httpcget.network_failure",
-            &["HTTPCGET.NETWORK.FAILURE"],
+            &[Clause::HttpcgetNetworkFailure],
             |c| {
                 vec![
                     l(format!("AT+HTTPCGET=\"{}\"", c.closed("/x"))),
@@ -323,7 +335,10 @@ fn send() -> Vec<Check> {
     vec![
         Check::new(
             "httpcsend.declared_limit",
-            &["HTTPCSEND.LENGTH.RANGE", "HTTPCSEND.ERROR_BEFORE_PROMPT"],
+            &[
+                Clause::HttpcsendLengthRange,
+                Clause::HttpcsendErrorBeforePrompt,
+            ],
             |c| {
                 let m = c.profile.send_length_max.unwrap_or(1) as usize;
                 let u = c.raw("/limit");
@@ -341,7 +356,10 @@ fn send() -> Vec<Check> {
         .needs(Needs::SendLimit),
         Check::new(
             "httpcsend.length_range",
-            &["HTTPCSEND.LENGTH.RANGE", "HTTPCSEND.ERROR_BEFORE_PROMPT"],
+            &[
+                Clause::HttpcsendLengthRange,
+                Clause::HttpcsendErrorBeforePrompt,
+            ],
             |c| {
                 let u = c.wm("/p");
                 vec![
@@ -355,10 +373,10 @@ fn send() -> Vec<Check> {
         Check::new(
             "httpcsend.method_and_raw_data",
             &[
-                "HTTPCSEND.METHOD",
-                "HTTPCSEND.DATA.RAW",
-                "HTTPCSEND.CONTENT_TYPE.DEFAULT",
-                "HTTPCPUT.CONTENT_TYPE.DEFAULT",
+                Clause::HttpcsendMethod,
+                Clause::HttpcsendDataRaw,
+                Clause::HttpcsendContentTypeDefault,
+                Clause::HttpcputContentTypeDefault,
             ],
             |c| {
                 let data: &[u8] = b"a\\,b\"\r\nAT\x00\xff";
@@ -377,8 +395,8 @@ fn send() -> Vec<Check> {
         Check::new(
             "httpcsend.header_count",
             &[
-                "HTTPCSEND.HEADER_CNT.GOVERNS",
-                "HTTPCSEND.HEADER_CNT.NOT_EMPTY",
+                Clause::HttpcsendHeaderCntGoverns,
+                Clause::HttpcsendHeaderCntNotEmpty,
             ],
             |c| {
                 let u = c.raw("/hc");
@@ -395,12 +413,12 @@ fn send() -> Vec<Check> {
         ),
         Check::new(
             "httpcsend.header_colon",
-            &["HTTPCSEND.HEADER.NEED_COLON"],
+            &[Clause::HttpcsendHeaderNeedColon],
             |c| vec![l(format!("AT+HTTPCPUT=\"{}\",2,1,\"nocolon\"", c.wm("/x")))],
         ),
         Check::new(
             "httpcsend.content_type_header",
-            &["HTTPCSEND.CONTENT_TYPE.HEADER"],
+            &[Clause::HttpcsendContentTypeHeader],
             |c| {
                 vec![
                     l(format!(
@@ -413,7 +431,7 @@ fn send() -> Vec<Check> {
         ),
         Check::new(
             "httpcsend.prompt_and_no_timeout",
-            &["HTTPCSEND.PROMPT", "HTTPCSEND.DATA.NO_TIMEOUT"],
+            &[Clause::HttpcsendPrompt, Clause::HttpcsendDataNoTimeout],
             |c| {
                 // Half the data, then a silence longer than the network timeout a device
                 // applies by default (plus the profile's tolerance): a data phase has none.
@@ -429,9 +447,9 @@ fn send() -> Vec<Check> {
         Check::new(
             "httpcsend.body_lines_and_send_ok",
             &[
-                "HTTPCSEND.BODY.LINES",
-                "HTTPCSEND.SEND_OK",
-                "RESULT.SEND.BYTES",
+                Clause::HttpcsendBodyLines,
+                Clause::HttpcsendSendOk,
+                Clause::ResultSendBytes,
             ],
             |c| {
                 vec![
@@ -446,7 +464,7 @@ fn send() -> Vec<Check> {
         .assert(|t| sent_answer_has(t, 1, b"\r\nSEND OK\r\n")),
         Check::new(
             "httpcsend.status_not_send_fail",
-            &["HTTPCSEND.STATUS_NOT_SEND_FAIL"],
+            &[Clause::HttpcsendStatusNotSendFail],
             |c| {
                 vec![
                     Step::mock(Scenario::status(500, b"broken")),
@@ -458,7 +476,7 @@ fn send() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("httpcsend.send_fail", &["HTTPCSEND.SEND_FAIL"], |c| {
+        Check::new("httpcsend.send_fail", &[Clause::HttpcsendSendFail], |c| {
             vec![
                 l(format!("AT+HTTPCPOST=\"{}\",3", c.closed("/p"))),
                 raw("abc"),
@@ -475,7 +493,7 @@ fn urlcfg() -> Vec<Check> {
     vec![
         Check::new(
             "httpurlcfg.length_range",
-            &["HTTPURLCFG.LENGTH.RANGE"],
+            &[Clause::HttpurlcfgLengthRange],
             |_| {
                 vec![
                     l("AT+HTTPURLCFG=7"),
@@ -486,7 +504,7 @@ fn urlcfg() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("httpurlcfg.clear", &["HTTPURLCFG.CLEAR"], |c| {
+        Check::new("httpurlcfg.clear", &[Clause::HttpurlcfgClear], |c| {
             let mut v = store_url(&c.wm("/x")).to_vec();
             v.extend([
                 l("AT+HTTPURLCFG=0"),
@@ -497,14 +515,14 @@ fn urlcfg() -> Vec<Check> {
         }),
         Check::new(
             "httpurlcfg.prompt",
-            &["HTTPURLCFG.PROMPT", "RESULT.PROMPT.BYTES"],
+            &[Clause::HttpurlcfgPrompt, Clause::ResultPromptBytes],
             |c| store_url(&c.wm("/prompted")).to_vec(),
         )
         .assert(|t| {
             sent_answer_has(t, 0, b"\r\nOK\r\n\r\n>")?;
             sent_answer_has(t, 1, b"\r\nSET OK\r\n")
         }),
-        Check::new("httpurlcfg.nul", &["HTTPURLCFG.NUL"], |c| {
+        Check::new("httpurlcfg.nul", &[Clause::HttpurlcfgNul], |c| {
             let mut v = store_url(&c.wm("/kept")).to_vec();
             v.extend([
                 l("AT+HTTPURLCFG=9"),
@@ -515,20 +533,24 @@ fn urlcfg() -> Vec<Check> {
         }),
         Check::new(
             "httpurlcfg.not_validated",
-            &["HTTPURLCFG.NOT_VALIDATED"],
+            &[Clause::HttpurlcfgNotValidated],
             |_| {
                 let mut v = store_url("this is not a URL at all").to_vec();
                 v.extend([l("AT+HTTPCGET=\"\""), l("AT+HTTPURLCFG?")]);
                 v
             },
         ),
-        Check::new("httpurlcfg.replace", &["HTTPURLCFG.STORE.REPLACE"], |c| {
-            let mut v = store_url(&c.wm("/first")).to_vec();
-            v.extend(store_url(&c.raw("/second-one")));
-            v.extend([l("AT+HTTPURLCFG?"), l("AT+HTTPCGET=\"\"")]);
-            v
-        }),
-        Check::new("httpurlcfg.query", &["HTTPURLCFG.QUERY"], |c| {
+        Check::new(
+            "httpurlcfg.replace",
+            &[Clause::HttpurlcfgStoreReplace],
+            |c| {
+                let mut v = store_url(&c.wm("/first")).to_vec();
+                v.extend(store_url(&c.raw("/second-one")));
+                v.extend([l("AT+HTTPURLCFG?"), l("AT+HTTPCGET=\"\"")]);
+                v
+            },
+        ),
+        Check::new("httpurlcfg.query", &[Clause::HttpurlcfgQuery], |c| {
             let mut v = vec![l("AT+HTTPURLCFG?")];
             v.extend(store_url(&c.wm("/q")));
             v.push(l("AT+HTTPURLCFG?"));
@@ -544,7 +566,7 @@ fn chead() -> Vec<Check> {
     vec![
         Check::new(
             "httpchead.length_range",
-            &["HTTPCHEAD.LENGTH.RANGE"],
+            &[Clause::HttpcheadLengthRange],
             |_| {
                 vec![
                     l("AT+HTTPCHEAD=-1"),
@@ -555,7 +577,7 @@ fn chead() -> Vec<Check> {
         ),
         Check::new(
             "httpchead.declared_limit",
-            &["HTTPCHEAD.LENGTH.RANGE", "HTTPCHEAD.PROMPT"],
+            &[Clause::HttpcheadLengthRange, Clause::HttpcheadPrompt],
             |c| {
                 // The profile's limit is taken; one past it is refused before any prompt.
                 let m = c.profile.chead_entry_max.unwrap_or(1) as usize;
@@ -574,24 +596,28 @@ fn chead() -> Vec<Check> {
             },
         )
         .needs(Needs::CheadLimit),
-        Check::new("httpchead.clear", &["HTTPCHEAD.CLEAR"], |_| {
+        Check::new("httpchead.clear", &[Clause::HttpcheadClear], |_| {
             let mut v = store_header("X-A: 1").to_vec();
             v.extend(store_header("X-B: 2"));
             v.extend([l("AT+HTTPCHEAD=0"), l("AT+HTTPCHEAD?")]);
             v
         }),
-        Check::new("httpchead.prompt", &["HTTPCHEAD.PROMPT"], |_| {
+        Check::new("httpchead.prompt", &[Clause::HttpcheadPrompt], |_| {
             store_header("a:b").to_vec()
         })
         .assert(|t| sent_answer_has(t, 0, b"\r\nOK\r\n\r\n>")),
-        Check::new("httpchead.need_colon", &["HTTPCHEAD.NEED_COLON"], |_| {
-            let mut v = store_header("no colon here").to_vec();
-            v.extend([l("AT+HTTPCHEAD=5"), raw(b"a:\x00bc"), l("AT+HTTPCHEAD?")]);
-            v
-        }),
+        Check::new(
+            "httpchead.need_colon",
+            &[Clause::HttpcheadNeedColon],
+            |_| {
+                let mut v = store_header("no colon here").to_vec();
+                v.extend([l("AT+HTTPCHEAD=5"), raw(b"a:\x00bc"), l("AT+HTTPCHEAD?")]);
+                v
+            },
+        ),
         Check::new(
             "httpchead.verbatim_and_query",
-            &["HTTPCHEAD.STORE.VERBATIM", "HTTPCHEAD.QUERY"],
+            &[Clause::HttpcheadStoreVerbatim, Clause::HttpcheadQuery],
             |c| {
                 let mut v = store_header("X-Spaced:   value  ").to_vec();
                 v.extend(store_header("Accept: */*"));
@@ -602,7 +628,7 @@ fn chead() -> Vec<Check> {
         ),
         Check::new(
             "httpchead.replace_same_name",
-            &["HTTPCHEAD.STORE.REPLACE_SAME_NAME"],
+            &[Clause::HttpcheadStoreReplaceSameName],
             |c| {
                 let mut v = store_header("X-A: 1").to_vec();
                 v.extend(store_header("X-B: 2"));
@@ -613,11 +639,15 @@ fn chead() -> Vec<Check> {
                 v
             },
         ),
-        Check::new("httpchead.apply_order", &["HTTPCHEAD.APPLY_ORDER"], |c| {
-            let mut v = store_header("X-Case: older").to_vec();
-            v.extend(store_header("x-case: newer"));
-            v.push(l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/o"))));
-            v
-        }),
+        Check::new(
+            "httpchead.apply_order",
+            &[Clause::HttpcheadApplyOrder],
+            |c| {
+                let mut v = store_header("X-Case: older").to_vec();
+                v.extend(store_header("x-case: newer"));
+                v.push(l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/o"))));
+                v
+            },
+        ),
     ]
 }

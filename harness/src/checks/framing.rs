@@ -3,10 +3,11 @@
 use super::{Check, l, raw, sent_answer_has};
 use crate::mock::scenario::Scenario;
 use crate::step::Step;
+use crate::syntax::host::Clause;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
-        Check::new("result.final_last", &["RESULT.FINAL.LAST"], |c| {
+        Check::new("result.final_last", &[Clause::ResultFinalLast], |c| {
             // After each answer that a device streams (header lines, body pieces, a data
             // phase), the harness listens: nothing may follow the final result.
             let mut head = Scenario::ok(b"12345");
@@ -37,18 +38,22 @@ pub(super) fn checks() -> Vec<Check> {
         .assert(super::answers_end_at_their_final_result),
         // The 100 KB bodies, one per check: at a module's line rate each takes seconds, and
         // separate checks let a farm run them on different devices.
-        Check::new("result.final_last.cget_100k", &["RESULT.FINAL.LAST"], |c| {
-            vec![
-                Step::mock(Scenario::ok(&vec![b'b'; 100 * 1024])),
-                l(format!("AT+HTTPCGET=\"{}\"", c.raw("/big"))),
-                raw(""),
-                l("AT"),
-            ]
-        })
+        Check::new(
+            "result.final_last.cget_100k",
+            &[Clause::ResultFinalLast],
+            |c| {
+                vec![
+                    Step::mock(Scenario::ok(&vec![b'b'; 100 * 1024])),
+                    l(format!("AT+HTTPCGET=\"{}\"", c.raw("/big"))),
+                    raw(""),
+                    l("AT"),
+                ]
+            },
+        )
         .assert(super::answers_end_at_their_final_result),
         Check::new(
             "result.final_last.client_100k",
-            &["RESULT.FINAL.LAST"],
+            &[Clause::ResultFinalLast],
             |c| {
                 vec![
                     Step::mock(Scenario::ok(&vec![b'b'; 100 * 1024])),
@@ -59,21 +64,23 @@ pub(super) fn checks() -> Vec<Check> {
             },
         )
         .assert(super::answers_end_at_their_final_result),
-        Check::new("framing.terminator", &["FRAMING.LINE.TERMINATOR"], |_| {
-            vec![raw("AT\r"), raw("\n"), raw("AT\n"), raw("\r\n")]
-        }),
+        Check::new(
+            "framing.terminator",
+            &[Clause::FramingLineTerminator],
+            |_| vec![raw("AT\r"), raw("\n"), raw("AT\n"), raw("\r\n")],
+        ),
         Check::new(
             "framing.prefix",
-            &["FRAMING.LINE.PREFIX", "ERRCODE.NO_AT"],
+            &[Clause::FramingLinePrefix, Clause::ErrcodeNoAt],
             |_| vec![l("XT"), l("A"), l("aT"), l("+HTTPCGET=\"x\"")],
         )
         .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x01030000\r\n\r\nERROR\r\n")),
-        Check::new("framing.empty_line", &["FRAMING.LINE.EMPTY"], |_| {
+        Check::new("framing.empty_line", &[Clause::FramingLineEmpty], |_| {
             vec![l(""), l("AT")]
         }),
         Check::new(
             "framing.max_length",
-            &["FRAMING.LINE.MAX_LENGTH", "FRAMING.LINE.OVERFLOW"],
+            &[Clause::FramingLineMaxLength, Clause::FramingLineOverflow],
             |_| {
                 // 254 bytes + CR LF = 256: executed. 300 bytes: the first 256 are discarded and
                 // the tail is framed as a line of its own.
@@ -86,15 +93,17 @@ pub(super) fn checks() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("framing.nul", &["FRAMING.LINE.NUL"], |_| {
+        Check::new("framing.nul", &[Clause::FramingLineNul], |_| {
             vec![raw(b"AT+GM\x00AT\r\n"), raw(b"XYZ\x00\r\n")]
         }),
-        Check::new("framing.case", &["FRAMING.NAME.CASE_INSENSITIVE"], |_| {
-            vec![l("at+syslog?"), l("At+HttpUrlCfg?"), l("ate1")]
-        }),
+        Check::new(
+            "framing.case",
+            &[Clause::FramingNameCaseInsensitive],
+            |_| vec![l("at+syslog?"), l("At+HttpUrlCfg?"), l("ate1")],
+        ),
         Check::new(
             "framing.forms",
-            &["FRAMING.FORM.MARKERS", "FRAMING.FORM.MISSING"],
+            &[Clause::FramingFormMarkers, Clause::FramingFormMissing],
             |_| {
                 vec![
                     l("AT+SYSLOG?"),
@@ -109,23 +118,23 @@ pub(super) fn checks() -> Vec<Check> {
         .assert(|t| sent_answer_has(t, 2, b"AT+SYSLOG=?\r\n\r\nERROR\r\n")),
         Check::new(
             "framing.trailing_junk",
-            &["FRAMING.FORM.TRAILING_JUNK", "ERRCODE.UNSUPPORTED"],
+            &[Clause::FramingFormTrailingJunk, Clause::ErrcodeUnsupported],
             |_| vec![l("AT+SYSLOG?x"), l("AT+HTTPURLCFG=?1"), l("AT+HTTPCHEAD? ")],
         )
         .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x01090000\r\n\r\nERROR\r\n")),
         Check::new(
             "framing.unknown_command",
-            &["FRAMING.COMMAND.UNKNOWN"],
+            &[Clause::FramingCommandUnknown],
             |_| vec![l("AT+NOPE"), l("AT+HTTPX=1"), l("AT+HTTPCLIENTS=2")],
         ),
         Check::new(
             "framing.set_one_param",
-            &["FRAMING.SET.ONE_PARAM_MIN", "PARAM.EMPTY.OMITTED"],
+            &[Clause::FramingSetOneParamMin, Clause::ParamEmptyOmitted],
             |_| vec![l("AT+SYSLOG="), l("AT+HTTPURLCFG="), l("AT+HTTPCGET=")],
         ),
         Check::new(
             "result.ok_error_bytes",
-            &["RESULT.OK.BYTES", "RESULT.ERROR.BYTES"],
+            &[Clause::ResultOkBytes, Clause::ResultErrorBytes],
             |_| vec![l("AT"), l("AT+SYSLOG=2")],
         )
         .assert(|t| {
@@ -134,7 +143,7 @@ pub(super) fn checks() -> Vec<Check> {
         }),
         Check::new(
             "result.info_line",
-            &["RESULT.INFO_LINE.SEPARATION", "SYSLOG.QUERY"],
+            &[Clause::ResultInfoLineSeparation, Clause::SyslogQuery],
             |_| vec![l("AT+SYSLOG?"), l("AT+SYSLOG=0"), l("AT+SYSLOG?")],
         )
         .assert(|t| sent_answer_has(t, 0, b"+SYSLOG:1\r\n\r\nOK\r\n")),

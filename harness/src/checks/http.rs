@@ -3,6 +3,7 @@
 use super::{Check, l, store_header, store_url};
 use crate::mock::scenario::{Fault, Framing, Scenario};
 use crate::step::Step;
+use crate::syntax::host::Clause;
 
 fn cget(url: &str) -> Step {
     l(format!("AT+HTTPCGET=\"{url}\""))
@@ -10,7 +11,7 @@ fn cget(url: &str) -> Step {
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
-        Check::new("http.forms.set_only", &["HTTP.FORMS.SET_ONLY"], |_| {
+        Check::new("http.forms.set_only", &[Clause::HttpFormsSetOnly], |_| {
             vec![
                 l("AT+HTTPCLIENT?"),
                 l("AT+HTTPCLIENT=?"),
@@ -23,7 +24,7 @@ pub(super) fn checks() -> Vec<Check> {
         }),
         Check::new(
             "http.forms.urlcfg_chead",
-            &["HTTP.FORMS.URLCFG_CHEAD"],
+            &[Clause::HttpFormsUrlcfgChead],
             |_| {
                 vec![
                     l("AT+HTTPURLCFG=?"),
@@ -36,7 +37,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "http.url.fallback",
-            &["HTTP.URL.FALLBACK_URLCFG", "HTTP.STATE.GLOBAL"],
+            &[Clause::HttpUrlFallbackUrlcfg, Clause::HttpStateGlobal],
             |c| {
                 let mut v = vec![cget(""), l("AT+HTTPGETSIZE=")];
                 v.extend(store_url(&c.wm("/stored?x=1")));
@@ -52,7 +53,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "http.url.long",
-            &["HTTP.URL.LONG_VIA_URLCFG", "HTTPCLIENT.LINE.LIMIT"],
+            &[Clause::HttpUrlLongViaUrlcfg, Clause::HttpclientLineLimit],
             |c| {
                 let long = c.wm(&format!("/long?q={}", "a".repeat(600)));
                 let mut v = vec![l(format!("AT+HTTPCLIENT=2,,\"{long}\",,,1"))];
@@ -61,7 +62,7 @@ pub(super) fn checks() -> Vec<Check> {
                 v
             },
         ),
-        Check::new("http.url.valid", &["HTTP.URL.VALID"], |_| {
+        Check::new("http.url.valid", &[Clause::HttpUrlValid], |_| {
             vec![
                 cget("no-scheme/x"),
                 cget("http://"),
@@ -70,7 +71,7 @@ pub(super) fn checks() -> Vec<Check> {
                 cget("http://h:port/"),
             ]
         }),
-        Check::new("http.url.scheme", &["HTTP.URL.SCHEME_TRANSPORT"], |c| {
+        Check::new("http.url.scheme", &[Clause::HttpUrlSchemeTransport], |c| {
             let ftp = c.raw("/f").replacen("http", "ftp", 1);
             vec![
                 cget(&ftp),
@@ -85,9 +86,9 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new(
             "http.request.line_host_agent",
             &[
-                "HTTP.REQUEST.LINE",
-                "HTTP.REQUEST.HOST",
-                "HTTP.REQUEST.USER_AGENT",
+                Clause::HttpRequestLine,
+                Clause::HttpRequestHost,
+                Clause::HttpRequestUserAgent,
             ],
             |c| {
                 vec![
@@ -112,9 +113,9 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new(
             "http.request.content_length",
             &[
-                "HTTP.REQUEST.CONTENT_LENGTH",
-                "HTTPCLIENT.PUT.NO_BODY",
-                "HTTPCLIENT.OPT.METHOD",
+                Clause::HttpRequestContentLength,
+                Clause::HttpclientPutNoBody,
+                Clause::HttpclientOptMethod,
             ],
             |c| {
                 let u = c.raw("/cl");
@@ -130,10 +131,10 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new(
             "http.request.header_order",
             &[
-                "HTTP.REQUEST.HEADER_ORDER",
-                "HTTP.REQUEST.FIELD_ORDER",
-                "HTTP.REQUEST.CHEAD_APPLIED",
-                "HTTP.REQUEST.HEADER_SPLIT",
+                Clause::HttpRequestHeaderOrder,
+                Clause::HttpRequestFieldOrder,
+                Clause::HttpRequestCheadApplied,
+                Clause::HttpRequestHeaderSplit,
             ],
             |c| {
                 let mut v = Vec::new();
@@ -153,7 +154,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "http.connection.per_command",
-            &["HTTP.CONNECTION.PER_COMMAND"],
+            &[Clause::HttpConnectionPerCommand],
             |c| {
                 vec![
                     cget(&c.raw("/1")),
@@ -165,7 +166,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "http.response.payload_line",
-            &["HTTP.RESPONSE.PAYLOAD_LINE"],
+            &[Clause::HttpResponsePayloadLine],
             |c| {
                 vec![
                     Step::mock(Scenario::ok(b"a\r\nOK\r\n\x00>\r\nERROR\r\n+HTTPCGET:9,x")),
@@ -176,7 +177,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "http.response.pieces",
-            &["HTTP.RESPONSE.PIECES", "HTTP.BUFFER.RX_SIZE"],
+            &[Clause::HttpResponsePieces, Clause::HttpBufferRxSize],
             |c| {
                 let body: Vec<u8> = (0..5000u32).map(|i| b'a' + (i % 26) as u8).collect();
                 vec![
@@ -189,27 +190,31 @@ pub(super) fn checks() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("http.response.chunked", &["HTTP.RESPONSE.CHUNKED"], |c| {
-            let body: Vec<u8> = (0..3000u32).map(|i| b'0' + (i % 10) as u8).collect();
-            vec![
-                Step::mock(Scenario::ok(&body).framed(Framing::Chunked {
-                    piece: 700,
-                    gap_ms: 20,
-                })),
-                cget(&c.raw("/chunked")),
-                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/chunked"))),
-                Step::mock(Scenario::ok(b"until close").framed(Framing::Close)),
-                cget(&c.raw("/close")),
-                Step::mock(Scenario::ok(b"x").framed(Framing::Chunked {
-                    piece: 1,
-                    gap_ms: 0,
-                })),
-                cget(&c.raw("/one-byte-chunks")),
-            ]
-        }),
+        Check::new(
+            "http.response.chunked",
+            &[Clause::HttpResponseChunked],
+            |c| {
+                let body: Vec<u8> = (0..3000u32).map(|i| b'0' + (i % 10) as u8).collect();
+                vec![
+                    Step::mock(Scenario::ok(&body).framed(Framing::Chunked {
+                        piece: 700,
+                        gap_ms: 20,
+                    })),
+                    cget(&c.raw("/chunked")),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/chunked"))),
+                    Step::mock(Scenario::ok(b"until close").framed(Framing::Close)),
+                    cget(&c.raw("/close")),
+                    Step::mock(Scenario::ok(b"x").framed(Framing::Chunked {
+                        piece: 1,
+                        gap_ms: 0,
+                    })),
+                    cget(&c.raw("/one-byte-chunks")),
+                ]
+            },
+        ),
         Check::new(
             "http.response.incomplete",
-            &["HTTP.RESPONSE.INCOMPLETE"],
+            &[Clause::HttpResponseIncomplete],
             |c| {
                 vec![
                     Step::mock(Scenario::ok(b"0123456789").fault(Fault::ResetAfter(4))),
@@ -229,7 +234,10 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "http.status.below_400",
-            &["HTTP.STATUS.BELOW_400", "HTTPCLIENT.REDIRECT.NOT_FOLLOWED"],
+            &[
+                Clause::HttpStatusBelow400,
+                Clause::HttpclientRedirectNotFollowed,
+            ],
             |c| {
                 let elsewhere = c.raw("/elsewhere");
                 vec![
@@ -253,7 +261,7 @@ pub(super) fn checks() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("http.redirect", &["HTTP.REDIRECT.NOT_FOLLOWED"], |c| {
+        Check::new("http.redirect", &[Clause::HttpRedirectNotFollowed], |c| {
             // Every redirect lands somewhere that answers differently, so following and
             // not following are told apart by output and by the requests the peer sees.
             let landed = || Scenario::ok(b"landed here");
@@ -295,20 +303,24 @@ pub(super) fn checks() -> Vec<Check> {
             v
         }),
         // Apart from the other, so ESP-AT 2.2 (no AT+HTTPCGET) is judged on it too.
-        Check::new("http.redirect.post", &["HTTP.REDIRECT.NOT_FOLLOWED"], |c| {
-            vec![
-                Step::mock(
-                    Scenario::status(302, b"moved")
-                        .header("Location", &c.raw("/landing"))
-                        .landing("/landing", Scenario::status(201, b"made")),
-                ),
-                l(format!("AT+HTTPCPOST=\"{}\",4", c.raw("/from"))),
-                Step::raw(b"body".to_vec()),
-            ]
-        }),
+        Check::new(
+            "http.redirect.post",
+            &[Clause::HttpRedirectNotFollowed],
+            |c| {
+                vec![
+                    Step::mock(
+                        Scenario::status(302, b"moved")
+                            .header("Location", &c.raw("/landing"))
+                            .landing("/landing", Scenario::status(201, b"made")),
+                    ),
+                    l(format!("AT+HTTPCPOST=\"{}\",4", c.raw("/from"))),
+                    Step::raw(b"body".to_vec()),
+                ]
+            },
+        ),
         Check::new(
             "httpgetsize.redirect",
-            &["HTTPGETSIZE.REDIRECT.NOT_FOLLOWED"],
+            &[Clause::HttpgetsizeRedirectNotFollowed],
             |c| {
                 // Under every profile: the size is the 3xx's own, and only one request is made.
                 vec![
@@ -323,7 +335,10 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "http.buffer.tx_size",
-            &["HTTP.BUFFER.TX_SIZE", "HTTP.BUFFER.TX_HOLDS_REQUEST_LINE"],
+            &[
+                Clause::HttpBufferTxSize,
+                Clause::HttpBufferTxHoldsRequestLine,
+            ],
             |c| {
                 let long = c.raw(&format!("/{}", "p".repeat(120)));
                 vec![
@@ -338,7 +353,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "http.timeout.zero_is_default",
-            &["HTTP.TIMEOUT.ZERO_IS_DEFAULT"],
+            &[Clause::HttpTimeoutZeroIsDefault],
             |c| {
                 // The server answers after longer than a short timeout would allow and well
                 // before the default: timeout 0 must mean the default, not "1 s" or "now".
@@ -354,7 +369,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "http.buffer.zero_is_default",
-            &["HTTP.BUFFER.ZERO_IS_DEFAULT"],
+            &[Clause::HttpBufferZeroIsDefault],
             |c| {
                 let body = vec![b'z'; 4100];
                 vec![
@@ -363,7 +378,7 @@ pub(super) fn checks() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("http.buffer.fixed", &["HTTP.BUFFER.FIXED"], |c| {
+        Check::new("http.buffer.fixed", &[Clause::HttpBufferFixed], |c| {
             let body = vec![b'f'; 5000];
             vec![
                 Step::mock(Scenario::ok(&body)),
@@ -376,7 +391,7 @@ pub(super) fn checks() -> Vec<Check> {
                 )),
             ]
         }),
-        Check::new("http.timeout.param", &["HTTP.TIMEOUT.PARAM"], |c| {
+        Check::new("http.timeout.param", &[Clause::HttpTimeoutParam], |c| {
             vec![
                 l(format!("AT+HTTPCGET=\"{}\",0,0,180001", c.wm("/t"))),
                 l(format!("AT+HTTPCGET=\"{}\",0,0,-1", c.wm("/t"))),
@@ -384,7 +399,7 @@ pub(super) fn checks() -> Vec<Check> {
                 l(format!("AT+HTTPGETSIZE=\"{}\",0,0,180001", c.wm("/t"))),
             ]
         }),
-        Check::new("http.timeout.network", &["HTTP.TIMEOUT.NETWORK"], |c| {
+        Check::new("http.timeout.network", &[Clause::HttpTimeoutNetwork], |c| {
             // A stalled server: the failure comes no sooner than the timeout (less 10 % for
             // the device's clock granularity: its deadline may start a tick before the
             // harness's clock does), and no later than the timeout plus the profile's

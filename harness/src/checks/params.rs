@@ -3,12 +3,13 @@
 use super::{Check, l, sent_answer_has};
 use crate::mock::scenario::Scenario;
 use crate::step::Step;
+use crate::syntax::host::Clause;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
         Check::new(
             "param.comma_splits_inside_quotes",
-            &["PARAM.SPLIT.COMMA", "PARAM.STR.QUOTED"],
+            &[Clause::ParamSplitComma, Clause::ParamStrQuoted],
             |c| {
                 vec![
                     l(format!("AT+HTTPCGET=\"{}\"", c.wm("/a,b"))),
@@ -18,7 +19,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "param.escape_unit",
-            &["PARAM.SPLIT.ESCAPE_UNIT", "PARAM.STR.UNESCAPE"],
+            &[Clause::ParamSplitEscapeUnit, Clause::ParamStrUnescape],
             |c| {
                 vec![
                     l(format!("AT+HTTPCGET=\"{}\"", c.raw("/a\\,b\\\"c\\n"))),
@@ -26,7 +27,7 @@ pub(super) fn checks() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("param.max_count", &["PARAM.MAX_COUNT"], |c| {
+        Check::new("param.max_count", &[Clause::ParamMaxCount], |c| {
             let headers = (0..11).map(|i| format!(",\"X-{i}:1\"")).collect::<String>();
             let many = (0..11)
                 .map(|i| format!(",\"X-{i}:1\""))
@@ -41,9 +42,9 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new(
             "param.positions",
             &[
-                "PARAM.POSITIONS",
-                "PARAM.MISSING_INDEX",
-                "HTTPCLIENT.POSITIONS",
+                Clause::ParamPositions,
+                Clause::ParamMissingIndex,
+                Clause::HttpclientPositions,
             ],
             |c| {
                 vec![
@@ -58,10 +59,10 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new(
             "param.extra",
             &[
-                "PARAM.EXTRA",
-                "HTTP.PARAM_COUNT.SIZED",
-                "HTTPURLCFG.PARAM_COUNT",
-                "HTTPCHEAD.PARAM_COUNT",
+                Clause::ParamExtra,
+                Clause::HttpParamCountSized,
+                Clause::HttpurlcfgParamCount,
+                Clause::HttpcheadParamCount,
             ],
             |c| {
                 vec![
@@ -76,7 +77,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "param.int_syntax",
-            &["PARAM.INT.SYNTAX", "ERRCODE.PARA_PARSE_FAIL"],
+            &[Clause::ParamIntSyntax, Clause::ErrcodeParaParseFail],
             |_| {
                 vec![
                     l("AT+SYSLOG=1x"),
@@ -90,16 +91,20 @@ pub(super) fn checks() -> Vec<Check> {
             },
         )
         .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x01080000\r\n\r\nERROR\r\n")),
-        Check::new("param.int_bare_prefix", &["PARAM.INT.BARE_PREFIX"], |_| {
-            vec![
-                l("AT+SYSLOG=0x"),
-                l("AT+SYSLOG?"),
-                l("AT+SYSLOG=1"),
-                l("AT+SYSLOG=-"),
-                l("AT+SYSLOG?"),
-            ]
-        }),
-        Check::new("param.int_overflow", &["PARAM.INT.OVERFLOW"], |_| {
+        Check::new(
+            "param.int_bare_prefix",
+            &[Clause::ParamIntBarePrefix],
+            |_| {
+                vec![
+                    l("AT+SYSLOG=0x"),
+                    l("AT+SYSLOG?"),
+                    l("AT+SYSLOG=1"),
+                    l("AT+SYSLOG=-"),
+                    l("AT+SYSLOG?"),
+                ]
+            },
+        ),
+        Check::new("param.int_overflow", &[Clause::ParamIntOverflow], |_| {
             vec![
                 l("AT+SYSLOG=4294967296"),
                 l("AT+HTTPURLCFG=2147483648"),
@@ -109,7 +114,7 @@ pub(super) fn checks() -> Vec<Check> {
         }),
         Check::new(
             "param.empty_quotes_and_lone_quote",
-            &["PARAM.STR.EMPTY_QUOTES", "PARAM.STR.LONE_QUOTE"],
+            &[Clause::ParamStrEmptyQuotes, Clause::ParamStrLoneQuote],
             |c| {
                 vec![
                     l("AT+HTTPCGET=\"\""),
@@ -120,11 +125,11 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "param.dangling_escape",
-            &["PARAM.STR.DANGLING_ESCAPE"],
+            &[Clause::ParamStrDanglingEscape],
             |_| vec![l("AT+HTTPCGET=\"abc\\\""), l("AT+HTTPCGET=\"\\\"")],
         )
         .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x01080000\r\n\r\nERROR\r\n")),
-        Check::new("param.bare_quote", &["PARAM.STR.BARE_QUOTE"], |c| {
+        Check::new("param.bare_quote", &[Clause::ParamStrBareQuote], |c| {
             vec![
                 l("AT+HTTPCGET=\"a\"b\""),
                 l(format!("AT+HTTPCLIENT=2,,\"{}\",\"h\"x\",,1", c.wm("/q"))),
@@ -132,7 +137,10 @@ pub(super) fn checks() -> Vec<Check> {
         }),
         Check::new(
             "param.json_body",
-            &["PARAM.STR.JSON_ESCAPES", "HTTPCLIENT.CONTENT_TYPE.MAP"],
+            &[
+                Clause::ParamStrJsonEscapes,
+                Clause::HttpclientContentTypeMap,
+            ],
             |c| {
                 vec![
                     Step::mock(Scenario::ok(b"{\"ok\":true}")),

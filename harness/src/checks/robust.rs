@@ -3,6 +3,7 @@
 
 use super::{Check, l, raw};
 use crate::step::Step;
+use crate::syntax::host::Clause;
 
 /// Deterministic noise: every byte value, CR LF and NUL among them, no `AT+RST`.
 fn noise(n: usize, seed: u32) -> Vec<u8> {
@@ -21,7 +22,7 @@ pub(super) fn checks() -> Vec<Check> {
     vec![
         Check::new(
             "robust.random_bytes",
-            &["FRAMING.LINE.NUL", "FRAMING.LINE.PREFIX"],
+            &[Clause::FramingLineNul, Clause::FramingLinePrefix],
             |_| {
                 vec![
                     raw(noise(700, 7)),
@@ -35,7 +36,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "robust.overlong_lines",
-            &["FRAMING.LINE.OVERFLOW", "FRAMING.LINE.MAX_LENGTH"],
+            &[Clause::FramingLineOverflow, Clause::FramingLineMaxLength],
             |_| {
                 vec![
                     raw(vec![b'A'; 5000]),
@@ -46,7 +47,7 @@ pub(super) fn checks() -> Vec<Check> {
                 ]
             },
         ),
-        Check::new("robust.data_mode_misuse", &["ECHO.DATA_MODE_OFF"], |c| {
+        Check::new("robust.data_mode_misuse", &[Clause::EchoDataModeOff], |c| {
             vec![
                 // Commands typed during a data phase are data.
                 l("AT+HTTPURLCFG=20"),
@@ -64,7 +65,7 @@ pub(super) fn checks() -> Vec<Check> {
             ]
         })
         // Its data phases are short: the silence test is httpcsend.prompt_and_no_timeout.
-        .touches(&["HTTPCSEND.DATA.NO_TIMEOUT"]),
+        .touches(&[Clause::HttpcsendDataNoTimeout]),
         Check::new("robust.huge_header_block", &[], |c| {
             // How large a header block a device reads is its own limit: success or the
             // network-failure path are both fine, as long as it answers and stays responsive.
@@ -79,8 +80,8 @@ pub(super) fn checks() -> Vec<Check> {
             ]
         })
         // Success or the network-failure path both pass, so this proves neither.
-        .touches(&["HTTPCGET.NETWORK.FAILURE", "HTTP.STATUS.BELOW_400"]),
-        Check::new("robust.busy_flood", &["BUSY.REJECT"], |c| {
+        .touches(&[Clause::HttpcgetNetworkFailure, Clause::HttpStatusBelow400]),
+        Check::new("robust.busy_flood", &[Clause::BusyReject], |c| {
             vec![
                 Step::mock(crate::mock::scenario::Scenario::ok(b"slow").delayed(200)),
                 Step::line_then_busy(

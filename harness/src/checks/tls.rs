@@ -2,6 +2,7 @@
 
 use super::{Check, Needs, l, sent_answer_has};
 use crate::oracle::TlsFront;
+use crate::syntax::host::Clause;
 
 use TlsFront::{ClientAuth, Expired, Good, Untrusted, WrongName};
 
@@ -11,7 +12,7 @@ pub(super) fn checks() -> Vec<Check> {
     vec![
         Check::new(
             "https.get",
-            &["HTTP.URL.SCHEME_TRANSPORT", "HTTPCFG.VERIFY.MODES_0_1"],
+            &[Clause::HttpUrlSchemeTransport, Clause::HttpcfgVerifyModes01],
             |c| {
                 let u = c.tls(Good, "/secure?x=1");
                 vec![
@@ -22,7 +23,7 @@ pub(super) fn checks() -> Vec<Check> {
             },
         )
         .needs(Needs::Fronts(&[Good])),
-        Check::new("httpcfg.mode_range", &["HTTPCFG.MODE.RANGE"], |_| {
+        Check::new("httpcfg.mode_range", &[Clause::HttpcfgModeRange], |_| {
             vec![
                 l("AT+HTTPCFG=4,0,0"),
                 l("AT+HTTPCFG=-1"),
@@ -32,7 +33,7 @@ pub(super) fn checks() -> Vec<Check> {
         }),
         Check::new(
             "httpcfg.indexes",
-            &["HTTPCFG.INDEXES.MODES_1_3", "HTTPCFG.INDEXES.MODE_0"],
+            &[Clause::HttpcfgIndexesModes13, Clause::HttpcfgIndexesMode0],
             |_| {
                 vec![
                     l("AT+HTTPCFG=2"),
@@ -47,7 +48,7 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "httpcfg.missing_certificates",
-            &["HTTPCFG.NO_CERT", "HTTPCFG.NO_CA"],
+            &[Clause::HttpcfgNoCert, Clause::HttpcfgNoCa],
             |_| {
                 vec![
                     l("AT+HTTPCFG=1,7,0"),
@@ -61,10 +62,10 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new(
             "httpcfg.verify_modes",
             &[
-                "HTTPCFG.MODE.MEANING",
-                "HTTPCFG.VERIFY.MODES_0_1",
-                "HTTPCFG.VERIFY.MODES_2_3",
-                "HTTPCFG.VERIFY.NO_HOSTNAME",
+                Clause::HttpcfgModeMeaning,
+                Clause::HttpcfgVerifyModes01,
+                Clause::HttpcfgVerifyModes23,
+                Clause::HttpcfgVerifyNoHostname,
             ],
             |c| {
                 let mut v = Vec::new();
@@ -78,7 +79,7 @@ pub(super) fn checks() -> Vec<Check> {
             },
         )
         .needs(Needs::Fronts(TRUST)),
-        Check::new("httpcfg.client_cert", &["HTTPCFG.CLIENT_CERT"], |c| {
+        Check::new("httpcfg.client_cert", &[Clause::HttpcfgClientCert], |c| {
             let u = c.tls(ClientAuth, "/mutual");
             let mut v = Vec::new();
             for mode in ["0", "1,0,0", "2,0,0", "3,0,0"] {
@@ -88,7 +89,7 @@ pub(super) fn checks() -> Vec<Check> {
             v
         })
         .needs(Needs::Fronts(&[ClientAuth])),
-        Check::new("httpcfg.global", &["HTTPCFG.GLOBAL"], |c| {
+        Check::new("httpcfg.global", &[Clause::HttpcfgGlobal], |c| {
             let u = c.tls(Untrusted, "/g");
             vec![
                 l("AT+HTTPCFG=2,0,0"),

@@ -164,7 +164,10 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     let selected: Vec<(usize, &checks::Check)> = all
         .iter()
         .filter(|c| {
-            a.clauses.is_empty() || c.clauses.iter().any(|id| a.clauses.iter().any(|x| x == id))
+            a.clauses.is_empty()
+                || c.clauses
+                    .iter()
+                    .any(|id| a.clauses.iter().any(|x| x == id.id()))
         })
         .enumerate()
         .collect();
@@ -410,7 +413,8 @@ fn run_share<'a>(
             Some(why) => (Verdict::Skipped(why), None, None),
             None => {
                 let steps = (c.steps)(&Ctx::new(&s.env.mock, s.closed_port, s.env.profile));
-                let mut t = runner::run(&mut s.env, c.name, c.clauses, &steps);
+                let ids: Vec<&str> = c.clauses.iter().map(|c| c.id()).collect();
+                let mut t = runner::run(&mut s.env, c.name, &ids, &steps);
                 if let Some(assert) = c.assert
                     && let Err(why) = assert(&t)
                 {
@@ -443,16 +447,16 @@ fn run_share<'a>(
         }
         let (proves, mut touched): (Vec<String>, Vec<String>) = if exact {
             (
-                c.clauses.iter().map(|x| x.to_string()).collect(),
+                c.clauses.iter().map(|x| x.id().to_string()).collect(),
                 Vec::new(),
             )
         } else {
             (
                 Vec::new(),
-                c.clauses.iter().map(|x| x.to_string()).collect(),
+                c.clauses.iter().map(|x| x.id().to_string()).collect(),
             )
         };
-        touched.extend(c.touches.iter().map(|x| x.to_string()));
+        touched.extend(c.touches.iter().map(|x| x.id().to_string()));
         results.push(CheckResult {
             name: c.name.into(),
             clauses: proves,

@@ -11,10 +11,13 @@ use crate::syntax::device::{Clause, Reply, err_code};
 use crate::syntax::host;
 
 /// `HTTP.REQUEST.USER_AGENT`.
-const USER_AGENT: &str = "ESP32 HTTP Client/1.0";
+const USER_AGENT: &str = host::limits::USER_AGENT;
 /// `HTTP.BUFFER.FIXED`: AT+HTTPCLIENT/CPOST/CPUT buffers and timeout.
-const FIXED_BUFFER: usize = 2048;
-const FIXED_TIMEOUT_MS: u64 = 5000;
+const FIXED_BUFFER: usize = host::limits::FIXED_BUFFERS_DEFAULT as usize;
+const FIXED_TIMEOUT_MS: u64 = host::limits::FIXED_TIMEOUT_DEFAULT as u64;
+/// A size or timeout of 0 means these (`HTTP.BUFFER.ZERO_IS_DEFAULT`, `HTTP.TIMEOUT.ZERO_IS_DEFAULT`).
+pub(super) const DEFAULT_BUFFER: usize = host::limits::BUFFER_SIZE_DEFAULT as usize;
+const DEFAULT_TIMEOUT_MS: u64 = host::limits::TIMEOUT_MS_DEFAULT as u64;
 
 /// A mock endpoint the device can reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -341,8 +344,12 @@ pub(super) fn sized(
         Clause::HttpTimeoutZeroIsDefault,
         Clause::HttpgetsizeMethodGet,
     ];
-    let size = |v: i32| if v <= 0 { 2048 } else { v as usize };
-    let timeout = if timeout <= 0 { 5000 } else { timeout as u64 };
+    let size = |v: i32| if v <= 0 { DEFAULT_BUFFER } else { v as usize };
+    let timeout = if timeout <= 0 {
+        DEFAULT_TIMEOUT_MS
+    } else {
+        timeout as u64
+    };
     let Some(target) = resolve(url_param, model).and_then(url::read) else {
         let _ = Clause::HttpUrlValid;
         x.output.extend_from_slice(Reply::Error.bytes());

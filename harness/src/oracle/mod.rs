@@ -254,7 +254,7 @@ impl Model {
     /// The answer under the spec's first reading (see [`Model::step`]).
     fn step_one(&mut self, bytes: &[u8], busy: Option<&[u8]>, world: &World) -> Expect {
         let mut x = Expect {
-            rx_limit: 2048,
+            rx_limit: http::DEFAULT_BUFFER,
             ..Expect::default()
         };
         let mut rest = bytes;
