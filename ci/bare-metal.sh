@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Builds the bare-metal firmware image (riscv32imc, firmware/bare/) with Debian's Rust
-# toolchain and certifies it in QEMU's `virt` machine: every clause and 200 fuzzed sequences.
+# Builds the bare-metal firmware images (riscv32imc, firmware/bare/) with Debian's Rust
+# toolchain and certifies them: every clause and 200 fuzzed sequences each.
 #
 #   ci/bare-metal.sh [extra `atspec certify` flags, e.g. --html bare-metal.html]
 #
-# Installs what it needs from Debian's packages: rustc-web, cargo-web and rust-web-src (the
-# toolchain, built with -Zbuild-std=core), lld (the linker) and qemu-system-misc (the machine).
-# The host workspace keeps its own toolchain.
+# 1. QEMU `virt` (16550 UART, virtio-net): always.
+# 2. The ESP32-C3 (UART0, OpenCores Ethernet MAC), packed with esptool and booted by the chip's
+#    mask ROM in Espressif's QEMU: when ATSPEC_QEMU_ESP32C3 names that QEMU, or
+#    ../shared/tools/qemu-esp32c3/ holds one.
+#
+# Installs what it needs: from Debian, rustc-web, cargo-web and rust-web-src (the toolchain,
+# with -Zbuild-std=core), lld (the linker) and qemu-system-misc (the `virt` machine); from PyPI,
+# esptool into target/esptool-venv. The host workspace keeps its own toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,18 +29,42 @@ if [ ${#need[@]} -gt 0 ]; then
     || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; }
 fi
 
-echo "== the image: $(/usr/bin/rustc --version), target riscv32imc-unknown-none-elf"
-(
-  cd firmware/bare
-  # The host's cargo may have exported its own settings; the image takes none of them.
-  env -u RUSTC -u RUSTC_WRAPPER -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS -u CARGO_TARGET_DIR \
-    -u RUSTUP_TOOLCHAIN RUSTC_BOOTSTRAP=1 \
-    /usr/bin/cargo build --release --locked --ignore-rust-version
-)
-image=firmware/bare/target/riscv32imc-unknown-none-elf/release/atspec-bare
-size "$image" 2>/dev/null || true
+# The image takes none of the host cargo's settings.
+build() {
+  (cd firmware/bare && env -u RUSTC -u RUSTC_WRAPPER -u RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS \
+    -u CARGO_TARGET_DIR -u RUSTUP_TOOLCHAIN RUSTC_BOOTSTRAP=1 \
+    /usr/bin/cargo build --release --locked --ignore-rust-version "$@")
+}
 
-echo "== certify it"
+echo "== the virt image: $(/usr/bin/rustc --version), riscv32imc-unknown-none-elf"
+build
+virt=firmware/bare/target/riscv32imc-unknown-none-elf/release/atspec-bare
+
+qemu_c3="${ATSPEC_QEMU_ESP32C3:-}"
+[ -z "$qemu_c3" ] && [ -x ../shared/tools/qemu-esp32c3/qemu-system-riscv32 ] \
+  && qemu_c3="$(cd ../shared/tools/qemu-esp32c3 && pwd)/qemu-system-riscv32"
+c3=""
+if [ -n "$qemu_c3" ]; then
+  echo "== the ESP32-C3 image, packed for the mask ROM"
+  build --features esp32c3 --target-dir target/esp32c3
+  c3=firmware/bare/target/esp32c3/riscv32imc-unknown-none-elf/release/atspec-bare
+  if [ ! -x target/esptool-venv/bin/esptool ]; then
+    python3 -m venv target/esptool-venv
+    target/esptool-venv/bin/pip install --quiet --disable-pip-version-check 'esptool>=5,<6'
+  fi
+  target/esptool-venv/bin/esptool --chip esp32c3 elf2image --output "$c3.bin" "$c3" >/dev/null
+  target/esptool-venv/bin/esptool --chip esp32c3 merge-bin --fill-flash-size 4MB \
+    -o "$c3.flash.bin" 0x0 "$c3.bin" >/dev/null
+fi
+
 cargo build --release -p atspec
-exec ./target/release/atspec certify --device "qemu:$image" \
-  --device-profile firmware/bare/device-profile.yaml --cases 200 "$@"
+certify() {
+  ./target/release/atspec certify --device "$1" \
+    --device-profile firmware/bare/device-profile.yaml --cases 200 "${@:2}"
+}
+echo "== certify the virt image"
+certify "qemu:$virt" "$@"
+if [ -n "$c3" ]; then
+  echo "== certify the ESP32-C3 image"
+  ATSPEC_QEMU_ESP32C3="$qemu_c3" certify "qemu-esp32c3:$c3" "$@"
+fi

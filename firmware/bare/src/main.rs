@@ -11,10 +11,15 @@
 #![no_std]
 #![no_main]
 
-mod clock;
+#[cfg(feature = "esp32c3")]
+#[path = "esp32c3/mod.rs"]
+mod board;
+#[cfg(not(feature = "esp32c3"))]
+#[path = "virt/mod.rs"]
+mod board;
 mod tcp;
-mod uart;
-mod virtio;
+
+use board::clock;
 
 use core::mem::MaybeUninit;
 use core::ptr::addr_of_mut;
@@ -25,27 +30,23 @@ use atspec_firmware::{Config, Engine};
 /// board has it.
 pub type Board = Engine<10240, 10240>;
 
-const UART0: usize = 0x1000_0000;
-/// QEMU's SiFive test device: writing here ends the emulation.
-const TEST_FINISHER: usize = 0x0010_0000;
-const FINISHER_FAIL: u32 = 0x3333;
 
 /// Bytes delivered to the engine at most at once (an ESP32 UART's RX FIFO holds 128).
 const RX_CHUNK: usize = 128;
 /// Idle time that ends a chunk: 1 ms, about 11 characters at 115200 baud.
-const RX_IDLE_TICKS: u64 = 10_000;
+const RX_IDLE_TICKS: u64 = clock::TICKS_PER_MS;
 
 static mut ENGINE: MaybeUninit<Board> = MaybeUninit::uninit();
 
 #[riscv_rt::entry]
 fn main() -> ! {
-    let mut uart = uart::Uart::init(UART0);
+    let mut uart = board::uart();
     // SAFETY: `main` runs once; the engine gets one owner for the rest of the run.
     let engine: &'static mut Board =
         unsafe { (*addr_of_mut!(ENGINE)).write(Board::with_buffers(Config::default())) };
-    let Some(nic) = virtio::Net::probe() else {
-        uart.write_all(b"\r\natspec-bare: no virtio-net device\r\n");
-        finish(2);
+    let Some(nic) = board::nic() else {
+        uart.write_all(b"\r\natspec-bare: no network card\r\n");
+        board::finish(2);
     };
     let mut net = tcp::Net::new(nic, clock::now_ms());
     engine.boot();
@@ -87,23 +88,14 @@ fn main() -> ! {
     }
 }
 
-/// Ends the emulation with `code` (QEMU exits with it).
-fn finish(code: u32) -> ! {
-    // SAFETY: the `virt` machine's test finisher register.
-    unsafe {
-        core::ptr::write_volatile(TEST_FINISHER as *mut u32, (code << 16) | FINISHER_FAIL);
-    }
-    loop {}
-}
-
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
-    let mut uart = uart::Uart::init(UART0);
+    let mut uart = board::uart();
     uart.write_all(b"\r\natspec-bare panicked");
     if let Some(l) = info.location() {
         uart.write_all(b" at ");
         uart.write_all(l.file().as_bytes());
     }
     uart.write_all(b"\r\n");
-    finish(1)
+    board::finish(1)
 }

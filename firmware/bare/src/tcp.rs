@@ -1,5 +1,5 @@
 //! The network edge: the engine's sans-IO network calls carried out with smoltcp over the
-//! virtio-net card. One transaction at a time, like the engine; a small pool of sockets lets
+//! machine's network card. One transaction at a time, like the engine; a small pool of sockets lets
 //! a closed connection finish its FIN handshake while the next one opens (a redirect).
 //!
 //! Limits: IPv4 literals only (no DNS: the harness gives the mock's address), no TLS (the
@@ -15,7 +15,7 @@ use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr};
 
 use crate::Board;
-use crate::virtio;
+use crate::board;
 
 /// QEMU user networking: the guest's address, its gateway.
 const GUEST: [u8; 4] = [10, 0, 2, 15];
@@ -39,7 +39,7 @@ enum Told {
 
 /// The interface, the socket pool and the engine's current connection.
 pub struct Net {
-    dev: virtio::Net,
+    dev: board::Nic,
     iface: Interface,
     sockets: SocketSet<'static>,
     handles: [SocketHandle; SOCKETS],
@@ -50,9 +50,9 @@ pub struct Net {
 
 impl Net {
     /// Brings the interface up with the guest's static address. Call once.
-    pub fn new(mut dev: virtio::Net, now_ms: u64) -> Net {
+    pub fn new(mut dev: board::Nic, now_ms: u64) -> Net {
         let mut config = Config::new(HardwareAddress::Ethernet(EthernetAddress(dev.mac)));
-        config.random_seed = crate::clock::ticks();
+        config.random_seed = crate::board::clock::ticks();
         let mut iface = Interface::new(config, &mut dev, Instant::from_millis(now_ms as i64));
         iface.update_ip_addrs(|a| {
             let [a0, a1, a2, a3] = GUEST;

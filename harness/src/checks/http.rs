@@ -228,7 +228,9 @@ pub(super) fn checks() -> Vec<Check> {
                             })
                             .fault(Fault::StallAfter(6)),
                     ),
-                    l(format!("AT+HTTPCGET=\"{}\",0,0,250", c.raw("/stall"))),
+                    // A timeout that still ends the stall quickly, but leaves an emulated chip
+                    // (the ESP32-C3 in QEMU) time to receive the bytes before it.
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,1000", c.raw("/stall"))),
                 ]
             },
         ),
@@ -243,8 +245,9 @@ pub(super) fn checks() -> Vec<Check> {
                 vec![
                     Step::mock(Scenario::status(201, b"created")),
                     cget(&c.wm("/s")),
+                    // AT+HTTPCGET's redirects are `http.redirect`'s: whether they are followed
+                    // depends on the profile.
                     Step::mock(Scenario::status(302, b"moved").header("Location", &elsewhere)),
-                    cget(&c.raw("/r")),
                     l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
                     Step::mock(Scenario::status(301, b"").header("Location", &elsewhere)),
                     l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
@@ -255,7 +258,6 @@ pub(super) fn checks() -> Vec<Check> {
                     l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
                     Step::mock(Scenario::status(308, b"perm").header("Location", &elsewhere)),
                     l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
-                    cget(&c.raw("/r")),
                     Step::mock(Scenario::status(204, b"")),
                     cget(&c.raw("/none")),
                 ]

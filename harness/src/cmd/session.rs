@@ -17,7 +17,7 @@ use crate::runner::{Env, Judges};
 pub struct SessionArgs {
     /// The device: virtual, serial:PATH or serial:PATH@BAUD or /dev/…, tcp:HOST:PORT or
     /// socket://HOST:PORT, rfc2217:HOST:PORT@BAUD or rfc2217://HOST:PORT?ign_set_control,
-    /// labgrid:PLACE or labgrid:PLACE@COORDINATOR, probe-rs:CHIP or probe-rs:CHIP:ELF. Repeat
+    /// labgrid:PLACE or labgrid:PLACE@COORDINATOR, qemu:IMAGE (firmware/bare in QEMU virt) or qemu-esp32c3:IMAGE (its ESP32-C3 flavour), probe-rs:CHIP or probe-rs:CHIP:ELF. Repeat
     /// it to certify several devices in one run (checks and fuzzed cases are shared out among
     /// them; default: virtual).
     #[arg(long = "device", value_name = "DEVICE")]
@@ -249,7 +249,7 @@ pub fn start_device(
         _ => TlsSetup::None,
     };
     let qemu_image = match device {
-        DeviceSpec::Qemu { image } => Some(image.clone()),
+        DeviceSpec::Qemu { machine, image } => Some((*machine, image.clone())),
         _ => None,
     };
     // A QEMU guest reaches the mock through its user network's forwards.
@@ -268,12 +268,17 @@ pub fn start_device(
     })?;
     let mut pki_dir = None;
     let closed_port = closed_port(a.mock_bind.ip())?;
-    let link: Box<dyn link::Link> = if let Some(image) = &qemu_image {
+    let link: Box<dyn link::Link> = if let Some((machine, image)) = &qemu_image {
         // Every endpoint is forwarded, the closed port too: a connection to it then fails
         // at once, as on a real network, instead of timing out in the restricted one.
         let mut ports: Vec<u16> = mock.world().servers.iter().map(|(p, _)| *p).collect();
         ports.push(closed_port);
-        Box::new(link::QemuLink::start(image, &ports, a.mock_bind.ip())?)
+        Box::new(link::QemuLink::start(
+            *machine,
+            image,
+            &ports,
+            a.mock_bind.ip(),
+        )?)
     } else if virtual_board {
         let dir = std::env::temp_dir().join(format!(
             "atspec-pki-{}-{}",

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 pub use board::VirtualBoard;
 pub use log::LoggedLink;
-pub use qemu::{Firmware, GUEST_MOCK, QemuLink};
+pub use qemu::{Firmware, GUEST_MOCK, Machine, QemuLink};
 
 /// A byte pipe to a device.
 pub trait Link: Send {
@@ -106,7 +106,9 @@ pub enum DeviceSpec {
     },
     /// A bare-metal image booted in QEMU (`firmware/bare/`).
     Qemu {
-        /// The ELF image.
+        /// `virt`, or Espressif's `esp32c3`.
+        machine: Machine,
+        /// The ELF image (for `esp32c3`, its flash image is beside it).
         image: PathBuf,
     },
     /// A probe-rs RTT channel.
@@ -155,13 +157,21 @@ impl std::str::FromStr for DeviceSpec {
         if s.starts_with('/') {
             return format!("serial:{s}").parse();
         }
-        if let Some(image) = s.strip_prefix("qemu:") {
-            if image.is_empty() {
-                return Err("`qemu:`: expected qemu:IMAGE (an ELF built in firmware/bare)".into());
+        for (prefix, machine) in [
+            ("qemu:", Machine::Virt),
+            ("qemu-esp32c3:", Machine::Esp32c3),
+        ] {
+            if let Some(image) = s.strip_prefix(prefix) {
+                if image.is_empty() {
+                    return Err(format!(
+                        "`{prefix}`: expected {prefix}IMAGE (an ELF built in firmware/bare)"
+                    ));
+                }
+                return Ok(DeviceSpec::Qemu {
+                    machine,
+                    image: image.into(),
+                });
             }
-            return Ok(DeviceSpec::Qemu {
-                image: image.into(),
-            });
         }
         if let Some(rest) = s.strip_prefix("labgrid:") {
             let (place, coordinator) = match rest.split_once('@') {
@@ -230,7 +240,7 @@ impl std::str::FromStr for DeviceSpec {
             });
         }
         Err(format!(
-            "unknown device `{s}`: expected virtual, serial:PATH[@BAUD] (or /dev/…), tcp:HOST:PORT (or socket://HOST:PORT), rfc2217:HOST:PORT[@BAUD] (or rfc2217://HOST:PORT[?ign_set_control]), labgrid:PLACE[@COORDINATOR], qemu:IMAGE or probe-rs:CHIP[:ELF]"
+            "unknown device `{s}`: expected virtual, serial:PATH[@BAUD] (or /dev/…), tcp:HOST:PORT (or socket://HOST:PORT), rfc2217:HOST:PORT[@BAUD] (or rfc2217://HOST:PORT[?ign_set_control]), labgrid:PLACE[@COORDINATOR], qemu:IMAGE, qemu-esp32c3:IMAGE or probe-rs:CHIP[:ELF]"
         ))
     }
 }

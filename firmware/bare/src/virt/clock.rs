@@ -4,7 +4,8 @@ use core::ptr::read_volatile;
 
 const MTIME_LO: usize = 0x0200_bff8;
 const MTIME_HI: usize = 0x0200_bffc;
-const TICKS_PER_MS: u64 = 10_000;
+/// Timer ticks in a millisecond.
+pub const TICKS_PER_MS: u64 = 10_000;
 
 /// Ticks since reset; the halves are read until the high word is stable.
 pub fn ticks() -> u64 {
