@@ -30,7 +30,6 @@ use atspec_firmware::{Config, Engine};
 /// board has it.
 pub type Board = Engine<10240, 10240>;
 
-
 /// Bytes delivered to the engine at most at once (an ESP32 UART's RX FIFO holds 128).
 const RX_CHUNK: usize = 128;
 /// Idle time that ends a chunk: 1 ms, about 11 characters at 115200 baud.

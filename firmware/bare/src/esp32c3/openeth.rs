@@ -78,10 +78,7 @@ impl Net {
         reg(INT_SOURCE, 0x7f);
         reg(TX_BD_NUM, 1);
         let m = MAC;
-        reg(
-            MAC_ADDR0,
-            u32::from_be_bytes([m[2], m[3], m[4], m[5]]),
-        );
+        reg(MAC_ADDR0, u32::from_be_bytes([m[2], m[3], m[4], m[5]]));
         reg(MAC_ADDR1, u32::from(m[0]) << 8 | u32::from(m[1]));
         set_desc(0, TX_WRAP, addr_of!(TX_BUF).cast());
         let bufs = addr_of_mut!(RX_BUFS);
@@ -97,7 +94,6 @@ impl Net {
             next_rx: 0,
         }
     }
-
 }
 
 /// Sends one frame of `len` bytes that `f` writes.

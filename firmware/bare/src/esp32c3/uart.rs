@@ -27,7 +27,8 @@ impl Uart {
     /// A received byte, if one is waiting.
     pub fn read(&mut self) -> Option<u8> {
         // SAFETY: UART0's FIFO register; read only when the RX count says a byte is there.
-        (self.status() & 0x3ff != 0).then(|| unsafe { read_volatile((BASE + FIFO) as *const u32) } as u8)
+        (self.status() & 0x3ff != 0)
+            .then(|| unsafe { read_volatile((BASE + FIFO) as *const u32) } as u8)
     }
 
     /// Writes `bytes`, waiting for room in the TX FIFO.
