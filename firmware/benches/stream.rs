@@ -19,7 +19,7 @@ fn streaming(c: &mut Criterion) {
         b.iter_batched_ref(
             || {
                 let mut e = Engine::new(Config::default());
-                e.handle_uart(b"ATE0\r\nAT+HTTPCGET=\"http://h/\"\r\n");
+                let _ = e.handle_uart(b"ATE0\r\nAT+HTTPCGET=\"http://h/\"\r\n");
                 let mut scratch = [0u8; 512];
                 while e.poll_transmit(&mut scratch) > 0 {}
                 let _ = e.poll_action();

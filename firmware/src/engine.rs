@@ -11,12 +11,6 @@ use crate::line::{LineBuf, Pushed};
 use crate::out::Out;
 use crate::store::{Auth, HeaderStore, UrlStore};
 
-/// Names the clauses a piece of code implements: a clause removed from the spec makes this
-/// fail to compile where its rule was implemented (`grep Clause::X` finds it).
-macro_rules! implements {
-    ($($c:ident),+ $(,)?) => { let _ = [$(Clause::$c),+]; };
-}
-
 /// Certificates available to AT+HTTPCFG (the board's PKI directory).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pki {
@@ -259,6 +253,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// The engine stops taking input while its output queue has less than [`RESERVE`] bytes
     /// free; the board drains [`Engine::poll_transmit`] and offers the rest again. Nothing is
     /// ever dropped, and the output does not depend on how the input was chunked.
+    #[must_use = "bytes the engine did not take must be offered again"]
     pub fn handle_uart(&mut self, bytes: &[u8]) -> usize {
         let mut rest = bytes;
         while !rest.is_empty() && self.out.space() >= RESERVE {

@@ -22,6 +22,13 @@ pub mod device {
     atspec_codegen::device!("../../spec/esp-at-http.yaml");
 }
 
+/// Names the clauses a piece of code implements, the one marker idiom of this crate: a clause
+/// removed from the spec makes this fail to compile where its rule was implemented
+/// (`grep Clause::X` finds it). Expects `Clause` in scope.
+macro_rules! implements {
+    ($($c:ident),+ $(,)?) => { let _ = [$(Clause::$c),+]; };
+}
+
 /// `true` when the engine runs mutant `$m` (always `false` without the `mutants` feature).
 #[cfg(feature = "mutants")]
 macro_rules! mutated {

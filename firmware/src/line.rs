@@ -43,18 +43,18 @@ impl LineBuf {
     /// Adds one byte.
     pub fn push(&mut self, b: u8) -> Pushed {
         if b == 0 {
-            let _ = Clause::FramingLineNul;
+            implements!(FramingLineNul);
             self.len = 0;
             return Pushed::Discarded;
         }
         self.buf[self.len] = b;
         self.len += 1;
         if self.len >= 2 && self.buf[self.len - 2..self.len] == *b"\r\n" {
-            let _ = Clause::FramingLineTerminator;
+            implements!(FramingLineTerminator);
             return Pushed::Line;
         }
         if self.len > CAPACITY - 1 {
-            let _ = Clause::FramingLineOverflow;
+            implements!(FramingLineOverflow);
             self.len = 0;
             if b == b'\r' {
                 self.buf[0] = b'\r';

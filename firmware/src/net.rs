@@ -369,16 +369,12 @@ fn prepare<const TX: usize, const RX: usize>(
     req: &Request<'_>,
     tx_limit: usize,
 ) -> bool {
-    let _ = [
-        Clause::HttpRequestLine,
-        Clause::HttpRequestHost,
-        Clause::HttpRequestUserAgent,
-    ];
-    let _ = [
-        Clause::HttpRequestContentLength,
-        Clause::HttpRequestHeaderOrder,
-        Clause::HttpRequestCheadApplied,
-    ];
+    implements!(HttpRequestLine, HttpRequestHost, HttpRequestUserAgent);
+    implements!(
+        HttpRequestContentLength,
+        HttpRequestHeaderOrder,
+        HttpRequestCheadApplied
+    );
     if req.host.len() > MAX_HOST {
         return false;
     }
@@ -398,7 +394,7 @@ fn prepare<const TX: usize, const RX: usize>(
     let mut headers = HeaderList::default();
     // The order of fields with different names carries no meaning (RFC 9110 §5.3,
     // `HTTP.REQUEST.FIELD_ORDER`); only same-name replacement is a rule.
-    let _ = Clause::HttpRequestFieldOrder;
+    implements!(HttpRequestFieldOrder);
     if req.idf_order {
         headers.set(b"User-Agent", req.user_agent);
         headers.set(b"Host", host_header);
@@ -416,7 +412,7 @@ fn prepare<const TX: usize, const RX: usize>(
         headers.set_line(h);
     }
     // Stored headers, newest to oldest: of two names differing only in case the older wins.
-    let _ = Clause::HttpcheadApplyOrder;
+    implements!(HttpcheadApplyOrder);
     for h in stored.iter() {
         headers.set_line(h);
     }
@@ -434,7 +430,7 @@ fn prepare<const TX: usize, const RX: usize>(
     f.put(b"\r\n");
     f.put(req.body);
     if f.overflow {
-        let _ = Clause::HttpBufferTxHoldsRequestLine;
+        implements!(HttpBufferTxHoldsRequestLine);
         return false;
     }
     net.tx_start = 0;
@@ -504,6 +500,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// Bytes from the socket; returns how many the engine took (the rest must be offered
     /// again after draining UART output).
+    #[must_use = "bytes the engine did not take must be offered again"]
     pub fn handle_received(&mut self, bytes: &[u8]) -> usize {
         match self.net.phase {
             Phase::Idle | Phase::Printing => bytes.len(),
@@ -522,7 +519,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             (Phase::Idle | Phase::Printing, _) => {}
             (Phase::Body, Framing::Close) => self.finish_body(),
             _ => {
-                let _ = Clause::HttpResponseIncomplete;
+                implements!(HttpResponseIncomplete);
                 self.fail();
             }
         }
@@ -548,12 +545,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             // While the host is still typing the body the device waits on the UART, not on
             // the network: a data phase has no timeout (`HTTPCSEND.DATA.NO_TIMEOUT`), and the
             // network timeout counts from the last data byte.
-            let _ = Clause::HttpcsendDataNoTimeout;
+            implements!(HttpcsendDataNoTimeout);
             self.net.progress();
             return;
         }
         if self.net.phase.on_network() && now_ms >= self.net.deadline {
-            let _ = Clause::HttpTimeoutNetwork;
+            implements!(HttpTimeoutNetwork);
             self.fail();
         }
     }
@@ -595,11 +592,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         url: Option<&[u8]>,
         (tx, rx, timeout): (i32, i32, i32),
     ) {
-        let _ = [
-            Clause::HttpUrlFallbackUrlcfg,
-            Clause::HttpBufferZeroIsDefault,
-            Clause::HttpTimeoutZeroIsDefault,
-        ];
+        implements!(
+            HttpUrlFallbackUrlcfg,
+            HttpBufferZeroIsDefault,
+            HttpTimeoutZeroIsDefault
+        );
         let empty_falls_back = !mutated!(self, UrlcfgEmptyIgnored);
         if kind == Kind::GetSize && mutated!(self, SilentGetsize) {
             // Busy forever: only a restart ends it.
@@ -637,11 +634,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             } = self;
             match target(url, stored, empty_falls_back).and_then(http::parse_url) {
                 None => {
-                    let _ = Clause::HttpUrlValid;
+                    implements!(HttpUrlValid);
                     Start::Refused
                 }
                 Some(u) => {
-                    let _ = Clause::HttpgetsizeMethodGet;
+                    implements!(HttpgetsizeMethodGet);
                     let req = Request {
                         known_scheme: u.known_scheme,
                         method,
@@ -666,7 +663,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     pub(crate) fn start_client(&mut self, cmd: &device::HttpClient<'_>) {
         use device::{HttpClientOpt as Opt, HttpClientTransportType as Transport};
         if matches!(cmd.opt, Opt::Other(_)) {
-            let _ = Clause::HttpclientOptUnknown;
+            implements!(HttpclientOptUnknown);
             self.error_code(Some(err_code::HTTP_CONNECT_FAILED));
             return self.reply(Reply::Error);
         }
@@ -677,11 +674,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         } else {
             &[]
         };
-        let _ = [
-            Clause::HttpclientContentTypeMap,
-            Clause::HttpclientContentTypeAllMethods,
-            Clause::HttpclientDataPostContentType,
-        ];
+        implements!(
+            HttpclientContentTypeMap,
+            HttpclientContentTypeAllMethods,
+            HttpclientDataPostContentType
+        );
         let content_type = match cmd.content_type {
             Some(ct) if mutated!(self, ContentTypeShift) => {
                 device::HttpClientContentType::from_value((ct.value() + 1) % 4)
@@ -695,13 +692,13 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             ),
             None => None,
         };
-        let _ = Clause::HttpclientPutNoBody;
+        implements!(HttpclientPutNoBody);
         let content_length = match cmd.opt {
             Opt::Post => Some(body.len() as u64),
             Opt::Put => Some(0),
             _ => None,
         };
-        let _ = Clause::HttpBufferFixed;
+        implements!(HttpBufferFixed);
         let head_as_get = cmd.opt == Opt::Head && mutated!(self, HeadAsGet);
         let user_agent = self.user_agent();
         let idf_order = varied!(self, IdfHeaderOrder);
@@ -716,14 +713,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             let transport_tls = cmd.transport_type_or_default() == Transport::Ssl;
             // url → host + path → stored URL (`HTTPCLIENT.URL.*`).
             let resolved = if !empty(cmd.url) {
-                let _ = Clause::HttpclientUrlPrecedence;
+                implements!(HttpclientUrlPrecedence);
                 http::parse_url(cmd.url.unwrap_or_default())
                     .map(|u| (u.tls, u.host, u.port, u.target, u.known_scheme))
             } else if !empty(cmd.host) && !empty(cmd.path) {
-                let _ = [
-                    Clause::HttpclientUrlHostPath,
-                    Clause::HttpclientTransportHostPathScheme,
-                ];
+                implements!(HttpclientUrlHostPath, HttpclientTransportHostPathScheme);
                 let port = if transport_tls { 443 } else { 80 };
                 Some((
                     transport_tls,
@@ -733,10 +727,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                     true,
                 ))
             } else if !empty(cmd.host) || !empty(cmd.path) {
-                let _ = Clause::HttpclientUrlHostPathPartial;
+                implements!(HttpclientUrlHostPathPartial);
                 None
             } else {
-                let _ = Clause::HttpclientUrlUrlcfg;
+                implements!(HttpclientUrlUrlcfg);
                 stored
                     .get()
                     .and_then(http::parse_url)
@@ -780,11 +774,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         length: i32,
         extra: &[&[u8]],
     ) {
-        let _ = [
-            Clause::HttpcsendContentTypeDefault,
-            Clause::HttpcputContentTypeDefault,
-            Clause::HttpcsendContentTypeHeader,
-        ];
+        implements!(
+            HttpcsendContentTypeDefault,
+            HttpcputContentTypeDefault,
+            HttpcsendContentTypeHeader
+        );
         let empty_falls_back = !mutated!(self, UrlcfgEmptyIgnored);
         let user_agent = self.user_agent();
         let idf_order = varied!(self, IdfHeaderOrder);
@@ -822,10 +816,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             }
         };
         if start == Start::Refused || length as u32 > self.send_length_max() {
-            let _ = [
-                Clause::HttpcsendErrorBeforePrompt,
-                Clause::HttpcsendLengthRange,
-            ];
+            implements!(HttpcsendErrorBeforePrompt, HttpcsendLengthRange);
             self.net.phase = Phase::Idle;
             self.net.connect_pending = false;
             return self.reply(Reply::Error);
@@ -836,7 +827,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             // The data is still read, then the command ends with SEND FAIL.
             self.net.phase = Phase::Idle;
         }
-        let _ = Clause::HttpcsendPrompt;
+        implements!(HttpcsendPrompt);
         self.start_data(DataFor::Body, length as usize);
     }
 
@@ -932,11 +923,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         n.phase = Phase::Body;
         match n.kind {
             Kind::GetSize => {
-                let _ = [
-                    Clause::HttpgetsizeReport,
-                    Clause::HttpgetsizeNoLengthZero,
-                    Clause::HttpgetsizeStatusIgnored,
-                ];
+                implements!(
+                    HttpgetsizeReport,
+                    HttpgetsizeNoLengthZero,
+                    HttpgetsizeStatusIgnored
+                );
                 let size = if chunked { 0 } else { length.unwrap_or(0) };
                 respond::http_get_size_size(&mut self.out, size as i64);
                 self.reply(Reply::Ok);
@@ -948,17 +939,14 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 // is given up at once; the header lines are printed from the rx buffer, and
                 // the final result waits for the last of them, however slowly the UART
                 // drains and whatever the peer does meanwhile.
-                let _ = [
-                    Clause::HttpclientHeadHeaderLines,
-                    Clause::HttpclientHeadNoBody,
-                ];
+                implements!(HttpclientHeadHeaderLines, HttpclientHeadNoBody);
                 n.phase = Phase::Printing;
                 n.close_pending = n.connected;
                 n.connected = false;
                 self.streaming = Streaming::HeadLines { next: 0 };
             }
             _ => {
-                let _ = Clause::HttpResponseChunked;
+                implements!(HttpResponseChunked);
                 n.framing = if matches!(status, 100..=199 | 204 | 304) {
                     Framing::None
                 } else if chunked {
@@ -1014,7 +1002,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     }
 
     fn payload(&mut self, data: &[u8]) {
-        let _ = [Clause::HttpResponsePayloadLine, Clause::HttpResponsePieces];
+        implements!(HttpResponsePayloadLine, HttpResponsePieces);
         match self.net.kind {
             Kind::Client { .. } => respond::http_client_body(&mut self.out, data),
             Kind::CGet => respond::http_c_get_body(&mut self.out, data),
@@ -1094,11 +1082,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         }
         let status = self.net.status;
         if status >= 400 {
-            let _ = [
-                Clause::HttpStatusError,
-                Clause::ErrcodeHttpStatus,
-                Clause::HttpcsendStatusNotSendFail,
-            ];
+            implements!(
+                HttpStatusError,
+                ErrcodeHttpStatus,
+                HttpcsendStatusNotSendFail
+            );
             if matches!(self.net.kind, Kind::Send { .. }) && mutated!(self, SendFailOnStatus) {
                 return self.send_fail();
             }
@@ -1115,14 +1103,14 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             }
             self.reply(Reply::Error);
         } else {
-            let _ = [
-                Clause::HttpStatusBelow400,
-                Clause::HttpRedirectNotFollowed,
-                Clause::HttpclientRedirectNotFollowed,
-            ];
+            implements!(
+                HttpStatusBelow400,
+                HttpRedirectNotFollowed,
+                HttpclientRedirectNotFollowed
+            );
             match self.net.kind {
                 Kind::Send { .. } => {
-                    let _ = Clause::HttpcsendSendOk;
+                    implements!(HttpcsendSendOk);
                     self.reply(Reply::SendOk);
                 }
                 _ => self.reply(Reply::Ok),
@@ -1150,18 +1138,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         }
         match self.net.kind {
             Kind::Client { .. } => {
-                let _ = [
-                    Clause::HttpclientNetworkFailure,
-                    Clause::ErrcodeHttpConnectFailed,
-                ];
+                implements!(HttpclientNetworkFailure, ErrcodeHttpConnectFailed);
                 self.error_code(Some(err_code::HTTP_CONNECT_FAILED));
                 self.reply(Reply::Error);
             }
             Kind::GetSize | Kind::CGet => {
-                let _ = [
-                    Clause::HttpgetsizeNetworkFailure,
-                    Clause::HttpcgetNetworkFailure,
-                ];
+                implements!(HttpgetsizeNetworkFailure, HttpcgetNetworkFailure);
                 self.reply(Reply::Error);
             }
             Kind::Send { .. } => return self.send_fail(),
@@ -1225,7 +1207,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         }
         let Some(len) = rewritten else {
             // The new request does not fit: the network-failure path.
-            let _ = Clause::HttpBufferTxHoldsRequestLine;
+            implements!(HttpBufferTxHoldsRequestLine);
             self.fail();
             return true;
         };
@@ -1250,7 +1232,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     }
 
     fn send_fail(&mut self) {
-        let _ = Clause::HttpcsendSendFail;
+        implements!(HttpcsendSendFail);
         self.reply(Reply::SendFail);
         self.end();
     }
@@ -1277,7 +1259,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     fn end(&mut self) {
         // The final result was just queued; anything streamed (HEAD lines) is already out,
         // since `poll_transmit` ends a HEAD answer only after its last line.
-        let _ = [Clause::HttpConnectionPerCommand, Clause::ResultFinalLast];
+        implements!(HttpConnectionPerCommand, ResultFinalLast);
         let n = &mut self.net;
         n.close_pending = n.close_pending || n.phase.on_network() || n.connected;
         n.phase = Phase::Idle;

@@ -141,15 +141,15 @@ fn framing() {
 #[test]
 fn line_limit_and_overflow() {
     let mut e = engine();
-    e.handle_uart(b"ATE0\r\n");
+    let _ = e.handle_uart(b"ATE0\r\n");
     drain(&mut e);
     // 256 bytes with CR LF: accepted (`FRAMING.LINE.MAX_LENGTH`).
-    e.handle_uart(&long_syslog_line(256));
+    let _ = e.handle_uart(&long_syslog_line(256));
     assert_eq!(drain(&mut e), b"\r\nOK\r\n");
     // 257: the buffer overflows at the CR, and what is left is an empty line.
-    e.handle_uart(b"AT+SYSLOG=1\r\n");
+    let _ = e.handle_uart(b"AT+SYSLOG=1\r\n");
     drain(&mut e);
-    e.handle_uart(&long_syslog_line(257));
+    let _ = e.handle_uart(&long_syslog_line(257));
     assert_eq!(
         show(&drain(&mut e)),
         show(b"ERR CODE:0x01030000\r\n\r\nERROR\r\n")
@@ -157,7 +157,7 @@ fn line_limit_and_overflow() {
     // `FRAMING.LINE.OVERFLOW`: after 256 discarded bytes, a tail starting with AT runs.
     let mut junk = vec![b'x'; 256];
     junk.extend_from_slice(b"AT\r\n");
-    e.handle_uart(&junk);
+    let _ = e.handle_uart(&junk);
     assert_eq!(drain(&mut e), b"\r\nOK\r\n");
     proves!(FramingLineMaxLength, FramingLineOverflow);
 }
@@ -328,16 +328,16 @@ fn httpurlcfg() {
 #[test]
 fn httpurlcfg_takes_the_longest_url() {
     let mut e = engine();
-    e.handle_uart(b"ATE0\r\nAT+HTTPURLCFG=8192\r\n");
+    let _ = e.handle_uart(b"ATE0\r\nAT+HTTPURLCFG=8192\r\n");
     drain(&mut e);
     let mut url = b"http://h/".to_vec();
     url.resize(8192, b'a');
     // Arriving in uneven pieces, as from a UART.
     for piece in url.chunks(777) {
-        e.handle_uart(piece);
+        let _ = e.handle_uart(piece);
     }
     assert_eq!(drain(&mut e), b"\r\nSET OK\r\n");
-    e.handle_uart(b"AT+HTTPURLCFG?\r\n");
+    let _ = e.handle_uart(b"AT+HTTPURLCFG?\r\n");
     let mut expected = b"+HTTPURLCFG:8192,".to_vec();
     expected.extend_from_slice(&url);
     expected.extend_from_slice(b"\r\nOK\r\n");
@@ -494,7 +494,7 @@ fn no_cert_key_mismatch_reports_the_key() {
             cas: 1,
         },
     });
-    e.handle_uart(b"ATE0\r\nAT+HTTPCFG=1,1,0\r\n");
+    let _ = e.handle_uart(b"ATE0\r\nAT+HTTPCFG=1,1,0\r\n");
     assert_eq!(
         show(&drain(&mut e)),
         show(b"ATE0\r\n\r\nOK\r\nNO PRVT_KEY FOUND\r\n\r\nERROR\r\n")
@@ -504,17 +504,17 @@ fn no_cert_key_mismatch_reports_the_key() {
 #[test]
 fn long_header_listing_streams_in_order() {
     let mut e = engine();
-    e.handle_uart(b"ATE0\r\n");
+    let _ = e.handle_uart(b"ATE0\r\n");
     drain(&mut e);
     let mut expected = Vec::new();
     for i in 0..16 {
         let h = format!("X-H{i:02}: {}", "v".repeat(40));
-        e.handle_uart(format!("AT+HTTPCHEAD={}\r\n", h.len()).as_bytes());
-        e.handle_uart(h.as_bytes());
+        let _ = e.handle_uart(format!("AT+HTTPCHEAD={}\r\n", h.len()).as_bytes());
+        let _ = e.handle_uart(h.as_bytes());
         assert_eq!(drain(&mut e), b"\r\nOK\r\n\r\n>\r\nOK\r\n");
         expected.insert(0, h);
     }
-    e.handle_uart(b"AT+HTTPCHEAD?\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCHEAD?\r\n");
     let mut want = String::new();
     for (i, h) in expected.iter().enumerate() {
         want.push_str(&format!("+HTTPCHEAD:{i},\"{h}\"\r\n"));
@@ -536,15 +536,15 @@ fn long_header_listing_streams_in_order() {
 #[test]
 fn input_during_a_streamed_answer_is_busy() {
     let mut e = engine();
-    e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\nAT+HTTPURLCFG=4096\r\n");
-    e.handle_uart(&vec![b'u'; 4096]);
+    let _ = e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\nAT+HTTPURLCFG=4096\r\n");
+    let _ = e.handle_uart(&vec![b'u'; 4096]);
     drain(&mut e);
-    e.handle_uart(b"AT+HTTPURLCFG?\r\n");
+    let _ = e.handle_uart(b"AT+HTTPURLCFG?\r\n");
     let mut first = [0u8; 64];
     let n = e.poll_transmit(&mut first);
     assert_eq!(&first[..17], b"+HTTPURLCFG:4096,");
     assert!(e.is_busy());
-    e.handle_uart(b"AT\r\n");
+    let _ = e.handle_uart(b"AT\r\n");
     let rest = drain(&mut e);
     // The busy answer waits in the queue behind nothing: it comes out first, then the URL.
     assert!(

@@ -115,10 +115,10 @@ fn head_lines_then_close_under_slow_output() {
 fn a_head_answer_is_complete_when_its_head_is() {
     proves!(HttpclientHeadNoBody);
     let mut e = engine();
-    e.handle_uart(b"ATE0\r\n");
+    let _ = e.handle_uart(b"ATE0\r\n");
     let mut sink = [0u8; 4096];
     while e.poll_transmit(&mut sink) > 0 {}
-    e.handle_uart(COMMANDS[0].line);
+    let _ = e.handle_uart(COMMANDS[0].line);
     assert!(matches!(
         e.poll_action(),
         Some(atspec_firmware::Action::Connect { .. })

@@ -257,14 +257,14 @@ fn network_failures_end_each_command_its_own_way() {
         (b"AT+HTTPGETSIZE=\"http://h/\"\r\n", b"\r\nERROR\r\n"),
     ] {
         let mut e = quiet_engine();
-        e.handle_uart(line);
+        let _ = e.handle_uart(line);
         let mut run = Run::default();
         assert!(matches!(e.poll_action(), Some(Action::Connect { .. })));
         e.handle_net_error();
         run.uart.extend(drain(&mut e));
         assert_eq!(show(&run.uart), show(expected), "{}", show(line));
         assert!(!e.is_busy());
-        e.handle_uart(b"AT\r\n");
+        let _ = e.handle_uart(b"AT\r\n");
         run.uart.extend(drain(&mut e));
         assert!(run.uart.ends_with(b"\r\nOK\r\n"));
     }
@@ -281,7 +281,7 @@ fn network_failures_end_each_command_its_own_way() {
 #[test]
 fn an_unknown_scheme_fails_as_the_running_command() {
     let mut e = quiet_engine();
-    e.handle_uart(b"AT+HTTPCLIENT=2,,\"ftp://h/x\",,,1\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCLIENT=2,,\"ftp://h/x\",,,1\r\n");
     assert_eq!(
         show(&drain(&mut e)),
         show(b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n")
@@ -290,7 +290,7 @@ fn an_unknown_scheme_fails_as_the_running_command() {
         &b"AT+HTTPCGET=\"ftp://h/x\"\r\n"[..],
         b"AT+HTTPGETSIZE=\"ftp://h/x\"\r\n",
     ] {
-        e.handle_uart(line);
+        let _ = e.handle_uart(line);
         assert!(
             e.poll_action().is_none(),
             "no connection for an unknown scheme"
@@ -302,9 +302,9 @@ fn an_unknown_scheme_fails_as_the_running_command() {
             show(line)
         );
     }
-    e.handle_uart(b"AT+HTTPCPOST=\"ftp://h/x\",2\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCPOST=\"ftp://h/x\",2\r\n");
     assert_eq!(show(&drain(&mut e)), show(b"\r\nOK\r\n\r\n>"));
-    e.handle_uart(b"ab");
+    let _ = e.handle_uart(b"ab");
     assert_eq!(show(&drain(&mut e)), show(b"\r\nSEND FAIL\r\n"));
     proves!(HttpUrlSchemeTransport, HttpcgetNetworkFailure);
 }
@@ -360,7 +360,7 @@ fn incomplete_bodies_timeouts_and_garbage_fail() {
     big.extend_from_slice(b"\r\n");
     let run = transact(&mut e, b"AT+HTTPCGET=\"http://h/\"\r\n", &big, 4096, false);
     assert_eq!(show(&run.uart), show(b"\r\nERROR\r\n"));
-    e.handle_uart(b"AT\r\n");
+    let _ = e.handle_uart(b"AT\r\n");
     let mut out = Vec::new();
     out.extend(drain(&mut e));
     assert_eq!(out, b"\r\nOK\r\n");
@@ -405,7 +405,7 @@ fn getsize_reports_content_length_whatever_the_status() {
 #[test]
 fn httpclient_methods_content_types_and_headers() {
     let mut e = quiet_engine();
-    e.handle_uart(b"AT+HTTPCHEAD=13\r\nX-Global: one");
+    let _ = e.handle_uart(b"AT+HTTPCHEAD=13\r\nX-Global: one");
     drain(&mut e);
     let run = transact(
         &mut e,
@@ -484,7 +484,7 @@ fn httpclient_target_resolution() {
     }
     // All empty: the stored URL.
     let mut e = quiet_engine();
-    e.handle_uart(b"AT+HTTPURLCFG=15\r\nhttp://stored/x");
+    let _ = e.handle_uart(b"AT+HTTPURLCFG=15\r\nhttp://stored/x");
     drain(&mut e);
     let run = transact(
         &mut e,
@@ -597,14 +597,14 @@ fn httpcpost_sends_exact_binary_data_and_ends_with_send_ok() {
 #[test]
 fn httpcpost_network_failure_is_send_fail_after_the_data() {
     let mut e = quiet_engine();
-    e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",4\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",4\r\n");
     let mut out = Vec::new();
     out.extend(drain(&mut e));
     assert!(matches!(e.poll_action(), Some(Action::Connect { .. })));
     e.handle_net_error();
     assert!(e.in_data_phase(), "the data must still be read");
-    e.handle_uart(b"da");
-    e.handle_uart(b"ta");
+    let _ = e.handle_uart(b"da");
+    let _ = e.handle_uart(b"ta");
     out.extend(drain(&mut e));
     assert_eq!(show(&out), show(b"\r\nOK\r\n\r\n>\r\nSEND FAIL\r\n"));
     proves!(HttpcsendSendFail);
@@ -613,9 +613,9 @@ fn httpcpost_network_failure_is_send_fail_after_the_data() {
 #[test]
 fn busy_while_a_request_runs() {
     let mut e = quiet_engine();
-    e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
     let mut out = Vec::new();
-    e.handle_uart(b"AT\r\n");
+    let _ = e.handle_uart(b"AT\r\n");
     out.extend(drain(&mut e));
     assert_eq!(
         show(&out),
@@ -623,7 +623,7 @@ fn busy_while_a_request_runs() {
     );
     // Trailing CR LF after POST data is input while busy.
     let mut e = quiet_engine();
-    e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",2\r\nab\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",2\r\nab\r\n");
     let mut out = Vec::new();
     out.extend(drain(&mut e));
     assert_eq!(
@@ -632,10 +632,10 @@ fn busy_while_a_request_runs() {
     );
     // AT+RST while busy restarts at once.
     let mut e = quiet_engine();
-    e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
     let _ = e.poll_action();
     e.handle_connected();
-    e.handle_uart(b"AT+RST\r\n");
+    let _ = e.handle_uart(b"AT+RST\r\n");
     let mut out = Vec::new();
     out.extend(drain(&mut e));
     assert_eq!(
@@ -661,7 +661,7 @@ fn long_urls_need_a_large_tx_buffer() {
     assert!(run.connects.is_empty());
     // A board with 10240-byte buffers serves it.
     let mut big: Engine<10240, 2048> = Engine::with_buffers(Config::default());
-    big.handle_uart(b"ATE0\r\n");
+    let _ = big.handle_uart(b"ATE0\r\n");
     drain(&mut big);
     transact(&mut big, &cfg, b"", 1, false);
     let run = transact(
@@ -728,7 +728,7 @@ fn version_engine(version: &str) -> Engine {
 #[test]
 fn an_emulated_version_reports_itself_and_lacks_its_missing_commands() {
     let mut e = version_engine("2.2");
-    e.handle_uart(b"AT+GMR\r\n");
+    let _ = e.handle_uart(b"AT+GMR\r\n");
     let out = drain(&mut e);
     assert!(
         out.starts_with(b"AT version:2.2.0.0(atspec "),
@@ -736,15 +736,15 @@ fn an_emulated_version_reports_itself_and_lacks_its_missing_commands() {
         show(&out)
     );
     // v2.2 has no AT+HTTPCGET: the name is unknown (the spec's unknown-command answer).
-    e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\n");
     assert_eq!(
         show(&drain(&mut e)),
         show(b"ERR CODE:0x01090000\r\n\r\nERROR\r\n")
     );
     // It survives AT+RST, and the commands it has still run.
-    e.handle_uart(b"AT+RST\r\n");
+    let _ = e.handle_uart(b"AT+RST\r\n");
     drain(&mut e);
-    e.handle_uart(b"ATE0\r\nAT+HTTPCHEAD=0\r\nAT\r\n");
+    let _ = e.handle_uart(b"ATE0\r\nAT+HTTPCHEAD=0\r\nAT\r\n");
     let out = drain(&mut e);
     assert!(out.ends_with(b"ERROR\r\n\r\nOK\r\n"), "{}", show(&out));
     proves!(BaseGmrAtVersion);
@@ -788,20 +788,20 @@ fn version_variants_change_exactly_their_behaviour() {
         show(b"ERR CODE:0x010a7194\r\n\r\nERROR\r\n")
     );
     // chead_appends (v3.1): a repeated name is one more entry.
-    e.handle_uart(b"AT+HTTPCHEAD=3\r\na:1");
-    e.handle_uart(b"AT+HTTPCHEAD=3\r\na:2");
+    let _ = e.handle_uart(b"AT+HTTPCHEAD=3\r\na:1");
+    let _ = e.handle_uart(b"AT+HTTPCHEAD=3\r\na:2");
     drain(&mut e);
-    e.handle_uart(b"AT+HTTPCHEAD?\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCHEAD?\r\n");
     assert_eq!(
         show(&drain(&mut e)),
         show(b"+HTTPCHEAD:0,\"a:2\"\r\n+HTTPCHEAD:1,\"a:1\"\r\n\r\nOK\r\n")
     );
     // v4.1 replaces it, as the contract says.
     let mut e = version_engine("4.1");
-    e.handle_uart(b"AT+HTTPCHEAD=3\r\na:1");
-    e.handle_uart(b"AT+HTTPCHEAD=3\r\na:2");
+    let _ = e.handle_uart(b"AT+HTTPCHEAD=3\r\na:1");
+    let _ = e.handle_uart(b"AT+HTTPCHEAD=3\r\na:2");
     drain(&mut e);
-    e.handle_uart(b"AT+HTTPCHEAD?\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCHEAD?\r\n");
     assert_eq!(
         show(&drain(&mut e)),
         show(b"+HTTPCHEAD:0,\"a:2\"\r\n\r\nOK\r\n")
@@ -815,17 +815,17 @@ fn a_data_phase_has_no_timeout() {
     let mut e = quiet_engine();
     let mut run = Run::default();
     e.handle_time(0);
-    e.handle_uart(b"AT+HTTPCPOST=\"http://h/p\",4\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCPOST=\"http://h/p\",4\r\n");
     run.uart.extend(drain(&mut e));
     pump_request(&mut e, &mut run);
-    e.handle_uart(b"ab");
+    let _ = e.handle_uart(b"ab");
     pump_request(&mut e, &mut run);
     for t in (1..=30).map(|s| s * 1000) {
         e.handle_time(t);
         run.uart.extend(drain(&mut e));
     }
     assert!(!show(&run.uart).contains("FAIL"), "{}", show(&run.uart));
-    e.handle_uart(b"cd");
+    let _ = e.handle_uart(b"cd");
     pump_request(&mut e, &mut run);
     assert!(
         run.request.ends_with(b"\r\n\r\nabcd"),
@@ -849,7 +849,7 @@ fn a_data_phase_has_no_timeout() {
     let mut e = quiet_engine();
     let mut run = Run::default();
     e.handle_time(0);
-    e.handle_uart(b"AT+HTTPCPOST=\"http://h/p\",2\r\nxy");
+    let _ = e.handle_uart(b"AT+HTTPCPOST=\"http://h/p\",2\r\nxy");
     pump_request(&mut e, &mut run);
     e.handle_time(5_001);
     run.uart.extend(drain(&mut e));
@@ -1026,9 +1026,9 @@ fn versions_before_3_0_take_only_the_url_in_getsize() {
     proves!(HttpParamCountSized);
     for (version, refused) in [("2.2", true), ("2.3", true), ("3.0", false)] {
         let mut e = version_engine(version);
-        e.handle_uart(b"AT+SYSLOG=1\r\n");
+        let _ = e.handle_uart(b"AT+SYSLOG=1\r\n");
         drain(&mut e);
-        e.handle_uart(b"AT+HTTPGETSIZE=\"http://h/\",100\r\n");
+        let _ = e.handle_uart(b"AT+HTTPGETSIZE=\"http://h/\",100\r\n");
         let out = drain(&mut e);
         let expected_refusal = atspec_firmware::device::ANSWERS
             .reject(atspec_rt::RejectKind::ParamCount { given: 2 })

@@ -15,7 +15,7 @@ type Step = (&'static [u8], &'static [u8]);
 fn uart(clause: Clause, steps: &[(&[u8], &[u8])]) {
     let mut e = quiet_engine();
     for (i, (input, expected)) in steps.iter().enumerate() {
-        e.handle_uart(input);
+        let _ = e.handle_uart(input);
         assert_eq!(
             show(&drain(&mut e)),
             show(expected),
@@ -31,7 +31,7 @@ fn net(
     line: &[u8],
     response: &[u8],
 ) -> (Vec<u8>, Vec<u8>, Option<atspec_firmware::Tls>) {
-    e.handle_uart(line);
+    let _ = e.handle_uart(line);
     let mut out = drain(e);
     let mut tls = None;
     let mut req = Vec::new();
@@ -313,7 +313,7 @@ fn strings_decode_before_use() {
     // `\,` `\"` and `\n` reach the wire decoded; `""` is an empty URL (the stored one is used);
     // a lone quote is empty too.
     let mut e = quiet_engine();
-    e.handle_uart(b"AT+HTTPURLCFG=10\r\nhttp://s/x");
+    let _ = e.handle_uart(b"AT+HTTPURLCFG=10\r\nhttp://s/x");
     drain(&mut e);
     let (req, _, _) = net(
         &mut e,
@@ -339,7 +339,7 @@ fn request_details_on_the_wire() {
     let mut e = quiet_engine();
     // Per-command headers first, stored ones after: a stored Content-Type replaces the
     // command's, names compared without case; values trimmed.
-    e.handle_uart(b"AT+HTTPCHEAD=22\r\ncontent-type: text/csv");
+    let _ = e.handle_uart(b"AT+HTTPCHEAD=22\r\ncontent-type: text/csv");
     drain(&mut e);
     let (req, out, _) = net(
         &mut e,
@@ -400,7 +400,7 @@ fn request_details_on_the_wire() {
 fn httpclient_command_shapes() {
     let mut e = quiet_engine();
     // transport_type empty means 1 (TCP to port 80).
-    e.handle_uart(b"AT+HTTPCLIENT=2,,,\"h\",\"/p\",\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCLIENT=2,,,\"h\",\"/p\",\r\n");
     drain(&mut e);
     assert!(matches!(
         e.poll_action(),
@@ -425,7 +425,7 @@ fn httpclient_command_shapes() {
     long.resize(300, b'a');
     long.extend_from_slice(b"\",,,1\r\n");
     while e.poll_action().is_some() {}
-    e.handle_uart(&long);
+    let _ = e.handle_uart(&long);
     let out = drain(&mut e);
     assert!(
         out.ends_with(b"ERR CODE:0x01030000\r\n\r\nERROR\r\n"),
@@ -447,7 +447,7 @@ fn buffers_timeouts_and_state() {
     let mut e = quiet_engine();
     // tx/rx 0 and timeout 0 select the defaults: 2048-byte pieces, 5000 ms.
     e.handle_time(10_000);
-    e.handle_uart(b"AT+HTTPCGET=\"http://h/\",0,0,0\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCGET=\"http://h/\",0,0,0\r\n");
     drain(&mut e);
     let _ = e.poll_action();
     e.handle_connected();
@@ -467,7 +467,7 @@ fn buffers_timeouts_and_state() {
     assert!(out.ends_with(b"\r\nOK\r\n"));
     proves!(HttpBufferZeroIsDefault, HttpTimeoutZeroIsDefault);
     // HTTPCLIENT and HTTPCPOST use the fixed 5000 ms timeout and 2048-byte buffers.
-    e.handle_uart(b"AT+HTTPCLIENT=2,,\"http://h/\",,,1\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCLIENT=2,,\"http://h/\",,,1\r\n");
     drain(&mut e);
     assert_eq!(e.poll_timeout(), Some(15_000));
     e.handle_net_error();
@@ -484,20 +484,22 @@ fn buffers_timeouts_and_state() {
     );
     proves!(HttpBufferFixed);
     // The data phase has no timeout: hours later it still waits for the bytes.
-    e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",3\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCPOST=\"http://h/\",3\r\n");
     drain(&mut e);
     let _ = e.poll_action();
     e.handle_net_error();
     e.handle_time(10_000_000);
     assert!(e.in_data_phase());
-    e.handle_uart(b"abc");
+    let _ = e.handle_uart(b"abc");
     assert_eq!(
         drain(&mut e),
         b"\r\nOK\r\n\r\n>\r\nSEND FAIL\r\n"[9..].to_vec()
     );
     proves!(HttpcsendDataNoTimeout);
     // Stored URL, headers and authentication are shared by later commands.
-    e.handle_uart(b"AT+HTTPCFG=2,0,0\r\nAT+HTTPCHEAD=6\r\nX-S: 1AT+HTTPURLCFG=11\r\nhttps://s/x");
+    let _ = e.handle_uart(
+        b"AT+HTTPCFG=2,0,0\r\nAT+HTTPCHEAD=6\r\nX-S: 1AT+HTTPURLCFG=11\r\nhttps://s/x",
+    );
     drain(&mut e);
     let (req, _, tls) = net(&mut e, b"AT+HTTPCGET=\"\"\r\n", b"");
     assert!(has(&req, b"X-S: 1\r\n"));
@@ -517,7 +519,7 @@ fn buffers_timeouts_and_state() {
         } else {
             format!("AT+HTTPCFG={mode},0,0\r\n")
         };
-        e.handle_uart(cfg.as_bytes());
+        let _ = e.handle_uart(cfg.as_bytes());
         drain(&mut e);
         let (_, _, tls) = net(&mut e, b"AT+HTTPCGET=\"https://h/\"\r\n", b"");
         let tls = tls.unwrap();
@@ -536,8 +538,8 @@ fn buffers_timeouts_and_state() {
 fn stored_headers_apply_newest_to_oldest() {
     let mut e = quiet_engine();
     for h in [&b"range: old"[..], b"Range: new"] {
-        e.handle_uart(format!("AT+HTTPCHEAD={}\r\n", h.len()).as_bytes());
-        e.handle_uart(h);
+        let _ = e.handle_uart(format!("AT+HTTPCHEAD={}\r\n", h.len()).as_bytes());
+        let _ = e.handle_uart(h);
     }
     drain(&mut e);
     let (req, _, _) = net(&mut e, b"AT+HTTPCGET=\"http://h/\"\r\n", OK200);
@@ -559,7 +561,7 @@ fn result_bytes_of_send_and_busy() {
         b"HTTP/1.1 204 No Content\r\n\r\n",
     );
     assert!(out.ends_with(b"\r\nSEND OK\r\n"));
-    e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\nAT\r\n");
+    let _ = e.handle_uart(b"AT+HTTPCGET=\"http://h/\"\r\nAT\r\n");
     let out = drain(&mut e);
     assert!(out.ends_with(b"\r\nbusy p...\r\n"));
     e.handle_net_error();

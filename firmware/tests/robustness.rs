@@ -143,9 +143,9 @@ proptest! {
         let mut now = 0u64;
         for ev in evs {
             match ev {
-                Event::Uart(b) => { e.handle_uart(&b); }
+                Event::Uart(b) => { let _ = e.handle_uart(&b); }
                 Event::Connected => e.handle_connected(),
-                Event::Received(b) => { e.handle_received(&b); }
+                Event::Received(b) => { let _ = e.handle_received(&b); }
                 Event::Closed => e.handle_closed(),
                 Event::NetError => e.handle_net_error(),
                 Event::Time(dt) => { now += dt; e.handle_time(now); }
@@ -168,7 +168,7 @@ proptest! {
         }
         while e.poll_transmit(&mut sink) > 0 {}
         let mut out = Vec::new();
-        e.handle_uart(b"\r\nAT\r\n");
+        let _ = e.handle_uart(b"\r\nAT\r\n");
         loop {
             let n = e.poll_transmit(&mut sink);
             if n == 0 { break; }

@@ -1,10 +1,11 @@
 //! Items both sides generate: spec identity and limits, result strings, error codes, clauses,
 //! command names and parameter enumerations.
 
+use atspec_spec::model::ParamType;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{AnswerIr, EnumIr, FormIr, Ir, PieceIr};
+use crate::ir::{AnswerIr, EnumIr, FormIr, Ir, ParamIr, PieceIr};
 
 /// A byte-string literal.
 pub fn bytes(b: &[u8]) -> Literal {
@@ -444,7 +445,7 @@ pub fn struct_parts(
         .iter()
         .map(|p| {
             let name = &p.field;
-            let ty = crate::device::value_type(p, owned);
+            let ty = value_type(p, owned);
             let ty = if p.optional() {
                 quote!(::core::option::Option<#ty>)
             } else {
@@ -479,4 +480,17 @@ pub fn name_and_form_arms(
             quote!(#pat => (Name::#n, #kind))
         })
         .collect()
+}
+
+/// The Rust type of a parameter's value (before `Option`).
+fn value_type(p: &ParamIr, owned: bool) -> TokenStream {
+    match (&p.enumeration, p.ty) {
+        (Some(e), _) => {
+            let t = &e.ty;
+            quote!(#t)
+        }
+        (None, ParamType::Int) => quote!(i32),
+        (None, ParamType::String) if owned => quote!(::std::vec::Vec<u8>),
+        (None, ParamType::String) => quote!(&'a [u8]),
+    }
 }

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::common::{self, bytes, presence};
-use crate::ir::{FormIr, Ir, ParamIr, PieceIr};
+use crate::ir::{FormIr, Ir, PieceIr};
 
 /// Generates the device-side module body.
 pub fn generate(ir: &Ir, rt: &TokenStream) -> TokenStream {
@@ -175,19 +175,6 @@ fn lifetime(f: &FormIr) -> TokenStream {
         quote!(<'a>)
     } else {
         quote!()
-    }
-}
-
-/// The Rust type of a parameter's value (before `Option`).
-pub fn value_type(p: &ParamIr, owned: bool) -> TokenStream {
-    match (&p.enumeration, p.ty) {
-        (Some(e), _) => {
-            let t = &e.ty;
-            quote!(#t)
-        }
-        (None, ParamType::Int) => quote!(i32),
-        (None, ParamType::String) if owned => quote!(::std::vec::Vec<u8>),
-        (None, ParamType::String) => quote!(&'a [u8]),
     }
 }
 

@@ -33,7 +33,7 @@ pub fn quiet_engine() -> Engine {
             cas: 1,
         },
     });
-    e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\n");
+    let _ = e.handle_uart(b"ATE0\r\nAT+SYSLOG=1\r\n");
     drain(&mut e);
     e
 }
