@@ -4,10 +4,10 @@
 use std::time::{Duration, Instant};
 
 use crate::link::Link;
-use crate::oracle::Expect;
-use crate::oracle::compare::{count_terminals, diverged, terminals};
 use crate::recovery::{Reset, Setup};
+use crate::syntax::device::Reply;
 use crate::syntax::host;
+use atspec_rt::decode::Event;
 
 /// How long a device may stay silent after a final result before the answer counts as over.
 const SETTLE: Duration = Duration::from_millis(300);
@@ -74,6 +74,21 @@ pub struct Identity {
     /// boot time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firmware: Option<crate::link::Firmware>,
+}
+
+/// What ends an answer, as the caller (the runner, from the oracle's expectations) tells it:
+/// the device layer keeps no model of the spec, only the framing of final results.
+pub struct Until<'a> {
+    /// Final results (and the data prompt) the complete answer holds.
+    pub finals: usize,
+    /// Bytes the complete answer has: after its last final result some may still be in
+    /// flight (an echo at a slow line rate).
+    pub len: usize,
+    /// Whether the answer may end in the data prompt.
+    pub prompt: bool,
+    /// Whether the bytes so far can no longer become any answer the caller allows: the step
+    /// is then judged at once instead of timing out.
+    pub diverged: &'a dyn Fn(&[u8]) -> bool,
 }
 
 /// A session with a device.
@@ -166,18 +181,11 @@ impl Device {
     }
 
     /// Writes `bytes` (and `busy` while the command runs) and reads until the answer is as
-    /// complete as `x` says it will be. `others` are what other profiles expect: the answer
-    /// has diverged only once it can be none of them either.
-    pub fn exchange(
-        &mut self,
-        bytes: &[u8],
-        busy: Option<&[u8]>,
-        x: &Expect,
-        others: &[Expect],
-    ) -> Reading {
-        let want = terminals(&x.output, x.prompt);
+    /// complete as `until` says it will be.
+    pub fn exchange(&mut self, bytes: &[u8], busy: Option<&[u8]>, until: &Until<'_>) -> Reading {
+        let want = until.finals;
         let mut decoder = host::decoder();
-        decoder.expect_prompt(x.prompt);
+        decoder.expect_prompt(until.prompt);
         let mut flushed = false;
         let mut r = Reading::default();
         if let Err(e) = self.link.write_all(bytes) {
@@ -223,9 +231,7 @@ impl Device {
             // Every final result is in. Bytes the answer has after its last one (the echo of
             // a partial line) may still be on the wire at a slow line rate, or behind a busy
             // machine: wait for the expected length, or for the line to settle.
-            if want > 0
-                && have >= want
-                && (r.bytes.len() >= x.output.len() || last.elapsed() >= SETTLE)
+            if want > 0 && have >= want && (r.bytes.len() >= until.len || last.elapsed() >= SETTLE)
             {
                 return r;
             }
@@ -240,13 +246,7 @@ impl Device {
             if have > 0 && last.elapsed() >= SETTLE {
                 return r;
             }
-            if last.elapsed() >= DIVERGED_AFTER
-                && diverged(x, &r.bytes)
-                && std::iter::once(x).chain(others).all(|e| {
-                    diverged(e, &r.bytes)
-                        && e.alternatives.iter().all(|a| diverged(&a.expect, &r.bytes))
-                })
-            {
+            if last.elapsed() >= DIVERGED_AFTER && (until.diverged)(&r.bytes) {
                 // Judged on divergence: the diff is the verdict, not a timeout.
                 return r;
             }
@@ -421,4 +421,28 @@ impl Device {
         self.burst(&[b"AT\r\n"], Duration::from_secs(1))
             .is_ok_and(|out| out.windows(6).any(|w| w == b"\r\nOK\r\n"))
     }
+}
+
+/// How many events that end waiting (final results, the prompt, ready) the bytes hold.
+pub fn terminals(bytes: &[u8], prompt: bool) -> usize {
+    let mut d = host::decoder();
+    d.expect_prompt(prompt);
+    let mut events = d.feed(bytes);
+    events.extend(d.flush());
+    count_terminals(&events)
+}
+
+/// How many of `events` end waiting.
+pub fn count_terminals(events: &[Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| match e {
+            Event::Result(r) => {
+                *r == "prompt"
+                    || *r == "ready"
+                    || Reply::ALL.iter().any(|x| x.name() == *r && x.is_final())
+            }
+            _ => false,
+        })
+        .count()
 }

@@ -541,7 +541,23 @@ pub fn run_judged(
             .iter()
             .map(|&i| judgings[i].model.step(&bytes.0, busy_bytes, &world))
             .collect();
-        let reading = env.device.exchange(&bytes.0, busy_bytes, &xs[0], &xs[1..]);
+        // The answer is complete when the leading expectation is; it has diverged once it
+        // can become none of the expectations, nor any reading they allow.
+        let diverged = |got: &[u8]| {
+            xs.iter().all(|e| {
+                compare::diverged(e, got)
+                    && e.alternatives
+                        .iter()
+                        .all(|a| compare::diverged(&a.expect, got))
+            })
+        };
+        let until = crate::device::Until {
+            finals: crate::device::terminals(&xs[0].output, xs[0].prompt),
+            len: xs[0].output.len(),
+            prompt: xs[0].prompt,
+            diverged: &diverged,
+        };
+        let reading = env.device.exchange(&bytes.0, busy_bytes, &until);
         let seen = env.mock.take_requests();
         let mut rec = StepRecord {
             step: step.clone(),

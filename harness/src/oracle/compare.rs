@@ -288,29 +288,10 @@ fn check_loose(loose: Loose, x: &Expect, actual: &[u8]) -> Result<(), Mismatch> 
     }
 }
 
-/// How many events that end waiting (final results, the prompt, ready) the bytes hold.
-pub fn terminals(bytes: &[u8], prompt: bool) -> usize {
-    count_terminals(&decode(bytes, prompt))
-}
-
-/// How many of `events` end waiting.
-pub fn count_terminals(events: &[Event]) -> usize {
-    events
-        .iter()
-        .filter(|e| match e {
-            Event::Result(r) => {
-                *r == "prompt"
-                    || *r == "ready"
-                    || Reply::ALL.iter().any(|x| x.name() == *r && x.is_final())
-            }
-            _ => false,
-        })
-        .count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::device::terminals;
 
     #[test]
     fn a_burst_may_be_answered_busy_once_per_chunk() {
