@@ -12,10 +12,10 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, Test
 use proptest_state_machine::ReferenceStateMachine;
 
 use crate::checks::Ctx;
-use crate::mock::scenario::{Fault, Framing, Scenario};
 use crate::runner::{self, Env, Transcript, Verdict};
 use crate::step::Step;
 use crate::syntax::host::{self, Command, strategies};
+use crate::world::scenario::{Fault, Framing, Scenario};
 
 /// Where a fuzzed URL points; resolved to the run's addresses when the case runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

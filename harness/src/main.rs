@@ -22,6 +22,7 @@ mod report;
 mod runner;
 mod step;
 mod syntax;
+mod world;
 
 /// Make AT-command firmware provably conform to its specification.
 #[derive(Debug, Parser)]

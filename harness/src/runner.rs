@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::bytes::Bytes;
 use crate::device::Device;
-use crate::mock::scenario::Scenario;
 use crate::mock::{MockPeer, Recorded};
 use crate::oracle::compare::{self, Mismatch};
 use crate::oracle::{ExpectedRequest, Judge, Model, Server, TlsFront};
 use crate::profile::Profile;
 use crate::step::Step;
+use crate::world::scenario::Scenario;
 
 /// Everything a case runs against.
 pub struct Env {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bytes::Bytes;
-use crate::mock::scenario::Scenario;
+use crate::world::scenario::Scenario;
 
 /// A window for an answer's completion, in milliseconds after the write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

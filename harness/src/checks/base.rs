@@ -1,9 +1,9 @@
 //! Base commands, echo, busy, SYSLOG and error codes.
 
 use super::{Check, l, raw, sent_answer_has, store_header, store_url};
-use crate::mock::scenario::Scenario;
 use crate::step::Step;
 use crate::syntax::host::Clause;
+use crate::world::scenario::Scenario;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![
@@ -176,7 +176,7 @@ pub(super) fn checks() -> Vec<Check> {
                     l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.closed("/x"))),
                     l(format!("AT+HTTPCGET=\"{}\"", c.closed("/x"))),
                     Step::mock(
-                        Scenario::ok(b"x").fault(crate::mock::scenario::Fault::MalformedStatus),
+                        Scenario::ok(b"x").fault(crate::world::scenario::Fault::MalformedStatus),
                     ),
                     l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/bad-status"))),
                 ]

@@ -1,9 +1,9 @@
 //! Line framing, forms and result strings.
 
 use super::{Check, l, raw, sent_answer_has};
-use crate::mock::scenario::Scenario;
 use crate::step::Step;
 use crate::syntax::host::Clause;
+use crate::world::scenario::Scenario;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![

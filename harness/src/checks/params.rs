@@ -1,9 +1,9 @@
 //! Parameter syntax: splitting, escapes, integers, strings, counts and positions.
 
 use super::{Check, l, sent_answer_has};
-use crate::mock::scenario::Scenario;
 use crate::step::Step;
 use crate::syntax::host::Clause;
+use crate::world::scenario::Scenario;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![

@@ -71,8 +71,8 @@ pub(super) fn checks() -> Vec<Check> {
             // network-failure path are both fine, as long as it answers and stays responsive.
             vec![
                 Step::mock(
-                    crate::mock::scenario::Scenario::ok(b"after the headers")
-                        .fault(crate::mock::scenario::Fault::HugeHeaders(24 * 1024)),
+                    crate::world::scenario::Scenario::ok(b"after the headers")
+                        .fault(crate::world::scenario::Fault::HugeHeaders(24 * 1024)),
                 ),
                 l(format!("AT+HTTPCGET=\"{}\"", c.raw("/huge"))),
                 l(format!("AT+HTTPCLIENT=1,,\"{}\",,,1", c.raw("/huge"))),
@@ -83,7 +83,7 @@ pub(super) fn checks() -> Vec<Check> {
         .touches(&[Clause::HttpcgetNetworkFailure, Clause::HttpStatusBelow400]),
         Check::new("robust.busy_flood", &[Clause::BusyReject], |c| {
             vec![
-                Step::mock(crate::mock::scenario::Scenario::ok(b"slow").delayed(200)),
+                Step::mock(crate::world::scenario::Scenario::ok(b"slow").delayed(200)),
                 Step::line_then_busy(
                     format!("AT+HTTPCGET=\"{}\"", c.raw("/s")),
                     noise(300, 5)

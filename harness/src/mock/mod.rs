@@ -2,7 +2,6 @@
 //! wiremock cannot do, and TLS fronts. Every request is recorded for the oracle to check.
 
 pub mod raw;
-pub mod scenario;
 pub mod tls;
 
 use std::net::{SocketAddr, TcpListener};
@@ -12,9 +11,9 @@ use std::time::Duration;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::oracle::{ExpectedRequest, Server, TlsFront, World};
+use crate::world::scenario::Scenario;
+use crate::world::{ExpectedRequest, Server, TlsFront, World};
 use raw::RawServer;
-use scenario::Scenario;
 use tls::RunPki;
 
 /// A request as a mock endpoint saw it.

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::Recorded;
-use super::scenario::{Fault, Framing, Scenario, reason};
-use crate::oracle::Server;
+use crate::world::Server;
+use crate::world::scenario::{Fault, Framing, Scenario, reason};
 
 /// A running raw server.
 pub struct RawServer {

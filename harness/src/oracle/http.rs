@@ -1,14 +1,13 @@
 //! The HTTP half of the oracle: which request a command sends, and what it prints for the
 //! answer the mock peer plays.
 
-use serde::{Deserialize, Serialize};
-
 use super::url::{self, Target};
 use super::{DataFor, Expect, Loose, Model, Running};
 use crate::bytes::Bytes;
-use crate::mock::scenario::{Fault, Framing, Scenario};
 use crate::syntax::device::{Clause, Reply, err_code};
 use crate::syntax::host;
+use crate::world::scenario::{Fault, Framing, Scenario};
+use crate::world::{ExpectedRequest, Server, TlsFront, World};
 
 /// `HTTP.REQUEST.USER_AGENT`.
 const USER_AGENT: &str = host::limits::USER_AGENT;
@@ -18,72 +17,6 @@ const FIXED_TIMEOUT_MS: u64 = host::limits::FIXED_TIMEOUT_DEFAULT as u64;
 /// A size or timeout of 0 means these (`HTTP.BUFFER.ZERO_IS_DEFAULT`, `HTTP.TIMEOUT.ZERO_IS_DEFAULT`).
 pub(super) const DEFAULT_BUFFER: usize = host::limits::BUFFER_SIZE_DEFAULT as usize;
 const DEFAULT_TIMEOUT_MS: u64 = host::limits::TIMEOUT_MS_DEFAULT as u64;
-
-/// A mock endpoint the device can reach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Server {
-    /// wiremock, plain HTTP.
-    Wiremock,
-    /// The raw scripted server, plain HTTP.
-    Raw,
-    /// A TLS front of the raw server.
-    Tls(TlsFront),
-}
-
-/// The certificate a TLS front presents, and whether it asks for a client certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TlsFront {
-    /// Chains to the run's CA, valid now, names 127.0.0.1.
-    Good,
-    /// Signed by a CA the device does not hold.
-    Untrusted,
-    /// Chains to the run's CA but expired.
-    Expired,
-    /// Chains to the run's CA but names another host.
-    WrongName,
-    /// Good certificate; requires a client certificate from the run's CA.
-    ClientAuth,
-}
-
-/// The network as the oracle sees it.
-#[derive(Debug, Clone)]
-pub struct World {
-    /// The answer in force.
-    pub scenario: Scenario,
-    /// Host name or address of the mock endpoints as the device is told it.
-    pub host: String,
-    /// Endpoints by port.
-    pub servers: Vec<(u16, Server)>,
-}
-
-impl World {
-    fn server(&self, host: &[u8], port: u16) -> Option<Server> {
-        if host != self.host.as_bytes() {
-            return None;
-        }
-        self.servers
-            .iter()
-            .find(|(p, _)| *p == port)
-            .map(|&(_, s)| s)
-    }
-}
-
-/// A request the mock peer must record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExpectedRequest {
-    /// The endpoint that records it.
-    pub server: Server,
-    /// Method.
-    pub method: String,
-    /// Path and query.
-    pub target: Bytes,
-    /// Header lines in order, names as sent.
-    pub headers: Vec<(Bytes, Bytes)>,
-    /// Body.
-    pub body: Bytes,
-}
 
 /// Request headers with the device's `set` semantics: a later header replaces the value of an
 /// earlier one with the same name (ASCII case-insensitive) in its place (`HTTP.REQUEST.HEADER_ORDER`).

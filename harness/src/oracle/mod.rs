@@ -11,12 +11,12 @@ pub mod compare;
 mod http;
 pub mod url;
 
-use crate::mock::scenario::Scenario;
 use crate::profile::Profile;
 use crate::syntax::device::{self, Clause, Reply, err_code};
 use crate::syntax::host;
+use crate::world::scenario::Scenario;
 
-pub use http::{ExpectedRequest, Server, TlsFront, World};
+pub use crate::world::{ExpectedRequest, Server, TlsFront, World};
 
 /// Bytes a line may hold before the overflow rule discards them (`FRAMING.LINE.OVERFLOW`).
 const LINE_CAPACITY: usize = host::LINE_BYTES;
@@ -798,7 +798,7 @@ mod tests {
     /// A raw server at 127.0.0.1:9 answering 200 "hello".
     fn world() -> World {
         World {
-            scenario: crate::mock::scenario::Scenario::default(),
+            scenario: crate::world::scenario::Scenario::default(),
             host: "127.0.0.1".into(),
             servers: vec![(9, Server::Raw)],
         }
