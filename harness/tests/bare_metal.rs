@@ -43,6 +43,10 @@ fn tools_present() -> bool {
 /// Builds the image as ci/bare-metal.sh does, with none of the host cargo's settings;
 /// `flavour` is extra cargo arguments (the ESP32-C3 feature and its target dir).
 fn build_image(flavour: &[&str], target: &str) -> PathBuf {
+    // One build at a time: the flavours' target dirs nest, and two cargos creating them at
+    // once race.
+    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let dir = root().join("firmware/bare");
     let mut cmd = Command::new("/usr/bin/cargo");
     cmd.current_dir(&dir)

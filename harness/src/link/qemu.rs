@@ -10,7 +10,7 @@
 //! per connection, as a real network opens one connection per request. The device is told
 //! [`GUEST_MOCK`] as the mock's address. A restart (recovery) boots a fresh QEMU.
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read};
 use std::net::{IpAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Link;
 use super::elf::{self, ImageSize};
+use super::tcp::TcpLink;
 
 /// Where the guest reaches the mock peer.
 pub const GUEST_MOCK: &str = "10.0.2.100";
@@ -59,7 +60,7 @@ pub struct QemuLink {
     forwards: Vec<u16>,
     mock_ip: IpAddr,
     child: Child,
-    stream: TcpStream,
+    uart: TcpLink,
     firmware: Firmware,
 }
 
@@ -102,7 +103,7 @@ impl QemuLink {
             forwards: forwards.to_vec(),
             mock_ip,
             child,
-            stream,
+            uart: TcpLink::over("qemu uart", stream),
             firmware: Firmware {
                 image: image.display().to_string(),
                 machine: match machine {
@@ -283,21 +284,11 @@ fn boot(
 
 impl Link for QemuLink {
     fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.stream.write_all(bytes)
+        self.uart.write_all(bytes)
     }
 
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<usize> {
-        self.stream
-            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
-        match self.stream.read(buf) {
-            Ok(0) => Err(std::io::Error::new(
-                ErrorKind::UnexpectedEof,
-                "QEMU closed the UART (the image stopped)",
-            )),
-            Ok(n) => Ok(n),
-            Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => Ok(0),
-            Err(e) => Err(e),
-        }
+        self.uart.read(buf, timeout)
     }
 
     fn reopen(&mut self) -> std::io::Result<()> {
@@ -307,7 +298,7 @@ impl Link for QemuLink {
             boot(self.machine, &self.image, &self.forwards, self.mock_ip)
                 .map_err(std::io::Error::other)?;
         self.child = child;
-        self.stream = stream;
+        self.uart = TcpLink::over("qemu uart", stream);
         self.firmware.boot_ms = boot_ms;
         Ok(())
     }

@@ -15,11 +15,16 @@ impl TcpLink {
     pub fn open(addr: &str) -> Result<TcpLink, String> {
         let stream =
             TcpStream::connect(addr).map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+        Ok(TcpLink::over(addr, stream))
+    }
+
+    /// A link over a connection already made (a QEMU chardev the harness waited for).
+    pub fn over(addr: &str, stream: TcpStream) -> TcpLink {
         let _ = stream.set_nodelay(true);
-        Ok(TcpLink {
+        TcpLink {
             addr: addr.into(),
             stream,
-        })
+        }
     }
 }
 
