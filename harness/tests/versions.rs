@@ -161,6 +161,38 @@ fn head_line_spacing_is_judged_per_version() {
     }
 }
 
+/// `getsize_url_only` bites both ways: a v3.0 board (AT+HTTPGETSIZE with a tx size runs)
+/// judged as v2.3 fails where v2.3 refuses the line, and a v2.3 board judged as v3.0 fails
+/// where v3.0 runs it; each passes under its own profile.
+#[test]
+fn getsize_parameters_are_judged_per_version() {
+    for (board, profile, passes) in [
+        ("3.0", "esp-at-2.3", false),
+        ("2.3", "esp-at-3.0", false),
+        ("2.3", "esp-at-2.3", true),
+        ("3.0", "esp-at-3.0", true),
+    ] {
+        let (run, report) = certify(
+            &format!("getsize-{board}-{profile}"),
+            &[
+                "--esp-at-version",
+                board,
+                "--profile",
+                profile,
+                "--clause",
+                "HTTP.BUFFER.TX_SIZE",
+            ],
+        );
+        let failed = clauses_with(&report, "fail").contains(&"HTTP.BUFFER.TX_SIZE".to_string());
+        assert_eq!(
+            (run.code == 0, failed),
+            (passes, !passes),
+            "{board} as {profile}: {}",
+            run.stdout
+        );
+    }
+}
+
 /// Under the default profile the contract decides; the version AT+GMR reports is the second
 /// verdict, which the v3.1 board passes while failing the contract.
 #[test]

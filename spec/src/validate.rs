@@ -826,8 +826,7 @@ impl<'a> Cx<'a> {
                     ),
                 );
             }
-            if let Some(a) = c.alternatives.iter().find(|a| a.why().trim().is_empty()) {
-                let _ = a;
+            if c.alternatives.iter().any(|a| a.why().trim().is_empty()) {
                 sink.at(
                     &c.id.defined,
                     format!("an alternative of {} needs a `why`", c.id.value),

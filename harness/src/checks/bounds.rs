@@ -45,13 +45,18 @@ fn bounded() -> &'static [Bounded] {
                         form.command.trim_start_matches("AT+").to_ascii_lowercase(),
                         p.name
                     );
-                    // The descriptors cite ids of the same spec, so every one resolves.
+                    // The descriptors cite ids of the same spec, so every one resolves; one
+                    // that did not would be a generator bug, not a citation to drop quietly.
                     let clauses: &'static [Clause] = if p.clauses.is_empty() {
                         &[Clause::ParamIntSyntax]
                     } else {
                         p.clauses
                             .iter()
-                            .filter_map(|id| Clause::from_id(id))
+                            .map(|id| {
+                                Clause::from_id(id).unwrap_or_else(|| {
+                                    panic!("generated descriptor cites unknown clause {id}")
+                                })
+                            })
                             .collect::<Vec<_>>()
                             .leak()
                     };
