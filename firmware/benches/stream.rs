@@ -5,6 +5,7 @@
 
 use std::hint::black_box;
 
+use atspec_firmware::testkit::exchange;
 use atspec_firmware::{Config, Engine};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -19,15 +20,16 @@ fn streaming(c: &mut Criterion) {
         b.iter_batched_ref(
             || {
                 let mut e = Engine::new(Config::default());
-                let _ = e.handle_uart(b"ATE0\r\nAT+HTTPCGET=\"http://h/\"\r\n");
-                let mut scratch = [0u8; 512];
-                while e.poll_transmit(&mut scratch) > 0 {}
-                let _ = e.poll_action();
-                e.handle_connected();
-                let mut req = [0u8; 512];
-                while e.poll_net_transmit(&mut req) > 0 {}
+                // The command sent, its request read, and the response head taken.
                 let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {MIB}\r\n\r\n");
-                assert_eq!(e.handle_received(head.as_bytes()), head.len());
+                let ex = exchange(
+                    &mut e,
+                    b"ATE0\r\nAT+HTTPCGET=\"http://h/\"\r\n",
+                    head.as_bytes(),
+                    usize::MAX,
+                    false,
+                );
+                assert!(ex.request.starts_with(b"GET / "));
                 e
             },
             |e| {

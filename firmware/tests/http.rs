@@ -4,83 +4,9 @@
 #[macro_use]
 mod common;
 
+use atspec_firmware::testkit::{Exchange, exchange as transact};
 use atspec_firmware::{Action, Config, Engine};
 use common::{drain, quiet_engine, show};
-
-/// What one command did on both sides.
-#[derive(Debug, Default)]
-struct Run {
-    uart: Vec<u8>,
-    request: Vec<u8>,
-    connects: Vec<(String, u16, bool)>,
-    closes: usize,
-}
-
-fn actions<const T: usize, const R: usize>(e: &mut Engine<T, R>, run: &mut Run) {
-    while let Some(a) = e.poll_action() {
-        match a {
-            Action::Connect { host, port, tls } => {
-                run.connects.push((
-                    String::from_utf8_lossy(host).into_owned(),
-                    port,
-                    tls.is_some(),
-                ));
-                e.handle_connected();
-            }
-            Action::Close => run.closes += 1,
-        }
-    }
-}
-
-fn pump_request<const T: usize, const R: usize>(e: &mut Engine<T, R>, run: &mut Run) {
-    let mut buf = [0u8; 512];
-    loop {
-        actions(e, run);
-        let n = e.poll_net_transmit(&mut buf);
-        if n == 0 {
-            break;
-        }
-        run.request.extend_from_slice(&buf[..n]);
-    }
-}
-
-/// Sends `uart` (command line and any data), plays the peer with `response` in `piece`-byte
-/// reads, and closes the connection afterwards when `close` is set.
-fn transact<const T: usize, const R: usize>(
-    e: &mut Engine<T, R>,
-    uart: &[u8],
-    response: &[u8],
-    piece: usize,
-    close: bool,
-) -> Run {
-    let mut run = Run::default();
-    let mut input = uart;
-    while !input.is_empty() {
-        let took = e.handle_uart(input);
-        input = &input[took..];
-        run.uart.extend(drain(e));
-        pump_request(e, &mut run);
-    }
-    pump_request(e, &mut run);
-    for part in response.chunks(piece.max(1)) {
-        let mut rest = part;
-        while !rest.is_empty() {
-            let took = e.handle_received(rest);
-            rest = &rest[took..];
-            run.uart.extend(drain(e));
-            actions(e, &mut run);
-            if took == 0 && !rest.is_empty() {
-                run.uart.extend(drain(e));
-            }
-        }
-    }
-    if close {
-        e.handle_closed();
-    }
-    run.uart.extend(drain(e));
-    actions(e, &mut run);
-    run
-}
 
 fn ok_response(body: &[u8]) -> Vec<u8> {
     let mut r = format!(
@@ -258,7 +184,7 @@ fn network_failures_end_each_command_its_own_way() {
     ] {
         let mut e = quiet_engine();
         let _ = e.handle_uart(line);
-        let mut run = Run::default();
+        let mut run = Exchange::default();
         assert!(matches!(e.poll_action(), Some(Action::Connect { .. })));
         e.handle_net_error();
         run.uart.extend(drain(&mut e));
@@ -813,20 +739,20 @@ fn a_data_phase_has_no_timeout() {
     // Half the body, then a silence far beyond the network timeout, then the rest: the
     // request goes out whole and the answer is SEND OK, not SEND FAIL.
     let mut e = quiet_engine();
-    let mut run = Run::default();
+    let mut run = Exchange::default();
     e.handle_time(0);
     let _ = e.handle_uart(b"AT+HTTPCPOST=\"http://h/p\",4\r\n");
     run.uart.extend(drain(&mut e));
-    pump_request(&mut e, &mut run);
+    run.pump(&mut e);
     let _ = e.handle_uart(b"ab");
-    pump_request(&mut e, &mut run);
+    run.pump(&mut e);
     for t in (1..=30).map(|s| s * 1000) {
         e.handle_time(t);
         run.uart.extend(drain(&mut e));
     }
     assert!(!show(&run.uart).contains("FAIL"), "{}", show(&run.uart));
     let _ = e.handle_uart(b"cd");
-    pump_request(&mut e, &mut run);
+    run.pump(&mut e);
     assert!(
         run.request.ends_with(b"\r\n\r\nabcd"),
         "{}",
@@ -847,10 +773,10 @@ fn a_data_phase_has_no_timeout() {
     );
     // The network timeout still counts from the last data byte.
     let mut e = quiet_engine();
-    let mut run = Run::default();
+    let mut run = Exchange::default();
     e.handle_time(0);
     let _ = e.handle_uart(b"AT+HTTPCPOST=\"http://h/p\",2\r\nxy");
-    pump_request(&mut e, &mut run);
+    run.pump(&mut e);
     e.handle_time(5_001);
     run.uart.extend(drain(&mut e));
     assert!(
@@ -864,24 +790,15 @@ fn a_data_phase_has_no_timeout() {
 /// Plays `response` to the request in flight and returns what the UART printed.
 fn respond<const T: usize, const R: usize>(
     e: &mut Engine<T, R>,
-    run: &mut Run,
+    run: &mut Exchange,
     response: &[u8],
 ) -> Vec<u8> {
-    pump_request(e, run);
-    let mut rest = response;
-    let mut uart = Vec::new();
-    while !rest.is_empty() {
-        let took = e.handle_received(rest);
-        rest = &rest[took..];
-        uart.extend(drain(e));
-        actions(e, run);
-        if took == 0 {
-            break;
-        }
-    }
-    uart.extend(drain(e));
-    actions(e, run);
-    uart
+    let before = run.uart.len();
+    run.pump(e);
+    run.respond(e, response, usize::MAX);
+    run.uart.extend(drain(e));
+    run.actions(e);
+    run.uart.split_off(before)
 }
 
 #[test]

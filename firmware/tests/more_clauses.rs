@@ -5,6 +5,7 @@
 mod common;
 
 use atspec_firmware::device::Clause;
+use atspec_firmware::testkit::{Exchange, exchange};
 use atspec_firmware::{Action, Engine};
 use common::{drain, quiet_engine, show};
 
@@ -31,32 +32,8 @@ fn net(
     line: &[u8],
     response: &[u8],
 ) -> (Vec<u8>, Vec<u8>, Option<atspec_firmware::Tls>) {
-    let _ = e.handle_uart(line);
-    let mut out = drain(e);
-    let mut tls = None;
-    let mut req = Vec::new();
-    let mut buf = [0u8; 4096];
-    for _ in 0..4 {
-        while let Some(a) = e.poll_action() {
-            if let Action::Connect { tls: t, .. } = a {
-                tls = t;
-                e.handle_connected();
-            }
-        }
-        let n = e.poll_net_transmit(&mut buf);
-        req.extend_from_slice(&buf[..n]);
-    }
-    let mut rest = response;
-    while !rest.is_empty() {
-        let took = e.handle_received(rest);
-        rest = &rest[took..];
-        out.extend(drain(e));
-        if took == 0 {
-            break;
-        }
-    }
-    out.extend(drain(e));
-    (req, out, tls)
+    let ex = exchange(e, line, response, usize::MAX, false);
+    (ex.request, ex.uart, ex.tls)
 }
 
 const OK200: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
@@ -447,23 +424,20 @@ fn buffers_timeouts_and_state() {
     let mut e = quiet_engine();
     // tx/rx 0 and timeout 0 select the defaults: 2048-byte pieces, 5000 ms.
     e.handle_time(10_000);
-    let _ = e.handle_uart(b"AT+HTTPCGET=\"http://h/\",0,0,0\r\n");
-    drain(&mut e);
-    let _ = e.poll_action();
-    e.handle_connected();
+    let mut ex = Exchange::default();
+    ex.send(&mut e, b"AT+HTTPCGET=\"http://h/\",0,0,0\r\n");
     assert_eq!(e.poll_timeout(), Some(15_000));
-    let mut buf = [0u8; 4096];
-    e.poll_net_transmit(&mut buf);
     let body = vec![b'z'; 3000];
     let mut resp = b"HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n".to_vec();
     resp.extend_from_slice(&body);
-    let mut rest = &resp[..];
-    let mut out = Vec::new();
-    while !rest.is_empty() {
-        let took = e.handle_received(rest);
-        rest = &rest[took..];
-        out.extend(drain(&mut e));
-    }
+    ex.respond(&mut e, &resp, usize::MAX);
+    let out = drain(&mut e);
+    assert!(
+        ex.request.starts_with(b"GET / HTTP/1.1\r\n"),
+        "{}",
+        show(&ex.request)
+    );
+    let out = [ex.uart, out].concat();
     assert!(out.ends_with(b"\r\nOK\r\n"));
     proves!(HttpBufferZeroIsDefault, HttpTimeoutZeroIsDefault);
     // HTTPCLIENT and HTTPCPOST use the fixed 5000 ms timeout and 2048-byte buffers.

@@ -1,6 +1,7 @@
 //! The engine never panics, never loses output and frames lines the same way however the UART
 //! chunks its input.
 
+use atspec_firmware::testkit;
 use atspec_firmware::{Config, Engine, Pki};
 use proptest::prelude::*;
 
@@ -20,31 +21,7 @@ fn feed(bytes: &[u8], chunks: &[usize]) -> (Vec<u8>, Engine) {
             cas: 1,
         },
     });
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    let mut at = 0;
-    let mut sizes = chunks.iter().cycle();
-    while at < bytes.len() {
-        let n = (*sizes.next().unwrap()).clamp(1, bytes.len() - at);
-        let mut chunk = &bytes[at..at + n];
-        at += n;
-        // Offer the chunk until the engine took all of it, draining in between as a board does.
-        loop {
-            let took = e.handle_uart(chunk);
-            chunk = &chunk[took..];
-            loop {
-                let k = e.poll_transmit(&mut buf);
-                if k == 0 {
-                    break;
-                }
-                out.extend_from_slice(&buf[..k]);
-            }
-            if chunk.is_empty() {
-                break;
-            }
-            assert!(took > 0, "no progress with an empty output queue");
-        }
-    }
+    let out = testkit::feed(&mut e, bytes, chunks);
     (out, e)
 }
 

@@ -5,7 +5,8 @@
 mod common;
 
 use atspec_firmware::device::Clause;
-use atspec_firmware::{Action, Config, Engine, Pki, Variant};
+use atspec_firmware::testkit::exchange;
+use atspec_firmware::{Config, Engine, Pki, Variant};
 
 /// The request an AT+HTTPCPOST with a stored header sends, and the UART output.
 fn post(variant: Option<Variant>) -> (Vec<u8>, Vec<u8>) {
@@ -15,37 +16,15 @@ fn post(variant: Option<Variant>) -> (Vec<u8>, Vec<u8>) {
     if let Some(v) = variant {
         e.set_variant(v);
     }
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    let mut drain = |e: &mut Engine, out: &mut Vec<u8>| {
-        loop {
-            let n = e.poll_transmit(&mut buf);
-            if n == 0 {
-                break;
-            }
-            out.extend_from_slice(&buf[..n]);
-        }
-    };
-    for input in [
-        &b"ATE0\r\nAT+HTTPCHEAD=6\r\n"[..],
-        b"X-S: 1",
-        b"AT+HTTPCPOST=\"http://h:81/p\",3,1,\"X-C: 2\"\r\n",
-        b"abc",
-    ] {
-        assert_eq!(e.handle_uart(input), input.len());
-        drain(&mut e, &mut out);
-    }
-    assert!(matches!(e.poll_action(), Some(Action::Connect { .. })));
-    e.handle_connected();
-    let mut req = Vec::new();
-    loop {
-        let n = e.poll_net_transmit(&mut buf);
-        if n == 0 {
-            break;
-        }
-        req.extend_from_slice(&buf[..n]);
-    }
-    (req, out)
+    let ex = exchange(
+        &mut e,
+        b"ATE0\r\nAT+HTTPCHEAD=6\r\nX-S: 1AT+HTTPCPOST=\"http://h:81/p\",3,1,\"X-C: 2\"\r\nabc",
+        &[],
+        1,
+        false,
+    );
+    assert_eq!(ex.connects.len(), 1);
+    (ex.request, ex.uart)
 }
 
 fn field_names(req: &[u8]) -> Vec<String> {

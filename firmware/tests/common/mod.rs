@@ -1,28 +1,8 @@
 //! Helpers shared by the engine's test files.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
+pub use atspec_firmware::testkit::{drain, show};
 use atspec_firmware::{Config, Engine, Pki};
-
-/// Bytes with control characters escaped, for readable assertion failures.
-pub fn show(b: &[u8]) -> String {
-    b.iter()
-        .flat_map(|&c| std::ascii::escape_default(c))
-        .map(char::from)
-        .collect()
-}
-
-/// Everything the engine has for the UART right now.
-pub fn drain<const T: usize, const R: usize>(e: &mut Engine<T, R>) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let n = e.poll_transmit(&mut buf);
-        if n == 0 {
-            return out;
-        }
-        out.extend_from_slice(&buf[..n]);
-    }
-}
 
 /// An engine with one certificate, key and CA, echo off and SYSLOG on.
 pub fn quiet_engine() -> Engine {

@@ -4,10 +4,15 @@
 //! bytes arrived and drains [`Engine::poll_transmit`]; the engine never blocks, never
 //! allocates, and holds only fixed-size state.
 
+mod commands;
+mod http;
+mod net;
+
 use atspec_rt::ByteSink;
 
 use crate::device::{self, Clause, Reply, respond};
 use crate::line::{LineBuf, Pushed};
+use crate::net::{Ending, Transaction};
 use crate::out::Out;
 use crate::store::{Auth, HeaderStore, UrlStore};
 
@@ -31,7 +36,7 @@ pub struct Config {
 
 /// Where data-phase bytes go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DataFor {
+enum DataFor {
     Url,
     Header,
     /// AT+HTTPCPOST / AT+HTTPCPUT body bytes, forwarded to the network.
@@ -39,7 +44,7 @@ pub(crate) enum DataFor {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
+enum Mode {
     /// Assembling command lines.
     Command,
     /// Reading exactly `need` raw bytes after a prompt.
@@ -63,7 +68,7 @@ pub const RESERVE: usize = 512;
 /// Output produced straight from state in [`Engine::poll_transmit`], for answers longer than
 /// the output queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Streaming {
+enum Streaming {
     None,
     /// AT+HTTPURLCFG?: the stored URL from this offset, then OK.
     Url {
@@ -83,26 +88,26 @@ pub(crate) enum Streaming {
 /// the default 2048 matches ESP-AT's build; a board serving 8192-byte URLs uses 10240.
 #[derive(Debug)]
 pub struct Engine<const TX: usize = 2048, const RX: usize = 2048> {
-    pub(crate) config: Config,
-    pub(crate) line: LineBuf,
-    pub(crate) out: Out<OUT_CAPACITY>,
-    pub(crate) streaming: Streaming,
-    pub(crate) mode: Mode,
-    pub(crate) echo: bool,
-    pub(crate) syslog: bool,
-    pub(crate) url: UrlStore,
-    pub(crate) headers: HeaderStore,
-    pub(crate) auth: Auth,
-    pub(crate) net: crate::net::Net<TX, RX>,
+    config: Config,
+    line: LineBuf,
+    out: Out<OUT_CAPACITY>,
+    streaming: Streaming,
+    mode: Mode,
+    echo: bool,
+    syslog: bool,
+    url: UrlStore,
+    headers: HeaderStore,
+    auth: Auth,
+    txn: Transaction<TX, RX>,
     #[cfg(feature = "mutants")]
-    pub(crate) mutant: Option<crate::Mutant>,
+    mutant: Option<crate::Mutant>,
     /// When the `data-timeout-2s` mutant last saw data-phase progress, and how much.
     #[cfg(feature = "mutants")]
-    pub(crate) data_idle: (u64, usize),
+    data_idle: (u64, usize),
     #[cfg(feature = "variants")]
-    pub(crate) variant: Option<crate::Variant>,
+    variant: Option<crate::Variant>,
     /// The ESP-AT version emulated (its commands and clause variants); `None`: the contract.
-    pub(crate) profile: Option<&'static atspec_rt::Profile<device::Name>>,
+    profile: Option<&'static atspec_rt::Profile<device::Name>>,
 }
 
 impl Engine {
@@ -127,7 +132,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             url: UrlStore::default(),
             headers: HeaderStore::default(),
             auth: Auth::default(),
-            net: crate::net::Net::default(),
+            txn: Transaction::default(),
             #[cfg(feature = "mutants")]
             mutant: None,
             #[cfg(feature = "mutants")]
@@ -145,7 +150,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     }
 
     /// The clause variants in force (none for the contract).
-    pub(crate) fn behaviour(&self) -> atspec_rt::Behaviour {
+    fn behaviour(&self) -> atspec_rt::Behaviour {
         self.profile.map(|p| p.behaviour).unwrap_or_default()
     }
 
@@ -197,7 +202,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         self.streaming = Streaming::HeadLines { next: next + 1 };
                     } else {
                         self.streaming = Streaming::None;
-                        self.finish_body();
+                        let status = self.txn.status();
+                        self.conclude(Ending::Response(status));
                     }
                 }
                 Streaming::Headers { next } => {
@@ -414,7 +420,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     }
 
     /// An `ERR CODE` line, when SYSLOG is on and the spec assigns a code.
-    pub(crate) fn error_code(&mut self, code: Option<u32>) {
+    fn error_code(&mut self, code: Option<u32>) {
         implements!(ErrcodeSyslogOnly, ErrcodeBeforeResult, ErrcodeFormat);
         if mutated!(self, NoSyslog) {
             return;
@@ -434,7 +440,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         }
     }
 
-    pub(crate) fn reply(&mut self, r: Reply) {
+    fn reply(&mut self, r: Reply) {
         respond::reply(&mut self.out, r);
     }
 
@@ -458,7 +464,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     fn reset(&mut self) {
         implements!(BaseRstClearsState);
         self.streaming = Streaming::None;
-        self.net.abort();
+        self.txn.abort();
         self.line.clear();
         self.mode = Mode::Command;
         self.echo = !mutated!(self, EchoDefaultOff);
@@ -481,7 +487,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         self.headers.can_take(n)
     }
 
-    pub(crate) fn start_data(&mut self, to: DataFor, need: usize) {
+    fn start_data(&mut self, to: DataFor, need: usize) {
         if mutated!(self, PromptBare) {
             self.out.put(b"\r\n>");
         } else {
@@ -519,217 +525,5 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 }
             },
         }
-    }
-}
-
-impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
-    type Output = ();
-
-    fn at(&mut self) {
-        implements!(BaseAtOk);
-        self.reply(Reply::Ok);
-    }
-
-    fn echo_off(&mut self) {
-        implements!(EchoSwitch);
-        self.echo = false;
-        self.reply(Reply::Ok);
-    }
-
-    fn echo_on(&mut self) {
-        implements!(EchoSwitch);
-        self.echo = true;
-        self.reply(Reply::Ok);
-    }
-
-    fn gmr(&mut self) {
-        implements!(BaseGmrVersionLines);
-        let mut line = [0u8; 64];
-        match self.profile.and_then(|p| p.esp_at_version) {
-            Some((major, minor)) => {
-                implements!(BaseGmrAtVersion);
-                // ESP-AT's layout: `AT version:x.y.0.0(<build>)`.
-                let mut w = Cursor {
-                    buf: &mut line,
-                    len: 0,
-                };
-                w.put(b"AT version:");
-                atspec_rt::sink::put_decimal(&mut w, i64::from(major));
-                w.put(b".");
-                atspec_rt::sink::put_decimal(&mut w, i64::from(minor));
-                w.put(concat!(".0.0(atspec ", env!("CARGO_PKG_VERSION"), ")").as_bytes());
-                let n = w.len;
-                respond::gmr_version(&mut self.out, &line[..n]);
-            }
-            None => respond::gmr_version(
-                &mut self.out,
-                concat!("AT version:atspec ", env!("CARGO_PKG_VERSION")).as_bytes(),
-            ),
-        }
-        let mut w = Cursor {
-            buf: &mut line,
-            len: 0,
-        };
-        w.put(b"Spec version:");
-        w.put(device::SPEC_NAME.as_bytes());
-        w.put(b" ");
-        w.put(device::SPEC_VERSION.as_bytes());
-        let n = w.len;
-        respond::gmr_version(&mut self.out, &line[..n]);
-        self.reply(Reply::Ok);
-    }
-
-    fn rst(&mut self) {
-        implements!(BaseRstReady);
-        self.reply(Reply::Ok);
-        self.reset();
-        self.reply(Reply::Ready);
-    }
-
-    fn syslog_query(&mut self) {
-        implements!(SyslogQuery);
-        respond::syslog_query_status(&mut self.out, i64::from(self.syslog));
-        self.reply(Reply::Ok);
-    }
-
-    fn syslog_set(&mut self, cmd: &device::SyslogSet) {
-        implements!(SyslogSet);
-        self.syslog = cmd.status == device::SyslogSetStatus::On;
-        self.reply(Reply::Ok);
-    }
-
-    fn http_client(&mut self, cmd: &device::HttpClient<'_>) {
-        self.start_client(cmd);
-    }
-
-    fn http_get_size(&mut self, cmd: &device::HttpGetSize<'_>) {
-        let sizes = (
-            cmd.tx_size_or_default(),
-            cmd.rx_size_or_default(),
-            cmd.timeout_or_default(),
-        );
-        self.start_sized(crate::net::Kind::GetSize, cmd.url, sizes);
-    }
-
-    fn http_c_get(&mut self, cmd: &device::HttpCGet<'_>) {
-        let sizes = (
-            cmd.tx_size_or_default(),
-            cmd.rx_size_or_default(),
-            cmd.timeout_or_default(),
-        );
-        self.start_sized(crate::net::Kind::CGet, cmd.url, sizes);
-    }
-
-    fn http_c_post(&mut self, cmd: &device::HttpCPost<'_>) {
-        self.start_send(false, cmd.url, cmd.length, cmd.http_req_header.as_slice());
-    }
-
-    fn http_c_put(&mut self, cmd: &device::HttpCPut<'_>) {
-        self.start_send(true, cmd.url, cmd.length, cmd.http_req_header.as_slice());
-    }
-
-    fn http_url_cfg_query(&mut self) {
-        implements!(HttpurlcfgQuery);
-        let Engine { url, out, .. } = self;
-        match url.get() {
-            // Fits the reserve (with its header and OK): answered at once.
-            Some(u) if u.len() + 32 <= RESERVE => {
-                respond::http_url_cfg_query_url(out, u);
-                self.reply(Reply::Ok);
-            }
-            // Up to 8192 bytes: written by `poll_transmit` straight from the store; input
-            // meanwhile is input to a running command.
-            Some(u) => {
-                respond::http_url_cfg_query_url_head(out, u.len());
-                self.streaming = Streaming::Url { at: 0 };
-            }
-            None => self.reply(Reply::Ok),
-        }
-    }
-
-    fn http_url_cfg_set(&mut self, cmd: &device::HttpUrlCfgSet) {
-        implements!(HttpurlcfgLengthRange);
-        if cmd.url_length == 0 {
-            implements!(HttpurlcfgClear);
-            self.url.clear();
-            self.reply(Reply::Ok);
-            return;
-        }
-        let n = cmd.url_length as usize;
-        self.url.begin(n);
-        self.start_data(DataFor::Url, n);
-    }
-
-    fn http_c_head_query(&mut self) {
-        implements!(HttpcheadQuery);
-        // `+HTTPCHEAD:<i>,"…"` CR LF per entry, then OK: at once when it fits the reserve.
-        let size: usize = self.headers.iter().map(|e| e.len() + 20).sum::<usize>() + 8;
-        if size > RESERVE {
-            self.streaming = Streaming::Headers { next: 0 };
-            return;
-        }
-        let Engine { headers, out, .. } = self;
-        for (i, entry) in headers.iter().enumerate() {
-            respond::http_c_head_query_entry(out, i as i64, entry);
-        }
-        self.reply(Reply::Ok);
-    }
-
-    fn http_c_head_set(&mut self, cmd: &device::HttpCHeadSet) {
-        let n = cmd.req_header_len as usize;
-        if n == 0 {
-            implements!(HttpcheadClear);
-            self.headers.clear();
-            self.reply(Reply::Ok);
-            return;
-        }
-        if !self.can_store_header(n) {
-            implements!(HttpcheadLengthRange);
-            self.reply(Reply::Error);
-            return;
-        }
-        implements!(HttpcheadPrompt);
-        self.headers.begin();
-        self.start_data(DataFor::Header, n);
-    }
-
-    fn http_cfg(&mut self, cmd: &device::HttpCfg) {
-        implements!(HttpcfgModeMeaning, HttpcfgGlobal);
-        let mode = cmd.auth_mode.value() as u8;
-        let pki = cmd.pki_number.unwrap_or(0).max(0) as u32;
-        let ca = cmd.ca_number.unwrap_or(0).max(0) as u32;
-        let p = self.config.pki;
-        if mode & 1 != 0 {
-            implements!(HttpcfgNoCert);
-            if pki >= p.certs {
-                respond::http_cfg_no_cert(&mut self.out);
-                return self.reply(Reply::Error);
-            }
-            if pki >= p.keys {
-                respond::http_cfg_no_key(&mut self.out);
-                return self.reply(Reply::Error);
-            }
-        }
-        if mode & 2 != 0 && ca >= p.cas {
-            implements!(HttpcfgNoCa);
-            respond::http_cfg_no_ca(&mut self.out);
-            return self.reply(Reply::Error);
-        }
-        self.auth = Auth { mode, pki, ca };
-        self.reply(Reply::Ok);
-    }
-}
-
-/// A tiny fixed-buffer writer.
-struct Cursor<'b> {
-    buf: &'b mut [u8],
-    len: usize,
-}
-
-impl ByteSink for Cursor<'_> {
-    fn put(&mut self, bytes: &[u8]) {
-        let n = bytes.len().min(self.buf.len() - self.len);
-        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
-        self.len += n;
     }
 }

@@ -1,10 +1,13 @@
 //! A scripted board and host around the engine, shared by the engine's tests, its benchmarks
 //! and the fuzz target (feature `testkit`; never part of a firmware build).
 //!
-//! [`Driver`] plays the board and the network peer: it runs a script of [`Event`]s, offers
-//! UART and socket bytes again until the engine takes them (as a board does under
-//! backpressure), delivers a peer's close only after the bytes sent before it, and drains UART
-//! output with whatever credit the script gives, down to one byte at a time.
+//! [`exchange`] runs one command against a scripted peer and returns what both sides saw;
+//! [`feed`] and [`drain`] are its UART halves.
+//!
+//! [`Driver`] plays the board and the network peer over a whole script of [`Event`]s: it
+//! offers UART and socket bytes again until the engine takes them (as a board does under
+//! backpressure), delivers a peer's close only after the bytes sent before it, and drains
+//! UART output with whatever credit the script gives, down to one byte at a time.
 //!
 //! [`Host`] plays the other end of the UART the way a host AT library frames answers: it sends
 //! a command only after the previous command's final result, reads the answer token by token,
@@ -17,6 +20,10 @@
 //! prompt, and whether echo is on; the reply bytes come from the generated [`Reply`] table.
 
 extern crate std;
+
+mod exchange;
+
+pub use exchange::{Exchange, drain, exchange, feed};
 
 use std::format;
 use std::string::String;
