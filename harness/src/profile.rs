@@ -23,7 +23,16 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::oracle::Certs;
+/// How many certificates the device has (for AT+HTTPCFG's NO … FOUND answers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Certs {
+    /// Client certificates.
+    pub certs: i32,
+    /// Private keys.
+    pub keys: i32,
+    /// CA certificates.
+    pub cas: i32,
+}
 
 /// A length no device can store: the largest 32-bit parameter value.
 pub const UNSTORABLE: u32 = i32::MAX as u32;

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::bytes::Bytes;
 use crate::device::Device;
-use crate::mock::{MockPeer, Recorded};
+use crate::mock::MockPeer;
 use crate::oracle::compare::{self, Mismatch};
-use crate::oracle::{ExpectedRequest, Judge, Model, Server, TlsFront};
+use crate::oracle::{Judge, Model, Server, TlsFront};
 use crate::profile::Profile;
 use crate::step::Step;
+use crate::world::HttpRequest;
 use crate::world::scenario::Scenario;
 
 /// Everything a case runs against.
@@ -69,7 +70,7 @@ pub struct StepRecord {
     pub actual: Bytes,
     /// Requests the peer had to see.
     #[serde(default)]
-    pub expected_requests: Vec<ExpectedRequest>,
+    pub expected_requests: Vec<HttpRequest>,
     /// Requests it saw, as `METHOD target` lines with headers.
     #[serde(default)]
     pub seen_requests: Vec<String>,
@@ -142,37 +143,6 @@ pub fn spec_id() -> String {
         host::SPEC_VERSION,
         host::SPEC_HASH
     )
-}
-
-fn describe(r: &Recorded) -> String {
-    let mut s = format!(
-        "{:?} {} {}",
-        r.server,
-        r.method,
-        crate::bytes::escape(&r.target)
-    );
-    for (k, v) in &r.headers {
-        s.push_str(&format!(
-            " | {}: {}",
-            crate::bytes::escape(k),
-            crate::bytes::escape(v)
-        ));
-    }
-    if !r.body.is_empty() {
-        s.push_str(&format!(" | body {}", crate::bytes::escape(&r.body)));
-    }
-    s
-}
-
-fn describe_expected(r: &ExpectedRequest) -> String {
-    let mut s = format!("{:?} {} {}", r.server, r.method, r.target.escaped());
-    for (k, v) in &r.headers {
-        s.push_str(&format!(" | {}: {}", k.escaped(), v.escaped()));
-    }
-    if !r.body.0.is_empty() {
-        s.push_str(&format!(" | body {}", r.body.escaped()));
-    }
-    s
 }
 
 /// A transcript as one canonical JSON line, for comparing runs: mock addresses replaced by
@@ -312,7 +282,7 @@ impl Judging {
         &mut self,
         x: &crate::oracle::Expect,
         actual: &[u8],
-        seen: &[Recorded],
+        seen: &[HttpRequest],
         bytes: &Bytes,
     ) -> Result<Option<crate::oracle::Reading>, Disagreement> {
         let mut x = x.clone();
@@ -352,10 +322,13 @@ impl Judging {
                         why.join("; "),
                         x.requests
                             .iter()
-                            .map(describe_expected)
+                            .map(HttpRequest::to_string)
                             .collect::<Vec<_>>()
                             .join("; "),
-                        seen.iter().map(describe).collect::<Vec<_>>().join("; ")
+                        seen.iter()
+                            .map(HttpRequest::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     ),
                     None,
                 ));
@@ -564,7 +537,7 @@ pub fn run_judged(
             expected: Bytes(xs[0].output.clone()),
             actual: Bytes(reading.bytes.clone()),
             expected_requests: xs[0].requests.clone(),
-            seen_requests: seen.iter().map(describe).collect(),
+            seen_requests: seen.iter().map(HttpRequest::to_string).collect(),
             mismatch: None,
             diff: None,
             reading: None,
@@ -692,8 +665,8 @@ fn recovery_log(r: Result<Vec<String>, String>) -> Vec<String> {
 }
 
 /// How the recorded requests differ from the expected ones, judged with HTTP semantics
-/// (`Recorded::differences`); empty when they match.
-fn requests_match(seen: &[Recorded], x: &crate::oracle::Expect) -> Vec<String> {
+/// (`HttpRequest::differences`); empty when they match.
+fn requests_match(seen: &[HttpRequest], x: &crate::oracle::Expect) -> Vec<String> {
     if seen.len() != x.requests.len() {
         return vec![format!("{} requests, not {}", seen.len(), x.requests.len())];
     }

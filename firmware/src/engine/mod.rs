@@ -100,12 +100,12 @@ pub struct Engine<const TX: usize = 2048, const RX: usize = 2048> {
     auth: Auth,
     txn: Transaction<TX, RX>,
     #[cfg(feature = "mutants")]
-    mutant: Option<crate::Mutant>,
+    mutant: Option<crate::mutant::Mutant>,
     /// When the `data-timeout-2s` mutant last saw data-phase progress, and how much.
     #[cfg(feature = "mutants")]
     data_idle: (u64, usize),
     #[cfg(feature = "variants")]
-    variant: Option<crate::Variant>,
+    variant: Option<crate::variant::Variant>,
     /// The ESP-AT version emulated (its commands and clause variants); `None`: the contract.
     profile: Option<&'static atspec_rt::Profile<device::Name>>,
 }
@@ -156,7 +156,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// Makes this engine deviate from the spec in one deliberate way (harness tests only).
     #[cfg(feature = "mutants")]
-    pub fn set_mutant(&mut self, m: crate::Mutant) {
+    pub fn set_mutant(&mut self, m: crate::mutant::Mutant) {
         self.mutant = Some(m);
         self.echo = !mutated!(self, EchoDefaultOff);
     }
@@ -164,7 +164,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// Makes this engine choose one permitted behaviour other than its default (harness
     /// tolerance tests only).
     #[cfg(feature = "variants")]
-    pub fn set_variant(&mut self, v: crate::Variant) {
+    pub fn set_variant(&mut self, v: crate::variant::Variant) {
         self.variant = Some(v);
     }
 

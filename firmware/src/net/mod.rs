@@ -16,6 +16,7 @@
 
 mod request;
 
+pub use request::MAX_HOST;
 pub(crate) use request::Request;
 
 use crate::device::{Clause, limits};
@@ -28,8 +29,6 @@ use crate::store::{Auth, HeaderStore};
 /// (`HTTPCSEND.LENGTH.RANGE`: longer lengths are refused before the prompt).
 pub const SEND_LENGTH_MAX: u32 = 1 << 20;
 
-/// Longest host name the engine connects to.
-pub const MAX_HOST: usize = 255;
 /// Most response headers `httparse` is given room for; more fails the command.
 pub const MAX_RESPONSE_HEADERS: usize = 48;
 /// The User-Agent every request carries (`HTTP.REQUEST.USER_AGENT`), as the spec states it.

@@ -6,7 +6,8 @@ use crate::device::Clause;
 use crate::http::{Fill, HeaderList};
 use crate::store::HeaderStore;
 
-use super::MAX_HOST;
+/// Longest host name the engine connects to.
+pub const MAX_HOST: usize = 255;
 
 /// Everything a request needs, resolved from the command and the global state.
 #[derive(Debug, Clone, Copy)]
@@ -95,13 +96,8 @@ impl Request<'_> {
 }
 
 /// The Host field's value in `buf`: the host, and `:port` unless it is the scheme's default.
-/// `host` is at most [`MAX_HOST`] bytes.
-pub(crate) fn host_text<'b>(
-    buf: &'b mut [u8; MAX_HOST + 6],
-    host: &[u8],
-    port: u16,
-    tls: bool,
-) -> &'b [u8] {
+/// `buf` has room for the host and 6 more bytes.
+pub(crate) fn host_text<'b>(buf: &'b mut [u8], host: &[u8], port: u16, tls: bool) -> &'b [u8] {
     let h = host.len();
     buf[..h].copy_from_slice(host);
     if port == if tls { 443 } else { 80 } {

@@ -8,7 +8,8 @@ extern crate std;
 use std::string::String;
 use std::vec::Vec;
 
-use crate::{Action, Engine, Tls};
+use crate::engine::Engine;
+use crate::net::{Action, Tls};
 
 /// What one command did on both sides of the engine.
 #[derive(Debug, Default)]

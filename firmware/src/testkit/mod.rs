@@ -30,7 +30,8 @@ use std::string::String;
 use std::vec::Vec;
 
 use crate::device::Reply;
-use crate::{Action, Engine};
+use crate::engine::Engine;
+use crate::net::Action;
 
 /// One command the host can send: the line (with CR LF) and the data it sends after a prompt.
 #[derive(Debug, Clone, Copy)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::device::{Device, Identity};
 use crate::link::{self, DeviceSpec, VirtualBoard};
 use crate::mock::{MockOptions, MockPeer, TlsSetup};
-use crate::oracle::Certs;
+use crate::profile::Certs;
 use crate::profile::Profile;
 use crate::recovery::Reset;
 use crate::runner::{Env, Judges};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use super::Link;
+use super::pipe::Link;
 use super::serial::SerialLink;
 
 /// A running virtual board and the serial link to it.

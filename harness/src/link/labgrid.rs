@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::Link;
+use super::pipe::Link;
 use super::rfc2217::Rfc2217Link;
 use super::tcp::TcpLink;
 

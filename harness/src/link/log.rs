@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use super::Link;
+use super::pipe::Link;
 
 /// A link and its log file.
 pub struct LoggedLink {
@@ -68,7 +68,7 @@ impl Link for LoggedLink {
         self.inner.describe()
     }
 
-    fn firmware(&self) -> Option<super::Firmware> {
+    fn firmware(&self) -> Option<super::pipe::Firmware> {
         self.inner.firmware()
     }
 

@@ -11,6 +11,7 @@ mod board;
 mod elf;
 mod labgrid;
 mod log;
+mod pipe;
 #[cfg(feature = "probe")]
 mod probe;
 mod qemu;
@@ -19,45 +20,11 @@ mod serial;
 mod tcp;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 pub use board::VirtualBoard;
 pub use log::LoggedLink;
-pub use qemu::{Firmware, GUEST_MOCK, Machine, QemuLink};
-
-/// A byte pipe to a device.
-pub trait Link: Send {
-    /// Writes all bytes.
-    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()>;
-    /// Reads what arrives within `timeout`; `Ok(0)` when nothing did.
-    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<usize>;
-    /// Closes and opens the link again (a hung device's last resort; the virtual board is
-    /// restarted).
-    fn reopen(&mut self) -> std::io::Result<()>;
-    /// One line for reports.
-    fn describe(&self) -> String;
-    /// Sets the modem-control lines (DTR, RTS), as a USB-UART bridge wired for auto-reset
-    /// uses them on EN and IO0. Links without them answer `Unsupported`.
-    fn set_lines(&mut self, dtr: bool, rts: bool) -> std::io::Result<()> {
-        let _ = (dtr, rts);
-        Err(std::io::Error::new(
-            std::io::ErrorKind::Unsupported,
-            "this link has no modem-control lines",
-        ))
-    }
-    /// The firmware image behind the link, when the harness booted one itself (`qemu:`).
-    fn firmware(&self) -> Option<Firmware> {
-        None
-    }
-    /// Resets the device through the link itself (a debug probe's reset); links without
-    /// one answer `Unsupported`.
-    fn hardware_reset(&mut self) -> std::io::Result<()> {
-        Err(std::io::Error::new(
-            std::io::ErrorKind::Unsupported,
-            "this link cannot reset the device itself",
-        ))
-    }
-}
+pub use pipe::{Firmware, Link};
+pub use qemu::{GUEST_MOCK, Machine, QemuLink};
 
 /// Resets `chip` through the first debug probe found (beside a serial link).
 #[cfg(feature = "probe")]

@@ -78,7 +78,7 @@ impl ProbeLink {
     }
 }
 
-impl super::Link for ProbeLink {
+impl super::pipe::Link for ProbeLink {
     fn write_all(&mut self, mut bytes: &[u8]) -> std::io::Result<()> {
         while !bytes.is_empty() {
             let mut core = self.session.core(0).map_err(std::io::Error::other)?;

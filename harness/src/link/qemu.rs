@@ -16,10 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
-use super::Link;
-use super::elf::{self, ImageSize};
+use super::elf;
+use super::pipe::{Firmware, Link};
 use super::tcp::TcpLink;
 
 /// Where the guest reaches the mock peer.
@@ -28,21 +26,6 @@ pub const GUEST_MOCK: &str = "10.0.2.100";
 const QEMU: &str = "qemu-system-riscv32";
 /// Longest wait for QEMU's chardev and then for `ready`.
 const BOOT_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// A firmware image's identity in a report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Firmware {
-    /// The image file.
-    pub image: String,
-    /// The emulator and machine.
-    pub machine: String,
-    /// Its sections.
-    pub size: ImageSize,
-    /// Static RAM: initialised plus zeroed data (the stack comes on top).
-    pub static_ram: u64,
-    /// From the start of the emulation to `ready` on the UART, in milliseconds.
-    pub boot_ms: u64,
-}
 
 /// Which emulated machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -155,7 +155,7 @@ impl Rfc2217Link {
     }
 }
 
-impl super::Link for Rfc2217Link {
+impl super::pipe::Link for Rfc2217Link {
     fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.stream.write_all(&Telnet::escape(bytes))
     }

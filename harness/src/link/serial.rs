@@ -37,7 +37,7 @@ impl SerialLink {
     }
 }
 
-impl super::Link for SerialLink {
+impl super::pipe::Link for SerialLink {
     fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.port.write_all(bytes)?;
         self.port.flush()

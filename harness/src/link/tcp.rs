@@ -28,7 +28,7 @@ impl TcpLink {
     }
 }
 
-impl super::Link for TcpLink {
+impl super::pipe::Link for TcpLink {
     fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.stream.write_all(bytes)
     }

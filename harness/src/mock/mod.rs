@@ -12,109 +12,9 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::world::scenario::Scenario;
-use crate::world::{ExpectedRequest, Server, TlsFront, World};
+use crate::world::{HttpRequest, Server, TlsFront, World};
 use raw::RawServer;
 use tls::RunPki;
-
-/// A request as a mock endpoint saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Recorded {
-    /// Which endpoint.
-    pub server: Server,
-    /// Method.
-    pub method: String,
-    /// Path and query.
-    pub target: Vec<u8>,
-    /// Header lines in order (wiremock reports names in lower case).
-    pub headers: Vec<(Vec<u8>, Vec<u8>)>,
-    /// Body.
-    pub body: Vec<u8>,
-}
-
-impl Recorded {
-    /// How this request differs from the expected one under HTTP semantics (RFC 9110 §5.3):
-    /// method, target and body exactly; header fields by case-insensitive name, values
-    /// compared after trimming optional whitespace; order counts only among fields of the same
-    /// name. The set of names must be the expected one, so a missing or an unexpected field
-    /// is a difference. Empty when they agree. The same rule holds at the raw server and at
-    /// wiremock (which reports names in lower case).
-    pub fn differences(&self, x: &ExpectedRequest) -> Vec<String> {
-        let mut d = Vec::new();
-        if self.server != x.server {
-            d.push(format!("reached {:?}, not {:?}", self.server, x.server));
-        }
-        if self.method != x.method {
-            d.push(format!("method {}, not {}", self.method, x.method));
-        }
-        if self.target != x.target.0 {
-            d.push(format!(
-                "target `{}`, not `{}`",
-                crate::bytes::escape(&self.target),
-                x.target.escaped()
-            ));
-        }
-        if self.body != x.body.0 {
-            d.push(format!(
-                "body `{}`, not `{}`",
-                crate::bytes::escape(&self.body),
-                x.body.escaped()
-            ));
-        }
-        let seen = fields(self.headers.iter().map(|(n, v)| (&n[..], &v[..])));
-        let want = fields(x.headers.iter().map(|(n, v)| (&n.0[..], &v.0[..])));
-        for (name, values) in &want {
-            match seen.iter().find(|(n, _)| n == name) {
-                None => d.push(format!("no `{}` header", crate::bytes::escape(name))),
-                Some((_, got)) if got != values => d.push(format!(
-                    "`{}`: {}, not {}",
-                    crate::bytes::escape(name),
-                    show_values(got),
-                    show_values(values)
-                )),
-                Some(_) => {}
-            }
-        }
-        for (name, values) in &seen {
-            if !want.iter().any(|(n, _)| n == name) {
-                d.push(format!(
-                    "unexpected `{}` header ({})",
-                    crate::bytes::escape(name),
-                    show_values(values)
-                ));
-            }
-        }
-        d
-    }
-}
-
-/// Header fields grouped by lower-cased name (in order of first appearance), each with its
-/// values in the order sent, trimmed of optional whitespace (SP and HTAB).
-fn fields<'a>(headers: impl Iterator<Item = (&'a [u8], &'a [u8])>) -> Vec<(Vec<u8>, Vec<Vec<u8>>)> {
-    let mut out: Vec<(Vec<u8>, Vec<Vec<u8>>)> = Vec::new();
-    for (name, value) in headers {
-        let name = name.to_ascii_lowercase();
-        let value = trim_ows(value).to_vec();
-        match out.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, vs)) => vs.push(value),
-            None => out.push((name, vec![value])),
-        }
-    }
-    out
-}
-
-fn trim_ows(v: &[u8]) -> &[u8] {
-    let ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let s = v.iter().position(|b| !ows(b)).unwrap_or(v.len());
-    let e = v.iter().rposition(|b| !ows(b)).map_or(s, |e| e + 1);
-    &v[s..e]
-}
-
-fn show_values(vs: &[Vec<u8>]) -> String {
-    vs.iter()
-        .map(|v| format!("`{}`", crate::bytes::escape(v)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// How the TLS fronts get their certificates.
 #[derive(Debug, Clone)]
@@ -270,12 +170,12 @@ impl MockPeer {
     }
 
     /// Requests recorded since the last call, wiremock's first.
-    pub fn take_requests(&mut self) -> Vec<Recorded> {
+    pub fn take_requests(&mut self) -> Vec<HttpRequest> {
         let all = self
             .rt
             .block_on(self.wiremock.received_requests())
             .unwrap_or_default();
-        let mut out: Vec<Recorded> = all[self.seen_by_wiremock.min(all.len())..]
+        let mut out: Vec<HttpRequest> = all[self.seen_by_wiremock.min(all.len())..]
             .iter()
             .map(|r| {
                 let mut target = r.url.path().as_bytes().to_vec();
@@ -283,16 +183,16 @@ impl MockPeer {
                     target.push(b'?');
                     target.extend_from_slice(q.as_bytes());
                 }
-                Recorded {
+                HttpRequest {
                     server: Server::Wiremock,
                     method: r.method.to_string(),
-                    target,
+                    target: target.into(),
                     headers: r
                         .headers
                         .iter()
-                        .map(|(k, v)| (k.as_str().as_bytes().to_vec(), v.as_bytes().to_vec()))
+                        .map(|(k, v)| (k.as_str().as_bytes().into(), v.as_bytes().into()))
                         .collect(),
-                    body: r.body.clone(),
+                    body: r.body.clone().into(),
                 }
             })
             .collect();
@@ -339,114 +239,5 @@ impl MockPeer {
     /// The TLS fronts that run.
     pub fn fronts(&self) -> Vec<TlsFront> {
         self.fronts.iter().map(|(f, _)| *f).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bytes::Bytes;
-
-    fn expected(headers: &[(&str, &str)]) -> ExpectedRequest {
-        ExpectedRequest {
-            server: Server::Raw,
-            method: "POST".into(),
-            target: Bytes(b"/p?q=1".to_vec()),
-            headers: headers
-                .iter()
-                .map(|(n, v)| (Bytes(n.as_bytes().to_vec()), Bytes(v.as_bytes().to_vec())))
-                .collect(),
-            body: Bytes(b"abc".to_vec()),
-        }
-    }
-
-    fn seen(headers: &[(&str, &str)]) -> Recorded {
-        Recorded {
-            server: Server::Raw,
-            method: "POST".into(),
-            target: b"/p?q=1".to_vec(),
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec()))
-                .collect(),
-            body: b"abc".to_vec(),
-        }
-    }
-
-    const OURS: &[(&str, &str)] = &[
-        ("Host", "h:8080"),
-        ("User-Agent", "ESP32 HTTP Client/1.0"),
-        ("Content-Type", "application/x-www-form-urlencoded"),
-        ("Content-Length", "3"),
-        ("X-A", "1"),
-        ("X-A", "2"),
-    ];
-
-    #[test]
-    fn legitimate_differences_pass() {
-        let x = expected(OURS);
-        // ESP-IDF's order, names in another case, optional white space around values.
-        let idf = seen(&[
-            ("user-agent", "ESP32 HTTP Client/1.0"),
-            ("HOST", " h:8080"),
-            ("content-type", "application/x-www-form-urlencoded\t"),
-            ("X-A", "1"),
-            ("x-a", " 2 "),
-            ("Content-Length", "3"),
-        ]);
-        assert_eq!(idf.differences(&x), Vec::<String>::new());
-        assert!(seen(OURS).differences(&x).is_empty());
-    }
-
-    #[test]
-    fn real_differences_fail() {
-        let x = expected(OURS);
-        let cases: Vec<(Recorded, &str)> = vec![
-            (seen(&OURS[1..]), "no `host` header"),
-            (
-                seen(&[OURS, &[("X-Extra", "1")]].concat()),
-                "unexpected `x-extra` header",
-            ),
-            (
-                seen(&[&OURS[..4], &[("X-A", "2"), ("X-A", "1")]].concat()),
-                "`x-a`: `2`, `1`, not `1`, `2`",
-            ),
-            (
-                seen(&[&[("Host", "h")], &OURS[1..]].concat()),
-                "`host`: `h`, not `h:8080`",
-            ),
-            (
-                seen(
-                    &[
-                        &OURS[..1],
-                        &[("User-Agent", "ESP32 HTTP Client/1.1")],
-                        &OURS[2..],
-                    ]
-                    .concat(),
-                ),
-                "`user-agent`",
-            ),
-            (
-                seen(&[OURS, &[("X-A", "3")]].concat()),
-                "`x-a`: `1`, `2`, `3`, not `1`, `2`",
-            ),
-        ];
-        for (r, why) in cases {
-            let d = r.differences(&x);
-            assert!(d.iter().any(|s| s.contains(why)), "{why}: {d:?}");
-            assert!(!r.differences(&x).is_empty());
-        }
-        let mut r = seen(OURS);
-        r.method = "PUT".into();
-        assert!(!r.differences(&x).is_empty());
-        let mut r = seen(OURS);
-        r.body = b"abd".to_vec();
-        assert!(!r.differences(&x).is_empty());
-        let mut r = seen(OURS);
-        r.target = b"/p?q=2".to_vec();
-        assert!(!r.differences(&x).is_empty());
-        // A value differing inside (not only in surrounding white space) is a difference.
-        let r = seen(&[&[("Host", "h: 8080")], &OURS[1..]].concat());
-        assert!(!r.differences(&x).is_empty());
     }
 }

@@ -7,7 +7,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::Recorded;
+use crate::world::HttpRequest;
 use crate::world::Server;
 use crate::world::scenario::{Fault, Framing, Scenario, reason};
 
@@ -16,7 +16,7 @@ pub struct RawServer {
     /// Its port.
     pub port: u16,
     scenario: Arc<Mutex<Scenario>>,
-    recorded: Arc<Mutex<Vec<Recorded>>>,
+    recorded: Arc<Mutex<Vec<HttpRequest>>>,
 }
 
 impl RawServer {
@@ -44,7 +44,7 @@ impl RawServer {
     }
 
     /// Requests recorded since the last call.
-    pub fn take(&self) -> Vec<Recorded> {
+    pub fn take(&self) -> Vec<HttpRequest> {
         std::mem::take(&mut *self.recorded.lock().expect("recorded lock"))
     }
 }
@@ -53,7 +53,7 @@ impl RawServer {
 fn accept(
     listener: TcpListener,
     scenario: Arc<Mutex<Scenario>>,
-    recorded: Arc<Mutex<Vec<Recorded>>>,
+    recorded: Arc<Mutex<Vec<HttpRequest>>>,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("atspec-raw-server".into())
@@ -70,7 +70,7 @@ fn accept(
 }
 
 /// Reads one request: head, then a Content-Length body.
-fn read_request(conn: &mut TcpStream) -> Option<Recorded> {
+fn read_request(conn: &mut TcpStream) -> Option<HttpRequest> {
     conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -116,16 +116,19 @@ fn read_request(conn: &mut TcpStream) -> Option<Recorded> {
             Ok(n) => body.extend_from_slice(&chunk[..n]),
         }
     }
-    Some(Recorded {
+    Some(HttpRequest {
         server: Server::Raw,
         method,
-        target,
-        headers,
-        body,
+        target: target.into(),
+        headers: headers
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect(),
+        body: body.into(),
     })
 }
 
-fn serve(mut conn: TcpStream, scenario: &Mutex<Scenario>, recorded: &Mutex<Vec<Recorded>>) {
+fn serve(mut conn: TcpStream, scenario: &Mutex<Scenario>, recorded: &Mutex<Vec<HttpRequest>>) {
     let _ = conn.set_nodelay(true);
     let Some(req) = read_request(&mut conn) else {
         return;
@@ -133,7 +136,7 @@ fn serve(mut conn: TcpStream, scenario: &Mutex<Scenario>, recorded: &Mutex<Vec<R
     let s = scenario
         .lock()
         .expect("scenario lock")
-        .answer_for(&req.target)
+        .answer_for(&req.target.0)
         .clone();
     let head_request = req.method == "HEAD";
     recorded.lock().expect("recorded lock").push(req);

@@ -7,7 +7,7 @@ use crate::bytes::Bytes;
 use crate::syntax::device::{Clause, Reply, err_code};
 use crate::syntax::host;
 use crate::world::scenario::{Fault, Framing, Scenario};
-use crate::world::{ExpectedRequest, Server, TlsFront, World};
+use crate::world::{HttpRequest, Server, TlsFront, World};
 
 /// `HTTP.REQUEST.USER_AGENT`.
 const USER_AGENT: &str = host::limits::USER_AGENT;
@@ -488,7 +488,7 @@ fn transact(
             Server::Tls(_) => Server::Raw,
             s => s,
         };
-        x.requests.push(ExpectedRequest {
+        x.requests.push(HttpRequest {
             server: recorded_by,
             method: method.into(),
             target: Bytes(target.path.clone()),

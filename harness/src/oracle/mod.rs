@@ -16,7 +16,7 @@ use crate::syntax::device::{self, Clause, Reply, err_code};
 use crate::syntax::host;
 use crate::world::scenario::Scenario;
 
-pub use crate::world::{ExpectedRequest, Server, TlsFront, World};
+pub use crate::world::{HttpRequest, Server, TlsFront, World};
 
 /// Bytes a line may hold before the overflow rule discards them (`FRAMING.LINE.OVERFLOW`).
 const LINE_CAPACITY: usize = host::LINE_BYTES;
@@ -40,7 +40,7 @@ pub struct Expect {
     /// The device output, with every response body as one payload line.
     pub output: Vec<u8>,
     /// Requests the mock peer must record, in order.
-    pub requests: Vec<ExpectedRequest>,
+    pub requests: Vec<HttpRequest>,
     /// The command whose body lines may arrive in pieces (merged before comparing).
     pub merge: Option<&'static str>,
     /// Largest allowed piece of a body.
@@ -105,17 +105,6 @@ pub struct Auth {
     pub pki: i32,
     /// CA index.
     pub ca: i32,
-}
-
-/// How many certificates the device has (for AT+HTTPCFG's NO … FOUND answers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Certs {
-    /// Client certificates.
-    pub certs: i32,
-    /// Private keys.
-    pub keys: i32,
-    /// CA certificates.
-    pub cas: i32,
 }
 
 /// The device as the spec describes it.

@@ -1,0 +1,3 @@
+//! The code generated from the spec (parser, dispatcher, writers, clauses, limits).
+
+atspec_codegen::device!("../../spec/esp-at-http.yaml");
