@@ -13,9 +13,9 @@ use proptest_state_machine::ReferenceStateMachine;
 
 use crate::checks::Ctx;
 use crate::runner::{self, Env, Transcript, Verdict};
-use crate::step::Step;
 use crate::syntax::host::{self, Command, strategies};
 use crate::world::scenario::{Fault, Framing, Scenario};
+use crate::world::step::Step;
 
 /// Where a fuzzed URL points; resolved to the run's addresses when the case runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,7 +20,6 @@ mod profile;
 mod recovery;
 mod report;
 mod runner;
-mod step;
 mod syntax;
 mod world;
 

@@ -4,17 +4,16 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use crate::bytes::Bytes;
 use crate::device::Device;
 use crate::mock::MockPeer;
 use crate::oracle::compare::{self, Mismatch};
 use crate::oracle::{Judge, Model, Server, TlsFront};
 use crate::profile::Profile;
-use crate::step::Step;
 use crate::world::HttpRequest;
 use crate::world::scenario::Scenario;
+use crate::world::step::Step;
+pub use crate::world::transcript::{Judged, StepRecord, Transcript, Verdict};
 
 /// Everything a case runs against.
 pub struct Env {
@@ -26,112 +25,6 @@ pub struct Env {
     pub profile: Profile,
     /// The spec profiles every case is judged by.
     pub judges: Judges,
-}
-
-/// How one case ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "verdict", content = "why", rename_all = "snake_case")]
-pub enum Verdict {
-    /// Every answer and request as the oracle predicted.
-    Pass,
-    /// An answer or request differed.
-    Fail(String),
-    /// The check could not run here (no TLS certificates for this device, …).
-    Skipped(String),
-    /// The device did not finish an answer within the case timeout.
-    Hung(String),
-    /// The profile judging the case lacks one of its commands (an older ESP-AT version).
-    NotApplicable(String),
-}
-
-impl Verdict {
-    /// Short name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail(_) => "fail",
-            Verdict::Skipped(_) => "skipped",
-            Verdict::Hung(_) => "hung",
-            Verdict::NotApplicable(_) => "not applicable",
-        }
-    }
-}
-
-/// One step as run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepRecord {
-    /// The step.
-    pub step: Step,
-    /// The oracle's output.
-    #[serde(default)]
-    pub expected: Bytes,
-    /// What the device wrote.
-    #[serde(default)]
-    pub actual: Bytes,
-    /// Requests the peer had to see.
-    #[serde(default)]
-    pub expected_requests: Vec<HttpRequest>,
-    /// Requests it saw, as `METHOD target` lines with headers.
-    #[serde(default)]
-    pub seen_requests: Vec<String>,
-    /// What did not match.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mismatch: Option<String>,
-    /// Diff detail: normalized expected and actual, escaped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub diff: Option<(String, String, usize)>,
-    /// The clause whose alternative reading the device's answer followed, if not the first.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reading: Option<String>,
-    /// The answer could only be judged loosely (any final result passes): the step proves
-    /// nothing about output.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub loose: bool,
-    /// Milliseconds from the write to the answer's last byte (the pause, for a pause).
-    #[serde(default)]
-    pub ms: u64,
-}
-
-/// A replayable record of a case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Transcript {
-    /// What the case is (check name or `fuzz`).
-    pub case: String,
-    /// Clauses it checks.
-    pub clauses: Vec<String>,
-    /// Spec name, version and hash it was judged against.
-    pub spec: String,
-    /// Fuzzing seed, if fuzzed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seed: Option<u64>,
-    /// Base URLs of the mock endpoints when it ran (rewritten on replay).
-    pub mock_urls: BTreeMap<String, String>,
-    /// The steps.
-    pub steps: Vec<Step>,
-    /// Expected and actual bytes per step.
-    #[serde(default)]
-    pub records: Vec<StepRecord>,
-    /// How it ended.
-    pub verdict: Verdict,
-    /// Why the transcript exists (fixtures say where their example comes from).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub note: String,
-    /// How the device was brought back after this case, step by step (`Device::recover`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub recovery: Vec<String>,
-    /// The spec profile of `verdict` (empty in transcripts from before profiles: the contract).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub profile: String,
-    /// The verdict under the report's second profile.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub second: Option<Judged>,
-}
-
-impl Transcript {
-    /// Whether every answer was judged exactly (no step accepted any final result).
-    pub fn exact(&self) -> bool {
-        self.records.iter().all(|r| !r.loose)
-    }
 }
 
 /// Spec identity for reports.
@@ -215,15 +108,6 @@ impl Default for Judges {
             second: None,
         }
     }
-}
-
-/// A verdict under the report's second profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Judged {
-    /// The profile id.
-    pub profile: String,
-    /// Its verdict.
-    pub verdict: Verdict,
 }
 
 /// The first command of `steps` that `judge` lacks (its checks are not applicable under it).

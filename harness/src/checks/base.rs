@@ -1,9 +1,9 @@
 //! Base commands, echo, busy, SYSLOG and error codes.
 
 use super::{Check, l, raw, sent_answer_has, store_header, store_url};
-use crate::step::Step;
 use crate::syntax::host::Clause;
 use crate::world::scenario::Scenario;
+use crate::world::step::Step;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![

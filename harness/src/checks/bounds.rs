@@ -15,8 +15,8 @@ use atspec_rt::strategy::{FormDesc, Kind, Raw, RawForm};
 
 use super::{Check, Ctx, raw};
 use crate::profile::Profile;
-use crate::step::Step;
 use crate::syntax::host::strategies::{FORMS, SPEC};
+use crate::world::step::Step;
 
 /// One bounded parameter: its form, its index and its range.
 #[derive(Clone, Copy)]

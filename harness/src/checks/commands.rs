@@ -2,9 +2,9 @@
 //! AT+HTTPURLCFG and AT+HTTPCHEAD.
 
 use super::{Check, Needs, l, raw, sent_answer_has, store_header, store_url};
-use crate::step::Step;
 use crate::syntax::host::Clause;
 use crate::world::scenario::{Fault, Framing, Scenario};
+use crate::world::step::Step;
 
 fn client(rest: &str) -> Step {
     l(format!("AT+HTTPCLIENT={rest}"))

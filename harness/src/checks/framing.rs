@@ -1,9 +1,9 @@
 //! Line framing, forms and result strings.
 
 use super::{Check, l, raw, sent_answer_has};
-use crate::step::Step;
 use crate::syntax::host::Clause;
 use crate::world::scenario::Scenario;
+use crate::world::step::Step;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![

@@ -1,9 +1,9 @@
 //! Clauses shared by the HTTP commands: URLs, requests, responses, buffers, timeouts, state.
 
 use super::{Check, l, store_header, store_url};
-use crate::step::Step;
 use crate::syntax::host::Clause;
 use crate::world::scenario::{Fault, Framing, Scenario};
+use crate::world::step::Step;
 
 fn cget(url: &str) -> Step {
     l(format!("AT+HTTPCGET=\"{url}\""))

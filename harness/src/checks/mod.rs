@@ -18,8 +18,8 @@ use crate::mock::MockPeer;
 use crate::oracle::{Server, TlsFront};
 use crate::profile::Profile;
 use crate::runner::Transcript;
-use crate::step::Step;
 use crate::syntax::host::Clause;
+use crate::world::step::Step;
 
 /// What a check needs from the mock peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

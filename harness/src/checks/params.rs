@@ -1,9 +1,9 @@
 //! Parameter syntax: splitting, escapes, integers, strings, counts and positions.
 
 use super::{Check, l, sent_answer_has};
-use crate::step::Step;
 use crate::syntax::host::Clause;
 use crate::world::scenario::Scenario;
+use crate::world::step::Step;
 
 pub(super) fn checks() -> Vec<Check> {
     vec![

@@ -2,8 +2,8 @@
 //! spec says and stay responsive (`AT` → `OK`) after each.
 
 use super::{Check, l, raw};
-use crate::step::Step;
 use crate::syntax::host::Clause;
+use crate::world::step::Step;
 
 /// Deterministic noise: every byte value, CR LF and NUL among them, no `AT+RST`.
 fn noise(n: usize, seed: u32) -> Vec<u8> {

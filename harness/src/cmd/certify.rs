@@ -512,12 +512,12 @@ fn run_share<'a>(
         fuzz_result.sequences = out.sequences;
         fuzz_result.steps = out.steps;
         if let Some(t) = out.failure {
-            match save(&a.failures, &t) {
+            match t.save(&a.failures) {
                 Ok(p) => fuzz_result.saved = Some(p.display().to_string()),
                 Err(e) => eprintln!("atspec certify: could not save the failure transcript: {e}"),
             }
             if let Some(o) = &out.original {
-                match save(&a.failures, o) {
+                match o.save(&a.failures) {
                     Ok(p) => fuzz_result.original = Some(p.display().to_string()),
                     Err(e) => {
                         eprintln!("atspec certify: could not save the original sequence: {e}")
@@ -611,21 +611,4 @@ pub fn write_reports(
     } else {
         ExitCode::from(1)
     }
-}
-
-/// Saves a transcript as `DIR/fuzz-<seed>-<hash>.json`.
-pub fn save(dir: &std::path::Path, t: &runner::Transcript) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
-    let text = serde_json::to_string_pretty(t).map_err(std::io::Error::other)?;
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in text.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
-    }
-    let path = dir.join(format!(
-        "fuzz-{}-{:08x}.json",
-        t.seed.unwrap_or(0),
-        h as u32
-    ));
-    std::fs::write(&path, text)?;
-    Ok(path)
 }

@@ -4,15 +4,15 @@
 //! writes them): replay then also requires the oracle to predict exactly those bytes, so a
 //! fixture pins the oracle as well as the device.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::session::{self, SessionArgs};
 use crate::bytes::Bytes;
 use crate::report::terminal::{self, Style};
-use crate::runner::{self, StepRecord, Transcript, Verdict};
-use crate::step::Step;
+use crate::runner;
+use crate::world::step::Step;
+use crate::world::transcript::{Rebase, StepRecord, Transcript, Verdict};
 
 /// Arguments of `atspec replay`.
 #[derive(Debug, clap::Args)]
@@ -27,87 +27,8 @@ pub struct ReplayArgs {
     session: SessionArgs,
 }
 
-/// `(recorded, now)` base URL pairs; lengths must match, since data phases announce their
-/// byte counts.
-fn url_pairs(
-    t: &Transcript,
-    now: &BTreeMap<String, String>,
-) -> Result<Vec<(String, String)>, String> {
-    let mut pairs = Vec::new();
-    for (name, old) in &t.mock_urls {
-        if let Some(new) = now.get(name) {
-            if new.len() != old.len() {
-                return Err(format!(
-                    "the {name} endpoint was {old} and is {new} now; replay needs addresses of the same length (use --mock-bind)"
-                ));
-            }
-            pairs.push((old.clone(), new.clone()));
-        }
-    }
-    Ok(pairs)
-}
-
-fn swap(b: &Bytes, pairs: &[(String, String)], back: bool) -> Bytes {
-    let mut v = b.0.clone();
-    for (old, new) in pairs {
-        let (from, to) = if back { (new, old) } else { (old, new) };
-        v = replace(&v, from.as_bytes(), to.as_bytes());
-    }
-    Bytes(v)
-}
-
-fn swap_step(s: &Step, pairs: &[(String, String)], back: bool) -> Step {
-    match s {
-        Step::Send {
-            bytes,
-            busy,
-            within,
-        } => Step::Send {
-            bytes: swap(bytes, pairs, back),
-            busy: busy.as_ref().map(|b| swap(b, pairs, back)),
-            within: *within,
-        },
-        Step::Pause { ms } => Step::Pause { ms: *ms },
-        Step::Mock { scenario } => {
-            let mut sc = scenario.clone();
-            for h in &mut sc.headers {
-                h.1 =
-                    String::from_utf8_lossy(&swap(&Bytes(h.1.clone().into_bytes()), pairs, back).0)
-                        .into_owned();
-            }
-            Step::Mock { scenario: sc }
-        }
-    }
-}
-
-fn replace(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(hay.len());
-    let mut i = 0;
-    while i < hay.len() {
-        if hay[i..].starts_with(from) {
-            out.extend_from_slice(to);
-            i += from.len();
-        } else {
-            out.push(hay[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
-/// Loads a transcript file.
-pub fn load(path: &std::path::Path) -> Result<Transcript, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))
-}
-
 /// Golden records differing from what the oracle predicts now.
-fn golden_mismatches(
-    golden: &Transcript,
-    now: &Transcript,
-    pairs: &[(String, String)],
-) -> Vec<String> {
+fn golden_mismatches(golden: &Transcript, now: &Transcript, rebase: &Rebase) -> Vec<String> {
     let sends = |t: &Transcript| -> Vec<StepRecord> {
         t.records
             .iter()
@@ -120,7 +41,7 @@ fn golden_mismatches(
         if g.expected.0.is_empty() {
             continue;
         }
-        let predicted = swap(&n.expected, pairs, true);
+        let predicted = rebase.bytes_to_recorded(&n.expected);
         if predicted != g.expected {
             out.push(format!(
                 "step {i}: the oracle now predicts `{}`, the golden transcript says `{}`",
@@ -137,7 +58,7 @@ pub fn run(a: ReplayArgs) -> ExitCode {
     let transcripts: Vec<(PathBuf, Transcript)> = match a
         .files
         .iter()
-        .map(|f| load(f).map(|t| (f.clone(), t)))
+        .map(|f| Transcript::load(f).map(|t| (f.clone(), t)))
         .collect()
     {
         Ok(v) => v,
@@ -159,18 +80,14 @@ pub fn run(a: ReplayArgs) -> ExitCode {
     };
     let mut bad = 0;
     for (path, t) in &transcripts {
-        let pairs = match url_pairs(t, &now) {
+        let rebase = match Rebase::new(t, &now) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("atspec replay: {}: {e}", path.display());
                 return ExitCode::from(2);
             }
         };
-        let steps: Vec<Step> = t
-            .steps
-            .iter()
-            .map(|st| swap_step(st, &pairs, false))
-            .collect();
+        let steps: Vec<Step> = t.steps.iter().map(|st| rebase.step_to_now(st)).collect();
         let clauses: Vec<&str> = t.clauses.iter().map(String::as_str).collect();
         // A transcript is replayed under the profile that judged it (unless --profile says
         // otherwise), and only under that one.
@@ -197,7 +114,7 @@ pub fn run(a: ReplayArgs) -> ExitCode {
         let golden = if a.bless {
             Vec::new()
         } else {
-            golden_mismatches(t, &r, &pairs)
+            golden_mismatches(t, &r, &rebase)
         };
         match (&r.verdict, golden.is_empty()) {
             (Verdict::Pass, true) => println!("pass {} ({} steps)", path.display(), steps.len()),
@@ -224,8 +141,8 @@ pub fn run(a: ReplayArgs) -> ExitCode {
                 .records
                 .iter()
                 .map(|rec| StepRecord {
-                    step: swap_step(&rec.step, &pairs, true),
-                    expected: swap(&rec.expected, &pairs, true),
+                    step: rebase.step_to_recorded(&rec.step),
+                    expected: rebase.bytes_to_recorded(&rec.expected),
                     actual: Bytes::default(),
                     expected_requests: Vec::new(),
                     seen_requests: Vec::new(),
@@ -236,8 +153,7 @@ pub fn run(a: ReplayArgs) -> ExitCode {
                     ms: 0,
                 })
                 .collect();
-            let text = serde_json::to_string_pretty(&blessed).unwrap_or_default() + "\n";
-            if let Err(e) = std::fs::write(path, text) {
+            if let Err(e) = blessed.write(path) {
                 eprintln!("atspec replay: cannot write {}: {e}", path.display());
                 return ExitCode::from(2);
             }

@@ -142,19 +142,19 @@ pub fn transcript_text(t: &crate::runner::Transcript) -> String {
     let mut s = String::new();
     for r in &t.records {
         match &r.step {
-            crate::step::Step::Mock { scenario } => s.push_str(&format!(
+            crate::world::step::Step::Mock { scenario } => s.push_str(&format!(
                 "mock: status {} body {} bytes {:?}\n",
                 scenario.status,
                 scenario.body.0.len(),
                 scenario.framing
             )),
-            crate::step::Step::Pause { ms } => {
+            crate::world::step::Step::Pause { ms } => {
                 s.push_str(&format!("pause: {ms} ms, silent\n"));
                 if let Some(m) = &r.mismatch {
                     s.push_str(&format!("  MISMATCH: {m}\n"));
                 }
             }
-            crate::step::Step::Send {
+            crate::world::step::Step::Send {
                 bytes,
                 busy,
                 within,

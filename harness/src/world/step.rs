@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::scenario::Scenario;
 use crate::bytes::Bytes;
-use crate::world::scenario::Scenario;
 
 /// A window for an answer's completion, in milliseconds after the write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
