@@ -8,20 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod bytes;
-mod checks;
 mod cmd;
-mod device;
-mod fuzz;
-mod link;
-mod mock;
-mod oracle;
-mod profile;
-mod recovery;
-mod report;
-mod runner;
-mod syntax;
-mod world;
 
 /// Make AT-command firmware provably conform to its specification.
 #[derive(Debug, Parser)]

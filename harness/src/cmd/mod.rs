@@ -6,5 +6,4 @@ pub mod pki;
 pub mod relay;
 pub mod replay;
 pub mod report;
-pub mod session;
 pub mod spec;

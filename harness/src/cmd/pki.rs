@@ -21,7 +21,7 @@ pub enum PkiCommand {
 /// Runs `atspec pki …`.
 pub fn run(c: PkiCommand) -> ExitCode {
     match c {
-        PkiCommand::Init { dir, force } => match crate::mock::tls::provision(&dir, force) {
+        PkiCommand::Init { dir, force } => match atspec::mock::tls::provision(&dir, force) {
             Ok(files) => {
                 for f in files {
                     println!("wrote {}", f.display());

@@ -7,12 +7,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::session::{self, SessionArgs};
-use crate::bytes::Bytes;
-use crate::report::terminal::{self, Style};
-use crate::runner;
-use crate::world::step::Step;
-use crate::world::transcript::{Rebase, StepRecord, Transcript, Verdict};
+use atspec::bytes::Bytes;
+use atspec::report::terminal::{self, Style};
+use atspec::runner;
+use atspec::session::{self, SessionArgs};
+use atspec::world::step::Step;
+use atspec::world::transcript::{Rebase, StepRecord, Transcript, Verdict};
 
 /// Arguments of `atspec replay`.
 #[derive(Debug, clap::Args)]
@@ -93,7 +93,7 @@ pub fn run(a: ReplayArgs) -> ExitCode {
         // otherwise), and only under that one.
         let primary = match (a.session.profile.as_str(), t.profile.as_str()) {
             ("contract", recorded) if !recorded.is_empty() => {
-                match crate::oracle::judge(recorded) {
+                match atspec::oracle::judge(recorded) {
                     Some(j) => j,
                     None => {
                         eprintln!(

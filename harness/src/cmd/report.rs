@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::report::{Report, terminal::Style};
+use atspec::report::{Report, terminal::Style};
 
 /// `atspec report …`.
 #[derive(Debug, clap::Subcommand)]
@@ -71,6 +71,6 @@ fn merge(a: MergeArgs) -> ExitCode {
     let style = Style {
         color: std::io::stdout().is_terminal(),
     };
-    print!("{}", crate::report::terminal::render(style, &merged));
+    print!("{}", atspec::report::terminal::render(style, &merged));
     super::certify::write_reports(&merged, &a.json, &a.junit, &a.html)
 }

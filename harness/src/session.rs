@@ -81,6 +81,10 @@ pub struct SessionArgs {
     /// overrides the profile's `certificates`.
     #[arg(long, value_name = "N,N,N", value_parser = parse_certs)]
     pub certs: Option<Certs>,
+    /// The program started as the virtual board with `board ARGS` (default: this executable,
+    /// which is `atspec`; a library caller names the `atspec` binary here).
+    #[arg(skip)]
+    pub board_program: Option<PathBuf>,
 }
 
 fn parse_certs(s: &str) -> Result<Certs, String> {
@@ -179,6 +183,25 @@ fn closed_port(ip: std::net::IpAddr) -> Result<u16, String> {
 }
 
 impl SessionArgs {
+    /// Session options from the CLI's spelling of them (`["--device", "tcp:h:p"]`), for
+    /// library callers; the error is clap's message.
+    pub fn from_args<I, S>(args: I) -> Result<SessionArgs, String>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<std::ffi::OsString> + Clone,
+    {
+        #[derive(clap::Parser)]
+        struct Wrap {
+            #[command(flatten)]
+            session: SessionArgs,
+        }
+        let argv = std::iter::once(std::ffi::OsString::from("atspec"))
+            .chain(args.into_iter().map(Into::into));
+        <Wrap as clap::Parser>::try_parse_from(argv)
+            .map(|w| w.session)
+            .map_err(|e| e.to_string())
+    }
+
     /// The devices asked for (`virtual` when none).
     pub fn device_list(&self) -> Vec<DeviceSpec> {
         if self.devices.is_empty() {
@@ -293,8 +316,11 @@ pub fn start_device(
                 .map_err(|e| format!("writing {}: {e}", dir.display()))?;
         }
         pki_dir = Some(dir.clone());
-        let exe = std::env::current_exe()
-            .map_err(|e| format!("cannot find the atspec executable: {e}"))?;
+        let exe = match &a.board_program {
+            Some(p) => p.clone(),
+            None => std::env::current_exe()
+                .map_err(|e| format!("cannot find the atspec executable: {e}"))?,
+        };
         Box::new(VirtualBoard::start(
             &exe,
             Some(&dir),
@@ -331,4 +357,12 @@ pub fn start_device(
         profile_choice,
         pki_dir,
     })
+}
+
+impl Default for SessionArgs {
+    /// The CLI's defaults: the virtual board, the contract profile, a mock peer on free ports.
+    fn default() -> Self {
+        SessionArgs::from_args(std::iter::empty::<&str>())
+            .expect("every session option has a default")
+    }
 }

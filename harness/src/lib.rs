@@ -1,0 +1,35 @@
+//! # atspec
+//!
+//! The conformance harness as a library: drive a device that speaks the ESP-AT HTTP command
+//! set against a mock HTTP(S) peer, judge every answer and request with an oracle built from
+//! the spec, fuzz command sequences with shrinking, and build a certification [`Report`].
+//!
+//! [`certify()`] runs a whole certification as one call; the `atspec` binary only parses its
+//! arguments and prints what this returns. Tests can call it in-process:
+//!
+//! ```no_run
+//! let mut session = atspec::session::SessionArgs::default();
+//! session.board_program = Some("target/debug/atspec".into());
+//! let plan = atspec::Plan { cases: 0, ..atspec::Plan::default() };
+//! let report = atspec::certify(&session, &plan).expect("the device came up");
+//! assert!(report.conformant);
+//! ```
+
+pub mod bytes;
+pub mod certify;
+pub mod checks;
+pub mod device;
+pub mod fuzz;
+pub mod link;
+pub mod mock;
+pub mod oracle;
+pub mod profile;
+pub mod recovery;
+pub mod report;
+pub mod runner;
+pub mod session;
+pub mod syntax;
+pub mod world;
+
+pub use certify::{Plan, certify};
+pub use report::Report;

@@ -1,0 +1,81 @@
+//! The harness as a library: a certification run in-process through `atspec::certify`, with
+//! the virtual board (the `atspec` binary) behind a real pseudo-terminal and a real mock peer.
+//! Both sides of the verdict: the board and a legitimate variant pass, a mutant fails on the
+//! clause it breaks, and a bad plan is an error rather than a verdict.
+
+use atspec::certify::{Error, Plan};
+use atspec::runner::Verdict;
+use atspec::session::SessionArgs;
+
+/// The redirect clause: the one check family the `follows-redirects` variant and the
+/// `redirect-as-get` mutant differ on.
+const CLAUSE: &str = "HTTP.REDIRECT.NOT_FOLLOWED";
+
+fn session(args: &[&str]) -> SessionArgs {
+    let mut s = SessionArgs::from_args(args).expect("valid session options");
+    s.board_program = Some(env!("CARGO_BIN_EXE_atspec").into());
+    s
+}
+
+fn plan() -> Plan {
+    Plan {
+        cases: 0,
+        clauses: vec![CLAUSE.into()],
+        ..Plan::default()
+    }
+}
+
+#[test]
+fn the_board_and_a_legitimate_variant_pass_in_process() {
+    for args in [&[][..], &["--variant", "follows-redirects"][..]] {
+        let report = atspec::certify(&session(args), &plan()).expect("the board came up");
+        assert!(report.conformant, "{args:?}: {:#?}", report.checks);
+        let redirect: Vec<_> = report
+            .checks
+            .iter()
+            .filter(|c| c.clauses.iter().any(|id| id == CLAUSE))
+            .collect();
+        assert!(!redirect.is_empty(), "{args:?}: no check proves {CLAUSE}");
+        assert!(redirect.iter().all(|c| c.verdict == Verdict::Pass));
+    }
+}
+
+#[test]
+fn a_mutant_fails_on_the_clause_it_breaks_in_process() {
+    let report = atspec::certify(&session(&["--mutant", "redirect-as-get"]), &plan())
+        .expect("the board came up");
+    assert!(!report.conformant);
+    let failing: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Fail(_)))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(
+        failing.iter().any(|n| n.starts_with("http.redirect")),
+        "failing checks: {failing:?}"
+    );
+    let clause = report
+        .clauses
+        .iter()
+        .find(|c| c.id == CLAUSE)
+        .expect("the clause is in the report");
+    assert_eq!(clause.verdict, "fail", "{clause:?}");
+}
+
+#[test]
+fn a_bad_plan_is_an_error_not_a_verdict() {
+    let unknown = Plan {
+        clauses: vec!["NO.SUCH.CLAUSE".into()],
+        ..plan()
+    };
+    match atspec::certify(&session(&[]), &unknown) {
+        Err(Error::Usage(e)) => assert!(e.contains("NO.SUCH.CLAUSE"), "{e}"),
+        other => panic!(
+            "expected a usage error, got {:?}",
+            other.map(|r| r.conformant)
+        ),
+    }
+    let bad_option = SessionArgs::from_args(["--no-such-option"]);
+    assert!(bad_option.is_err());
+}
