@@ -32,6 +32,13 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// A single problem of `file` that has no position (unreadable file, internal error).
+    pub fn whole_file(file: &str, message: String) -> Diagnostics {
+        let mut sink = Sink::new(file);
+        sink.push(0, 0, message);
+        Diagnostics(sink.found)
+    }
+
     /// Number of problems.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -64,15 +71,17 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
-/// Collects diagnostics for one file.
+/// Collects the diagnostics of one file: the loader, the validator and code generation all
+/// report into one, so a build shows every problem of the file at once, in file order.
 #[derive(Debug)]
-pub(crate) struct Sink {
+pub struct Sink {
     file: String,
     found: Vec<Diagnostic>,
 }
 
 impl Sink {
-    pub(crate) fn new(file: &str) -> Self {
+    /// An empty sink for `file` (as it is to be named in messages).
+    pub fn new(file: &str) -> Self {
         Sink {
             file: file.to_owned(),
             found: Vec::new(),
@@ -80,11 +89,12 @@ impl Sink {
     }
 
     /// Records a problem at a YAML location.
-    pub(crate) fn at(&mut self, loc: &Location, message: impl Into<String>) {
+    pub fn at(&mut self, loc: &Location, message: impl Into<String>) {
         self.push(loc.line() as usize, loc.column() as usize, message.into());
     }
 
-    pub(crate) fn push(&mut self, line: usize, col: usize, message: String) {
+    /// Records a problem at 1-based `line` and `col` (0 when unknown).
+    pub fn push(&mut self, line: usize, col: usize, message: String) {
         self.found.push(Diagnostic {
             file: self.file.clone(),
             line,
@@ -94,7 +104,7 @@ impl Sink {
     }
 
     /// `Ok(())` when nothing was recorded, else every problem sorted by position.
-    pub(crate) fn finish(mut self) -> Result<(), Diagnostics> {
+    pub fn finish(mut self) -> Result<(), Diagnostics> {
         if self.found.is_empty() {
             return Ok(());
         }

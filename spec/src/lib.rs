@@ -24,6 +24,6 @@ pub mod model;
 pub mod template;
 mod validate;
 
-pub use diag::{Diagnostic, Diagnostics};
+pub use diag::{Diagnostic, Diagnostics, Sink};
 pub use load::{load, load_str, yaml_diagnostic};
 pub use model::Spec;

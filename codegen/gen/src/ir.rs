@@ -12,7 +12,7 @@ use atspec_spec::model::{
     self, CodeVariable, FieldType, FormKind, ParamType, Presence, S, Spec, Value,
 };
 use atspec_spec::template::{self, Piece};
-use atspec_spec::{Diagnostic, Diagnostics};
+use atspec_spec::{Diagnostics, Sink};
 use proc_macro2::Ident;
 
 use crate::names::{camel, ident, screaming, snake};
@@ -314,32 +314,21 @@ fn field_of(spec: &atspec_spec::Spec, c: &atspec_spec::model::Clause, param: &st
 
 /// Loads, validates and lowers a spec file. `shown` names it in diagnostics.
 pub fn load(path: &std::path::Path, shown: &str) -> Result<Ir, Diagnostics> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic {
-            file: shown.to_owned(),
-            line: 0,
-            col: 0,
-            message: format!("cannot read the spec: {e}"),
-        }])
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Diagnostics::whole_file(shown, format!("cannot read the spec: {e}")))?;
     let spec = atspec_spec::load_str(shown, &text)?;
     lower(&spec, &text, shown)
 }
 
 struct Cx<'a> {
     spec: &'a Spec,
-    file: &'a str,
-    errors: Vec<Diagnostic>,
+    /// The spec's own sink: lowering problems join the validator's, in file order.
+    errors: Sink,
 }
 
 impl Cx<'_> {
     fn err<T>(&mut self, at: &S<T>, message: String) {
-        self.errors.push(Diagnostic {
-            file: self.file.to_owned(),
-            line: at.defined.line() as usize,
-            col: at.defined.column() as usize,
-            message,
-        });
+        self.errors.at(&at.defined, message);
     }
 
     fn i32_of(&mut self, v: &S<i64>) -> i32 {
@@ -357,8 +346,7 @@ impl Cx<'_> {
 pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
     let mut cx = Cx {
         spec,
-        file,
-        errors: Vec::new(),
+        errors: Sink::new(file),
     };
     let results: Vec<ResultIr> = spec
         .framing
@@ -526,12 +514,7 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
         profiles,
     };
     collisions(&mut cx, &ir);
-    if cx.errors.is_empty() {
-        Ok(ir)
-    } else {
-        cx.errors.sort_by_key(|d| (d.line, d.col));
-        Err(Diagnostics(cx.errors))
-    }
+    cx.errors.finish().map(|()| ir)
 }
 
 fn command(cx: &mut Cx<'_>, c: &model::Command) -> CommandIr {

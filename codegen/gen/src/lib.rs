@@ -75,12 +75,10 @@ pub fn expand(
     let ir = load(path, shown)?;
     let tokens = generate(&ir, side, &Options::default());
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        atspec_spec::Diagnostics(vec![atspec_spec::Diagnostic {
-            file: shown.to_owned(),
-            line: 0,
-            col: 0,
-            message: format!("generated code does not parse (a generator bug): {e}"),
-        }])
+        atspec_spec::Diagnostics::whole_file(
+            shown,
+            format!("generated code does not parse (a generator bug): {e}"),
+        )
     })?;
     Ok(prettyplease::unparse(&file))
 }
