@@ -27,7 +27,8 @@ pub enum SpecCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Print the code `device!` or `host!` generates from a spec, pretty-printed.
+    /// Print the code `device!` or `host!` generates from a spec, pretty-printed (needs the
+    /// `expand` feature).
     Expand {
         /// The YAML spec.
         file: PathBuf,
@@ -105,19 +106,7 @@ pub fn run(cmd: SpecCommand) -> ExitCode {
                 },
             }
         }
-        SpecCommand::Expand { file, side } => {
-            let side = match side {
-                ExpandSide::Device => atspec_codegen_gen::Side::Device,
-                ExpandSide::Host => atspec_codegen_gen::Side::Host,
-            };
-            match atspec_codegen_gen::expand(&file, &file.display().to_string(), side) {
-                Ok(code) => emit(&code),
-                Err(d) => {
-                    eprintln!("{d}");
-                    ExitCode::from(1)
-                }
-            }
-        }
+        SpecCommand::Expand { file, side } => expand(&file, side),
         SpecCommand::Diff { old, new } => {
             let (Some(a), Some(b)) = (load_or_report(&old), load_or_report(&new)) else {
                 return ExitCode::from(2);
@@ -175,4 +164,29 @@ fn count(n: usize, what: &str) -> String {
         (_, true) => format!("{n} {what}es"),
         (_, false) => format!("{n} {what}s"),
     }
+}
+
+/// `spec expand`: the generated code, pretty-printed.
+#[cfg(feature = "expand")]
+fn expand(file: &std::path::Path, side: ExpandSide) -> ExitCode {
+    let side = match side {
+        ExpandSide::Device => atspec_codegen_gen::Side::Device,
+        ExpandSide::Host => atspec_codegen_gen::Side::Host,
+    };
+    match atspec_codegen_gen::expand(file, &file.display().to_string(), side) {
+        Ok(code) => emit(&code),
+        Err(d) => {
+            eprintln!("{d}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `spec expand` in a build without the code generator: says how to get one.
+#[cfg(not(feature = "expand"))]
+fn expand(_: &std::path::Path, _: ExpandSide) -> ExitCode {
+    eprintln!(
+        "atspec spec expand: this atspec was built without the `expand` feature; build it with `cargo build --release -p atspec --features expand`"
+    );
+    ExitCode::from(2)
 }
