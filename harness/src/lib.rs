@@ -25,6 +25,7 @@ pub mod mock;
 pub mod oracle;
 pub mod profile;
 pub mod recovery;
+pub mod replay;
 pub mod report;
 pub mod runner;
 pub mod session;
