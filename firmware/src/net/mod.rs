@@ -1,15 +1,15 @@
 //! The network side of one HTTP transaction: a sans-IO state machine that knows nothing of the
 //! UART.
 //!
-//! [`Transaction`] owns the request (`TX`) and response-head (`RX`) buffers, the connection
-//! state and one [`Phase`] with the data of that phase. The engine starts it with a
-//! [`Request`], feeds it what the board reports, lets it write payload lines through
-//! [`Payload`], and gets back an [`Ending`], which the engine alone turns into the spec's
+//! `Transaction` owns the request (`TX`) and response-head (`RX`) buffers, the connection
+//! state and one `Phase` with the data of that phase. The engine starts it with a
+//! `Request`, feeds it what the board reports, lets it write payload lines through
+//! `Payload`, and gets back an `Ending`, which the engine alone turns into the spec's
 //! final result and ERR CODE.
 //!
 //! By default redirects are not followed (`HTTPCLIENT.REDIRECT.NOT_FOLLOWED`,
 //! `HTTP.REDIRECT.NOT_FOLLOWED`): a 3xx is a response like any other. With
-//! [`Policy::follow_redirects`] (ESP-AT profiles) AT+HTTPCGET, CPOST and CPUT follow one by
+//! `Policy::follow_redirects` (ESP-AT profiles) AT+HTTPCGET, CPOST and CPUT follow one by
 //! rewriting the request still held in the tx buffer; a POST/PUT whose head and body together
 //! outgrew that buffer cannot be sent again, and its redirect is then not followed (a
 //! documented limit: the engine streams bodies and stores none).
