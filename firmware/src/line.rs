@@ -9,8 +9,9 @@
 
 use crate::device::Clause;
 
-/// Bytes buffered at most before the overflow rule discards them.
-pub const CAPACITY: usize = 256;
+/// Bytes buffered at most before the overflow rule discards them: the spec's longest line,
+/// CR LF included (`limits.line_bytes`, generated as `device::LINE_BYTES`).
+pub const CAPACITY: usize = crate::device::LINE_BYTES;
 
 /// What one byte did to the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
