@@ -342,11 +342,6 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         }
     }
 
-    /// Data-phase bytes of AT+HTTPCPOST/PUT, forwarded as far as the tx buffer has room.
-    pub(super) fn body_bytes(&mut self, data: &[u8]) -> usize {
-        self.txn.body_bytes(data)
-    }
-
     /// The last data byte arrived.
     pub(super) fn body_complete(&mut self) {
         self.mode = Mode::Busy;

@@ -280,7 +280,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                         DataFor::Header => self.headers.receive(&rest[..n]),
                         DataFor::Body => {
                             // Forwarded to the network as far as the tx buffer has room.
-                            n = self.body_bytes(&rest[..n]);
+                            n = self.txn.body_bytes(&rest[..n]);
                             if n == 0 {
                                 break;
                             }
