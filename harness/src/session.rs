@@ -1,6 +1,6 @@
 //! Setting up a run: the mock peer, the device link, bring-up. Shared by `certify` and `replay`.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -109,6 +109,8 @@ pub struct Session {
     /// How the deciding profile was chosen, for the report.
     pub profile_choice: String,
     pki_dir: Option<PathBuf>,
+    /// Holds `closed_port` for the session (bound, never listening).
+    _closed: socket2::Socket,
 }
 
 /// The profiles a run is judged by, from `--profile` and what AT+GMR said, and why.
@@ -177,9 +179,22 @@ impl Drop for Session {
     }
 }
 
-fn closed_port(ip: std::net::IpAddr) -> Result<u16, String> {
-    let l = TcpListener::bind((ip, 0)).map_err(|e| format!("cannot find a closed port: {e}"))?;
-    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+/// A loopback port nothing listens on, reserved for the whole session: a bound socket that
+/// never listens refuses every connection (the kernel answers RST), and no other server can
+/// bind the port meanwhile. (A port only found free and released can be taken by a mock peer
+/// of another run on the same machine, which then answers what must be refused.)
+fn closed_port(ip: std::net::IpAddr) -> Result<(u16, socket2::Socket), String> {
+    let fail = |e: std::io::Error| format!("cannot reserve a closed port: {e}");
+    let domain = socket2::Domain::for_address(SocketAddr::new(ip, 0));
+    let socket = socket2::Socket::new(domain, socket2::Type::STREAM, None).map_err(fail)?;
+    socket.bind(&SocketAddr::new(ip, 0).into()).map_err(fail)?;
+    let port = socket
+        .local_addr()
+        .map_err(fail)?
+        .as_socket()
+        .map(|a| a.port())
+        .ok_or_else(|| "cannot reserve a closed port: no socket address".to_string())?;
+    Ok((port, socket))
 }
 
 impl SessionArgs {
@@ -290,7 +305,7 @@ pub fn start_device(
         well_known: !a.no_well_known_ports,
     })?;
     let mut pki_dir = None;
-    let closed_port = closed_port(a.mock_bind.ip())?;
+    let (closed_port, closed) = closed_port(a.mock_bind.ip())?;
     let link: Box<dyn link::Link> = if let Some((machine, image)) = &qemu_image {
         // Every endpoint is forwarded, the closed port too: a connection to it then fails
         // at once, as on a real network, instead of timing out in the restricted one.
@@ -356,6 +371,7 @@ pub fn start_device(
         identity,
         profile_choice,
         pki_dir,
+        _closed: closed,
     })
 }
 
@@ -364,5 +380,28 @@ impl Default for SessionArgs {
     fn default() -> Self {
         SessionArgs::from_args(std::iter::empty::<&str>())
             .expect("every session option has a default")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closed_port_refuses_connections_and_stays_reserved() {
+        let ip: std::net::IpAddr = [127, 0, 0, 1].into();
+        let (port, held) = closed_port(ip).expect("a port");
+        // Refused at once (RST), not accepted and not timed out.
+        let err = std::net::TcpStream::connect_timeout(
+            &SocketAddr::new(ip, port),
+            Duration::from_secs(2),
+        )
+        .expect_err("nothing listens there");
+        assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused, "{err}");
+        // No server can take it while the session holds it…
+        assert!(std::net::TcpListener::bind((ip, port)).is_err());
+        // …and it is free again once the session ends.
+        drop(held);
+        assert!(std::net::TcpListener::bind((ip, port)).is_ok());
     }
 }
