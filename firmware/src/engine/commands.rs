@@ -6,6 +6,7 @@ use atspec_rt::ByteSink;
 
 use super::{DataFor, Engine, RESERVE, Streaming};
 use crate::device::{self, Clause, Reply, respond};
+use crate::http::Fill;
 use crate::net::Kind;
 use crate::store::Auth;
 
@@ -36,10 +37,7 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
             Some((major, minor)) => {
                 implements!(BaseGmrAtVersion);
                 // ESP-AT's layout: `AT version:x.y.0.0(<build>)`.
-                let mut w = Cursor {
-                    buf: &mut line,
-                    len: 0,
-                };
+                let mut w = Fill::new(&mut line);
                 w.put(b"AT version:");
                 atspec_rt::sink::put_decimal(&mut w, i64::from(major));
                 w.put(b".");
@@ -53,10 +51,7 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
                 concat!("AT version:atspec ", env!("CARGO_PKG_VERSION")).as_bytes(),
             ),
         }
-        let mut w = Cursor {
-            buf: &mut line,
-            len: 0,
-        };
+        let mut w = Fill::new(&mut line);
         w.put(b"Spec version:");
         w.put(device::SPEC_NAME.as_bytes());
         w.put(b" ");
@@ -204,19 +199,5 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
         }
         self.auth = Auth { mode, pki, ca };
         self.reply(Reply::Ok);
-    }
-}
-
-/// A tiny fixed-buffer writer.
-struct Cursor<'b> {
-    buf: &'b mut [u8],
-    len: usize,
-}
-
-impl ByteSink for Cursor<'_> {
-    fn put(&mut self, bytes: &[u8]) {
-        let n = bytes.len().min(self.buf.len() - self.len);
-        self.buf[self.len..self.len + n].copy_from_slice(&bytes[..n]);
-        self.len += n;
     }
 }

@@ -495,16 +495,9 @@ impl<const TX: usize, const RX: usize> Driver<TX, RX> {
     /// A booted engine (its `ready` already read) and a host with `script`.
     pub fn new(mut engine: Engine<TX, RX>, script: Vec<Command>) -> Self {
         engine.boot();
-        let mut buf = std::vec![0u8; 16 * 1024];
-        let mut boot = Vec::new();
-        loop {
-            let n = engine.poll_transmit(&mut buf);
-            if n == 0 {
-                break;
-            }
-            boot.extend_from_slice(&buf[..n]);
-        }
+        let boot = drain(&mut engine);
         debug_assert_eq!(boot, Reply::Ready.bytes());
+        let buf = std::vec![0u8; 16 * 1024];
         Driver {
             engine,
             host: Host::new(script),
