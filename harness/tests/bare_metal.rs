@@ -40,38 +40,53 @@ fn tools_present() -> bool {
     present
 }
 
-/// Builds the image as ci/bare-metal.sh does, with none of the host cargo's settings;
-/// `flavour` is extra cargo arguments (the ESP32-C3 feature and its target dir).
-fn build_image(flavour: &[&str], target: &str) -> PathBuf {
-    // One build at a time: the flavours' target dirs nest, and two cargos creating them at
-    // once race.
-    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = root().join("firmware/bare");
-    let mut cmd = Command::new("/usr/bin/cargo");
-    cmd.current_dir(&dir)
-        .args(["build", "--release", "--locked", "--ignore-rust-version"])
-        .args(flavour)
-        .env("RUSTC_BOOTSTRAP", "1");
-    for (k, _) in std::env::vars_os() {
-        let k = k.to_string_lossy().into_owned();
-        if k.starts_with("CARGO") && k != "CARGO_HOME"
-            || matches!(
-                k.as_str(),
-                "RUSTC" | "RUSTC_WRAPPER" | "RUSTFLAGS" | "RUSTDOCFLAGS" | "RUSTUP_TOOLCHAIN"
-            )
-        {
-            cmd.env_remove(k);
+/// The images, built (and the ESP32-C3 one packed) by `ci/bare-metal.sh --build-only`: the
+/// same script CI and a developer run, once per test binary. `None`: the ESP32-C3 image was not
+/// built (no Espressif QEMU).
+struct Images {
+    virt: PathBuf,
+    esp32c3: Option<PathBuf>,
+}
+
+fn images() -> &'static Images {
+    static IMAGES: std::sync::OnceLock<Images> = std::sync::OnceLock::new();
+    IMAGES.get_or_init(|| {
+        let mut cmd = Command::new("bash");
+        cmd.arg(root().join("ci/bare-metal.sh")).arg("--build-only");
+        // None of the host cargo's settings reach Debian's toolchain.
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy().into_owned();
+            if k.starts_with("CARGO") && k != "CARGO_HOME"
+                || matches!(
+                    k.as_str(),
+                    "RUSTC" | "RUSTC_WRAPPER" | "RUSTFLAGS" | "RUSTDOCFLAGS" | "RUSTUP_TOOLCHAIN"
+                )
+            {
+                cmd.env_remove(k);
+            }
         }
-    }
-    let out = cmd.output().expect("run /usr/bin/cargo");
-    assert!(
-        out.status.success(),
-        "building firmware/bare failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir.join(target)
-        .join("riscv32imc-unknown-none-elf/release/atspec-bare")
+        let out = cmd.output().expect("run ci/bare-metal.sh");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        // The compiler the images were built with, in the test's own output.
+        for line in stdout.lines().filter(|l| l.starts_with("== toolchain")) {
+            eprintln!("{line}");
+        }
+        assert!(
+            out.status.success(),
+            "ci/bare-metal.sh --build-only failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let image = |name: &str| {
+            stdout
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("image {name}: ")))
+                .map(PathBuf::from)
+        };
+        Images {
+            virt: image("virt").expect("the virt image's path"),
+            esp32c3: image("esp32c3"),
+        }
+    })
 }
 
 /// Certifies `device` (every clause and 200 fuzzed sequences) and checks the report.
@@ -106,7 +121,7 @@ fn the_riscv32imc_image_passes_every_applicable_clause_in_qemu() {
     if !tools_present() {
         return;
     }
-    let image = build_image(&[], "target");
+    let image = &images().virt;
     certify_image("bare-virt", &format!("qemu:{}", image.display()), &[]);
 }
 
@@ -120,14 +135,6 @@ fn esp32c3_qemu() -> Option<PathBuf> {
         })
 }
 
-/// esptool from PyPI, as ci/bare-metal.sh and .ci/run install it.
-fn esptool() -> Option<PathBuf> {
-    std::env::var_os("ATSPEC_ESPTOOL")
-        .map(PathBuf::from)
-        .or_else(|| Some(root().join("target/esptool-venv/bin/esptool")))
-        .filter(|p| p.is_file())
-}
-
 #[test]
 fn the_esp32c3_image_boots_from_the_mask_rom_and_passes_every_applicable_clause() {
     let Some(qemu) = esp32c3_qemu() else {
@@ -139,51 +146,9 @@ fn the_esp32c3_image_boots_from_the_mask_rom_and_passes_every_applicable_clause(
     if !tools_present() {
         return;
     }
-    let Some(esptool) = esptool() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "esptool is missing, and CI is set: .ci/run must install it"
-        );
-        eprintln!("SKIPPED: esptool is not installed (ci/bare-metal.sh installs it)");
-        return;
+    let Some(image) = images().esp32c3.as_ref() else {
+        panic!("ci/bare-metal.sh built no ESP32-C3 image although {qemu:?} is there");
     };
-    let image = build_image(
-        &["--features", "esp32c3", "--target-dir", "target/esp32c3"],
-        "target/esp32c3",
-    );
-    let bin = image.with_extension("bin");
-    let flash = PathBuf::from(format!("{}.flash.bin", image.display()));
-    for args in [
-        vec![
-            "--chip",
-            "esp32c3",
-            "elf2image",
-            "--output",
-            bin.to_str().unwrap(),
-            image.to_str().unwrap(),
-        ],
-        vec![
-            "--chip",
-            "esp32c3",
-            "merge-bin",
-            "--fill-flash-size",
-            "4MB",
-            "-o",
-            flash.to_str().unwrap(),
-            "0x0",
-            bin.to_str().unwrap(),
-        ],
-    ] {
-        let out = Command::new(&esptool)
-            .args(&args)
-            .output()
-            .expect("run esptool");
-        assert!(
-            out.status.success(),
-            "esptool {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
     certify_image(
         "bare-esp32c3",
         &format!("qemu-esp32c3:{}", image.display()),
@@ -238,4 +203,63 @@ fn a_missing_image_is_a_setup_error() {
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("/no/such/image.elf"), "{}", r.stderr);
+}
+
+/// `firmware/bare/tools/rustc-backports.sh` turns the post-1.85 features on for a compiler
+/// older than 1.88 only, and is a plain pass-through on newer ones and for the sysroot's own
+/// crates: the image builds on whatever rustc-web Debian serves. A stand-in `rustc` prints the
+/// version it is told to and the arguments it got.
+#[test]
+fn the_rustc_wrapper_adapts_to_the_compiler_version() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = common::tempdir("rustc-wrapper");
+    let fake = dir.join("rustc");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo \"rustc $FAKE_VERSION (stand-in)\"; exit 0; fi\necho \"args: $*\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let wrapper = root().join("firmware/bare/tools/rustc-backports.sh");
+    let run = |version: &str, args: &[&str]| {
+        let out = Command::new("sh")
+            .arg(&wrapper)
+            .arg(&fake)
+            .args(args)
+            .env("FAKE_VERSION", version)
+            .output()
+            .expect("run the wrapper");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let crate_args = ["--crate-name", "serde_saphyr", "src/lib.rs"];
+    let old = run("1.85.0", &crate_args);
+    assert!(old.contains("-Zcrate-attr=feature(let_chains)"), "{old}");
+    assert!(
+        old.contains("-Zcrate-attr=feature(slice_as_chunks)"),
+        "{old}"
+    );
+    assert!(
+        old.starts_with("args: --crate-name serde_saphyr src/lib.rs "),
+        "{old}"
+    );
+    for version in [
+        "1.88.0",
+        "1.96.0",
+        "1.100.2",
+        "2.0.0-nightly",
+        "unparseable",
+    ] {
+        let new = run(version, &crate_args);
+        assert_eq!(
+            new, "args: --crate-name serde_saphyr src/lib.rs\n",
+            "{version}"
+        );
+    }
+    // The sysroot's crates (built by -Zbuild-std) are never given the attributes.
+    let sysroot = run(
+        "1.85.0",
+        &["/usr/lib/rustlib/src/rust/library/core/src/lib.rs"],
+    );
+    assert!(!sysroot.contains("-Zcrate-attr"), "{sysroot}");
 }

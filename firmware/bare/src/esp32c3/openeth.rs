@@ -130,12 +130,12 @@ impl phy::RxToken for RxToken<'_> {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
         let bufs = addr_of!(RX_BUFS);
         // SAFETY: the MAC has handed slot `slot` back (its empty bit is clear) and gets it
-        // again only below.
-        let r = f(unsafe { &(*bufs)[self.slot][..self.len] });
+        // again only below, after the last use of this reference. The reference is made
+        // explicitly, to the one slot, never by an implicit autoref of the whole ring.
+        let frame: &[u8; BUF] = unsafe { &(*bufs)[self.slot] };
+        let r = f(&frame[..self.len.min(BUF)]);
         let wrap = if self.slot + 1 == RX_RING { RX_WRAP } else { 0 };
-        // SAFETY: only the address of the buffer is taken.
-        let b = unsafe { addr_of!((*bufs)[self.slot]) };
-        set_desc(1 + self.slot, RX_EMPTY | wrap, b.cast());
+        set_desc(1 + self.slot, RX_EMPTY | wrap, frame.as_ptr());
         *self.next = (self.slot + 1) % RX_RING;
         r
     }

@@ -262,7 +262,7 @@ impl Tx {
         let slot = self.next as usize % QSIZE;
         let len = len.min(MTU);
         // SAFETY: slot `slot` is not in the device's hands (`free` was checked).
-        let buf = unsafe { &mut (*self.bufs)[slot] };
+        let buf: &mut [u8; BUF] = unsafe { &mut (*self.bufs)[slot] };
         buf[..HDR].fill(0);
         let r = f(&mut buf[HDR..HDR + len]);
         // SAFETY: descriptor and ring entry of a free slot; published with the index last.
@@ -302,8 +302,9 @@ pub struct TxToken<'a> {
 impl phy::RxToken for RxToken<'_> {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
         // SAFETY: buffer `id` was handed back by the device and is not reposted until after.
-        let buf = unsafe { &(*self.rx.bufs)[self.id] };
-        let r = f(&buf[HDR.min(self.len)..self.len]);
+        let buf: &[u8; BUF] = unsafe { &(*self.rx.bufs)[self.id] };
+        let end = self.len.min(BUF);
+        let r = f(&buf[HDR.min(end)..end]);
         self.rx.recycle(self.id);
         r
     }
