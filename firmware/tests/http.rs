@@ -667,6 +667,13 @@ fn an_emulated_version_reports_itself_and_lacks_its_missing_commands() {
         show(&drain(&mut e)),
         show(b"ERR CODE:0x01090000\r\n\r\nERROR\r\n")
     );
+    // Whatever form follows the name: a command it lacks is unknown before its form is
+    // looked at (the test form of one it has is a missing form: a bare ERROR).
+    let _ = e.handle_uart(b"AT+HTTPCGET=?\r\nAT+HTTPCFG?\r\nAT+HTTPCLIENT=?\r\n");
+    assert_eq!(
+        show(&drain(&mut e)),
+        show(b"ERR CODE:0x01090000\r\n\r\nERROR\r\nERR CODE:0x01090000\r\n\r\nERROR\r\n\r\nERROR\r\n")
+    );
     // It survives AT+RST, and the commands it has still run.
     let _ = e.handle_uart(b"AT+RST\r\n");
     drain(&mut e);

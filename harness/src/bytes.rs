@@ -26,6 +26,59 @@ impl From<Vec<u8>> for Bytes {
     }
 }
 
+/// Makes text safe for XML 1.0 character data and attributes.
+pub fn xml_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' => out.push(c),
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            '\u{fffe}' | '\u{ffff}' => out.push_str("\\ufffe"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Makes text safe for a terminal: control characters (ESC, NUL, the rest of C0, DEL, C1) and
+/// bidirectional overrides become visible escapes (`\x1b`, `\0`, `\xNN`, `\u{202e}`), so bytes
+/// a device chose cannot clear the screen, set the title, plant a hyperlink or reorder text.
+/// Newlines and tabs stay. With `sgr`, the few color sequences the harness itself writes
+/// (`ESC[0m`, `ESC[2m`, `ESC[31m`…`ESC[33m`) stay too; a device that sends one only changes a
+/// color.
+pub fn neutralize(text: &str, sgr: bool) -> String {
+    const OURS: &[&str] = &["[0m", "[2m", "[31m", "[32m", "[33m"];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let after = &rest[c.len_utf8()..];
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\u{1b}' if sgr && OURS.iter().any(|o| after.starts_with(o)) => out.push(c),
+            '\u{1b}' => out.push_str("\\x1b"),
+            '\0' => out.push_str("\\0"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+        rest = after;
+    }
+    out
+}
+
 /// Escapes bytes for text: printable ASCII stays (backslash doubled).
 pub fn escape(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len());
@@ -90,6 +143,31 @@ impl<'de> Deserialize<'de> for Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn device_bytes_cannot_drive_the_terminal() {
+        let hostile =
+            "AT version:1\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}]8;;http://x\u{1b}\\\0\u{202e}txt\n";
+        let safe = neutralize(hostile, true);
+        assert!(
+            !safe.contains('\u{1b}') && !safe.contains('\0') && !safe.contains('\u{7}'),
+            "{safe}"
+        );
+        assert!(!safe.contains('\u{202e}'), "{safe}");
+        assert_eq!(
+            safe,
+            "AT version:1\\x1b[2J\\x1b]0;pwned\\x07\\x1b]8;;http://x\\x1b\\\\0\\u{202e}txt\n"
+        );
+        // The harness's own colors stay when coloring, and go when not.
+        assert_eq!(
+            neutralize("\u{1b}[31mfail\u{1b}[0m", true),
+            "\u{1b}[31mfail\u{1b}[0m"
+        );
+        assert_eq!(
+            neutralize("\u{1b}[31mfail\u{1b}[0m", false),
+            "\\x1b[31mfail\\x1b[0m"
+        );
+    }
 
     #[test]
     fn every_byte_round_trips() {

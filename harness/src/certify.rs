@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::checks::{self, Ctx, Needs};
 use crate::fuzz;
+use crate::oracle::TlsFront;
 use crate::report::{CheckResult, FuzzResult, Report};
 use crate::runner::{self, Verdict};
 use crate::session::SessionArgs;
@@ -36,6 +37,8 @@ pub struct Plan {
     pub uart_logs: Vec<PathBuf>,
     /// No progress bar or progress lines.
     pub quiet: bool,
+    /// Clauses the certifier exempts on purpose, each with its reason (`--waive FILE`).
+    pub waivers: Vec<crate::report::Waiver>,
 }
 
 impl Default for Plan {
@@ -52,6 +55,7 @@ impl Default for Plan {
             fuzz_log: None,
             uart_logs: Vec::new(),
             quiet: true,
+            waivers: Vec::new(),
         }
     }
 }
@@ -109,6 +113,8 @@ struct Share {
     mock: std::collections::BTreeMap<String, String>,
     judges: runner::Judges,
     choice: String,
+    class: crate::report::Class,
+    review: Vec<String>,
     results: Vec<CheckResult>,
     fuzz: FuzzResult,
 }
@@ -280,7 +286,7 @@ pub fn certify(session: &SessionArgs, plan: &Plan) -> Result<Report, Error> {
             }
         }
     }
-    Ok(merge_shares(ok, ci_shards, ci_shard, logs, started))
+    Ok(merge_shares(ok, plan, logs, started))
 }
 
 fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
@@ -336,19 +342,25 @@ fn run_share<'a>(
     let mut results = Vec::new();
     let mut own = w.checks.iter().copied();
     while let Some(c) = own.next().or_else(shared) {
+        if crate::interrupt::requested().is_some() {
+            break;
+        }
         pb.set_message(c.name);
         let t0 = Instant::now();
         let skip = match c.needs {
             Needs::Nothing => None,
+            Needs::ClassFront => (!runner::has_front(&s.env, TlsFront::Good)).then(|| {
+                "needs a TLS front: provision the device with `atspec pki init DIR` and pass --pki DIR".to_string()
+            }),
             Needs::Fronts(_) if !s.env.profile.tls => {
-                Some("not applicable: the device profile declares no TLS".to_string())
+                Some(NO_TLS.to_string())
             }
             Needs::Fronts(fs) => fs
                 .iter()
                 .find(|f| !runner::has_front(&s.env, **f))
                 .map(|f| {
                     format!(
-                        "needs the {f:?} TLS front (virtual board, or --server-cert/--server-key)"
+                        "needs the {f:?} TLS front: provision the device with `atspec pki init DIR` and pass --pki DIR (the virtual board is provisioned by itself)"
                     )
                 }),
             Needs::CheadLimit => s.env.profile.chead_entry_max.is_none().then(|| {
@@ -359,17 +371,26 @@ fn run_share<'a>(
                 "the device profile declares no AT+HTTPCPOST/PUT length limit (send_length_max)"
                     .to_string()
             }),
-            Needs::WellKnownPorts if !s.env.profile.tls => Some(
-                "not applicable: host/path mode's transport 2 is HTTPS on port 443, and the device profile declares no TLS"
+            Needs::WellKnownPorts if !s.env.profile.tls => Some(format!(
+                "{NO_TLS} (host/path mode's transport 2 is HTTPS on port 443)"
+            )),
+            Needs::WellKnownPorts if s.env.mock.has_well_known_ports() => None,
+            // Port 443 is an HTTPS front: without a PKI there is none to serve.
+            Needs::WellKnownPorts if s.env.mock.fronts().is_empty() => Some(
+                "needs the mock peer on ports 80 and 443 (host/path mode), and 443 is an HTTPS front: provision the device with `atspec pki init DIR` and pass --pki DIR"
                     .to_string(),
             ),
-            Needs::WellKnownPorts => (!s.env.mock.has_well_known_ports())
-                .then(|| "needs the mock peer on ports 80 and 443 (host/path mode)".to_string()),
+            Needs::WellKnownPorts => {
+                Some("needs the mock peer on ports 80 and 443 (host/path mode)".to_string())
+            }
         };
         // Which clauses this run of the check proves: its own, unless a step could only be
         // judged loosely; what it touches is never proved by it.
         let mut exact = true;
         let (verdict, second, transcript) = match skip {
+            // Outside the device's conformance class: not evidence missing, but a certificate
+            // of a smaller class (the report names it).
+            Some(why) if why.starts_with(NO_TLS) => (Verdict::NotApplicable(why), None, None),
             Some(why) => (Verdict::Skipped(why), None, None),
             None => {
                 let steps = (c.steps)(&Ctx::new(&s.env.mock, s.closed_port, s.env.profile));
@@ -398,6 +419,14 @@ fn run_share<'a>(
                         .is_some_and(|j| matches!(j.verdict, Verdict::Fail(_) | Verdict::Hung(_)));
                 (t.verdict.clone(), t.second.clone(), keep.then_some(t))
             }
+        };
+        // A check cut short by a signal proves nothing and fails nothing.
+        let (verdict, transcript) = match crate::interrupt::requested() {
+            Some(sig) => (
+                Verdict::Skipped(format!("interrupted by {sig} before it finished")),
+                None,
+            ),
+            None => (verdict, transcript),
         };
         if !matches!(
             verdict,
@@ -462,7 +491,8 @@ fn run_share<'a>(
                 if let Some(log) = fuzz_log
                     && let Ok(mut w) = log.lock()
                 {
-                    let _ = writeln!(w, "{}", crate::runner::canonical_line(t, &urls));
+                    let line = crate::runner::canonical_line(t, &urls);
+                    let _ = writeln!(w, "{}", crate::secrets::mask(&line));
                 }
             },
         );
@@ -492,19 +522,18 @@ fn run_share<'a>(
         mock: runner::mock_urls(&s.env.mock),
         judges: s.env.judges,
         choice: s.profile_choice.clone(),
+        class: crate::report::Class::of(&s.env.profile),
+        review: s.env.profile.review(),
         results,
         fuzz: fuzz_result,
     })
 }
 
 /// One report from every device's share.
-fn merge_shares(
-    shares: Vec<Share>,
-    ci_shards: usize,
-    ci_shard: usize,
-    logs: &[PathBuf],
-    started: Instant,
-) -> Report {
+fn merge_shares(shares: Vec<Share>, plan: &Plan, logs: &[PathBuf], started: Instant) -> Report {
+    let (ci_shards, ci_shard) = (plan.shard.count as usize, plan.shard.index as usize - 1);
+    let class = shares[0].class;
+    let review = shares[0].review.clone();
     let mut identities = Vec::new();
     let mut results = Vec::new();
     let mut fuzzes = Vec::new();
@@ -537,6 +566,22 @@ fn merge_shares(
         results,
         fuzzes,
         first_judges,
-        choices.join("; "),
+        crate::report::Basis {
+            profile_choice: choices.join("; "),
+            scope: crate::report::Scope {
+                shard_count: plan.shard.count,
+                shards: vec![plan.shard.index],
+                clauses: plan.clauses.clone(),
+                cases: plan.cases,
+                seed: plan.seed,
+            },
+            class,
+            waivers: plan.waivers.clone(),
+            review,
+            interrupted: crate::interrupt::requested().map(str::to_string),
+        },
     )
 }
+
+/// Why a check is outside a device without TLS: its class is `http`.
+const NO_TLS: &str = "not applicable: the device profile declares no TLS (class http)";

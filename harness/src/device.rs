@@ -9,6 +9,14 @@ use crate::syntax::device::Reply;
 use crate::syntax::host;
 use atspec_rt::decode::Event;
 
+/// The most of one setup step's answer kept (a device that floods is cut there).
+const SETUP_ANSWER_MAX: usize = 64 * 1024;
+/// The most output one step may bring: twice the expected answer plus a megabyte (a device
+/// that floods without end is cut there, not read into memory for as long as it talks).
+pub fn step_budget(expected_len: usize) -> usize {
+    expected_len.saturating_mul(2).saturating_add(1 << 20)
+}
+
 /// How long a device may stay silent after a final result before the answer counts as over.
 const SETTLE: Duration = Duration::from_millis(300);
 /// How long to wait for output when none is expected to end with a result.
@@ -44,6 +52,9 @@ pub struct Reading {
     pub bytes: Vec<u8>,
     /// The expected end never came within the case timeout.
     pub hung: bool,
+    /// The device wrote more than the step's byte budget ([`step_budget`]): how many bytes
+    /// it wrote in all (only the first budget's worth are kept).
+    pub flooded: Option<usize>,
     /// From the write to the last byte read.
     pub took: Duration,
 }
@@ -137,6 +148,7 @@ impl Device {
     }
 
     /// Runs the bring-up script; a failing step is an error that shows the exchange.
+    /// A step fails as soon as its answer ends in ERROR (or FAIL) without matching.
     fn run_setup(&mut self) -> Result<(), String> {
         for i in 0..self.setup.steps.len() {
             let step = self.setup.steps[i].clone();
@@ -151,22 +163,35 @@ impl Device {
                 if let Ok(n) = self.link.read(&mut self.buf, Duration::from_millis(20))
                     && n > 0
                 {
-                    out.extend_from_slice(&self.buf[..n]);
+                    // A setup answer is a few lines; a flood is kept to its start.
+                    let room = SETUP_ANSWER_MAX.saturating_sub(out.len());
+                    out.extend_from_slice(&self.buf[..n.min(room)]);
                 }
                 if step.expect.is_match(&String::from_utf8_lossy(&out)) {
                     break;
                 }
-                if start.elapsed() >= step.timeout {
+                // A final ERROR that the pattern did not take means it never will: fail now,
+                // not after the step's whole timeout.
+                let refused = out.ends_with(b"\r\nERROR\r\n") || out.ends_with(b"\r\nFAIL\r\n");
+                if refused || start.elapsed() >= step.timeout {
                     // The answer may echo the expanded line: show only what matched the
-                    // script as written.
+                    // script as written (and no secret, whatever the device did with it).
                     let seen = String::from_utf8_lossy(&out).replace(&step.send, &step.shown);
-                    return Err(format!(
-                        "setup step `{}` did not answer /{}/ within {:?}; got `{}`",
-                        step.shown,
-                        step.expect.as_str(),
-                        step.timeout,
-                        crate::bytes::escape(seen.as_bytes())
-                    ));
+                    let seen = crate::secrets::mask(&crate::bytes::escape(seen.as_bytes()));
+                    return Err(if refused {
+                        format!(
+                            "setup step `{}` was refused (the answer ended in a final result that does not match /{}/); got `{seen}`",
+                            step.shown,
+                            step.expect.as_str(),
+                        )
+                    } else {
+                        format!(
+                            "setup step `{}` did not answer /{}/ within {:?}; got `{seen}`",
+                            step.shown,
+                            step.expect.as_str(),
+                            step.timeout,
+                        )
+                    });
                 }
             }
             // Let the rest of the answer (a final OK after the matched line) arrive.
@@ -198,6 +223,8 @@ impl Device {
         let start = Instant::now();
         let mut last = Instant::now();
         let mut have = 0;
+        let budget = step_budget(until.len);
+        let mut total = 0usize;
         loop {
             if let Some(b) = busy
                 && start.elapsed() >= BUSY_AFTER
@@ -213,6 +240,15 @@ impl Device {
             match self.link.read(&mut self.buf, wait) {
                 Ok(0) => {}
                 Ok(n) => {
+                    total += n;
+                    if total > budget {
+                        // Keep the budget's worth; how much came in all is the evidence.
+                        let room = budget.saturating_sub(r.bytes.len());
+                        r.bytes.extend_from_slice(&self.buf[..n.min(room)]);
+                        r.flooded = Some(total);
+                        r.took = start.elapsed();
+                        return r;
+                    }
                     r.bytes.extend_from_slice(&self.buf[..n]);
                     last = Instant::now();
                     r.took = start.elapsed();
@@ -250,7 +286,7 @@ impl Device {
                 // Judged on divergence: the diff is the verdict, not a timeout.
                 return r;
             }
-            if start.elapsed() >= self.timeout {
+            if start.elapsed() >= self.timeout || crate::interrupt::requested().is_some() {
                 r.hung = true;
                 return r;
             }
@@ -262,18 +298,24 @@ impl Device {
         self.link.write_all(bytes)
     }
 
-    /// Reads until the device has been quiet for `quiet` (or `max` passed).
+    /// Reads until the device has been quiet for `quiet` (or `max` passed); what it keeps is
+    /// bounded by [`step_budget`] (the rest is read and dropped).
     pub fn drain(&mut self, quiet: Duration, max: Duration) -> Vec<u8> {
         let start = Instant::now();
         let mut last = Instant::now();
         let mut out = Vec::new();
-        while last.elapsed() < quiet && start.elapsed() < max {
+        let budget = step_budget(0);
+        while last.elapsed() < quiet
+            && start.elapsed() < max
+            && crate::interrupt::requested().is_none()
+        {
             let wait = quiet
                 .saturating_sub(last.elapsed())
                 .max(Duration::from_millis(1));
             match self.link.read(&mut self.buf, wait) {
                 Ok(n) if n > 0 => {
-                    out.extend_from_slice(&self.buf[..n]);
+                    let room = budget.saturating_sub(out.len());
+                    out.extend_from_slice(&self.buf[..n.min(room)]);
                     last = Instant::now();
                 }
                 Ok(_) => {}
@@ -291,10 +333,17 @@ impl Device {
             .map_err(|e| format!("write: {e}"))?;
         let start = Instant::now();
         let mut out = Vec::new();
-        while start.elapsed() < timeout {
+        let budget = step_budget(all.len());
+        while start.elapsed() < timeout && crate::interrupt::requested().is_none() {
             if let Ok(n) = self.link.read(&mut self.buf, Duration::from_millis(20))
                 && n > 0
             {
+                if out.len() + n > budget {
+                    return Err(format!(
+                        "the device flooded more than {budget} bytes answering {} lines",
+                        lines.len()
+                    ));
+                }
                 out.extend_from_slice(&self.buf[..n]);
                 if terminals(&out, false) >= lines.len() {
                     return Ok(out);
@@ -370,6 +419,9 @@ impl Device {
     /// → reopened link. Returns the steps taken, the last one being what brought it back.
     pub fn recover(&mut self) -> Result<Vec<String>, String> {
         let mut log = Vec::new();
+        if let Some(sig) = crate::interrupt::requested() {
+            return Err(format!("not recovered: {sig} stopped the run"));
+        }
         self.drain(Duration::from_millis(200), Duration::from_secs(3));
         log.push("drain".to_string());
         if self.answers_at() && self.known_state().is_ok() {

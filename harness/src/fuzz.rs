@@ -453,6 +453,10 @@ pub fn run(
     let failed: RefCell<(Option<Transcript>, Option<Transcript>)> = RefCell::new((None, None));
     let second: RefCell<(u64, Option<Transcript>)> = RefCell::new((0, None));
     let result = runner.run(&strategy, |(_, transitions, seen)| {
+        // A stopped run leaves the remaining sequences unrun (the report says so).
+        if crate::interrupt::requested().is_some() {
+            return Ok(());
+        }
         // Every transition is sent (a case runs to its end), so all of them count as seen;
         // the shrinker drops unseen ones first.
         if let Some(seen) = &seen {

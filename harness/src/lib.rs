@@ -12,14 +12,17 @@
 //! session.board_program = Some("target/debug/atspec".into());
 //! let plan = atspec::Plan { cases: 0, ..atspec::Plan::default() };
 //! let report = atspec::certify(&session, &plan).expect("the device came up");
-//! assert!(report.conformant);
+//! // CONFORMANT only on complete evidence; see `Report::verdict` for INCOMPLETE and why.
+//! assert_eq!(report.verdict, atspec::report::Outcome::Conformant);
 //! ```
 
 pub mod bytes;
 pub mod certify;
 pub mod checks;
 pub mod device;
+pub mod files;
 pub mod fuzz;
+pub mod interrupt;
 pub mod link;
 pub mod mock;
 pub mod oracle;
@@ -28,6 +31,7 @@ pub mod recovery;
 pub mod replay;
 pub mod report;
 pub mod runner;
+pub mod secrets;
 pub mod session;
 pub mod syntax;
 pub mod world;

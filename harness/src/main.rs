@@ -2,7 +2,9 @@
 //!
 //! Exit status follows one rule across subcommands: 0 when the answer is "yes" (valid,
 //! compatible, conformant), 1 when it is "no" (invalid spec, breaking change, non-conformant),
-//! 2 when the tool could not answer (unreadable input, bad usage).
+//! 2 when the tool could not answer (unreadable input, bad usage), and, for `certify` and
+//! `report merge`, 3 when the evidence is incomplete (nothing failed, but some clause was not
+//! proved: a partial run, a missing shard, a skipped check).
 
 use std::process::ExitCode;
 
@@ -24,9 +26,9 @@ enum Command {
     #[command(subcommand)]
     Spec(cmd::spec::SpecCommand),
     /// Certify a device: clause checks and stateful fuzzing against a mock HTTP(S) peer.
-    Certify(cmd::certify::CertifyArgs),
+    Certify(Box<cmd::certify::CertifyArgs>),
     /// Run saved transcripts (fuzzing failures, fixtures) again and print byte diffs.
-    Replay(cmd::replay::ReplayArgs),
+    Replay(Box<cmd::replay::ReplayArgs>),
     /// Make a PKI to provision into a device (`pki init DIR`) for `certify --pki DIR`.
     #[command(subcommand)]
     Pki(cmd::pki::PkiCommand),
@@ -46,8 +48,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Spec(c) => cmd::spec::run(c),
-        Command::Certify(a) => cmd::certify::run(a),
-        Command::Replay(a) => cmd::replay::run(a),
+        Command::Certify(a) => cmd::certify::run(*a),
+        Command::Replay(a) => cmd::replay::run(*a),
         Command::Pki(c) => cmd::pki::run(c),
         Command::Report(c) => cmd::report::run(c),
         Command::Board(a) => cmd::board::run(a),

@@ -91,6 +91,53 @@ impl Profile {
         }
     }
 
+    /// The static review of this profile as a conformance statement: each declared limit
+    /// below the spec's floor (`limits.profile_*`), each missing slot of the declared class,
+    /// a tolerance above the spec's ceiling. Every finding keeps the certificate INCOMPLETE:
+    /// the clauses it concerns cannot be proved on such a device.
+    pub fn review(&self) -> Vec<String> {
+        use crate::syntax::host::limits as spec;
+        let mut out = Vec::new();
+        let floor = |name: &str, declared: Option<u32>, min: i64, what: &str| {
+            declared.filter(|v| i64::from(*v) < min).map(|v| {
+                format!(
+                    "declared limit too small to prove it: {name} {v} is below the spec's floor {min} ({what})"
+                )
+            })
+        };
+        out.extend(floor(
+            "chead_entry_max",
+            self.chead_entry_max,
+            spec::PROFILE_CHEAD_ENTRY_MAX_MIN,
+            "the AT+HTTPCHEAD behaviour clauses store longer entries",
+        ));
+        out.extend(floor(
+            "send_length_max",
+            self.send_length_max,
+            spec::PROFILE_SEND_LENGTH_MAX_MIN,
+            "the AT+HTTPCPOST/PUT behaviour clauses send longer bodies",
+        ));
+        if self.tls {
+            let c = self.certificates;
+            for (name, n) in [("certs", c.certs), ("keys", c.keys), ("cas", c.cas)] {
+                if i64::from(n) < spec::PROFILE_CERT_SLOTS_MIN {
+                    out.push(format!(
+                        "declared limit too small to prove it: certificates.{name} {n} is below the spec's floor {} for class https (AT+HTTPCFG modes 1 to 3 need a slot)",
+                        spec::PROFILE_CERT_SLOTS_MIN
+                    ));
+                }
+            }
+        }
+        if i64::from(self.timing_tolerance_ms) > spec::PROFILE_TIMING_TOLERANCE_MS_MAX {
+            out.push(format!(
+                "declared tolerance too loose to prove timing: timing_tolerance_ms {} is above the spec's ceiling {}",
+                self.timing_tolerance_ms,
+                spec::PROFILE_TIMING_TOLERANCE_MS_MAX
+            ));
+        }
+        out
+    }
+
     /// Whether an AT+HTTPCHEAD entry of `len` bytes is certainly refused before the prompt.
     pub fn refuses_chead(&self, len: u32) -> bool {
         len >= UNSTORABLE || self.chead_entry_max.is_some_and(|m| len > m)
@@ -125,11 +172,13 @@ struct CertsFile {
     cas: i64,
 }
 
+/// The largest device profile read (a handful of keys).
+pub const PROFILE_MAX: u64 = 64 * 1024;
+
 /// Reads and checks a profile; every problem is reported as `file:line:col: error: …`.
 pub fn load(path: &Path) -> Result<Profile, String> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{shown}: error: cannot read the device profile: {e}"))?;
+    let text = crate::files::read_input(path, PROFILE_MAX, "device profile")?;
     parse(&shown, &text)
 }
 
@@ -237,6 +286,40 @@ mod tests {
         assert!(p.refuses_chead(257) && !p.refuses_chead(256));
         assert!(p.refuses_send(4097) && !p.refuses_send(4096));
         assert!(!p.tls);
+    }
+
+    #[test]
+    fn the_review_names_every_floor_a_profile_misses() {
+        assert!(Profile::default().review().is_empty());
+        assert!(Profile::virtual_board().review().is_empty());
+        let p = parse(
+            "p.yaml",
+            "certificates: {certs: 0, keys: 1, cas: 0}\nchead_entry_max: 5\nsend_length_max: 5\ntiming_tolerance_ms: 60000\n",
+        )
+        .unwrap();
+        let r = p.review();
+        assert_eq!(r.len(), 5, "{r:?}");
+        assert!(
+            r[0].contains("chead_entry_max 5 is below the spec's floor 32"),
+            "{r:?}"
+        );
+        assert!(
+            r[1].contains("send_length_max 5 is below the spec's floor 16"),
+            "{r:?}"
+        );
+        assert!(r[2].contains("certificates.certs 0"), "{r:?}");
+        assert!(r[3].contains("certificates.cas 0"), "{r:?}");
+        assert!(
+            r[4].contains("timing_tolerance_ms 60000 is above the spec's ceiling 2000"),
+            "{r:?}"
+        );
+        // Without TLS no certificate slot is needed (class http).
+        let p = parse(
+            "p.yaml",
+            "certificates: {certs: 0, keys: 0, cas: 0}\ntls: false\n",
+        )
+        .unwrap();
+        assert!(p.review().is_empty());
     }
 
     #[test]

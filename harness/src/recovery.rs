@@ -164,11 +164,13 @@ struct StepFile {
     timeout: Option<f64>,
 }
 
+/// The largest setup script read.
+pub const SETUP_MAX: u64 = 256 * 1024;
+
 /// Reads a setup script, expanding `${NAME}` from `env`; errors are `file:line:col: error: …`.
 pub fn load_setup(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Setup, String> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{file}: error: cannot read the setup script: {e}"))?;
+    let text = crate::files::read_input(path, SETUP_MAX, "setup script")?;
     let f: SetupFile = serde_saphyr::from_str(&text)
         .map_err(|e| atspec_spec::yaml_diagnostic(&file, &e).to_string())?;
     let mut errors = Vec::new();
@@ -227,7 +229,13 @@ fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, St
             return Err(format!("`${{{name}}}` is not a variable name"));
         }
         match env(name) {
-            Some(v) => out.push_str(&v),
+            Some(v) => {
+                // Every value from the environment is a secret: masked in every output.
+                if let Err(why) = crate::secrets::register(name, &v) {
+                    eprintln!("atspec: warning: {why}");
+                }
+                out.push_str(&v)
+            }
             None => return Err(format!("environment variable {name} is not set")),
         }
         rest = &rest[i + j + 1..];

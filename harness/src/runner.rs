@@ -111,6 +111,8 @@ impl Default for Judges {
 }
 
 /// The first command of `steps` that `judge` lacks (its checks are not applicable under it).
+/// A test-form probe (`AT+NAME=?`) does not count: it is how a version's claim to lack a
+/// command is verified (answered as unknown), so it is judged under every profile.
 pub fn lacked_command(judge: &Judge, steps: &[Step]) -> Option<&'static str> {
     use crate::syntax::device::Name;
     steps.iter().find_map(|s| match s {
@@ -119,6 +121,9 @@ pub fn lacked_command(judge: &Judge, steps: &[Step]) -> Option<&'static str> {
             .flat_map(|b| b.split(|&c| c == b'\n'))
             .filter_map(|line| {
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line.ends_with(b"=?") {
+                    return None;
+                }
                 let rest = line
                     .get(..2)?
                     .eq_ignore_ascii_case(b"AT")
@@ -350,7 +355,8 @@ pub fn run_judged(
             Step::Pause { ms } => {
                 // The device must stay silent: a data phase has no timeout, a command nothing
                 // more to say.
-                let quiet = Duration::from_millis(*ms);
+                // A transcript's pause is data from a file: it is bounded by --timeout.
+                let quiet = Duration::from_millis(*ms).min(env.device.timeout);
                 let heard = env.device.drain(quiet, quiet);
                 let mismatch = (!heard.is_empty()).then(|| {
                     format!(
@@ -428,6 +434,24 @@ pub fn run_judged(
             loose: matches!(xs[0].loose, Some(crate::oracle::Loose::AnyFinal)),
             ms: reading.took.as_millis() as u64,
         };
+        if let Some(total) = reading.flooded {
+            // A flood is the device's failure, judged at once; recovery brings it back.
+            let why = format!(
+                "device flooded {total} bytes answering `{}` (more than the step's budget of {} bytes); the first bytes: `{}`",
+                bytes.escaped(),
+                crate::device::step_budget(xs[0].output.len()),
+                crate::bytes::escape(&reading.bytes[..reading.bytes.len().min(256)])
+            );
+            rec.actual = Bytes(reading.bytes[..reading.bytes.len().min(4096)].to_vec());
+            rec.mismatch = Some(why.clone());
+            t.records.push(rec);
+            for g in judgings.iter_mut().filter(|g| g.failed.is_none()) {
+                g.failed = Some(why.clone());
+            }
+            t.recovery = recovery_log(env.device.recover());
+            finish(&mut t, &judgings);
+            return t;
+        }
         if reading.hung {
             let why = format!(
                 "no complete answer to `{}` within {:?}; got `{}`",

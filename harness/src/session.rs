@@ -39,8 +39,9 @@ pub struct SessionArgs {
     /// Its private key (PEM).
     #[arg(long, value_name = "PEM", requires = "server_cert")]
     pub server_key: Option<PathBuf>,
-    /// Longest wait for one step's answer before the verdict is "hung".
-    #[arg(long, default_value = "15", value_name = "SECONDS")]
+    /// Longest wait for one step's answer before the verdict is "hung" (0.5 to 3600 s; it
+    /// also bounds a replayed transcript's pauses).
+    #[arg(long, default_value = "15", value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: f64,
     /// Do not serve ports 80/443 for AT+HTTPCLIENT's host/path mode (those checks are skipped).
     #[arg(long)]
@@ -113,6 +114,26 @@ pub struct Session {
     _closed: socket2::Socket,
 }
 
+/// The step timeout of a session: `--timeout` is checked by its parser, a library caller's
+/// value is kept within the same range (never a panic on an infinite or NaN one).
+fn step_timeout(seconds: f64) -> Duration {
+    let s = if seconds.is_finite() { seconds } else { 15.0 };
+    Duration::from_secs_f64(s.clamp(0.5, 3600.0))
+}
+
+/// `--timeout`: a finite number of seconds a device can be waited for.
+fn parse_timeout(v: &str) -> Result<f64, String> {
+    let t: f64 = v
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{v}` is not a number of seconds"))?;
+    if t.is_finite() && (0.5..=3600.0).contains(&t) {
+        Ok(t)
+    } else {
+        Err(format!("`{v}`: the timeout must be 0.5 to 3600 seconds"))
+    }
+}
+
 /// The profiles a run is judged by, from `--profile` and what AT+GMR said, and why.
 pub fn choose_judges(arg: &str, gmr: &[String]) -> Result<(Judges, String), String> {
     use crate::syntax::device;
@@ -128,16 +149,38 @@ pub fn choose_judges(arg: &str, gmr: &[String]) -> Result<(Judges, String), Stri
     let current = crate::oracle::judge("esp-at");
     match arg {
         "auto" => {
-            let primary = detected.unwrap_or(contract);
-            let second = if std::ptr::eq(primary, contract) {
-                current
-            } else {
-                Some(contract)
+            // A claim is judged by the profile of its version, or the nearest lower one within
+            // the same major version; anything else (no claim, an older or a newer major) has
+            // no profile to stand for it and is a setup error, never a silent guess.
+            let known = || {
+                device::PROFILES
+                    .iter()
+                    .filter_map(|p| p.esp_at_version.map(|(a, b)| format!("{a}.{b} ({})", p.id)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
-            let why = match (claimed, detected) {
-                (Some((_, (a, b))), None) => format!(
-                    "auto: {said}, older than every version profile ({a}.{b}) → {}",
-                    primary.id
+            let Some((_, version)) = claimed else {
+                return Err(format!(
+                    "--profile auto: {said}, so no version profile can be chosen; pass --profile ID (contract, or a version: {})",
+                    known()
+                ));
+            };
+            let Some(primary) = detected.filter(|p| {
+                p.esp_at_version
+                    .is_some_and(|(major, _)| major == version.0)
+            }) else {
+                return Err(format!(
+                    "--profile auto: {said}, ESP-AT {}.{}, which no version profile covers (known: {}); pass --profile ID",
+                    version.0,
+                    version.1,
+                    known()
+                ));
+            };
+            let second = Some(contract);
+            let why = match primary.esp_at_version {
+                Some(v) if v != version => format!(
+                    "auto: {said} → {} (the nearest lower version profile: {}.{} has none of its own)",
+                    primary.id, version.0, version.1
                 ),
                 _ => format!("auto: {said} → {}", primary.id),
             };
@@ -284,6 +327,9 @@ pub fn start_device(
             key: key.clone(),
         },
         (_, _, true) => TlsSetup::Generated,
+        // A device that declares no TLS is still offered a TLS server (self-signed, which a
+        // TLS device in mode 0 accepts): its class is exercised, never taken on trust.
+        _ if !profile.tls => TlsSetup::Generated,
         _ => TlsSetup::None,
     };
     let qemu_image = match device {
@@ -355,8 +401,8 @@ pub fn start_device(
         Some(f) => crate::recovery::load_setup(f, &|name| std::env::var(name).ok())?,
         None => crate::recovery::Setup::default(),
     };
-    let mut device = Device::new(link, Duration::from_secs_f64(a.timeout.max(0.5)))
-        .with_recovery(a.reset.clone(), setup);
+    let mut device =
+        Device::new(link, step_timeout(a.timeout)).with_recovery(a.reset.clone(), setup);
     let mut identity = device.bring_up()?;
     identity.profile = Some(profile);
     let (judges, profile_choice) = choose_judges(&a.profile, &identity.version)?;
@@ -386,6 +432,53 @@ impl Default for SessionArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timeouts_are_finite_and_bounded() {
+        assert_eq!(parse_timeout("15"), Ok(15.0));
+        for bad in ["inf", "1e20", "NaN", "-1", "0.1", "x"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+        assert_eq!(step_timeout(f64::INFINITY), Duration::from_secs(15));
+        assert_eq!(step_timeout(1e20), Duration::from_secs(3600));
+    }
+
+    /// `--profile auto`: a claimed version picks its profile or the nearest lower one of the
+    /// same major, and says so; no claim, or a version no profile covers, is a setup error
+    /// naming the known profiles, never a silent guess.
+    #[test]
+    fn auto_maps_a_claim_to_a_profile_or_refuses() {
+        let gmr = |v: &str| vec![format!("AT version:{v}(x)"), "SDK version:v5".to_string()];
+        let (j, why) = choose_judges("auto", &gmr("3.1.0.0")).unwrap();
+        assert_eq!(j.primary.id, "esp-at-3.1");
+        assert!(!why.contains("nearest"), "{why}");
+        let (j, why) = choose_judges("auto", &gmr("3.2.0.0")).unwrap();
+        assert_eq!(j.primary.id, "esp-at-3.1");
+        assert!(why.contains("nearest lower version profile"), "{why}");
+        assert_eq!(j.second.map(|s| s.id), Some("contract"));
+        for (lines, says) in [
+            (
+                gmr("9.9.0.0"),
+                "ESP-AT 9.9, which no version profile covers",
+            ),
+            (
+                gmr("2.1.0.0"),
+                "ESP-AT 2.1, which no version profile covers",
+            ),
+            (
+                vec!["AT version:atspec".to_string()],
+                "AT+GMR claims no ESP-AT version",
+            ),
+            (Vec::new(), "AT+GMR claims no ESP-AT version"),
+        ] {
+            let e = choose_judges("auto", &lines).map(|_| ()).unwrap_err();
+            assert!(e.contains(says), "{lines:?}: {e}");
+            assert!(
+                e.contains("2.2 (esp-at-2.2)") && e.contains("4.1 (esp-at-4.1)"),
+                "{e}"
+            );
+        }
+    }
 
     #[test]
     fn the_closed_port_refuses_connections_and_stays_reserved() {

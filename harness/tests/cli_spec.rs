@@ -53,6 +53,19 @@ fn lint_of_a_missing_file_names_it() {
     assert!(text(&out.stderr).contains("absent.yaml:0:0: error: cannot read the spec"));
 }
 
+/// A device node or FIFO given as the spec is refused before it is read (`/dev/zero` once
+/// grew the process to 8.7 GB).
+#[test]
+fn lint_refuses_what_is_not_a_regular_file() {
+    let out = atspec(&["spec", "lint", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("/dev/zero:0:0: error: the spec must be a regular file"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn doc_prints_the_committed_reference() {
     let out = atspec(&["spec", "doc", "spec/esp-at-http.yaml"]);

@@ -4,6 +4,7 @@
 //! clause it breaks, and a bad plan is an error rather than a verdict.
 
 use atspec::certify::{Error, Plan};
+use atspec::report::Outcome;
 use atspec::runner::Verdict;
 use atspec::session::SessionArgs;
 
@@ -29,7 +30,15 @@ fn plan() -> Plan {
 fn the_board_and_a_legitimate_variant_pass_in_process() {
     for args in [&[][..], &["--variant", "follows-redirects"][..]] {
         let report = atspec::certify(&session(args), &plan()).expect("the board came up");
-        assert!(report.conformant, "{args:?}: {:#?}", report.checks);
+        // One clause's checks pass, and a partial run is never a certificate.
+        assert_eq!(
+            report.verdict,
+            Outcome::Incomplete,
+            "{args:?}: {:#?}",
+            report.checks
+        );
+        assert!(!report.conformant);
+        assert_eq!(report.scope.clauses, vec![CLAUSE.to_string()]);
         let redirect: Vec<_> = report
             .checks
             .iter()
@@ -44,6 +53,7 @@ fn the_board_and_a_legitimate_variant_pass_in_process() {
 fn a_mutant_fails_on_the_clause_it_breaks_in_process() {
     let report = atspec::certify(&session(&["--mutant", "redirect-as-get"]), &plan())
         .expect("the board came up");
+    assert_eq!(report.verdict, Outcome::NotConformant);
     assert!(!report.conformant);
     let failing: Vec<&str> = report
         .checks
@@ -78,4 +88,36 @@ fn a_bad_plan_is_an_error_not_a_verdict() {
     }
     let bad_option = SessionArgs::from_args(["--no-such-option"]);
     assert!(bad_option.is_err());
+}
+
+/// The whole plan on the board, in-process: CONFORMANT on complete evidence, and the same run
+/// with one clause waived (it was proved anyway) says so.
+#[test]
+fn a_whole_run_is_a_certificate_in_process() {
+    let bind = format!("127.{}.250.1:0", std::process::id() % 200 + 20);
+    let plan = Plan {
+        cases: 5,
+        waivers: vec![atspec::report::Waiver {
+            clause: CLAUSE.into(),
+            reason: "lab ticket 42".into(),
+        }],
+        ..Plan::default()
+    };
+    let report =
+        atspec::certify(&session(&["--mock-bind", &bind]), &plan).expect("the board came up");
+    assert_eq!(
+        report.verdict,
+        Outcome::Conformant,
+        "{:?} {:?}",
+        report.unproved,
+        report.gaps
+    );
+    assert!(report.conformant && report.complete);
+    assert!(
+        report
+            .verdict_line()
+            .starts_with("CONFORMANT to the contract with 1 waiver"),
+        "{}",
+        report.verdict_line()
+    );
 }

@@ -28,7 +28,7 @@ fn the_board_at_115200_baud_passes_the_streaming_checks() {
         args.extend(["--clause", c]);
     }
     let (run, report) = certify("baud-115200", &args);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    common::assert_incomplete(&run, &report, None, &["partial run"]);
     assert!(
         report["device"]["link"]
             .as_str()
@@ -49,7 +49,7 @@ fn the_board_at_115200_baud_passes_the_streaming_checks() {
 #[test]
 fn the_board_at_921600_baud_passes_every_check() {
     let (run, report) = certify("baud-921600", &["--baud", "921600", "--cases", "30"]);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    common::assert_conformant(&run, &report);
     assert!(clauses_with(&report, "fail").is_empty());
     assert!(clauses_with(&report, "hung").is_empty());
     assert_eq!(report["fuzz"]["cases"], 30);

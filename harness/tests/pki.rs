@@ -82,14 +82,14 @@ fn a_provisioned_device_runs_every_trust_check() {
                 mine.to_str().unwrap(),
                 "--cases",
                 "0",
-                "--no-well-known-ports",
             ],
         )
     };
 
-    // The device holds the harness's CA and client identity: nothing is skipped, all pass.
+    // The device holds the harness's CA and client identity: nothing is skipped, all pass,
+    // and a serial device with a provisioned PKI is CONFORMANT on complete evidence.
     let (run, report) = run_with("pki-mine", &mine);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    common::assert_conformant(&run, &report);
     for c in TRUST_CHECKS {
         assert_eq!(verdict(&report, c), "pass", "{c}");
     }
@@ -108,4 +108,58 @@ fn a_missing_pki_is_a_setup_error_that_says_how_to_make_one() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("ca.crt"), "{}", r.stderr);
     assert!(r.stderr.contains("atspec pki init"), "{}", r.stderr);
+}
+
+/// `pki init` writes keys 0600 at creation (whatever the umask), refuses any file already
+/// there (not only the CA), and never writes through a link: `--force` replaces the link and
+/// leaves what it pointed at alone.
+#[test]
+fn init_keeps_keys_private_and_never_follows_links() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempdir("pki-hostile");
+    let dir = root.join("pki");
+    std::fs::create_dir_all(&dir).unwrap();
+    let victim = root.join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("client.0.key.pem")).unwrap();
+    // Under umask 000 as well.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 000; exec '{}' pki init '{}'",
+            env!("CARGO_BIN_EXE_atspec"),
+            dir.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "the link is an existing file");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("client.0.key.pem"));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 000; exec '{}' pki init --force '{}'",
+            env!("CARGO_BIN_EXE_atspec"),
+            dir.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    let link = std::fs::symlink_metadata(dir.join("client.0.key.pem")).unwrap();
+    assert!(!link.file_type().is_symlink());
+    for (f, mode) in [
+        ("ca.key", 0o600),
+        ("client.key", 0o600),
+        ("client.0.key.pem", 0o600),
+        ("ca.crt", 0o644),
+    ] {
+        let m = std::fs::metadata(dir.join(f)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(m, mode, "{f}");
+    }
 }

@@ -178,7 +178,7 @@ fn a_failing_setup_step_is_a_setup_error_with_the_exchange() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("setup step `AT+NOPE` did not answer /OK/"),
+            .contains("setup step `AT+NOPE` was refused (the answer ended in a final result that does not match /OK/)"),
         "{}",
         r.stderr
     );

@@ -27,7 +27,6 @@ fn tolerated(variant: &str, esp_at: bool) {
         "60".into(),
         "--seed".into(),
         "7".into(),
-        "--no-well-known-ports".into(),
     ];
     // A variant with smaller limits is judged under the profile that declares them.
     let declared = profile(&format!("{variant}.yaml"));
@@ -41,7 +40,7 @@ fn tolerated(variant: &str, esp_at: bool) {
         "variant {variant} is legitimate and must pass\n{}\n{}",
         run.stdout, run.stderr
     );
-    assert_eq!(report["conformant"], true);
+    common::assert_conformant(&run, &report);
     assert!(clauses_with(&report, "fail").is_empty());
     assert!(clauses_with(&report, "hung").is_empty());
     assert_eq!(report["fuzz"]["cases"], 60);
@@ -121,7 +120,7 @@ fn declared_limits_are_checked_against_the_device() {
             "0",
         ],
     );
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    common::assert_conformant(&run, &report);
     let checks = report["checks"].as_array().unwrap();
     for name in ["httpchead.declared_limit", "httpcsend.declared_limit"] {
         let c = checks.iter().find(|c| c["name"] == name).unwrap();
@@ -160,36 +159,61 @@ fn a_wrong_send_limit_fails_its_clause_without_hanging_later_checks() {
     assert!(clauses_with(&report, "pass").contains(&"HTTPCFG.VERIFY.MODES_2_3".to_string()));
 }
 
-/// A device without TLS: its TLS clauses are not applicable, never passed.
+/// A declared class is exercised, never taken on trust: the board has TLS, so declaring
+/// `tls: false` (class http) is a false claim, and `CONFORMANCE.CLASS.HTTPS` fails on the
+/// https request it completes. The other side: the bare-metal image, which has no TLS, is
+/// CONFORMANT to class http (`bare_metal.rs`). The TLS checks themselves are outside class
+/// http: not applicable, never passed.
 #[test]
-fn a_profile_without_tls_marks_tls_checks_not_applicable() {
+fn a_false_claim_of_no_tls_fails_its_class_clause() {
     let dir = common::tempdir("no-tls");
     let f = dir.join("no-tls.yaml");
     std::fs::write(&f, "tls: false\n").unwrap();
+    let junit = dir.join("r.xml");
     let (run, report) = certify(
         "no-tls",
         &[
             "--device-profile",
             f.to_str().unwrap(),
-            "--clause",
-            "HTTPCFG.VERIFY.MODES_2_3",
+            "--cases",
+            "0",
+            "--junit",
+            junit.to_str().unwrap(),
         ],
     );
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(report["class"], "http");
+    assert_eq!(
+        clauses_with(&report, "fail"),
+        vec!["CONFORMANCE.CLASS.HTTPS".to_string()]
+    );
+    assert!(
+        run.stdout
+            .contains("NOT CONFORMANT to the contract, class http"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .contains("<property name=\"class\" value=\"http\"/>")
+    );
     let c = report["checks"]
         .as_array()
         .unwrap()
         .iter()
         .find(|c| c["name"] == "httpcfg.verify_modes")
         .unwrap();
-    assert_eq!(c["verdict"]["verdict"], "skipped", "{c}");
+    assert_eq!(c["verdict"]["verdict"], "not_applicable", "{c}");
     assert!(
         c["verdict"]["why"]
             .as_str()
             .unwrap()
-            .contains("not applicable")
+            .contains("declares no TLS (class http)")
     );
-    assert!(!clauses_with(&report, "pass").contains(&"HTTPCFG.VERIFY.MODES_2_3".to_string()));
+    assert!(
+        clauses_with(&report, "not applicable").contains(&"HTTPCFG.VERIFY.MODES_2_3".to_string())
+    );
 }
 
 /// A broken profile is a setup error that points at the line.

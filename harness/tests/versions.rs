@@ -23,7 +23,6 @@ fn emulated(version: &str) {
             "30",
             "--seed",
             "11",
-            "--no-well-known-ports",
         ],
     );
     let id = format!("esp-at-{version}");
@@ -32,6 +31,7 @@ fn emulated(version: &str) {
         "ESP-AT {version} must pass its own profile\n{}\n{}",
         run.stdout, run.stderr
     );
+    common::assert_conformant(&run, &report);
     let first = verdict(&report, 0);
     assert_eq!(first["profile"], id.as_str(), "{first}");
     assert_eq!(first["decides"], true);
@@ -184,8 +184,9 @@ fn getsize_parameters_are_judged_per_version() {
             ],
         );
         let failed = clauses_with(&report, "fail").contains(&"HTTP.BUFFER.TX_SIZE".to_string());
+        // A partial run passes as INCOMPLETE (exit 3), never as a certificate.
         assert_eq!(
-            (run.code == 0, failed),
+            (run.code == 3, failed),
             (passes, !passes),
             "{board} as {profile}: {}",
             run.stdout
@@ -227,4 +228,60 @@ fn an_unknown_version_or_profile_is_a_usage_error() {
         "{}",
         run.stderr
     );
+}
+
+/// A version profile's `lacks` is a claim the device must back: the v2.2 board answers the
+/// commands v2.2 lacks as unknown and passes `version.commands` under its own profile; the
+/// v4.1 board, which has them, judged as v2.2 fails it.
+#[test]
+fn a_claim_to_lack_commands_is_verified() {
+    let (run, report) = certify(
+        "lacks-22",
+        &[
+            "--esp-at-version",
+            "2.2",
+            "--profile",
+            "auto",
+            "--clause",
+            "FRAMING.COMMAND.UNKNOWN",
+        ],
+    );
+    common::assert_incomplete(&run, &report, None, &["partial run"]);
+    let check = |report: &serde_json::Value| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "version.commands")
+            .map(|c| c["verdict"]["verdict"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(check(&report), "pass");
+    let (run, report) = certify(
+        "lacks-41-as-22",
+        &[
+            "--esp-at-version",
+            "4.1",
+            "--profile",
+            "esp-at-2.2",
+            "--clause",
+            "FRAMING.COMMAND.UNKNOWN",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(check(&report), "fail");
+}
+
+/// `--profile auto` with a device that claims no ESP-AT version (the board says `AT
+/// version:atspec …`) is a setup error that names the known profiles, not a silent contract.
+#[test]
+fn auto_without_a_version_claim_is_a_setup_error() {
+    let run = common::atspec(&["certify", "--profile", "auto", "--cases", "0"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("AT+GMR claims no ESP-AT version"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("4.1 (esp-at-4.1)"), "{}", run.stderr);
 }

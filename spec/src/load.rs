@@ -31,10 +31,29 @@ pub fn load_str(file: &str, text: &str) -> Result<Spec, Diagnostics> {
     Ok(spec)
 }
 
-/// Reads, parses and validates a spec file.
+/// The largest spec file read (the ESP-AT spec is under 100 KiB).
+pub const SPEC_MAX: u64 = 16 * 1024 * 1024;
+
+/// Reads, parses and validates a spec file: a regular file of at most `SPEC_MAX` bytes (a
+/// device node or FIFO would be read forever).
 pub fn load(path: impl AsRef<Path>) -> Result<Spec, Diagnostics> {
     let path = path.as_ref();
     let shown = path.display().to_string();
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return Err(Diagnostics::whole_file(
+                &shown,
+                "the spec must be a regular file (not a device, FIFO or directory)".into(),
+            ));
+        }
+        Ok(m) if m.len() > SPEC_MAX => {
+            return Err(Diagnostics::whole_file(
+                &shown,
+                format!("the spec is {} bytes; at most {SPEC_MAX} are read", m.len()),
+            ));
+        }
+        _ => {}
+    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         let mut sink = Sink::new(&shown);
         sink.push(0, 0, format!("cannot read the spec: {e}"));

@@ -337,9 +337,14 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         text[..n].copy_from_slice(line);
         self.line.clear();
         let mut scratch = [0u8; crate::line::CAPACITY];
+        // A version without the command does not know its name, whatever form or parameters
+        // follow it: the name is looked up before anything else is parsed.
+        let lacked = atspec_rt::head(&text[..n], crate::line::CAPACITY)
+            .ok()
+            .and_then(|h| device::Name::lookup(h.name))
+            .is_some_and(|name| self.profile.is_some_and(|p| !p.has(name)));
         match device::parse(&text[..n], &mut scratch) {
-            Ok(cmd) if self.profile.is_some_and(|p| !p.has(cmd.name_and_form().0)) => {
-                // A version without the command does not know its name.
+            _ if lacked => {
                 let r = device::ANSWERS.reject(atspec_rt::RejectKind::UnknownCommand);
                 self.error_code(r.err_code);
                 self.out.put(r.result);

@@ -8,6 +8,24 @@ use crate::world::step::Step;
 pub(super) fn checks() -> Vec<Check> {
     vec![
         Check::new("base.at", &[Clause::BaseAtOk], |_| vec![l("AT"), l("at")]),
+        // A version profile's `lacks` is a claim: every HTTP command's test form, with SYSLOG
+        // on, tells a command the device has (no test form: a plain ERROR) from one it lacks
+        // (unknown: ERR CODE 0x01090000). Judged under every profile, never "not applicable".
+        Check::new(
+            "version.commands",
+            &[Clause::FramingFormMissing, Clause::FramingCommandUnknown],
+            |_| {
+                let mut v = vec![l("AT+SYSLOG=1")];
+                v.extend(
+                    crate::syntax::device::Name::ALL
+                        .iter()
+                        .filter(|n| n.as_str().starts_with("AT+HTTP"))
+                        .map(|n| l(format!("{}=?", n.as_str()))),
+                );
+                v.push(l("AT+NOSUCH=?"));
+                v
+            },
+        ),
         Check::new(
             "base.gmr",
             &[Clause::BaseGmrVersionLines, Clause::BaseGmrAtVersion],

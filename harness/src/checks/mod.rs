@@ -28,6 +28,9 @@ pub enum Needs {
     Nothing,
     /// These TLS fronts (skipped without them).
     Fronts(&'static [TlsFront]),
+    /// The good TLS front, whatever the device declares: a device with TLS must complete a
+    /// request to it, one without must fail it (its conformance class is exercised).
+    ClassFront,
     /// The raw server on port 80 and a good TLS front on 443 (host/path mode; skipped when the
     /// harness cannot bind them).
     WellKnownPorts,

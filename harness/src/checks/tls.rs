@@ -23,6 +23,16 @@ pub(super) fn checks() -> Vec<Check> {
             },
         )
         .needs(Needs::Fronts(&[Good])),
+        // The declared class, both ways: AT+HTTPCLIENT (every version has it) to the good
+        // front, which HTTPCFG mode 0 (the default) does not verify.
+        Check::new("tls.class", &[Clause::ConformanceClassHttps], |c| {
+            let u = c.tls(Good, "/class");
+            vec![
+                l("AT+SYSLOG=1"),
+                l(format!("AT+HTTPCLIENT=2,0,\"{u}\",,,2")),
+            ]
+        })
+        .needs(Needs::ClassFront),
         Check::new("httpcfg.mode_range", &[Clause::HttpcfgModeRange], |_| {
             vec![
                 l("AT+HTTPCFG=4,0,0"),

@@ -61,6 +61,11 @@ pub struct CertifyArgs {
     /// --parallel-count N); `atspec report merge` joins the slices' JSON reports.
     #[arg(long, value_name = "I/N", conflicts_with_all = ["parallel_count", "parallel_index"])]
     shard: Option<atspec::certify::Shard>,
+    /// Clauses to exempt on purpose: a YAML list of `{clause: ID, reason: TEXT}`. A waived
+    /// clause that is not proved does not keep the verdict from CONFORMANT; every report lists
+    /// the waivers ("CONFORMANT … with N waivers"). A waiver never excuses a failure.
+    #[arg(long, value_name = "FILE")]
+    waive: Option<PathBuf>,
     /// Directory for the per-device UART logs (default: next to the first report file given,
     /// as `<report>.device-N.uart.log`).
     #[arg(long, value_name = "DIR")]
@@ -88,7 +93,12 @@ impl CertifyArgs {
                 }
             }
         };
+        let waivers = match &self.waive {
+            Some(p) => atspec::report::evidence::load_waivers(p)?,
+            None => Vec::new(),
+        };
         Ok(Plan {
+            waivers,
             seed: self.seed,
             cases: self.cases,
             max_shrink: Duration::from_secs(self.max_shrink_time),
@@ -105,7 +115,15 @@ impl CertifyArgs {
 
 /// Runs `atspec certify`.
 pub fn run(a: CertifyArgs) -> ExitCode {
-    let plan = match a.plan() {
+    // A signal stops the run with its reports written (INCOMPLETE, interrupted).
+    if let Err(e) = atspec::interrupt::install() {
+        eprintln!("atspec certify: {e}");
+        return ExitCode::from(2);
+    }
+    let plan = match a.plan().and_then(|p| {
+        prepare_outputs(&a)?;
+        Ok(p)
+    }) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("atspec certify: {e}");
@@ -115,15 +133,70 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     let report = match atspec::certify(&a.session, &plan) {
         Ok(r) => r,
         Err(e @ (Error::Usage(_) | Error::Setup(_))) => {
+            let e = atspec::bytes::neutralize(&atspec::secrets::mask(&e.to_string()), false);
             eprintln!("atspec certify: {e}");
+            // CI reads the files it was told to expect: a run that never started says why
+            // in them too.
+            write_error_reports(&e, &a.json, &a.junit);
             return ExitCode::from(2);
         }
     };
     let style = Style {
         color: std::io::stdout().is_terminal(),
     };
-    print!("{}", report::terminal::render(style, &report));
+    print!(
+        "{}",
+        terminal_text(style, &report::terminal::render(style, &report))
+    );
     write_reports(&report, &a.json, &a.junit, &a.html)
+}
+
+/// Creates every report's folder and makes sure each file can be written before the run
+/// starts: an unwritable path is a setup error at once, not after the run.
+fn prepare_outputs(a: &CertifyArgs) -> Result<(), String> {
+    for p in [&a.json, &a.junit, &a.html, &a.fuzz_log]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+            .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    }
+    Ok(())
+}
+
+/// The JSON and JUnit files of a run that could not start: the error, and one JUnit error
+/// case, so CI shows why instead of a missing file.
+fn write_error_reports(error: &str, json: &Option<PathBuf>, junit: &Option<PathBuf>) {
+    if let Some(p) = json {
+        let v = serde_json::json!({
+            "tool": format!("atspec {}", env!("CARGO_PKG_VERSION")),
+            "verdict": "error",
+            "complete": false,
+            "conformant": false,
+            "error": error,
+        });
+        let _ = std::fs::write(p, serde_json::to_string_pretty(&v).unwrap_or_default());
+    }
+    if let Some(p) = junit {
+        let e = report::junit::xml_text(error);
+        let x = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"atspec certify\" tests=\"1\" failures=\"0\" errors=\"1\">\n  <testsuite name=\"setup\" tests=\"1\" failures=\"0\" errors=\"1\">\n    <testcase classname=\"setup\" name=\"setup\">\n      <error type=\"setup\" message=\"{e}\"/>\n    </testcase>\n  </testsuite>\n</testsuites>\n"
+        );
+        let _ = std::fs::write(p, x);
+    }
+}
+
+/// What reaches the terminal: secrets masked, and device bytes unable to drive it (only the
+/// harness's own colors pass).
+pub fn terminal_text(style: Style, text: &str) -> String {
+    atspec::bytes::neutralize(&atspec::secrets::mask(text), style.color)
 }
 
 /// Where each device's UART log goes: `--logs DIR`, else next to the first report file given
@@ -153,8 +226,8 @@ fn uart_logs(a: &CertifyArgs, n: usize) -> Result<Vec<PathBuf>, String> {
         .collect())
 }
 
-/// Writes the report files asked for; the exit status: 0 conformant, 1 not, 2 a file could not
-/// be written.
+/// Writes the report files asked for; the exit status: 0 conformant, 1 not conformant, 3
+/// incomplete (nothing failed, something unproved), 2 a file could not be written.
 pub fn write_reports(
     report: &Report,
     json: &Option<PathBuf>,
@@ -164,7 +237,7 @@ pub fn write_reports(
     let mut failed_write = false;
     let mut write = |path: &Option<PathBuf>, text: String| {
         if let Some(p) = path
-            && let Err(e) = std::fs::write(p, text)
+            && let Err(e) = std::fs::write(p, atspec::secrets::mask(&text))
         {
             eprintln!("atspec: cannot write {}: {e}", p.display());
             failed_write = true;
@@ -178,9 +251,7 @@ pub fn write_reports(
     write(html, report::html::render(report));
     if failed_write {
         ExitCode::from(2)
-    } else if report.conformant {
-        ExitCode::SUCCESS
     } else {
-        ExitCode::from(1)
+        ExitCode::from(report.verdict.exit_code())
     }
 }

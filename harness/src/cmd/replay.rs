@@ -74,7 +74,10 @@ pub fn run(a: ReplayArgs) -> ExitCode {
                 for g in golden {
                     println!("  {g}");
                 }
-                print!("{}", terminal::transcript(style, &r.run));
+                print!(
+                    "{}",
+                    super::certify::terminal_text(style, &terminal::transcript(style, &r.run))
+                );
             }
         }
         if a.bless && r.run.verdict == Verdict::Pass {

@@ -93,12 +93,22 @@ impl MockPeer {
             TlsSetup::Provisioned(dir) => Some(RunPki::from_dir(dir, &opts.host)?),
             TlsSetup::None => None,
         };
+        // The fronts reach the raw server where it listens: the bind address (loopback when
+        // the peer binds every address), so a run bound to 127.0.0.N is self-contained.
+        let backend = std::net::SocketAddr::new(
+            if opts.bind.ip().is_unspecified() {
+                std::net::Ipv4Addr::LOCALHOST.into()
+            } else {
+                opts.bind.ip()
+            },
+            raw.port,
+        );
         let mut fronts = Vec::new();
         if let Some(p) = &pki {
             for (i, f) in p.fronts().into_iter().enumerate() {
                 let l = listener(opts.bind, 2 + i as u16).map_err(|err| e("TLS front", err))?;
                 let port = l.local_addr().map_err(|err| e("TLS front", err))?.port();
-                p.serve(f, l, raw.port)?;
+                p.serve(f, l, backend)?;
                 fronts.push((f, port));
             }
         }
@@ -112,7 +122,7 @@ impl MockPeer {
             }
             if let Some(p) = &pki
                 && let Ok(l) = TcpListener::bind((ip, 443))
-                && p.serve(TlsFront::Good, l, raw.port).is_ok()
+                && p.serve(TlsFront::Good, l, backend).is_ok()
             {
                 well_known.push((443, Server::Tls(TlsFront::Good)));
             }

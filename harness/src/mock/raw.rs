@@ -69,7 +69,21 @@ fn accept(
     Ok(())
 }
 
-/// Reads one request: head, then a Content-Length body.
+/// The largest request head read: a device's whole tx buffer (10240 bytes at most) with room.
+pub const HEAD_MAX: usize = 64 * 1024;
+/// The largest request body read: the most a device is asked to send (the virtual board's
+/// AT+HTTPCPOST/PUT limit, 1 MiB) with room. Beyond it the server answers 413 and closes, and
+/// records nothing: the device's request was not what its check expected.
+pub const BODY_MAX: usize = (1 << 20) + 64 * 1024;
+
+/// Refuses a request over the caps: `status`, then close.
+fn refuse(conn: &mut TcpStream, status: &str) {
+    let _ = conn.write_all(
+        format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").as_bytes(),
+    );
+}
+
+/// Reads one request: head, then a Content-Length body, each within its cap.
 fn read_request(conn: &mut TcpStream) -> Option<HttpRequest> {
     conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let mut buf = Vec::new();
@@ -82,6 +96,10 @@ fn read_request(conn: &mut TcpStream) -> Option<HttpRequest> {
         }
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break i + 4;
+        }
+        if buf.len() > HEAD_MAX {
+            refuse(conn, "431 Request Header Fields Too Large");
+            return None;
         }
         match conn.read(&mut chunk) {
             Ok(0) | Err(_) => return None,
@@ -109,6 +127,10 @@ fn read_request(conn: &mut TcpStream) -> Option<HttpRequest> {
         .find(|(k, _)| k.eq_ignore_ascii_case(b"content-length"))
         .and_then(|(_, v)| std::str::from_utf8(v).ok()?.trim().parse::<usize>().ok())
         .unwrap_or(0);
+    if length > BODY_MAX {
+        refuse(conn, "413 Content Too Large");
+        return None;
+    }
     let mut body = buf[head_end..].to_vec();
     while body.len() < length {
         match conn.read(&mut chunk) {
@@ -225,5 +247,36 @@ fn drain(mut conn: TcpStream, max: Duration) {
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
             Err(_) => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A neighbour's (or a device's) oversized request is refused with 413/431 and never
+    /// buffered: the server answers as soon as the head says how much would follow.
+    #[test]
+    fn oversized_requests_are_refused_not_buffered() {
+        let server = RawServer::start(TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
+        let ask = |bytes: &[u8]| {
+            let mut c = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let _ = c.write_all(bytes);
+            let mut answer = Vec::new();
+            let _ = c.read_to_end(&mut answer);
+            String::from_utf8_lossy(&answer).into_owned()
+        };
+        let a = ask(b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 100000000000\r\n\r\nabc");
+        assert!(a.starts_with("HTTP/1.1 413 "), "{a}");
+        let mut flood = b"GET /x HTTP/1.1\r\nX-Pad: ".to_vec();
+        flood.extend(std::iter::repeat_n(b'a', HEAD_MAX + 10));
+        let a = ask(&flood);
+        assert!(a.starts_with("HTTP/1.1 431 "), "{a}");
+        assert!(server.take().is_empty(), "nothing oversized is recorded");
+        // An ordinary request still goes through.
+        let a = ask(b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc");
+        assert!(a.starts_with("HTTP/1.1 200 "), "{a}");
+        assert_eq!(server.take().len(), 1);
     }
 }

@@ -150,11 +150,27 @@ impl RunPki {
     }
 
     /// Writes the board's PKI directory: `ca.0.pem`, `client.0.crt.pem`, `client.0.key.pem`.
+    /// The key is created 0600 in a fresh 0700 directory, never through a link.
     pub fn write_board_dir(&self, dir: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        std::fs::write(dir.join("ca.0.pem"), &self.ca_pem)?;
-        std::fs::write(dir.join("client.0.crt.pem"), &self.client.0)?;
-        std::fs::write(dir.join("client.0.key.pem"), &self.client.1)
+        use crate::files::{PRIVATE, PUBLIC, write_new};
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        write_new(&dir.join("ca.0.pem"), self.ca_pem.as_bytes(), PUBLIC, true)?;
+        write_new(
+            &dir.join("client.0.crt.pem"),
+            self.client.0.as_bytes(),
+            PUBLIC,
+            true,
+        )?;
+        write_new(
+            &dir.join("client.0.key.pem"),
+            self.client.1.as_bytes(),
+            PRIVATE,
+            true,
+        )
     }
 
     /// The fronts this PKI can serve.
@@ -190,12 +206,12 @@ impl RunPki {
             .map_err(|e| e.to_string())
     }
 
-    /// Starts the front for `front` on `listener`, forwarding to `backend_port` on loopback.
+    /// Starts the front for `front` on `listener`, forwarding to the raw server at `backend`.
     pub fn serve(
         &self,
         front: TlsFront,
         listener: TcpListener,
-        backend_port: u16,
+        backend: std::net::SocketAddr,
     ) -> Result<(), String> {
         let config = self.config(front)?;
         std::thread::Builder::new()
@@ -205,7 +221,7 @@ impl RunPki {
                     let config = config.clone();
                     let _ = std::thread::Builder::new()
                         .name("atspec-tls-conn".into())
-                        .spawn(move || proxy(conn, config, backend_port));
+                        .spawn(move || proxy(conn, config, backend));
                 }
             })
             .map_err(|e| e.to_string())?;
@@ -218,7 +234,7 @@ fn quiet(e: &std::io::Error) -> bool {
 }
 
 /// Decrypts one connection and relays it to the backend both ways.
-fn proxy(tcp: TcpStream, config: Arc<ServerConfig>, backend_port: u16) {
+fn proxy(tcp: TcpStream, config: Arc<ServerConfig>, upstream: std::net::SocketAddr) {
     let Ok(conn) = ServerConnection::new(config) else {
         return;
     };
@@ -234,7 +250,7 @@ fn proxy(tcp: TcpStream, config: Arc<ServerConfig>, backend_port: u16) {
             Ok(n) => {
                 idle = false;
                 if backend.is_none() {
-                    let Ok(b) = TcpStream::connect(("127.0.0.1", backend_port)) else {
+                    let Ok(b) = TcpStream::connect(upstream) else {
                         break;
                     };
                     let _ = b.set_nonblocking(true);
@@ -284,10 +300,11 @@ fn proxy(tcp: TcpStream, config: Arc<ServerConfig>, backend_port: u16) {
 /// README on loading them into ESP-AT. Existing files are kept unless `force`.
 pub fn provision(dir: &Path, force: bool) -> Result<Vec<std::path::PathBuf>, String> {
     let e = |e: rcgen::Error| format!("certificate generation: {e}");
-    let existing: Vec<_> = PKI_FILES
+    // Every file it would write counts, a dangling link too (`exists` would follow it).
+    let existing: Vec<_> = PROVISIONED
         .iter()
         .map(|f| dir.join(f))
-        .filter(|p| p.exists())
+        .filter(|p| std::fs::symlink_metadata(p).is_ok())
         .collect();
     if !existing.is_empty() && !force {
         return Err(format!(
@@ -317,11 +334,29 @@ pub fn provision(dir: &Path, force: bool) -> Result<Vec<std::path::PathBuf>, Str
     let mut written = Vec::new();
     for (name, text) in files {
         let p = dir.join(name);
-        std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+        let mode = if name.ends_with(".key") || name.ends_with(".key.pem") {
+            crate::files::PRIVATE
+        } else {
+            crate::files::PUBLIC
+        };
+        crate::files::write_new(&p, text.as_bytes(), mode, force)
+            .map_err(|e| format!("{}: {e}", p.display()))?;
         written.push(p);
     }
     Ok(written)
 }
+
+/// Every file `pki init` writes.
+const PROVISIONED: [&str; 8] = [
+    "ca.crt",
+    "ca.key",
+    "client.crt",
+    "client.key",
+    "ca.0.pem",
+    "client.0.crt.pem",
+    "client.0.key.pem",
+    "README.md",
+];
 
 const PKI_README: &str = "# atspec device PKI
 

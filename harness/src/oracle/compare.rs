@@ -264,10 +264,19 @@ fn check_loose(loose: Loose, x: &Expect, actual: &[u8]) -> Result<(), Mismatch> 
                 .iter()
                 .skip(echo_lines)
                 .all(|l| !l.is_empty() && l.iter().all(|b| (0x20..0x7f).contains(b)));
+            // The device's own version line stands for the profile when the profile is the
+            // one that version maps to (itself, or the nearest lower one): a 3.2 device is
+            // judged by ESP-AT 3.1's profile and says 3.2.
             let claims = |v: (u16, u16)| {
-                lines
-                    .iter()
-                    .any(|l| atspec_rt::profile::at_version(l) == Some(v))
+                lines.iter().any(|l| {
+                    atspec_rt::profile::at_version(l).is_some_and(|dv| {
+                        dv == v
+                            || crate::syntax::device::profile_for_version(dv)
+                                .and_then(|p| p.esp_at_version)
+                                == Some(v)
+                                && dv.0 == v.0
+                    })
+                })
             };
             if let Some((a, b)) = claim
                 && !claims((a, b))
@@ -325,6 +334,24 @@ mod tests {
         assert!(check(&x, b"+HTTPCGET:3,abX\r\n+HTTPCGET:3,\nOK\r\n\r\nOK\r\n").is_err());
         let e = check(&x, b"+HTTPCGET:6,ab\r\nOK\r\n\r\nOK\r\n").unwrap_err();
         assert!(e.what.contains("HTTP.RESPONSE.PIECES"), "{e:?}");
+    }
+
+    /// BASE.GMR.AT_VERSION both ways: a device judged by ESP-AT 3.1's profile may say 3.1 or a
+    /// version that maps to it (3.2), never another one (3.0, 4.1).
+    #[test]
+    fn a_version_claim_stands_for_the_profile_it_maps_to() {
+        let x = Expect {
+            output: b"\r\nOK\r\n".to_vec(),
+            loose: Some(Loose::VersionLines(Some((3, 1)))),
+            ..Expect::default()
+        };
+        let gmr = |v: &str| format!("AT version:{v}(Jan 1 2025)\r\nSDK version:v5\r\n\r\nOK\r\n");
+        assert_eq!(check(&x, gmr("3.1.0.0").as_bytes()), Ok(()));
+        assert_eq!(check(&x, gmr("3.2.0.0").as_bytes()), Ok(()));
+        for other in ["3.0.0.0", "4.1.0.0", "2.2.0.0"] {
+            let e = check(&x, gmr(other).as_bytes()).unwrap_err();
+            assert!(e.what.contains("BASE.GMR.AT_VERSION"), "{other}: {e:?}");
+        }
     }
 
     #[test]

@@ -659,6 +659,11 @@ fn handshake(model: &Model, front: TlsFront) -> bool {
         Clause::HttpcfgVerifyNoHostname,
         Clause::HttpcfgClientCert,
     ];
+    // A device whose profile declares no TLS completes no handshake (its class is http).
+    if !model.profile.tls {
+        let _ = Clause::ConformanceClassHttps;
+        return false;
+    }
     let verify = model.auth.mode & 2 != 0;
     let present = model.auth.mode & 1 != 0;
     match front {

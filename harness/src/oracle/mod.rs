@@ -533,12 +533,20 @@ impl Model {
     /// prints when done.
     fn run_line(&mut self, line: &[u8], world: &World, x: &mut Expect) -> Option<Running> {
         let mut scratch = [0u8; LINE_CAPACITY];
-        let parsed = device::parse(line, &mut scratch).and_then(|c| {
+        // A version without the command answers it as an unknown one, whatever form or
+        // parameters follow the name (ESP-AT looks the name up first).
+        let lacked = atspec_rt::head(line, LINE_CAPACITY)
+            .ok()
+            .and_then(|h| device::Name::lookup(h.name))
+            .is_some_and(|name| !self.judge.has(name));
+        let parsed = if lacked {
+            Err(device::ANSWERS.reject(atspec_rt::RejectKind::UnknownCommand))
+        } else {
+            device::parse(line, &mut scratch)
+        };
+        let parsed = parsed.and_then(|c| {
             let name = c.name_and_form().0;
-            if !self.judge.has(name) {
-                // A version without the command answers it as an unknown one.
-                Err(device::ANSWERS.reject(atspec_rt::RejectKind::UnknownCommand))
-            } else if name == device::Name::HttpGetSize
+            if name == device::Name::HttpGetSize
                 && self.judge.behaviour.getsize_url_only
                 && field_spans(line).len() > 1
             {

@@ -3,18 +3,83 @@
 use super::Report;
 use crate::runner::Verdict;
 
+/// Escapes text for HTML: markup characters, and control characters a device sent (ESC, NUL,
+/// the rest of C0 and C1, bidirectional overrides) made visible as in the terminal.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
+    crate::bytes::neutralize(s, false)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// A link to a file beside the report, or plain text when `path` is not a plain file name
+/// (a merged shard's report is untrusted: a `javascript:` or `https:` value must not become a
+/// live link). The name is taken relative (`./NAME`), so no scheme can apply.
+fn file_link(path: &str) -> String {
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map_or(path.to_string(), |n| n.to_string_lossy().into_owned());
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    if plain {
+        format!("<a href=\"./{}\">{}</a>", esc(&name), esc(&name))
+    } else {
+        format!("<code>{}</code>", esc(path))
+    }
 }
 
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}\
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}\
 .pass{color:#176c2f}.fail,.hung{color:#b00020;font-weight:600}.skipped,.unchecked{color:#777}\
 pre{background:#f6f6f6;padding:.6em;overflow-x:auto;white-space:pre-wrap;word-break:break-all}\
-.banner{padding:.8em 1em;border-radius:6px;font-size:1.2em}.ok{background:#e3f4e8}.bad{background:#fde7ea}";
+.banner{padding:.8em 1em;border-radius:6px;font-size:1.2em}.ok{background:#e3f4e8}.bad{background:#fde7ea}.incomplete{background:#fff3d6}\
+.unproved,.waived{color:#8a5a00}";
+
+/// The class, the waivers and, for an incomplete report, what is missing: right under the
+/// banner, since it is what the certificate rests on.
+fn evidence(r: &Report) -> String {
+    let mut h = String::new();
+    h.push_str(&format!(
+        "<p>Conformance class: <strong>{}</strong></p>",
+        esc(r.class.description())
+    ));
+    if !r.waivers.is_empty() {
+        h.push_str("<h2>Waived clauses</h2><table><tr><th>Clause</th><th>Reason</th></tr>");
+        for w in &r.waivers {
+            h.push_str(&format!(
+                "<tr><td class=\"waived\"><code>{}</code></td><td>{}</td></tr>",
+                esc(&w.clause),
+                esc(&w.reason)
+            ));
+        }
+        h.push_str("</table>");
+    }
+    if r.gaps.is_empty() && r.unproved.is_empty() {
+        return h;
+    }
+    h.push_str("<h2>Why the evidence is incomplete</h2><ul>");
+    for g in &r.gaps {
+        h.push_str(&format!("<li>{}</li>", esc(g)));
+    }
+    h.push_str("</ul>");
+    if !r.unproved.is_empty() {
+        h.push_str("<table><tr><th>Unproved clause</th><th>Why</th></tr>");
+        for g in &r.unproved {
+            h.push_str(&format!(
+                "<tr><td class=\"unproved\"><code>{}</code></td><td>{}</td></tr>",
+                esc(&g.clause),
+                esc(&g.why)
+            ));
+        }
+        h.push_str("</table>");
+    }
+    h
+}
 
 /// Renders the report.
 pub fn render(r: &Report) -> String {
@@ -23,7 +88,11 @@ pub fn render(r: &Report) -> String {
     h.push_str("<title>atspec certification report</title>");
     h.push_str(&format!("<style>{STYLE}</style></head><body>"));
     h.push_str("<h1>atspec certification report</h1>");
-    let cls = if r.conformant { "ok" } else { "bad" };
+    let cls = match r.verdict {
+        super::Outcome::Conformant => "ok",
+        super::Outcome::NotConformant => "bad",
+        super::Outcome::Incomplete => "incomplete",
+    };
     h.push_str(&format!(
         "<p class=\"banner {cls}\">{}: {} pass, {} fail, {} hung, {} skipped, {} not applicable, {} unchecked of {} clauses</p>",
         esc(&r.verdict_line()),
@@ -35,6 +104,7 @@ pub fn render(r: &Report) -> String {
         r.totals.unchecked,
         r.clauses.len()
     ));
+    h.push_str(&evidence(r));
     h.push_str("<h2>Verdicts</h2><table><tr><th>Profile</th><th>Verdict</th><th>Checks that differ</th><th>Not applicable</th></tr>");
     for v in &r.verdicts {
         h.push_str(&format!(
@@ -80,7 +150,7 @@ pub fn render(r: &Report) -> String {
     let devices: Vec<super::DeviceResult> = if r.devices.is_empty() {
         vec![super::DeviceResult {
             identity: r.device.clone(),
-            conformant: r.conformant,
+            clean: r.verdict != super::Outcome::NotConformant,
             checks: r.checks.len(),
             failing_checks: Vec::new(),
             fuzz_cases: r.fuzz.cases,
@@ -91,19 +161,18 @@ pub fn render(r: &Report) -> String {
     };
     for (i, d) in devices.iter().enumerate() {
         // The log sits next to the report: link it by file name.
-        let log = d.identity.uart_log.as_ref().map_or(String::from("—"), |l| {
-            let name = std::path::Path::new(l)
-                .file_name()
-                .map_or(l.clone(), |n| n.to_string_lossy().into_owned());
-            format!("<a href=\"{}\">{}</a>", esc(&name), esc(&name))
-        });
+        let log = d
+            .identity
+            .uart_log
+            .as_ref()
+            .map_or(String::from("—"), |l| file_link(l));
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{log}</td></tr>",
             i + 1,
             esc(&d.identity.link),
             esc(&d.identity.version.join(" / ")),
-            if d.conformant { "pass" } else { "fail" },
-            if d.conformant { "conformant" } else { "not conformant" },
+            if d.clean { "pass" } else { "fail" },
+            if d.clean { "nothing failed" } else { "failures" },
             d.checks,
             esc(&d.failing_checks.join(", ")),
             d.fuzz_cases
@@ -175,4 +244,29 @@ pub fn render(r: &Report) -> String {
     }
     h.push_str("</body></html>\n");
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untrusted_text_and_links_stay_inert() {
+        assert_eq!(esc("<b>\u{1b}[2J\0'x'"), "&lt;b&gt;\\x1b[2J\\0&#39;x&#39;");
+        assert_eq!(
+            file_link("logs/r.device-1.uart.log"),
+            "<a href=\"./r.device-1.uart.log\">r.device-1.uart.log</a>"
+        );
+        for hostile in [
+            "javascript:alert(document.domain)",
+            "https://evil.example/x",
+            "a\"onmouseover=\"x",
+            "..",
+        ] {
+            // Plain text, or at most a link to a file beside the report.
+            let h = file_link(hostile);
+            let inert = !h.contains("href") || (h.contains("href=\"./") && !h.contains(':'));
+            assert!(inert, "{hostile}: {h}");
+        }
+    }
 }

@@ -5,28 +5,7 @@
 use super::Report;
 use crate::runner::Verdict;
 
-/// Makes text safe for XML 1.0 character data and attributes.
-pub fn xml_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' | '\t' => out.push(c),
-            '\r' => out.push_str("\\r"),
-            '\u{1b}' => out.push_str("\\e"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            '\u{fffe}' | '\u{ffff}' => out.push_str("\\ufffe"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::bytes::xml_text;
 
 /// Renders the report as JUnit XML.
 pub fn render(r: &Report) -> String {
@@ -53,9 +32,12 @@ pub fn render(r: &Report) -> String {
         .filter(|c| matches!(c.verdict, Verdict::Fail(_) | Verdict::Hung(_)))
         .count()
         + usize::from(r.fuzz.failure.is_some());
+    // The certificate is a test case of its own: an incomplete report is an error, never a
+    // green run.
+    let incomplete = usize::from(r.verdict == super::Outcome::Incomplete);
     x.push_str(&format!(
-        "<testsuites name=\"atspec certify\" tests=\"{}\" failures=\"{fails}\" time=\"{:.3}\">\n",
-        r.checks.len() + 1,
+        "<testsuites name=\"atspec certify\" tests=\"{}\" failures=\"{fails}\" errors=\"{incomplete}\" time=\"{:.3}\">\n",
+        r.checks.len() + 2,
         r.wall_ms as f64 / 1000.0
     ));
     for (g, cs) in &groups {
@@ -133,7 +115,57 @@ pub fn render(r: &Report) -> String {
             xml_text(&transcript_text(t))
         ));
     }
-    x.push_str("    </testcase>\n  </testsuite>\n</testsuites>\n");
+    x.push_str("    </testcase>\n  </testsuite>\n");
+    x.push_str(&certificate(r));
+    x.push_str("</testsuites>\n");
+    x
+}
+
+/// The `certificate` suite: one case whose outcome is the report's verdict, with the class,
+/// the waivers and every unproved clause.
+fn certificate(r: &Report) -> String {
+    let mut x = String::new();
+    let (failures, errors) = match r.verdict {
+        super::Outcome::Conformant => (0, 0),
+        super::Outcome::NotConformant => (1, 0),
+        super::Outcome::Incomplete => (0, 1),
+    };
+    x.push_str(&format!(
+        "  <testsuite name=\"certificate\" tests=\"1\" failures=\"{failures}\" errors=\"{errors}\">\n    <testcase classname=\"certificate\" name=\"verdict\">\n      <properties>"
+    ));
+    let mut prop = |name: &str, value: &str| {
+        x.push_str(&format!(
+            "<property name=\"{}\" value=\"{}\"/>",
+            xml_text(name),
+            xml_text(value)
+        ))
+    };
+    prop("verdict", r.verdict.label());
+    prop("class", r.class.id());
+    for w in &r.waivers {
+        prop("waiver", &format!("{}: {}", w.clause, w.reason));
+    }
+    x.push_str("</properties>\n");
+    let line = xml_text(&r.verdict_line());
+    match r.verdict {
+        super::Outcome::Conformant => {}
+        super::Outcome::NotConformant => x.push_str(&format!(
+            "      <failure type=\"not conformant\" message=\"{line}\"/>\n"
+        )),
+        super::Outcome::Incomplete => {
+            let mut body: Vec<String> = r.gaps.clone();
+            body.extend(
+                r.unproved
+                    .iter()
+                    .map(|g| format!("{}: {}", g.clause, g.why)),
+            );
+            x.push_str(&format!(
+                "      <error type=\"incomplete\" message=\"{line}\">{}</error>\n",
+                xml_text(&body.join("\n"))
+            ));
+        }
+    }
+    x.push_str("    </testcase>\n  </testsuite>\n");
     x
 }
 

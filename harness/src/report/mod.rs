@@ -1,5 +1,6 @@
 //! The certification report: one model rendered to the terminal, JSON, JUnit and HTML.
 
+pub mod evidence;
 pub mod html;
 pub mod junit;
 pub mod terminal;
@@ -7,6 +8,8 @@ pub mod terminal;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use evidence::{Gap, Outcome, Scope, Waiver};
 
 use crate::device::Identity;
 use crate::runner::{Judged, Judges, Transcript, Verdict};
@@ -55,6 +58,14 @@ impl Report {
         let first = reports.first().ok_or("no reports to merge")?;
         let spec = first.spec.clone();
         let profiles: Vec<String> = first.verdicts.iter().map(|v| v.profile.clone()).collect();
+        let mut scope = Scope {
+            shards: Vec::new(),
+            ..first.scope.clone()
+        };
+        let class = first.class;
+        let waivers = first.waivers.clone();
+        let review = first.review.clone();
+        let interrupted = reports.iter().find_map(|r| r.interrupted.clone());
         let mut identities: Vec<Identity> = Vec::new();
         let mut checks = Vec::new();
         let mut fuzzes = Vec::new();
@@ -75,6 +86,38 @@ impl Report {
                     "report {} was judged by the profiles {ps:?}, the first by {profiles:?}",
                     i + 1
                 ));
+            }
+            // A shard of another certification (another split, seed, fuzzing count or
+            // selection), or one given twice, would make the merged verdict a lie.
+            let foreign = |what: &str| {
+                format!(
+                    "report {} is not a shard of the same certification as the first: its {what} differs",
+                    i + 1
+                )
+            };
+            if r.scope.shard_count != scope.shard_count {
+                return Err(foreign("shard count"));
+            }
+            if r.scope.seed != scope.seed || r.scope.cases != scope.cases {
+                return Err(foreign("seed or fuzzing count"));
+            }
+            if r.scope.clauses != scope.clauses {
+                return Err(foreign("--clause selection"));
+            }
+            if r.class != class || r.waivers != waivers || r.review != review {
+                return Err(foreign(
+                    "conformance class, device profile review or waiver list",
+                ));
+            }
+            for s in &r.scope.shards {
+                if scope.shards.contains(s) {
+                    return Err(format!(
+                        "report {} holds shard {s} of {} again: each shard may be merged once",
+                        i + 1,
+                        scope.shard_count
+                    ));
+                }
+                scope.shards.push(*s);
             }
             wall_ms = wall_ms.max(r.wall_ms);
             if mock.is_empty() {
@@ -120,6 +163,7 @@ impl Report {
             primary: judge(profiles.first().map_or("contract", String::as_str))?,
             second: profiles.get(1).map(|p| judge(p)).transpose()?,
         };
+        scope.shards.sort_unstable();
         Ok(Report::build(
             identities,
             mock,
@@ -127,18 +171,71 @@ impl Report {
             checks,
             fuzzes,
             judges,
-            choices.join("; "),
+            Basis {
+                profile_choice: choices.join("; "),
+                scope,
+                class,
+                waivers,
+                review,
+                interrupted,
+            },
         ))
     }
 
-    /// Both verdicts in one line: `CONFORMANT to the contract; 3 differences from ESP-AT 4.1`.
+    /// Both verdicts in one line: `CONFORMANT to the contract; 3 differences from ESP-AT 4.1`,
+    /// with the class when it is reduced, the waivers, and why a report is incomplete:
+    /// `INCOMPLETE under the contract (6 clauses unproved)`.
     pub fn verdict_line(&self) -> String {
         self.verdicts
             .iter()
-            .map(ProfileVerdict::sentence)
+            .map(|v| {
+                if !v.decides {
+                    return v.sentence();
+                }
+                let mut s = match self.verdict {
+                    Outcome::Incomplete => format!("INCOMPLETE under {}", v.name),
+                    o => format!("{} to {}", o.label(), v.name),
+                };
+                if self.class != Class::Https {
+                    s.push_str(&format!(", class {}", self.class.id()));
+                }
+                if !self.waivers.is_empty() && self.verdict != Outcome::NotConformant {
+                    let n = self.waivers.len();
+                    s.push_str(&format!(
+                        " with {n} waiver{}",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                }
+                if self.verdict == Outcome::Incomplete {
+                    let n = self.unproved.len();
+                    let mut why = Vec::new();
+                    if n > 0 {
+                        why.push(format!(
+                            "{n} clause{} unproved",
+                            if n == 1 { "" } else { "s" }
+                        ));
+                    }
+                    why.extend(
+                        self.gaps
+                            .iter()
+                            .map(|g| g.split(':').next().unwrap_or(g).to_string()),
+                    );
+                    s.push_str(&format!(" ({})", why.join("; ")));
+                }
+                if v.not_applicable > 0 {
+                    s.push_str(&format!(" ({} checks not applicable)", v.not_applicable));
+                }
+                s
+            })
             .collect::<Vec<_>>()
             .join("; ")
     }
+}
+
+/// Fuzzed sequences the devices ran to the end (a device whose fuzzing found a failure stopped
+/// there; that report is not conformant anyway).
+fn fuzzes_asked(devices: &[DeviceResult]) -> u32 {
+    devices.iter().map(|d| d.fuzz_cases).sum()
 }
 
 /// One check as run.
@@ -180,6 +277,9 @@ pub struct ClauseResult {
     /// `pass`, `fail`, `hung`, `skipped`, `not applicable` (every check of it needs a command
     /// the profile lacks), `unproved` (checks only touched it) or `unchecked` (no check ran it).
     pub verdict: String,
+    /// Why it is not `pass` (the checks' skip reasons, the run's scope), when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
     /// The checks that prove it: the verdict rests on these alone.
     pub checks: Vec<String>,
     /// Checks that exercised it without pinning its output.
@@ -296,8 +396,11 @@ impl ProfileVerdict {
 pub struct DeviceResult {
     /// Who it is.
     pub identity: Identity,
-    /// No check it ran failed or hung, and its fuzzing found nothing.
-    pub conformant: bool,
+    /// No check it ran failed or hung, and its fuzzing found nothing. Not a verdict: in a
+    /// farm that shares one certification out, a unit runs a fraction of the checks, and only
+    /// the report as a whole is a certificate.
+    #[serde(alias = "conformant")]
+    pub clean: bool,
     /// Checks it ran.
     pub checks: usize,
     /// Of those, the ones that failed or hung.
@@ -334,13 +437,109 @@ pub struct Report {
     pub fuzz: FuzzResult,
     /// Totals over clauses.
     pub totals: Totals,
-    /// Whether the device conforms (no failing or hung clause, no fuzz failure) under the
-    /// deciding profile.
+    /// Whether the device conforms: [`Outcome::Conformant`], nothing less.
     pub conformant: bool,
+    /// The answer: conformant, not conformant, or incomplete (and then `unproved` and `gaps`
+    /// say why).
+    #[serde(default = "not_conformant")]
+    pub verdict: Outcome,
+    /// Whether the evidence covers every clause of the deciding profile within the class
+    /// (waived clauses aside): the whole certification, every check run, fuzzing in full.
+    #[serde(default)]
+    pub complete: bool,
+    /// The conformance class the device was certified to.
+    #[serde(default)]
+    pub class: Class,
+    /// How much of the certification this report holds.
+    #[serde(default)]
+    pub scope: Scope,
+    /// Clauses of the deciding profile that no passing check proved, and why (waived ones
+    /// excepted).
+    #[serde(default)]
+    pub unproved: Vec<Gap>,
+    /// Why the report does not stand for a whole certification (a partial run, missing
+    /// shards, fuzzing cut short), whatever its clauses say.
+    #[serde(default)]
+    pub gaps: Vec<String>,
+    /// Clauses the certifier exempted on purpose (`--waive FILE`), each with its reason.
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+    /// The static review of the device profile (the conformance statement) against the
+    /// spec's floors: each finding is also a gap.
+    #[serde(default)]
+    pub review: Vec<String>,
+    /// The signal that stopped the run early (the report holds what ran before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
     /// The deciding profile's verdict, then the second profile's.
     pub verdicts: Vec<ProfileVerdict>,
     /// How the deciding profile was chosen (`--profile`, or what AT+GMR said).
     pub profile_choice: String,
+}
+
+fn not_conformant() -> Outcome {
+    Outcome::NotConformant
+}
+
+/// A conformance class: which optional features of the command set the device was certified
+/// with. The spec makes HTTPS optional (the seed: "By default, AT firmware does not support HTTP
+/// certificate configuration"; reference §6: TLS is a build option), so a device whose profile
+/// declares no TLS is certified to `http`, and every report says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    /// HTTP over TCP only: TLS clauses are outside the certificate.
+    Http,
+    /// HTTP and HTTPS: every clause.
+    #[default]
+    Https,
+}
+
+impl Class {
+    /// The class of a device with this profile.
+    pub fn of(profile: &crate::profile::Profile) -> Class {
+        if profile.tls {
+            Class::Https
+        } else {
+            Class::Http
+        }
+    }
+
+    /// `http`, `https`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Class::Http => "http",
+            Class::Https => "https",
+        }
+    }
+
+    /// One line for reports.
+    pub fn description(self) -> &'static str {
+        match self {
+            Class::Http => {
+                "http: HTTP over TCP only (the device profile declares no TLS); TLS clauses are outside the certificate"
+            }
+            Class::Https => "https: HTTP and HTTPS, every clause",
+        }
+    }
+}
+
+/// What a report is judged on besides its checks: how the profile was chosen, how much of the
+/// certification ran, the device's class and the certifier's waivers.
+#[derive(Debug, Clone, Default)]
+pub struct Basis {
+    /// How the deciding profile was chosen.
+    pub profile_choice: String,
+    /// How much of the certification the report holds.
+    pub scope: Scope,
+    /// The device's conformance class.
+    pub class: Class,
+    /// Clauses exempted on purpose.
+    pub waivers: Vec<Waiver>,
+    /// Findings of the static review of the device profile against the spec's floors.
+    pub review: Vec<String>,
+    /// The signal that stopped the run early, if one did.
+    pub interrupted: Option<String>,
 }
 
 impl Report {
@@ -354,8 +553,16 @@ impl Report {
         checks: Vec<CheckResult>,
         fuzzes: Vec<FuzzResult>,
         judges: Judges,
-        profile_choice: String,
+        basis: Basis,
     ) -> Report {
+        let Basis {
+            profile_choice,
+            scope,
+            class,
+            waivers,
+            review,
+            interrupted,
+        } = basis;
         let bad = |v: &Verdict| matches!(v, Verdict::Fail(_) | Verdict::Hung(_));
         let device_results: Vec<DeviceResult> = devices
             .iter()
@@ -371,7 +578,7 @@ impl Report {
                 let fuzz_failed = fuzz.is_some_and(|f| f.failure.is_some());
                 DeviceResult {
                     identity: identity.clone(),
-                    conformant: failing.is_empty() && !fuzz_failed,
+                    clean: failing.is_empty() && !fuzz_failed,
                     checks: mine.len(),
                     failing_checks: failing,
                     fuzz_cases: fuzz.map_or(0, |f| f.cases),
@@ -405,30 +612,62 @@ impl Report {
                     .get(info.id)
                     .map(|v| v.iter().map(|s| s.to_string()).collect())
                     .unwrap_or_default();
-                let verdict = if cs.is_empty() && !touched_by.is_empty() {
+                let skip_reasons = || {
+                    let mut why: Vec<&str> = cs
+                        .iter()
+                        .filter_map(|c| match &c.verdict {
+                            Verdict::Skipped(w) => Some(w.as_str()),
+                            _ => None,
+                        })
+                        .collect();
+                    why.dedup();
+                    why.join("; ")
+                };
+                let unrun = || {
+                    if let Some(sig) = &interrupted {
+                        format!("not run: {sig} stopped the run")
+                    } else if !scope.clauses.is_empty() {
+                        "not selected (partial run: --clause)".to_string()
+                    } else if !scope.missing_shards().is_empty() {
+                        "its checks are in a shard not in this report".to_string()
+                    } else {
+                        "no check proves it".to_string()
+                    }
+                };
+                let (verdict, why) = if cs.is_empty() && !touched_by.is_empty() {
                     totals.unproved += 1;
-                    "unproved"
+                    (
+                        "unproved",
+                        Some(format!(
+                            "only touched by {}: no check pins its output",
+                            touched_by.join(", ")
+                        )),
+                    )
                 } else if cs.is_empty() {
                     totals.unchecked += 1;
-                    "unchecked"
+                    ("unchecked", Some(unrun()))
                 } else if has("fail") {
                     totals.fail += 1;
-                    "fail"
+                    ("fail", None)
                 } else if has("hung") {
                     totals.hung += 1;
-                    "hung"
+                    ("hung", None)
                 } else if cs.iter().all(|c| c.verdict.name() == "not applicable") {
                     totals.not_applicable += 1;
-                    "not applicable"
+                    let why = cs.iter().find_map(|c| match &c.verdict {
+                        Verdict::NotApplicable(w) => Some(w.clone()),
+                        _ => None,
+                    });
+                    ("not applicable", why)
                 } else if cs
                     .iter()
                     .all(|c| matches!(c.verdict.name(), "skipped" | "not applicable"))
                 {
                     totals.skipped += 1;
-                    "skipped"
+                    ("skipped", Some(skip_reasons()))
                 } else {
                     totals.pass += 1;
-                    "pass"
+                    ("pass", None)
                 };
                 ClauseResult {
                     id: info.id.into(),
@@ -436,6 +675,7 @@ impl Report {
                     statement: info.statement.into(),
                     source: info.source.into(),
                     verdict: verdict.into(),
+                    why,
                     checks: cs.iter().map(|c| c.name.clone()).collect(),
                     touched_by,
                 }
@@ -443,10 +683,39 @@ impl Report {
             .collect();
         // A check that proves nothing still fails the device when it fails (a hang, no
         // final result).
-        let conformant = totals.fail == 0
+        let no_failure = totals.fail == 0
             && totals.hung == 0
             && fuzz.failure.is_none()
             && !checks.iter().any(|c| bad(&c.verdict));
+        // Every clause that is neither proved, nor outside the profile or class, nor waived
+        // keeps the certificate from being issued; so does a scope short of the whole run.
+        let unproved: Vec<Gap> = clauses
+            .iter()
+            .filter(|c| matches!(c.verdict.as_str(), "skipped" | "unchecked" | "unproved"))
+            .filter(|c| !waivers.iter().any(|w| w.clause == c.id))
+            .map(|c| Gap {
+                clause: c.id.clone(),
+                why: c.why.clone().unwrap_or_default(),
+            })
+            .collect();
+        let fuzz_ran = fuzzes_asked(&device_results);
+        let mut gaps = Vec::new();
+        if let Some(sig) = &interrupted {
+            gaps.push(format!(
+                "interrupted by {sig}: the run stopped early; what had not run is unproved"
+            ));
+        }
+        gaps.extend(scope.gaps(fuzz_ran));
+        gaps.extend(review.iter().cloned());
+        let complete = unproved.is_empty() && gaps.is_empty();
+        let outcome = if !no_failure {
+            Outcome::NotConformant
+        } else if complete {
+            Outcome::Conformant
+        } else {
+            Outcome::Incomplete
+        };
+        let conformant = no_failure;
         let mut verdicts = vec![ProfileVerdict {
             profile: judges.primary.id.to_string(),
             name: crate::runner::judge_name(judges.primary),
@@ -496,7 +765,16 @@ impl Report {
             checks,
             fuzz,
             totals,
-            conformant,
+            conformant: outcome == Outcome::Conformant,
+            verdict: outcome,
+            complete,
+            class,
+            scope,
+            unproved,
+            gaps,
+            waivers,
+            review,
+            interrupted,
             verdicts,
             profile_choice,
             devices: device_results,

@@ -29,6 +29,41 @@ impl Style {
     fn dim(&self, s: &str) -> String {
         self.paint("2", s)
     }
+    fn yellow(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+}
+
+/// What the certificate rests on beyond the checks: the class when reduced, the waivers, and,
+/// for an incomplete report, every unproved clause grouped by why.
+fn evidence(style: Style, r: &Report) -> String {
+    let mut s = String::new();
+    if r.class != super::Class::Https {
+        let _ = writeln!(s, "class:  {}", r.class.description());
+    }
+    for w in &r.waivers {
+        let _ = writeln!(s, "{} {}: {}", style.yellow("waived"), w.clause, w.reason);
+    }
+    for g in &r.gaps {
+        let _ = writeln!(s, "{} {g}", style.yellow("incomplete"));
+    }
+    let mut by_why: Vec<(&str, Vec<&str>)> = Vec::new();
+    for g in &r.unproved {
+        match by_why.iter_mut().find(|(w, _)| *w == g.why) {
+            Some((_, ids)) => ids.push(&g.clause),
+            None => by_why.push((&g.why, vec![&g.clause])),
+        }
+    }
+    for (why, ids) in by_why {
+        // A partial run leaves most clauses unselected: their count says enough.
+        let list = if ids.len() > 12 {
+            format!("{} clauses", ids.len())
+        } else {
+            ids.join(", ")
+        };
+        let _ = writeln!(s, "{} {list}: {why}", style.yellow("unproved"));
+    }
+    s
 }
 
 /// A byte diff of two escaped strings: the common prefix dim, the first difference onward
@@ -107,10 +142,10 @@ pub fn render(style: Style, r: &Report) -> String {
                 i + 1,
                 d.identity.link,
                 d.identity.version.join(" / "),
-                if d.conformant {
-                    style.green("conformant")
+                if d.clean {
+                    style.green("nothing failed")
                 } else {
-                    style.red("not conformant")
+                    style.red("failures")
                 },
                 d.checks,
                 d.failing_checks.len(),
@@ -238,12 +273,13 @@ pub fn render(style: Style, r: &Report) -> String {
             r.verdicts.get(1).map_or("", |v| v.profile.as_str())
         );
     }
+    s.push_str(&evidence(style, r));
     let t = &r.totals;
     let verdict = r.verdict_line();
-    let verdict = if r.conformant {
-        style.green(&verdict)
-    } else {
-        style.red(&verdict)
+    let verdict = match r.verdict {
+        super::Outcome::Conformant => style.green(&verdict),
+        super::Outcome::NotConformant => style.red(&verdict),
+        super::Outcome::Incomplete => style.yellow(&verdict),
     };
     let _ = writeln!(s, "profile: {}", r.profile_choice);
     let _ = writeln!(

@@ -10,6 +10,8 @@ use super::request::HttpRequest;
 use super::step::Step;
 use crate::bytes::Bytes;
 
+/// The largest transcript read (a fuzzing failure with its bytes is far smaller).
+pub const TRANSCRIPT_MAX: u64 = 64 * 1024 * 1024;
 /// How one case ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", content = "why", rename_all = "snake_case")]
@@ -124,9 +126,10 @@ impl Transcript {
         self.records.iter().all(|r| !r.loose)
     }
 
-    /// Loads a transcript file; a malformed one is reported at `file:line:col`.
+    /// Loads a transcript file (a regular file of at most [`TRANSCRIPT_MAX`] bytes); a
+    /// malformed one is reported at `file:line:col`.
     pub fn load(path: &Path) -> Result<Transcript, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = crate::files::read_input(path, TRANSCRIPT_MAX, "transcript")?;
         serde_json::from_str(&text)
             .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))
     }
@@ -134,7 +137,7 @@ impl Transcript {
     /// Writes it (pretty JSON) to `path`.
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(path, text + "\n")
+        std::fs::write(path, crate::secrets::mask(&text) + "\n")
     }
 
     /// Saves it as `DIR/fuzz-<seed>-<hash>.json` (the hash of its text, so equal failures
@@ -142,6 +145,7 @@ impl Transcript {
     pub fn save(&self, dir: &Path) -> std::io::Result<PathBuf> {
         std::fs::create_dir_all(dir)?;
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        let text = crate::secrets::mask(&text);
         let mut h: u64 = 0xcbf29ce484222325;
         for b in text.bytes() {
             h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);

@@ -36,11 +36,22 @@ pub fn tempdir(tag: &str) -> PathBuf {
     d
 }
 
-/// Runs `atspec certify ARGS --json FILE` and returns the run and the parsed report.
+/// A loopback address no other run of this test process uses, with port 0: `127.P.N.1:0`.
+/// A mock peer bound there holds ports 80 and 443 of its own (AT+HTTPCLIENT's host/path mode),
+/// so tests running side by side each get a complete certification.
+pub fn own_loopback() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("127.{}.{}.1:0", std::process::id() % 200 + 20, n % 250 + 1)
+}
+
+/// Runs `atspec certify ARGS --json FILE` and returns the run and the parsed report. Unless
+/// ARGS name a `--mock-bind`, the mock peer binds [`own_loopback`].
 pub fn certify(tag: &str, args: &[&str]) -> (Run, serde_json::Value) {
     let dir = tempdir(tag);
     let json = dir.join("report.json");
     let failures = dir.join("failures");
+    let bind = own_loopback();
     let mut all = vec![
         "certify",
         "--quiet",
@@ -49,6 +60,9 @@ pub fn certify(tag: &str, args: &[&str]) -> (Run, serde_json::Value) {
         "--failures",
         failures.to_str().unwrap(),
     ];
+    if !args.contains(&"--mock-bind") {
+        all.extend(["--mock-bind", bind.as_str()]);
+    }
     all.extend_from_slice(args);
     let run = atspec(&all);
     let report = std::fs::read_to_string(&json)
@@ -72,6 +86,56 @@ pub fn clause_verdicts(report: &serde_json::Value) -> std::collections::BTreeMap
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Asserts that a run failed nothing and is INCOMPLETE (exit 3) for exactly these unproved
+/// clauses (`None`: a partial run, whose list is every clause not selected) and these run-level
+/// gaps (each given by its start).
+pub fn assert_incomplete(
+    run: &Run,
+    report: &serde_json::Value,
+    unproved: Option<&[&str]>,
+    gaps: &[&str],
+) {
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(report["verdict"], "incomplete", "{}", run.stdout);
+    assert_eq!(report["complete"], false);
+    assert_eq!(report["conformant"], false);
+    assert!(clauses_with(report, "fail").is_empty(), "{}", run.stdout);
+    assert!(clauses_with(report, "hung").is_empty(), "{}", run.stdout);
+    let mut got: Vec<String> = report["unproved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["clause"].as_str().unwrap().to_string())
+        .collect();
+    got.sort();
+    if let Some(unproved) = unproved {
+        let mut want: Vec<String> = unproved.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(got, want, "{}", run.stdout);
+    }
+    let got_gaps: Vec<&str> = report["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
+    assert_eq!(got_gaps.len(), gaps.len(), "{got_gaps:?}");
+    for (g, want) in got_gaps.iter().zip(gaps) {
+        assert!(g.starts_with(want), "{g} does not start with {want}");
+    }
+    assert!(run.stdout.contains("INCOMPLETE under"), "{}", run.stdout);
+}
+
+/// Asserts a CONFORMANT run: exit 0, complete evidence, no unproved clause and no gap.
+pub fn assert_conformant(run: &Run, report: &serde_json::Value) {
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(report["verdict"], "conformant", "{}", run.stdout);
+    assert_eq!(report["complete"], true);
+    assert_eq!(report["conformant"], true);
+    assert_eq!(report["unproved"], serde_json::json!([]), "{}", run.stdout);
+    assert_eq!(report["gaps"], serde_json::json!([]), "{}", run.stdout);
 }
 
 /// Clause ids with this verdict.
