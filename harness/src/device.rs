@@ -160,9 +160,11 @@ impl Device {
             let start = Instant::now();
             let mut out = Vec::new();
             loop {
-                if let Ok(n) = self.link.read(&mut self.buf, Duration::from_millis(20))
-                    && n > 0
-                {
+                let n = self
+                    .link
+                    .read(&mut self.buf, Duration::from_millis(20))
+                    .map_err(|e| format!("setup step `{}`: the link is lost: {e}", step.shown))?;
+                if n > 0 {
                     // A setup answer is a few lines; a flood is kept to its start.
                     let room = SETUP_ANSWER_MAX.saturating_sub(out.len());
                     out.extend_from_slice(&self.buf[..n.min(room)]);
@@ -335,9 +337,12 @@ impl Device {
         let mut out = Vec::new();
         let budget = step_budget(all.len());
         while start.elapsed() < timeout && crate::interrupt::requested().is_none() {
-            if let Ok(n) = self.link.read(&mut self.buf, Duration::from_millis(20))
-                && n > 0
-            {
+            // A read error means the link is lost: say so once, never spin on it.
+            let n = self
+                .link
+                .read(&mut self.buf, Duration::from_millis(20))
+                .map_err(|e| format!("the link is lost: {e}"))?;
+            if n > 0 {
                 if out.len() + n > budget {
                     return Err(format!(
                         "the device flooded more than {budget} bytes answering {} lines",

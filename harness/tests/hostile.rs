@@ -23,17 +23,25 @@ enum Mode {
     },
     /// Every byte from the device arrives on its own (an echo split across reads).
     Trickle,
+    /// The harness's write that holds `trigger` kills the device: the connection closes and
+    /// every later one is closed at once (a board that lost power).
+    Die { trigger: &'static [u8] },
 }
 
 /// A TCP peer in front of the board at `board`; returns the address the harness connects to.
 fn hostile(board: String, mode: Mode) -> String {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap().to_string();
+    let dead = Arc::new(AtomicBool::new(false));
     std::thread::spawn(move || {
         for harness in l.incoming().flatten() {
+            if dead.load(Ordering::SeqCst) {
+                continue;
+            }
             let Ok(device) = TcpStream::connect(&board) else {
                 return;
             };
+            let died = dead.clone();
             let _ = harness.set_nodelay(true);
             let triggered = Arc::new(AtomicBool::new(false));
             let (mut h_in, mut d_out) = (harness.try_clone().unwrap(), device.try_clone().unwrap());
@@ -44,6 +52,15 @@ fn hostile(board: String, mode: Mode) -> String {
                 let mut tail: Vec<u8> = Vec::new();
                 while let Ok(n) = h_in.read(&mut buf) {
                     if n == 0 {
+                        break;
+                    }
+                    // (`base.at` writes its lower-case line on its own.)
+                    if let Mode::Die { trigger } = mode
+                        && buf[..n].starts_with(trigger)
+                    {
+                        died.store(true, Ordering::SeqCst);
+                        let _ = h_in.shutdown(std::net::Shutdown::Both);
+                        let _ = d_out.shutdown(std::net::Shutdown::Both);
                         break;
                     }
                     if let Mode::Flood { trigger, .. } = mode {
@@ -89,7 +106,9 @@ fn hostile(board: String, mode: Mode) -> String {
                                     std::thread::sleep(std::time::Duration::from_micros(300));
                                     h_out.write_all(std::slice::from_ref(b)).is_ok()
                                 }),
-                                Mode::Flood { .. } => h_out.write_all(&buf[..n]).is_ok(),
+                                Mode::Flood { .. } | Mode::Die { .. } => {
+                                    h_out.write_all(&buf[..n]).is_ok()
+                                }
                             };
                             if !ok {
                                 return;
@@ -342,4 +361,39 @@ fn a_signal_stops_the_run_with_its_reports_written() {
             .collect();
         assert!(left.is_empty(), "{left:?}");
     }
+}
+
+/// A device that dies mid-run (its link closes and stays closed): the harness neither spins
+/// nor floods its log with the same read error; it finishes, NOT CONFORMANT, with the lost
+/// link named and the repeats counted.
+#[test]
+fn a_dead_device_ends_the_run_without_a_spin() {
+    let mut procs = Procs(Vec::new());
+    let board = board_tcp(&mut procs);
+    let device = format!("tcp:{}", hostile(board, Mode::Die { trigger: b"at\r\n" }));
+    let (run, report) = certify(
+        "dead",
+        &[
+            "--device",
+            &device,
+            "--clause",
+            "BASE.AT.OK",
+            "--clause",
+            "HTTPCHEAD.QUERY",
+            "--timeout",
+            "2",
+            "--reset",
+            "none",
+        ],
+    );
+    drop(procs);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let log = report["device"]["uart_log"].as_str().unwrap();
+    let text = std::fs::read_to_string(log).unwrap();
+    let errors = text
+        .lines()
+        .filter(|l| l.contains(" # read failed"))
+        .count();
+    assert!(errors < 10, "{errors} read-failure lines:\n{text}");
+    assert!(text.len() < 1 << 20, "UART log {} bytes", text.len());
 }

@@ -194,3 +194,32 @@ fn a_failing_setup_step_is_a_setup_error_with_the_exchange() {
         r.stderr
     );
 }
+
+/// The serial link's reopen (a recovery step) gives up the old handle's exclusive lock before
+/// it opens the port again: on a real pty, the reopened link talks to the device.
+#[test]
+fn a_serial_link_reopens_on_a_pty() {
+    use atspec::link::Link;
+    let mut procs = Procs(Vec::new());
+    let pty = common::board_pty(&mut procs);
+    let mut link = atspec::link::serial::SerialLink::open(&pty, 115_200).unwrap();
+    link.reopen()
+        .expect("reopen must not trip over its own lock");
+    link.write_all(b"AT\r\n").unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 256];
+    for _ in 0..100 {
+        let n = link
+            .read(&mut buf, std::time::Duration::from_millis(50))
+            .unwrap();
+        got.extend_from_slice(&buf[..n]);
+        if got.ends_with(b"OK\r\n") {
+            break;
+        }
+    }
+    assert!(
+        got.ends_with(b"\r\nOK\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&got)
+    );
+}

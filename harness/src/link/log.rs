@@ -22,6 +22,8 @@ pub struct LoggedLink {
     held: Vec<u8>,
     /// Bytes written to the log so far (it stops at [`LOG_MAX`]).
     size: u64,
+    /// The last read error logged, and how often it came again since.
+    error: Option<(String, u64)>,
 }
 
 /// The largest UART log written: a device that floods for the whole run fills it, and the log
@@ -45,6 +47,7 @@ impl LoggedLink {
             inner,
             held: Vec::new(),
             size: 0,
+            error: None,
         };
         let what = l.inner.describe();
         l.line('#', format!("link {what}").as_bytes(), true);
@@ -85,6 +88,19 @@ impl LoggedLink {
         }
     }
 
+    /// Logs how often the last read error came again, if it did.
+    fn repeats(&mut self) {
+        if let Some((e, n)) = self.error.take()
+            && n > 0
+        {
+            self.line(
+                '#',
+                format!("read failed {n} more times: {e}").as_bytes(),
+                true,
+            );
+        }
+    }
+
     /// Logs whatever is held back (nothing more can complete it now).
     fn release(&mut self) {
         if !self.held.is_empty() {
@@ -97,6 +113,7 @@ impl LoggedLink {
 impl Drop for LoggedLink {
     fn drop(&mut self) {
         self.release();
+        self.repeats();
     }
 }
 
@@ -110,8 +127,19 @@ impl Link for LoggedLink {
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<usize> {
         let r = self.inner.read(buf, timeout);
         match &r {
-            Ok(n) if *n > 0 => self.received(&buf[..*n]),
-            Err(e) => self.line('#', format!("read failed: {e}").as_bytes(), true),
+            Ok(n) if *n > 0 => {
+                self.repeats();
+                self.received(&buf[..*n])
+            }
+            // A dead link fails every read: the same error is logged once, then counted.
+            Err(e) => match &mut self.error {
+                Some((last, n)) if *last == e.to_string() => *n += 1,
+                _ => {
+                    self.repeats();
+                    self.line('#', format!("read failed: {e}").as_bytes(), true);
+                    self.error = Some((e.to_string(), 0));
+                }
+            },
             _ => {}
         }
         r

@@ -16,7 +16,7 @@ mod pipe;
 mod probe;
 mod qemu;
 mod rfc2217;
-mod serial;
+pub mod serial;
 mod tcp;
 
 use std::path::PathBuf;

@@ -9,7 +9,8 @@ use serialport::{SerialPort, TTYPort};
 pub struct SerialLink {
     path: String,
     baud: u32,
-    port: TTYPort,
+    /// `None` only between a reopen's close and its open.
+    port: Option<TTYPort>,
 }
 
 impl SerialLink {
@@ -32,22 +33,29 @@ impl SerialLink {
         Ok(SerialLink {
             path: path.into(),
             baud,
-            port,
+            port: Some(port),
+        })
+    }
+
+    fn port(&mut self) -> std::io::Result<&mut TTYPort> {
+        self.port.as_mut().ok_or_else(|| {
+            std::io::Error::new(ErrorKind::NotConnected, "the serial port is closed")
         })
     }
 }
 
 impl super::pipe::Link for SerialLink {
     fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.port.write_all(bytes)?;
-        self.port.flush()
+        let port = self.port()?;
+        port.write_all(bytes)?;
+        port.flush()
     }
 
     fn read(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<usize> {
-        self.port
-            .set_timeout(timeout.max(Duration::from_millis(1)))
+        let port = self.port()?;
+        port.set_timeout(timeout.max(Duration::from_millis(1)))
             .map_err(std::io::Error::other)?;
-        match self.port.read(buf) {
+        match port.read(buf) {
             Ok(n) => Ok(n),
             Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => Ok(0),
             Err(e) => Err(e),
@@ -55,8 +63,9 @@ impl super::pipe::Link for SerialLink {
     }
 
     fn reopen(&mut self) -> std::io::Result<()> {
-        // The port is opened exclusively: give up the lock before taking it again.
-        let _ = self.port.set_exclusive(false);
+        // The port is opened exclusively (a lock the old handle holds until it is closed):
+        // close it first, then open it again.
+        self.port = None;
         *self = SerialLink::open(&self.path, self.baud).map_err(std::io::Error::other)?;
         Ok(())
     }
@@ -66,9 +75,9 @@ impl super::pipe::Link for SerialLink {
     }
 
     fn set_lines(&mut self, dtr: bool, rts: bool) -> std::io::Result<()> {
-        self.port
-            .write_data_terminal_ready(dtr)
-            .and_then(|_| self.port.write_request_to_send(rts))
+        let port = self.port()?;
+        port.write_data_terminal_ready(dtr)
+            .and_then(|_| port.write_request_to_send(rts))
             .map_err(std::io::Error::other)
     }
 }
