@@ -513,7 +513,8 @@ impl Model {
     /// Back to power-up state (`BASE.RST.CLEARS_STATE`).
     fn reset(&mut self) {
         let _ = Clause::BaseRstClearsState;
-        *self = Model::new(self.profile);
+        // A restart clears the device's state, not the profile it is judged by.
+        *self = Model::judged(self.profile, self.judge);
     }
 
     /// An ERR CODE line, when SYSLOG is on (`ERRCODE.SYSLOG_ONLY`, `ERRCODE.FORMAT`).
@@ -803,6 +804,20 @@ mod tests {
 
     fn expect(model: &mut Model, line: &str) -> Expect {
         model.step(format!("{line}\r\n").as_bytes(), None, &world())
+    }
+
+    /// AT+RST clears the device's state but not the profile it is judged by: a v2.2 device
+    /// still lacks AT+HTTPCGET after a restart (the model used to come back as the contract).
+    #[test]
+    fn a_restart_keeps_the_judging_profile() {
+        let mut m = Model::judged(Profile::default(), judge("esp-at-2.2").unwrap());
+        m.echo = false;
+        let _ = expect(&mut m, "AT+RST");
+        let _ = expect(&mut m, "ATE0");
+        let _ = expect(&mut m, "AT+SYSLOG=1");
+        let x = expect(&mut m, "AT+HTTPCGET=\"http://127.0.0.1:9/x\"");
+        assert_eq!(x.output, b"ERR CODE:0x01090000\r\n\r\nERROR\r\n");
+        assert_eq!(m.judge.id, "esp-at-2.2");
     }
 
     #[test]
