@@ -223,3 +223,43 @@ fn a_serial_link_reopens_on_a_pty() {
         String::from_utf8_lossy(&got)
     );
 }
+
+/// The board's reset line (SIGUSR1, what pulling EN low does to a module) keeps what the
+/// module is: a board emulating ESP-AT 2.2 still says 2.2, and still lacks AT+HTTPCGET, after
+/// a hardware reset (it used to come back as the current firmware).
+#[test]
+fn a_hardware_reset_keeps_the_emulated_version() {
+    use atspec::link::Link;
+    let mut procs = Procs(Vec::new());
+    let pty = board_pty_with(&mut procs, &["--esp-at-version", "2.2"]);
+    let pid = procs.0.last().map(|c| c.id()).unwrap();
+    let mut link = atspec::link::serial::SerialLink::open(&pty, 115_200).unwrap();
+    let mut ask = |line: &[u8], until: &[u8]| {
+        link.write_all(line).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 512];
+        for _ in 0..100 {
+            let n = link
+                .read(&mut buf, std::time::Duration::from_millis(50))
+                .unwrap();
+            got.extend_from_slice(&buf[..n]);
+            if got.windows(until.len()).any(|w| w == until) {
+                break;
+            }
+        }
+        String::from_utf8_lossy(&got).into_owned()
+    };
+    assert!(ask(b"AT+GMR\r\n", b"OK\r\n").contains("AT version:2.2.0.0"));
+    let kill = std::process::Command::new("kill")
+        .args(["-USR1", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    // The restarted module says `ready`; then it is still v2.2.
+    let boot = ask(b"", b"ready\r\n");
+    assert!(boot.contains("ready"), "{boot:?}");
+    let gmr = ask(b"AT+GMR\r\n", b"OK\r\n");
+    assert!(gmr.contains("AT version:2.2.0.0"), "{gmr:?}");
+    let cget = ask(b"AT+HTTPCGET=\"http://127.0.0.1:9/\"\r\n", b"ERROR\r\n");
+    assert!(cget.ends_with("\r\nERROR\r\n"), "{cget:?}");
+}

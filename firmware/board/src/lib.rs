@@ -264,9 +264,17 @@ pub fn serve(opts: Options) -> ExitCode {
         engine_mutant(&opts),
         engine_variant(&opts),
     );
+    // The emulated version is part of the module, like its mutant or variant: a hardware
+    // reset keeps it (validated above).
+    let version = opts
+        .esp_at_version
+        .as_deref()
+        .and_then(|v| version_profile(v).ok());
     let remake = move || {
-        #[cfg_attr(not(any(feature = "mutants", feature = "variants")), allow(unused_mut))]
         let mut e: Box<Board> = Box::new(Engine::with_buffers(Config { pki: counts }));
+        if let Some(p) = version {
+            e.set_profile(p);
+        }
         #[cfg(feature = "mutants")]
         if let Some(m) = mutant {
             e.set_mutant(m);
