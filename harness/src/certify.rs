@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::checks::{self, Ctx, Needs};
+use crate::checks::{self, Ctx, Needs, Unmet};
 use crate::fuzz;
-use crate::oracle::TlsFront;
+
 use crate::report::{CheckResult, FuzzResult, Report};
 use crate::runner::{self, Verdict};
 use crate::session::SessionArgs;
@@ -347,51 +347,15 @@ fn run_share<'a>(
         }
         pb.set_message(c.name);
         let t0 = Instant::now();
-        let skip = match c.needs {
-            Needs::Nothing => None,
-            Needs::ClassFront => (!runner::has_front(&s.env, TlsFront::Good)).then(|| {
-                "needs a TLS front: provision the device with `atspec pki init DIR` and pass --pki DIR".to_string()
-            }),
-            Needs::Fronts(_) if !s.env.profile.tls => {
-                Some(NO_TLS.to_string())
-            }
-            Needs::Fronts(fs) => fs
-                .iter()
-                .find(|f| !runner::has_front(&s.env, **f))
-                .map(|f| {
-                    format!(
-                        "needs the {f:?} TLS front: provision the device with `atspec pki init DIR` and pass --pki DIR (the virtual board is provisioned by itself)"
-                    )
-                }),
-            Needs::CheadLimit => s.env.profile.chead_entry_max.is_none().then(|| {
-                "the device profile declares no AT+HTTPCHEAD entry limit (chead_entry_max)"
-                    .to_string()
-            }),
-            Needs::SendLimit => s.env.profile.send_length_max.is_none().then(|| {
-                "the device profile declares no AT+HTTPCPOST/PUT length limit (send_length_max)"
-                    .to_string()
-            }),
-            Needs::WellKnownPorts if !s.env.profile.tls => Some(format!(
-                "{NO_TLS} (host/path mode's transport 2 is HTTPS on port 443)"
-            )),
-            Needs::WellKnownPorts if s.env.mock.has_well_known_ports() => None,
-            // Port 443 is an HTTPS front: without a PKI there is none to serve.
-            Needs::WellKnownPorts if s.env.mock.fronts().is_empty() => Some(
-                "needs the mock peer on ports 80 and 443 (host/path mode), and 443 is an HTTPS front: provision the device with `atspec pki init DIR` and pass --pki DIR"
-                    .to_string(),
-            ),
-            Needs::WellKnownPorts => {
-                Some("needs the mock peer on ports 80 and 443 (host/path mode)".to_string())
-            }
-        };
+        let unmet = c.needs.unmet(&s.env.profile, &s.env.mock);
         // Which clauses this run of the check proves: its own, unless a step could only be
         // judged loosely; what it touches is never proved by it.
         let mut exact = true;
-        let (verdict, second, transcript) = match skip {
+        let (verdict, second, transcript) = match unmet {
             // Outside the device's conformance class: not evidence missing, but a certificate
             // of a smaller class (the report names it).
-            Some(why) if why.starts_with(NO_TLS) => (Verdict::NotApplicable(why), None, None),
-            Some(why) => (Verdict::Skipped(why), None, None),
+            Some(Unmet::OutsideClass(why)) => (Verdict::NotApplicable(why), None, None),
+            Some(Unmet::Missing(why)) => (Verdict::Skipped(why), None, None),
             None => {
                 let steps = (c.steps)(&Ctx::new(&s.env.mock, s.closed_port, s.env.profile));
                 let ids: Vec<&str> = c.clauses.iter().map(|c| c.id()).collect();
@@ -582,6 +546,3 @@ fn merge_shares(shares: Vec<Share>, plan: &Plan, logs: &[PathBuf], started: Inst
         },
     )
 }
-
-/// Why a check is outside a device without TLS: its class is `http`.
-const NO_TLS: &str = "not applicable: the device profile declares no TLS (class http)";

@@ -8,7 +8,7 @@ use crate::bytes::Bytes;
 use crate::device::Device;
 use crate::mock::MockPeer;
 use crate::oracle::compare::{self, Mismatch};
-use crate::oracle::{Judge, Model, Server, TlsFront};
+use crate::oracle::{Judge, Model, Server};
 use crate::profile::Profile;
 use crate::world::HttpRequest;
 use crate::world::scenario::Scenario;
@@ -626,9 +626,4 @@ fn settle_data_phase(device: &mut Device, line: &[u8]) -> (bool, Vec<String>) {
             (r.is_ok(), recovery_log(r))
         }
     }
-}
-
-/// Which TLS fronts run (for checks that need one).
-pub fn has_front(env: &Env, f: TlsFront) -> bool {
-    env.mock.fronts().contains(&f)
 }

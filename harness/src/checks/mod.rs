@@ -40,6 +40,64 @@ pub enum Needs {
     SendLimit,
 }
 
+/// Why a check cannot run on this device and peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unmet {
+    /// Outside the device's conformance class (it declares no TLS): the check is not
+    /// applicable, and the certificate names the smaller class.
+    OutsideClass(String),
+    /// Evidence the run could not gather (a front, a port, a declared limit): the check is
+    /// skipped, and its clauses stay unproved.
+    Missing(String),
+}
+
+/// How to give the harness a TLS front a device trusts.
+const PKI_HINT: &str = "provision the device with `atspec pki init DIR` and pass --pki DIR";
+/// Why a check is outside a device without TLS.
+const NO_TLS: &str = "not applicable: the device profile declares no TLS (class http)";
+
+impl Needs {
+    /// What of these needs the device, its profile and the mock peer leave unmet.
+    pub fn unmet(&self, profile: &Profile, mock: &MockPeer) -> Option<Unmet> {
+        let has = |f: TlsFront| mock.fronts().contains(&f);
+        let missing = |why: String| Some(Unmet::Missing(why));
+        match self {
+            Needs::Nothing => None,
+            Needs::ClassFront if has(TlsFront::Good) => None,
+            Needs::ClassFront => missing(format!("needs a TLS front: {PKI_HINT}")),
+            Needs::Fronts(_) | Needs::WellKnownPorts if !profile.tls => {
+                Some(Unmet::OutsideClass(match self {
+                    Needs::WellKnownPorts => {
+                        format!("{NO_TLS} (host/path mode's transport 2 is HTTPS on port 443)")
+                    }
+                    _ => NO_TLS.to_string(),
+                }))
+            }
+            Needs::Fronts(fs) => fs.iter().find(|f| !has(**f)).and_then(|f| {
+                missing(format!(
+                    "needs the {f:?} TLS front: {PKI_HINT} (the virtual board is provisioned by itself)"
+                ))
+            }),
+            Needs::CheadLimit if profile.chead_entry_max.is_none() => missing(
+                "the device profile declares no AT+HTTPCHEAD entry limit (chead_entry_max)".into(),
+            ),
+            Needs::SendLimit if profile.send_length_max.is_none() => missing(
+                "the device profile declares no AT+HTTPCPOST/PUT length limit (send_length_max)"
+                    .into(),
+            ),
+            Needs::CheadLimit | Needs::SendLimit => None,
+            Needs::WellKnownPorts if mock.has_well_known_ports() => None,
+            // Port 443 is an HTTPS front: without a PKI there is none to serve.
+            Needs::WellKnownPorts if mock.fronts().is_empty() => missing(format!(
+                "needs the mock peer on ports 80 and 443 (host/path mode), and 443 is an HTTPS front: {PKI_HINT}"
+            )),
+            Needs::WellKnownPorts => {
+                missing("needs the mock peer on ports 80 and 443 (host/path mode)".into())
+            }
+        }
+    }
+}
+
 /// The network timeout a device applies when none is given (the spec's `timeout_ms` default,
 /// generated from the spec).
 pub const DEFAULT_TIMEOUT_MS: u64 = crate::syntax::host::limits::TIMEOUT_MS_DEFAULT as u64;
