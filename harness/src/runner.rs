@@ -15,6 +15,8 @@ use crate::world::scenario::Scenario;
 use crate::world::step::Step;
 pub use crate::world::transcript::{Judged, StepRecord, Transcript, Verdict};
 
+/// How much of a flood a transcript keeps (the step's verdict says how much came).
+const FLOOD_KEPT: usize = 4096;
 /// Everything a case runs against.
 pub struct Env {
     /// The device session.
@@ -437,12 +439,12 @@ pub fn run_judged(
         if let Some(total) = reading.flooded {
             // A flood is the device's failure, judged at once; recovery brings it back.
             let why = format!(
-                "device flooded {total} bytes answering `{}` (more than the step's budget of {} bytes); the first bytes: `{}`",
+                "device flooded {total} bytes answering `{}` (more than the step's budget of {} bytes; the transcript keeps the first {FLOOD_KEPT}, truncated); the first bytes: `{}`",
                 bytes.escaped(),
                 crate::device::step_budget(xs[0].output.len()),
                 crate::bytes::escape(&reading.bytes[..reading.bytes.len().min(256)])
             );
-            rec.actual = Bytes(reading.bytes[..reading.bytes.len().min(4096)].to_vec());
+            rec.actual = Bytes(reading.bytes[..reading.bytes.len().min(FLOOD_KEPT)].to_vec());
             rec.mismatch = Some(why.clone());
             t.records.push(rec);
             for g in judgings.iter_mut().filter(|g| g.failed.is_none()) {

@@ -437,8 +437,12 @@ fn without_well_known_ports_the_run_is_incomplete() {
 /// shows why instead of a missing file.
 #[test]
 fn setup_errors_write_their_reports_and_bad_paths_fail_at_once() {
-    let dir = tempdir("setup-reports").join("not/yet/there");
+    let root = tempdir("setup-reports");
+    let dir = root.join("not/yet/there");
     let (json, junit) = (dir.join("r.json"), dir.join("r.xml"));
+    // A report of an earlier run at the same path must not survive as if it were this one's.
+    let html = root.join("r.html");
+    std::fs::write(&html, "CONFORMANT to the contract").unwrap();
     let r = atspec(&[
         "certify",
         "--device",
@@ -447,6 +451,8 @@ fn setup_errors_write_their_reports_and_bad_paths_fail_at_once() {
         json.to_str().unwrap(),
         "--junit",
         junit.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     let report: serde_json::Value =
@@ -460,6 +466,9 @@ fn setup_errors_write_their_reports_and_bad_paths_fail_at_once() {
     );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("<error type=\"setup\""), "{xml}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("could not start") && page.contains("cannot connect to 127.0.0.1:1"));
+    assert!(!page.contains("CONFORMANT"), "{page}");
     // Refused before any device comes up: no progress, no verdict, only the path.
     let r = atspec(&[
         "certify",
@@ -475,4 +484,92 @@ fn setup_errors_write_their_reports_and_bad_paths_fail_at_once() {
         r.stderr
     );
     assert!(r.stdout.is_empty(), "{}", r.stdout);
+}
+
+/// `--waive` both ways: waiving the one clause a run leaves unproved makes it CONFORMANT
+/// "with 1 waiver" (exit 0), every report listing it; waiving a clause a mutant fails
+/// changes nothing (exit 1): a waiver never excuses a failure. A bad waiver file is exit 2
+/// at its position.
+#[test]
+fn a_waiver_covers_an_unproved_clause_never_a_failure() {
+    let dir = tempdir("waive");
+    let w = dir.join("waivers.yaml");
+    std::fs::write(
+        &w,
+        "- clause: HTTPCLIENT.URL.HOST_PATH\n  reason: lab network has no port 80\n- clause: HTTPCHEAD.STORE.REPLACE_SAME_NAME\n  reason: tested by the vendor\n",
+    )
+    .unwrap();
+    let junit = dir.join("r.xml");
+    let (run, report) = certify(
+        "waived",
+        &[
+            "--cases",
+            "5",
+            "--no-well-known-ports",
+            "--waive",
+            w.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+    );
+    common::assert_conformant(&run, &report);
+    assert!(
+        run.stdout
+            .contains("CONFORMANT to the contract with 2 waivers"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("waived HTTPCLIENT.URL.HOST_PATH: lab network has no port 80")
+    );
+    assert_eq!(report["waivers"].as_array().unwrap().len(), 2);
+    assert!(
+        std::fs::read_to_string(&junit)
+            .unwrap()
+            .contains("HTTPCLIENT.URL.HOST_PATH: lab network has no port 80")
+    );
+    // The same waivers on a device that fails one of the waived clauses.
+    let (run, report) = certify(
+        "waived-mutant",
+        &[
+            "--mutant",
+            "chead-duplicates",
+            "--cases",
+            "0",
+            "--no-well-known-ports",
+            "--waive",
+            w.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(report["verdict"], "not_conformant");
+    assert_eq!(
+        clauses_with(&report, "fail"),
+        vec!["HTTPCHEAD.STORE.REPLACE_SAME_NAME".to_string()]
+    );
+    // A waiver of an unknown clause: refused before anything runs.
+    std::fs::write(&w, "- clause: NO.SUCH\n  reason: x\n").unwrap();
+    let r = atspec(&["certify", "--waive", w.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("waivers.yaml:1:11: error: unknown clause `NO.SUCH`"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A report that does not say which part of a certification it holds (written before reports
+/// had a scope, or edited) is not merged into a verdict.
+#[test]
+fn a_report_without_a_scope_is_not_merged() {
+    let (_, report) = certify("scopeless", &["--clause", "BASE.AT.OK"]);
+    let mut old = report.clone();
+    old.as_object_mut().unwrap().remove("scope");
+    let f = tempdir("scopeless").join("old.json");
+    std::fs::write(&f, old.to_string()).unwrap();
+    let r = atspec(&["report", "merge", f.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("missing field `scope`"), "{}", r.stderr);
 }

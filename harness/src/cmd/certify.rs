@@ -137,7 +137,7 @@ pub fn run(a: CertifyArgs) -> ExitCode {
             eprintln!("atspec certify: {e}");
             // CI reads the files it was told to expect: a run that never started says why
             // in them too.
-            write_error_reports(&e, &a.json, &a.junit);
+            write_error_reports(&e, &a.json, &a.junit, &a.html);
             return ExitCode::from(2);
         }
     };
@@ -171,9 +171,18 @@ fn prepare_outputs(a: &CertifyArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The JSON and JUnit files of a run that could not start: the error, and one JUnit error
-/// case, so CI shows why instead of a missing file.
-fn write_error_reports(error: &str, json: &Option<PathBuf>, junit: &Option<PathBuf>) {
+/// The report files of a run that could not start: the error in the JSON, one JUnit error
+/// case and an HTML page that says so, so CI shows why instead of a missing file or a stale
+/// report of an earlier run.
+fn write_error_reports(
+    error: &str,
+    json: &Option<PathBuf>,
+    junit: &Option<PathBuf>,
+    html: &Option<PathBuf>,
+) {
+    if let Some(p) = html {
+        let _ = std::fs::write(p, report::html::render_error(error));
+    }
     if let Some(p) = json {
         let v = serde_json::json!({
             "tool": format!("atspec {}", env!("CARGO_PKG_VERSION")),

@@ -48,16 +48,22 @@ fn evidence(r: &Report) -> String {
         "<p>Conformance class: <strong>{}</strong></p>",
         esc(r.class.description())
     ));
-    if !r.waivers.is_empty() {
-        h.push_str("<h2>Waived clauses</h2><table><tr><th>Clause</th><th>Reason</th></tr>");
-        for w in &r.waivers {
+    // Clause and why, for waived and unproved clauses alike.
+    let table = |h: &mut String, head: &str, class: &str, rows: Vec<(&str, &str)>| {
+        h.push_str(&format!("<table><tr><th>{head}</th><th>Why</th></tr>"));
+        for (clause, why) in rows {
             h.push_str(&format!(
-                "<tr><td class=\"waived\"><code>{}</code></td><td>{}</td></tr>",
-                esc(&w.clause),
-                esc(&w.reason)
+                "<tr><td class=\"{class}\"><code>{}</code></td><td>{}</td></tr>",
+                esc(clause),
+                esc(why)
             ));
         }
         h.push_str("</table>");
+    };
+    if !r.waivers.is_empty() {
+        h.push_str("<h2>Waived clauses</h2>");
+        let rows = r.waivers.iter().map(|w| (&w.clause[..], &w.reason[..]));
+        table(&mut h, "Waived clause", "waived", rows.collect());
     }
     if r.gaps.is_empty() && r.unproved.is_empty() {
         return h;
@@ -68,17 +74,18 @@ fn evidence(r: &Report) -> String {
     }
     h.push_str("</ul>");
     if !r.unproved.is_empty() {
-        h.push_str("<table><tr><th>Unproved clause</th><th>Why</th></tr>");
-        for g in &r.unproved {
-            h.push_str(&format!(
-                "<tr><td class=\"unproved\"><code>{}</code></td><td>{}</td></tr>",
-                esc(&g.clause),
-                esc(&g.why)
-            ));
-        }
-        h.push_str("</table>");
+        let rows = r.unproved.iter().map(|g| (&g.clause[..], &g.why[..]));
+        table(&mut h, "Unproved clause", "unproved", rows.collect());
     }
     h
+}
+
+/// The page of a certification that could not start (a setup error): no verdict, the reason.
+pub fn render_error(error: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>atspec certification report</title><style>{STYLE}</style></head><body><h1>atspec certification report</h1><p class=\"banner bad\">No verdict: the certification could not start.</p><pre>{}</pre></body></html>\n",
+        esc(error)
+    )
 }
 
 /// Renders the report.

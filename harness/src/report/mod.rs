@@ -450,8 +450,8 @@ pub struct Report {
     /// The conformance class the device was certified to.
     #[serde(default)]
     pub class: Class,
-    /// How much of the certification this report holds.
-    #[serde(default)]
+    /// How much of the certification this report holds. Required: a report that does not say
+    /// (one written before verdicts were certificates) cannot be merged into one.
     pub scope: Scope,
     /// Clauses of the deciding profile that no passing check proved, and why (waived ones
     /// excepted).
