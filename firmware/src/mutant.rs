@@ -55,6 +55,19 @@ pub enum Mutant {
     /// Redirects are followed, but the new request of AT+HTTPCPOST/PUT goes out as GET (as
     /// browsers treat 301/302), where the ESP-AT client re-uses the method.
     RedirectAsGet,
+    /// Requests go out as HTTP/1.0 (the request line's version).
+    Http10,
+    /// Every request carries a field line without a colon (`Connection close`).
+    HeaderNoColon,
+    /// AT+HTTPCFG=0 accepts and ignores whatever follows it (`AT+HTTPCFG=0,"junk",x,9,9`),
+    /// not only the indexes its syntax has.
+    Mode0AcceptsAnything,
+    /// AT+HTTPCGET/CPOST/CPUT follow 307 and 308 but not 301, 302 or 303: each redirect
+    /// alone is a reading the contract allows, the two together are not one reading.
+    Follows307Only,
+    /// SEND OK without its leading CR LF (`SEND OK\r\n`): judged at once when the device
+    /// goes quiet, never waited out as a hang.
+    SendOkBare,
 }
 
 impl Mutant {
@@ -82,6 +95,11 @@ impl Mutant {
         Mutant::DataTimeout2s,
         Mutant::TimeoutZeroOneSecond,
         Mutant::RedirectAsGet,
+        Mutant::Http10,
+        Mutant::HeaderNoColon,
+        Mutant::Mode0AcceptsAnything,
+        Mutant::Follows307Only,
+        Mutant::SendOkBare,
     ];
 
     /// The command-line name (`prompt-space`).
@@ -109,6 +127,11 @@ impl Mutant {
             Mutant::DataTimeout2s => "data-timeout-2s",
             Mutant::TimeoutZeroOneSecond => "timeout-zero-1s",
             Mutant::RedirectAsGet => "redirect-as-get",
+            Mutant::Http10 => "http10",
+            Mutant::HeaderNoColon => "header-no-colon",
+            Mutant::Mode0AcceptsAnything => "mode0-accepts-anything",
+            Mutant::Follows307Only => "follows-307-only",
+            Mutant::SendOkBare => "send-ok-bare",
         }
     }
 

@@ -117,6 +117,7 @@ struct Share {
     review: Vec<String>,
     results: Vec<CheckResult>,
     fuzz: FuzzResult,
+    traffic: crate::mock::gate::Traffic,
 }
 
 /// The work one device does: its slice of the checks and of the fuzzed cases.
@@ -433,6 +434,11 @@ fn run_share<'a>(
             "closed".into(),
             format!("http://{}:{}", s.env.mock.host, s.closed_port),
         );
+        // The run's random path prefix, so that one seed logs the same lines in every run.
+        let prefix = s.env.mock.prefix();
+        if !prefix.is_empty() {
+            urls.insert("prefix".into(), prefix);
+        }
         let cases = w.cases;
         let out = fuzz::run(
             &mut s.env,
@@ -464,7 +470,16 @@ fn run_share<'a>(
         fuzz_result.second_differences = out.second_differences;
         fuzz_result.second_example = out.second_example;
         fuzz_result.sequences = out.sequences;
+        fuzz_result.shrink_runs = out.shrink_runs;
+        fuzz_result.failing = out.failing;
+        fuzz_result.stopped_early = out.stopped_early;
         fuzz_result.steps = out.steps;
+        for o in &out.others {
+            match o.save(&plan.failures) {
+                Ok(p) => fuzz_result.others.push(p.display().to_string()),
+                Err(e) => eprintln!("atspec: could not save a failing sequence: {e}"),
+            }
+        }
         if let Some(t) = out.failure {
             match t.save(&plan.failures) {
                 Ok(p) => fuzz_result.saved = Some(p.display().to_string()),
@@ -490,6 +505,7 @@ fn run_share<'a>(
         review: s.env.profile.review(),
         results,
         fuzz: fuzz_result,
+        traffic: s.env.mock.traffic(),
     })
 }
 
@@ -504,7 +520,9 @@ fn merge_shares(shares: Vec<Share>, plan: &Plan, logs: &[PathBuf], started: Inst
     let mut choices = Vec::new();
     let first_judges = shares[0].judges;
     let mock = shares[0].mock.clone();
+    let mut traffic = crate::mock::gate::Traffic::default();
     for (d, s) in shares.into_iter().enumerate() {
+        traffic.absorb(&s.traffic);
         let mut identity = s.identity;
         if ci_shards > 1 {
             identity.shard = Some(format!("{} of {}", ci_shard + 1, ci_shards));
@@ -523,7 +541,7 @@ fn merge_shares(shares: Vec<Share>, plan: &Plan, logs: &[PathBuf], started: Inst
         .map(|(i, c)| (c.name, i))
         .collect();
     results.sort_by_key(|r| order.get(r.name.as_str()).copied().unwrap_or(usize::MAX));
-    Report::build(
+    let mut report = Report::build(
         identities,
         mock,
         started.elapsed().as_millis() as u64,
@@ -544,5 +562,7 @@ fn merge_shares(shares: Vec<Share>, plan: &Plan, logs: &[PathBuf], started: Inst
             review,
             interrupted: crate::interrupt::requested().map(str::to_string),
         },
-    )
+    );
+    report.traffic = traffic;
+    report
 }

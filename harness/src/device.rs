@@ -66,6 +66,9 @@ pub struct Identity {
     pub link: String,
     /// AT+GMR's lines.
     pub version: Vec<String>,
+    /// The link's round trip the quiet windows were widened by (measured, or `--latency`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<u64>,
     /// The device profile the run judged it under.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<crate::profile::Profile>,
@@ -112,7 +115,25 @@ pub struct Device {
     setup: Setup,
     /// The known-state lines this device takes (see [`Device::omit_commands`]).
     known: Vec<&'static [u8]>,
+    /// The last read or write error of the link since it last worked.
+    link_error: Option<String>,
+    /// Set when the link failed and one recovery did not bring it back: the device is gone
+    /// for the rest of the run, and every later case is hung at once with this reason.
+    lost: Option<String>,
+    /// The harness itself restarted the device (AT+RST, a reset, a reopened link) since the
+    /// last known state: a `ready` that follows is expected.
+    resetting: bool,
+    /// The last known state began with an unprompted `ready`.
+    restarted: bool,
+    /// The link's round trip: measured at bring-up, or `--latency`.
+    latency: Duration,
+    /// `--latency` was given: never measured.
+    latency_fixed: bool,
 }
+
+/// The longest link round trip the harness adapts its windows to; beyond it a device is
+/// too slow to certify interactively.
+pub const LATENCY_MAX: Duration = Duration::from_secs(5);
 
 impl Device {
     /// A session over `link`.
@@ -124,7 +145,78 @@ impl Device {
             reset: Reset::None,
             setup: Setup::default(),
             known: KNOWN_STATE.to_vec(),
+            link_error: None,
+            lost: None,
+            resetting: false,
+            restarted: false,
+            latency: Duration::ZERO,
+            latency_fixed: false,
         }
+    }
+
+    /// A fixed link round trip (`--latency`) instead of the one measured at bring-up.
+    pub fn with_latency(mut self, latency: Option<Duration>) -> Device {
+        if let Some(l) = latency {
+            self.latency = l.min(LATENCY_MAX);
+            self.latency_fixed = true;
+        }
+        self
+    }
+
+    /// The link's round trip the windows follow.
+    pub fn latency(&self) -> Duration {
+        self.latency
+    }
+
+    /// `base` widened for the link: output the device wrote `base` ago may still be on its
+    /// way for one round trip, and a loaded link jitters by half of one more.
+    pub fn window(&self, base: Duration) -> Duration {
+        base + self.latency + self.latency / 2
+    }
+
+    /// Measures the round trip: the longest of three `AT` → first byte times (the echo, or
+    /// the answer when echo is off), bounded by [`LATENCY_MAX`].
+    fn measure_latency(&mut self) -> Duration {
+        let mut worst = Duration::ZERO;
+        for _ in 0..3 {
+            self.drain(Duration::from_millis(20), Duration::from_millis(200));
+            if self.link.write_all(b"AT\r\n").is_err() {
+                break;
+            }
+            let start = Instant::now();
+            let mut got = Vec::new();
+            while start.elapsed() < LATENCY_MAX {
+                match self.link.read(&mut self.buf, Duration::from_millis(5)) {
+                    Ok(n) if n > 0 => {
+                        if got.is_empty() {
+                            worst = worst.max(start.elapsed());
+                        }
+                        got.extend_from_slice(&self.buf[..n]);
+                        if terminals(&got, false) > 0 {
+                            break;
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => return worst,
+                }
+            }
+            if got.is_empty() {
+                worst = LATENCY_MAX;
+            }
+        }
+        worst.min(LATENCY_MAX)
+    }
+
+    /// Why the device is gone for the rest of the run: its link failed and one recovery did
+    /// not bring it back.
+    pub fn lost(&self) -> Option<&str> {
+        self.lost.as_deref()
+    }
+
+    /// Whether the device restarted on its own before the last known state (it printed
+    /// `ready` when nothing of the harness's had restarted it); reading it clears it.
+    pub fn take_restarted(&mut self) -> bool {
+        std::mem::take(&mut self.restarted)
     }
 
     /// Leaves the known-state lines of commands the device does not have (an older ESP-AT
@@ -219,7 +311,11 @@ impl Device {
             r.bytes
                 .extend_from_slice(format!("<link write failed: {e}>").as_bytes());
             r.hung = true;
+            self.link_error = Some(e.to_string());
             return r;
+        }
+        if has_line(bytes, b"AT+RST") {
+            self.resetting = true;
         }
         let mut busy = busy.filter(|b| !b.is_empty());
         let start = Instant::now();
@@ -229,7 +325,9 @@ impl Device {
         let mut total = 0usize;
         loop {
             if let Some(b) = busy
-                && start.elapsed() >= BUSY_AFTER
+                // The bytes must reach the device while the command runs: they go one way,
+                // so half the round trip, not a whole window.
+                && start.elapsed() >= BUSY_AFTER + self.latency / 2
             {
                 let _ = self.link.write_all(b);
                 busy = None;
@@ -260,6 +358,7 @@ impl Device {
                     r.bytes
                         .extend_from_slice(format!("<link read failed: {e}>").as_bytes());
                     r.hung = true;
+                    self.link_error = Some(e.to_string());
                     return r;
                 }
             }
@@ -269,22 +368,23 @@ impl Device {
             // Every final result is in. Bytes the answer has after its last one (the echo of
             // a partial line) may still be on the wire at a slow line rate, or behind a busy
             // machine: wait for the expected length, or for the line to settle.
-            if want > 0 && have >= want && (r.bytes.len() >= until.len || last.elapsed() >= SETTLE)
+            let (settle, quiet) = (self.window(SETTLE), self.window(QUIET));
+            if want > 0 && have >= want && (r.bytes.len() >= until.len || last.elapsed() >= settle)
             {
                 return r;
             }
-            if want == 0 && last.elapsed() >= QUIET {
+            if want == 0 && last.elapsed() >= quiet {
                 return r;
             }
-            if !flushed && last.elapsed() >= QUIET {
+            if !flushed && last.elapsed() >= quiet {
                 // An OK held back as a possible prompt start: the device went quiet.
                 have += count_terminals(&decoder.flush());
                 flushed = true;
             }
-            if have > 0 && last.elapsed() >= SETTLE {
+            if have > 0 && last.elapsed() >= settle {
                 return r;
             }
-            if last.elapsed() >= DIVERGED_AFTER && (until.diverged)(&r.bytes) {
+            if last.elapsed() >= self.window(DIVERGED_AFTER) && (until.diverged)(&r.bytes) {
                 // Judged on divergence: the diff is the verdict, not a timeout.
                 return r;
             }
@@ -303,6 +403,7 @@ impl Device {
     /// Reads until the device has been quiet for `quiet` (or `max` passed); what it keeps is
     /// bounded by [`step_budget`] (the rest is read and dropped).
     pub fn drain(&mut self, quiet: Duration, max: Duration) -> Vec<u8> {
+        let (quiet, max) = (self.window(quiet), self.window(max));
         let start = Instant::now();
         let mut last = Instant::now();
         let mut out = Vec::new();
@@ -321,7 +422,10 @@ impl Device {
                     last = Instant::now();
                 }
                 Ok(_) => {}
-                Err(_) => break,
+                Err(e) => {
+                    self.link_error = Some(e.to_string());
+                    break;
+                }
             }
         }
         out
@@ -330,18 +434,22 @@ impl Device {
     /// Writes a burst of lines and reads until each has had its final result.
     fn burst(&mut self, lines: &[&[u8]], timeout: Duration) -> Result<Vec<u8>, String> {
         let all: Vec<u8> = lines.concat();
-        self.link
-            .write_all(&all)
-            .map_err(|e| format!("write: {e}"))?;
+        if let Err(e) = self.link.write_all(&all) {
+            self.link_error = Some(e.to_string());
+            return Err(format!("write: {e}"));
+        }
         let start = Instant::now();
         let mut out = Vec::new();
         let budget = step_budget(all.len());
         while start.elapsed() < timeout && crate::interrupt::requested().is_none() {
             // A read error means the link is lost: say so once, never spin on it.
-            let n = self
-                .link
-                .read(&mut self.buf, Duration::from_millis(20))
-                .map_err(|e| format!("the link is lost: {e}"))?;
+            let n = match self.link.read(&mut self.buf, Duration::from_millis(20)) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.link_error = Some(e.to_string());
+                    return Err(format!("the link is lost: {e}"));
+                }
+            };
             if n > 0 {
                 if out.len() + n > budget {
                     return Err(format!(
@@ -367,6 +475,9 @@ impl Device {
     pub fn bring_up(&mut self) -> Result<Identity, String> {
         if !self.boots() {
             return Err(format!("{}: no OK to AT after 5 tries", self.describe()));
+        }
+        if !self.latency_fixed {
+            self.latency = self.measure_latency();
         }
         self.run_setup()?;
         let out = self.burst(&[b"AT+GMR\r\n"], Duration::from_secs(2))?;
@@ -395,6 +506,7 @@ impl Device {
             shard: None,
             uart_log: None,
             firmware: self.link.firmware(),
+            latency_ms: Some(self.latency.as_millis() as u64),
         })
     }
 
@@ -404,6 +516,7 @@ impl Device {
     pub fn known_state(&mut self) -> Result<(), String> {
         let lines = self.known.clone();
         let out = self.burst(&lines, Duration::from_secs(3))?;
+        self.restarted = !std::mem::take(&mut self.resetting) && has_line(&out, b"ready");
         let mut tail = Vec::new();
         for line in &lines[KNOWN_STATE_PROLOGUE.min(lines.len())..] {
             tail.extend_from_slice(line);
@@ -422,7 +535,25 @@ impl Device {
 
     /// Gets a device back, escalating: drain → `AT` → `AT+RST` → hardware reset (`--reset`)
     /// → reopened link. Returns the steps taken, the last one being what brought it back.
+    /// A link that failed gets this one recovery: if it does not bring the device back, the
+    /// device is [lost](Device::lost) and later recoveries fail at once (no spinning on a
+    /// dead link, no minutes of retries per remaining check).
     pub fn recover(&mut self) -> Result<Vec<String>, String> {
+        if let Some(l) = &self.lost {
+            return Err(l.clone());
+        }
+        self.resetting = true;
+        let r = self.recover_once();
+        // Recovered, or failed on a link that works: the link's error, if any, is history.
+        if let (Err(e), Some(link)) = (&r, self.link_error.take()) {
+            self.lost = Some(format!(
+                "the link is lost ({link}) and one recovery did not bring the device back: {e}"
+            ));
+        }
+        r
+    }
+
+    fn recover_once(&mut self) -> Result<Vec<String>, String> {
         let mut log = Vec::new();
         if let Some(sig) = crate::interrupt::requested() {
             return Err(format!("not recovered: {sig} stopped the run"));
@@ -478,6 +609,15 @@ impl Device {
         self.burst(&[b"AT\r\n"], Duration::from_secs(1))
             .is_ok_and(|out| out.windows(6).any(|w| w == b"\r\nOK\r\n"))
     }
+}
+
+/// Whether `bytes` hold a line that is `word` (ASCII case ignored), framed by line ends or
+/// the buffer's ends.
+pub fn has_line(bytes: &[u8], word: &[u8]) -> bool {
+    bytes
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).trim_ascii())
+        .any(|l| l.eq_ignore_ascii_case(word))
 }
 
 /// How many events that end waiting (final results, the prompt, ready) the bytes hold.

@@ -1,14 +1,16 @@
 //! Stateful property fuzzing: sequences of commands drawn from the generated valid and invalid
 //! strategies, interleaved with state changes (AT+HTTPURLCFG, AT+HTTPCHEAD, AT+HTTPCFG,
 //! SYSLOG, echo) and mock scenario changes, each run from the known state and judged by the
-//! oracle. proptest-state-machine generates and shrinks them; a failure is shrunk to a
-//! minimal sequence and returned as a replayable transcript.
+//! oracle. proptest-state-machine generates them and its value trees shrink them: fuzzing
+//! goes on past a failure (up to [`FAILING_MAX`] failing sequences or [`DISTINCT_MAX`] kinds),
+//! then the first failure is shrunk to a minimal sequence and returned as a replayable
+//! transcript, with the first sequence of every other kind beside it.
 
-use std::cell::RefCell;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use proptest_state_machine::ReferenceStateMachine;
 
 use crate::checks::Ctx;
@@ -292,6 +294,9 @@ pub fn steps(t: &Transition, ctx: &Ctx) -> Vec<Step> {
         match e {
             Endpoint::Wiremock => ctx.wm(p),
             Endpoint::Raw => ctx.raw(p),
+            // A device declared without TLS is certified to class `http`: its HTTPS is judged
+            // by `CONFORMANCE.CLASS.HTTPS` alone, never by fuzzing.
+            Endpoint::Tls if !ctx.profile.tls => ctx.raw(p),
             Endpoint::Tls => ctx.tls(crate::oracle::TlsFront::Good, p),
             Endpoint::Closed => ctx.closed(p),
         }
@@ -326,6 +331,17 @@ pub fn steps(t: &Transition, ctx: &Ctx) -> Vec<Step> {
                         // falls back to the stored URL instead.
                         x.host = None;
                         x.path = None;
+                    } else if named(&x.host)
+                        && let Some(p) = x.path.as_mut().filter(|p| p.starts_with(b"/"))
+                    {
+                        // The path the device requests must lie under the run's prefix.
+                        *p = [ctx.path("").as_bytes(), p.as_slice()].concat();
+                    }
+                    if !ctx.profile.tls
+                        && x.transport_type == Some(host::HttpClientTransportType::Ssl)
+                    {
+                        // Class http: host/path mode over TCP only (see `Endpoint::Tls`).
+                        x.transport_type = Some(host::HttpClientTransportType::Tcp);
                     }
                 }
                 Command::HttpGetSize(x) => x.url = x.url.as_deref().map(resolve),
@@ -395,18 +411,27 @@ pub struct Limits {
 /// What fuzzing found.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Sequences run (shrinking runs included).
+    /// Sequences of the requested count that ran (shrinking and re-runs apart).
     pub sequences: u64,
-    /// Steps sent.
+    /// Runs spent shrinking the first failure and re-running the shrunk sequence.
+    pub shrink_runs: u64,
+    /// Steps sent (shrinking included).
     pub steps: u64,
-    /// The shrunk failure, if any: the transcript of the run that failed (with its diff),
-    /// never a re-run that may have passed.
+    /// Requested sequences that failed or hung.
+    pub failing: u64,
+    /// Fuzzing stopped before the requested count because [`FAILING_MAX`] sequences failed
+    /// or [`DISTINCT_MAX`] kinds of failure were found.
+    pub stopped_early: bool,
+    /// The shrunk first failure, if any: the transcript of the run that failed (with its
+    /// diff), never a re-run that may have passed.
     pub failure: Option<Transcript>,
     /// The first failing sequence, before shrinking, when shrinking changed it.
     pub original: Option<Transcript>,
+    /// The first sequence of every other kind of failure (see [`kind`]), not shrunk.
+    pub others: Vec<Transcript>,
     /// Of [`REPRODUCE`] re-runs of the shrunk failure, how many failed again.
     pub reproduced: u32,
-    /// Sequences the run's second profile judged differently (before shrinking began).
+    /// Requested sequences the run's second profile judged differently.
     pub second_differences: u64,
     /// The first of them.
     pub second_example: Option<Transcript>,
@@ -416,6 +441,42 @@ pub struct Outcome {
 /// depends on timing.
 pub const REPRODUCE: u32 = 2;
 
+/// Fuzzing goes on after a failure, so that one failure cannot hide others, until this many
+/// requested sequences failed...
+pub const FAILING_MAX: u64 = 20;
+
+/// ...or this many kinds of failure were found.
+pub const DISTINCT_MAX: usize = 5;
+
+/// The kind of a failing sequence: the verdict's class and the command of the step it
+/// failed at (`fail AT+HTTPCPOST`), so that repeats of one fault count once.
+pub fn kind(t: &Transcript) -> String {
+    let class = match t.verdict {
+        Verdict::Hung(_) => "hung",
+        _ => "fail",
+    };
+    let step = t
+        .records
+        .iter()
+        .find(|r| r.mismatch.is_some())
+        .or(t.records.last());
+    let command = step
+        .and_then(|r| match &r.step {
+            Step::Send { bytes, .. } => Some(bytes.0.clone()),
+            _ => None,
+        })
+        .map(|b| {
+            let end = b
+                .iter()
+                .position(|&c| matches!(c, b'=' | b'?' | b'\r' | b'\n'))
+                .unwrap_or(b.len())
+                .min(24);
+            crate::bytes::escape(&b[..end]).to_ascii_uppercase()
+        })
+        .unwrap_or_default();
+    format!("{class} {command}")
+}
+
 fn rng(seed: u64) -> TestRng {
     let mut bytes = [0u8; 32];
     for (i, b) in bytes.iter_mut().enumerate() {
@@ -424,8 +485,13 @@ fn rng(seed: u64) -> TestRng {
     TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
 }
 
-/// Runs the fuzzer; `progress` is called after each sequence, `record` with each sequence's
-/// transcript (shrinking runs included).
+fn failed(t: &Transcript) -> bool {
+    matches!(t.verdict, Verdict::Fail(_) | Verdict::Hung(_))
+}
+
+/// Runs the fuzzer: the requested sequences (going on past failures, up to the caps), then
+/// shrinks the first failure. `progress` is called after each run with the count so far
+/// (above `limits.cases` while shrinking); `record` with each run's transcript.
 pub fn run(
     env: &mut Env,
     closed_port: u16,
@@ -433,111 +499,120 @@ pub fn run(
     progress: &dyn Fn(u64),
     record: &mut dyn FnMut(&Transcript),
 ) -> Outcome {
-    let config = Config {
-        cases: limits.cases,
-        max_shrink_time: limits.max_shrink.as_millis() as u32,
-        max_shrink_iters: 2000,
-        failure_persistence: None,
-        max_global_rejects: 100_000,
-        max_local_rejects: 100_000,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(config, rng(limits.seed));
+    let mut generator = TestRunner::new_with_rng(Config::default(), rng(limits.seed));
     let strategy = Machine::sequential_strategy(1..=limits.max_len);
-    let env = RefCell::new(env);
-    let counts = RefCell::new((0u64, 0u64));
-    // proptest wants an `Fn` test; the recorder is called from it one run at a time.
-    let record = RefCell::new(record);
-    // The first failing run and the latest one. proptest reports the last candidate that
-    // failed as the minimal case, so the latest failing transcript is that case's own run.
-    let failed: RefCell<(Option<Transcript>, Option<Transcript>)> = RefCell::new((None, None));
-    let second: RefCell<(u64, Option<Transcript>)> = RefCell::new((0, None));
-    let result = runner.run(&strategy, |(_, transitions, seen)| {
-        // A stopped run leaves the remaining sequences unrun (the report says so).
-        if crate::interrupt::requested().is_some() {
-            return Ok(());
-        }
+    let mut out = Outcome::default();
+    let mut first: Option<(_, Transcript)> = None;
+    let mut kinds: Vec<String> = Vec::new();
+    let mut play = |env: &mut Env, tree: &dyn ValueTree<Value = Sequence>, out: &mut Outcome| {
+        let (_, transitions, seen) = tree.current();
         // Every transition is sent (a case runs to its end), so all of them count as seen;
         // the shrinker drops unseen ones first.
         if let Some(seen) = &seen {
             seen.store(transitions.len(), std::sync::atomic::Ordering::SeqCst);
         }
-        let mut env = env.borrow_mut();
         let ctx = Ctx::new(&env.mock, closed_port, env.profile);
         let steps: Vec<Step> = transitions.iter().flat_map(|t| steps(t, &ctx)).collect();
-        let t = runner::run(&mut env, "fuzz", &[], &steps);
-        let mut c = counts.borrow_mut();
-        c.0 += 1;
-        c.1 += steps.len() as u64;
-        progress(c.0);
-        (record.borrow_mut())(&t);
-        // Differences under the second profile, counted until shrinking starts (shrinking
-        // re-runs variations of one sequence).
+        let t = runner::run(env, "fuzz", &[], &steps);
+        out.steps += steps.len() as u64;
+        record(&t);
+        t
+    };
+    for _ in 0..limits.cases {
+        // A stopped run leaves the remaining sequences unrun (the report says so).
+        if crate::interrupt::requested().is_some() {
+            break;
+        }
+        let Ok(tree) = strategy.new_tree(&mut generator) else {
+            break;
+        };
+        let t = play(env, &tree, &mut out);
+        out.sequences += 1;
+        progress(out.sequences);
         if let Some(j) = &t.second
             && matches!(j.verdict, Verdict::Fail(_) | Verdict::Hung(_))
-            && failed.borrow().0.is_none()
         {
-            let mut d = second.borrow_mut();
-            d.0 += 1;
-            if d.1.is_none() {
-                d.1 = Some(t.clone());
+            out.second_differences += 1;
+            out.second_example.get_or_insert_with(|| t.clone());
+        }
+        if !failed(&t) {
+            continue;
+        }
+        out.failing += 1;
+        let k = kind(&t);
+        if !kinds.contains(&k) {
+            kinds.push(k);
+            if first.is_some() {
+                out.others.push(t.clone());
             }
         }
-        match &t.verdict {
-            Verdict::Pass | Verdict::Skipped(_) | Verdict::NotApplicable(_) => Ok(()),
-            Verdict::Fail(why) | Verdict::Hung(why) => {
-                let why = why.clone();
-                let mut f = failed.borrow_mut();
-                if f.0.is_none() {
-                    f.0 = Some(t.clone());
-                }
-                f.1 = Some(t);
-                Err(TestCaseError::fail(why))
-            }
+        if first.is_none() {
+            first = Some((tree, t));
         }
-    });
-    let (sequences, steps_sent) = *counts.borrow();
-    let (second_differences, second_example) = second.into_inner();
-    let mut out = Outcome {
-        sequences,
-        steps: steps_sent,
-        second_differences,
-        second_example,
-        ..Outcome::default()
-    };
-    if let Err(TestError::Fail(_, (_, transitions, _))) = result {
-        let (first, latest) = failed.into_inner();
-        let env = env.into_inner();
-        let ctx = Ctx::new(&env.mock, closed_port, env.profile);
-        let steps: Vec<Step> = transitions.iter().flat_map(|t| steps(t, &ctx)).collect();
-        for _ in 0..REPRODUCE {
-            let again = runner::run(env, "fuzz", &[], &steps);
-            if matches!(again.verdict, Verdict::Fail(_) | Verdict::Hung(_)) {
-                out.reproduced += 1;
-            }
+        if out.failing >= FAILING_MAX || kinds.len() >= DISTINCT_MAX {
+            out.stopped_early = out.sequences < u64::from(limits.cases);
+            break;
         }
-        let mut t = match latest {
-            Some(t) if t.steps == steps => t,
-            // Not the minimal case's own run (cannot happen with proptest's shrinker, but a
-            // transcript without a failure must never be reported): the first failure stands.
-            _ => first
-                .clone()
-                .unwrap_or_else(|| runner::run(env, "fuzz", &[], &steps)),
-        };
-        t.seed = Some(limits.seed);
-        t.note = match out.reproduced {
-            REPRODUCE => format!("failed again in {REPRODUCE} of {REPRODUCE} re-runs"),
-            n => format!(
-                "failed again in {n} of {REPRODUCE} re-runs: the failure depends on timing; \
-                 the original failing sequence is saved beside it"
-            ),
-        };
-        if let Some(mut o) = first.filter(|o| o.steps != t.steps) {
-            o.seed = Some(limits.seed);
-            o.note = "the first failing sequence, before shrinking".into();
-            out.original = Some(o);
-        }
-        out.failure = Some(t);
     }
+    let Some((mut tree, original)) = first else {
+        return out;
+    };
+    // Shrinking: simplify while the sequence still fails, complicate back when it passes
+    // (proptest's own loop), bounded in time and runs. The last failing run is the minimum.
+    let started = std::time::Instant::now();
+    let mut minimal = original.clone();
+    let mut more = tree.simplify();
+    while more
+        && started.elapsed() < limits.max_shrink
+        && out.shrink_runs < SHRINK_RUNS_MAX
+        && crate::interrupt::requested().is_none()
+    {
+        let t = play(env, &tree, &mut out);
+        out.shrink_runs += 1;
+        progress(u64::from(limits.cases) + out.shrink_runs);
+        more = if failed(&t) {
+            minimal = t;
+            tree.simplify()
+        } else {
+            tree.complicate()
+        };
+    }
+    for _ in 0..REPRODUCE {
+        let again = runner::run(env, "fuzz", &[], &minimal.steps);
+        out.shrink_runs += 1;
+        if failed(&again) {
+            out.reproduced += 1;
+        }
+    }
+    minimal.seed = Some(limits.seed);
+    minimal.note = match out.reproduced {
+        REPRODUCE => format!("failed again in {REPRODUCE} of {REPRODUCE} re-runs"),
+        n => format!(
+            "failed again in {n} of {REPRODUCE} re-runs: the failure depends on timing; \
+             the original failing sequence is saved beside it"
+        ),
+    };
+    if original.steps != minimal.steps {
+        let mut o = original;
+        o.seed = Some(limits.seed);
+        o.note = "the first failing sequence, before shrinking".into();
+        out.original = Some(o);
+    }
+    for o in &mut out.others {
+        o.seed = Some(limits.seed);
+        o.note = format!("another kind of failure ({}), not shrunk", kind(o));
+    }
+    out.failure = Some(minimal);
     out
 }
+
+/// Most runs spent shrinking one failure.
+const SHRINK_RUNS_MAX: u64 = 2000;
+
+/// What the state machine strategy generates: the initial state, the transitions, and the
+/// count of transitions applied (for the shrinker).
+type Sequence = (
+    State,
+    Vec<Transition>,
+    Option<std::sync::Arc<std::sync::atomic::AtomicUsize>>,
+);

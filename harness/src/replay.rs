@@ -37,7 +37,11 @@ pub fn replay(s: &mut Session, t: &Transcript, profile: &str) -> Result<Replayed
         primary,
         second: None,
     };
+    // The recorded prefix, so that the steps stay byte for byte what was recorded.
+    let own = s.env.mock.prefix();
+    s.env.mock.set_prefix(&t.path_prefix);
     let run = runner::run_judged(&mut s.env, judges, &t.case, &clauses, &steps);
+    s.env.mock.set_prefix(&own);
     let golden = golden_mismatches(t, &run, &rebase);
     let mut blessed = t.clone();
     blessed.records = run

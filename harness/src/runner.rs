@@ -27,6 +27,10 @@ pub struct Env {
     pub profile: Profile,
     /// The spec profiles every case is judged by.
     pub judges: Judges,
+    /// Per judge, whether this device follows redirects (the contract allows either reading,
+    /// `HTTP.REDIRECT.NOT_FOLLOWED`): the first redirect decides, and every later one of the
+    /// run must agree. The step that decided is kept for the message.
+    pub redirects: std::collections::BTreeMap<&'static str, (bool, String)>,
 }
 
 /// Spec identity for reports.
@@ -251,6 +255,7 @@ pub fn run_judged(
         spec: spec_id(),
         seed: None,
         mock_urls: mock_urls(&env.mock),
+        path_prefix: env.mock.prefix(),
         steps: steps.to_vec(),
         records: Vec::new(),
         verdict: Verdict::Pass,
@@ -309,6 +314,11 @@ pub fn run_judged(
         finish(&mut t, &judgings);
         return t;
     }
+    if let Some(why) = env.device.lost() {
+        t.verdict = Verdict::Hung(why.to_string());
+        finish(&mut t, &judgings);
+        return t;
+    }
     if let Err(e) = env.device.known_state() {
         match env.device.recover() {
             Ok(log) if env.device.known_state().is_ok() => t.recovery = log,
@@ -329,8 +339,21 @@ pub fn run_judged(
             }
         }
     }
+    if env.device.take_restarted() {
+        // Nothing of the harness's restarted it: the device rebooted on its own since the
+        // last case ended. That is this case's failure (its known state was not kept).
+        for g in &mut judgings {
+            g.failed = Some(
+                "the device restarted between cases: it printed `ready` unprompted before this case's first step"
+                    .into(),
+            );
+        }
+        finish(&mut t, &judgings);
+        return t;
+    }
     env.mock.set(&Scenario::default());
     let _ = env.mock.take_requests();
+    let _ = env.mock.take_faults();
     for g in &mut judgings {
         g.model.syslog = true;
     }
@@ -424,6 +447,8 @@ pub fn run_judged(
         };
         let reading = env.device.exchange(&bytes.0, busy_bytes, &until);
         let seen = env.mock.take_requests();
+        // HTTP.REQUEST.LINE: how the requests were framed, which no recorded request shows.
+        let malformed = env.mock.take_faults();
         let mut rec = StepRecord {
             step: step.clone(),
             expected: Bytes(xs[0].output.clone()),
@@ -489,6 +514,43 @@ pub fn run_judged(
                 (Ok(_), Some(why)) if !xs[k].requests.is_empty() => Err((why.clone(), None)),
                 (v, _) => v,
             };
+            let verdict = match verdict {
+                Ok(_) if !malformed.is_empty() => Err((
+                    format!(
+                        "the request answering `{}` is malformed: {}",
+                        bytes.escaped(),
+                        malformed.join("; ")
+                    ),
+                    None,
+                )),
+                v => v,
+            };
+            let verdict = match verdict {
+                Ok(taken) => match redirect_choice(&xs[k], taken.as_ref()) {
+                    None => Ok(taken),
+                    Some(followed) => {
+                        let here = format!("`{}` ({})", bytes.escaped(), t.case);
+                        let (first, at) = env
+                            .redirects
+                            .entry(g.judge.id)
+                            .or_insert((followed, here.clone()));
+                        if *first == followed {
+                            Ok(taken)
+                        } else {
+                            let did = |f: bool| if f { "followed" } else { "did not follow" };
+                            Err((
+                                format!(
+                                    "redirects read two ways: the device {} the redirect answering {at}, but {} the one answering {here}; a device follows all of them or none",
+                                    did(*first),
+                                    did(followed)
+                                ),
+                                None,
+                            ))
+                        }
+                    }
+                },
+                v => v,
+            };
             match verdict {
                 Ok(taken) => {
                     if k == 0
@@ -500,6 +562,7 @@ pub fn run_judged(
                     }
                 }
                 Err((why, diff)) => {
+                    let why = restarted_during(bytes, &xs[k].output, &reading.bytes, why);
                     if k == 0 {
                         rec.mismatch = Some(why.clone());
                         rec.diff = diff;
@@ -520,14 +583,19 @@ pub fn run_judged(
             break;
         }
     }
-    // Nothing may follow the last answer.
+    // Nothing may follow the last answer (the drain's window grows with the link's latency).
     let trailer = env
         .device
         .drain(Duration::from_millis(3), Duration::from_millis(50));
     if !trailer.is_empty() {
         for g in judgings.iter_mut().filter(|g| g.failed.is_none()) {
+            let restarted = if crate::device::has_line(&trailer, b"ready") {
+                "the device restarted after the last answer (it printed `ready` unprompted); "
+            } else {
+                ""
+            };
             g.failed = Some(format!(
-                "unexpected output after the last answer: `{}`",
+                "{restarted}unexpected output after the last answer: `{}`",
                 crate::bytes::escape(&trailer)
             ));
         }
@@ -564,6 +632,41 @@ pub fn run_judged(
     }
     finish(&mut t, &judgings);
     t
+}
+
+/// Whether the device followed the redirect of a step whose answer has the following
+/// reading (`RedirectFollowed`) beside the first one; `None` for other steps.
+fn redirect_choice(
+    x: &crate::oracle::Expect,
+    taken: Option<&crate::oracle::Reading>,
+) -> Option<bool> {
+    use crate::syntax::host;
+    let follows = host::CLAUSES
+        .iter()
+        .find(|c| {
+            c.alternatives
+                .contains(&host::Alternative::RedirectFollowed)
+        })?
+        .id;
+    x.alternatives
+        .iter()
+        .any(|a| a.clause == follows)
+        .then(|| taken.is_some_and(|r| r.clause == follows))
+}
+
+/// `why`, saying first that the device restarted during `sent` when its answer holds a
+/// `ready` line that neither the expected answer nor a restart command explains.
+fn restarted_during(sent: &Bytes, expected: &[u8], actual: &[u8], why: String) -> String {
+    use crate::device::has_line;
+    if has_line(actual, b"ready") && !has_line(expected, b"ready") && !has_line(&sent.0, b"AT+RST")
+    {
+        format!(
+            "the device restarted during `{}` (it printed `ready` unprompted); {why}",
+            sent.escaped()
+        )
+    } else {
+        why
+    }
 }
 
 /// The steps a recovery took, or where it failed.

@@ -43,6 +43,12 @@ pub struct SessionArgs {
     /// also bounds a replayed transcript's pauses).
     #[arg(long, default_value = "15", value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: f64,
+    /// The link's round trip in milliseconds (0 to 5000), instead of measuring it at bring-up:
+    /// every quiet window (how long the harness waits for output that may still come) grows
+    /// by one and a half times it. For links with a latency the measurement misses (a remote
+    /// farm behind RFC 2217 or LabGrid under load).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=5000))]
+    pub latency: Option<u64>,
     /// Do not serve ports 80/443 for AT+HTTPCLIENT's host/path mode (those checks are skipped).
     #[arg(long)]
     pub no_well_known_ports: bool,
@@ -401,8 +407,9 @@ pub fn start_device(
         Some(f) => crate::recovery::load_setup(f, &|name| std::env::var(name).ok())?,
         None => crate::recovery::Setup::default(),
     };
-    let mut device =
-        Device::new(link, step_timeout(a.timeout)).with_recovery(a.reset.clone(), setup);
+    let mut device = Device::new(link, step_timeout(a.timeout))
+        .with_recovery(a.reset.clone(), setup)
+        .with_latency(a.latency.map(Duration::from_millis));
     let mut identity = device.bring_up()?;
     identity.profile = Some(profile);
     let (judges, profile_choice) = choose_judges(&a.profile, &identity.version)?;
@@ -412,6 +419,7 @@ pub fn start_device(
             mock,
             profile,
             judges,
+            redirects: Default::default(),
         },
         closed_port,
         identity,

@@ -100,6 +100,36 @@ fn a_fuzzing_failure_is_shrunk_saved_and_replays() {
         "{failure}"
     );
     assert_eq!(failure["note"], "failed again in 2 of 2 re-runs");
+    // Fuzzing went on past its first failure (one failure cannot hide the others) and counts
+    // shrinking apart from the sequences asked for.
+    let fuzz = &report["fuzz"];
+    let (sequences, failing) = (
+        fuzz["sequences"].as_u64().unwrap(),
+        fuzz["failing"].as_u64().unwrap(),
+    );
+    assert!(failing >= 2, "stopped at the first failure: {fuzz}");
+    assert!(sequences <= 100, "{sequences} of 100 sequences");
+    assert!(fuzz["shrink_runs"].as_u64().unwrap() >= 2, "{fuzz}");
+    if fuzz["stopped_early"] == true {
+        assert!(sequences < 100);
+        assert!(
+            report["gaps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|g| g.as_str().unwrap().starts_with("fuzzing stopped after")),
+            "{}",
+            report["gaps"]
+        );
+    } else {
+        assert_eq!(sequences, 100);
+    }
+    assert!(
+        run.stdout
+            .contains(&format!("{failing} of {sequences} fuzzed sequences failed")),
+        "{}",
+        run.stdout
+    );
     if let Some(original) = report["fuzz"]["original"].as_str() {
         let text = std::fs::read_to_string(original).unwrap();
         assert!(text.contains("before shrinking"), "{text}");

@@ -26,6 +26,9 @@ enum Mode {
     /// The harness's write that holds `trigger` kills the device: the connection closes and
     /// every later one is closed at once (a board that lost power).
     Die { trigger: &'static [u8] },
+    /// The `nth` (from 1) harness write that starts with `trigger` is answered with an
+    /// unprompted `ready` first (a device that rebooted on its own just then).
+    Ready { trigger: &'static [u8], nth: usize },
 }
 
 /// A TCP peer in front of the board at `board`; returns the address the harness connects to.
@@ -45,6 +48,8 @@ fn hostile(board: String, mode: Mode) -> String {
             let _ = harness.set_nodelay(true);
             let triggered = Arc::new(AtomicBool::new(false));
             let (mut h_in, mut d_out) = (harness.try_clone().unwrap(), device.try_clone().unwrap());
+            let mut to_harness = harness.try_clone().unwrap();
+            let mut writes = 0;
             let seen = triggered.clone();
             // Harness → device, watching for the trigger.
             std::thread::spawn(move || {
@@ -62,6 +67,14 @@ fn hostile(board: String, mode: Mode) -> String {
                         let _ = h_in.shutdown(std::net::Shutdown::Both);
                         let _ = d_out.shutdown(std::net::Shutdown::Both);
                         break;
+                    }
+                    if let Mode::Ready { trigger, nth } = mode
+                        && buf[..n].starts_with(trigger)
+                    {
+                        writes += 1;
+                        if writes == nth {
+                            let _ = to_harness.write_all(b"\r\nready\r\n");
+                        }
                     }
                     if let Mode::Flood { trigger, .. } = mode {
                         tail.extend_from_slice(&buf[..n]);
@@ -106,7 +119,7 @@ fn hostile(board: String, mode: Mode) -> String {
                                     std::thread::sleep(std::time::Duration::from_micros(300));
                                     h_out.write_all(std::slice::from_ref(b)).is_ok()
                                 }),
-                                Mode::Flood { .. } | Mode::Die { .. } => {
+                                Mode::Flood { .. } | Mode::Die { .. } | Mode::Ready { .. } => {
                                     h_out.write_all(&buf[..n]).is_ok()
                                 }
                             };
@@ -388,6 +401,20 @@ fn a_dead_device_ends_the_run_without_a_spin() {
     );
     drop(procs);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    // One recovery after the link failed; then every later check is hung at once, saying
+    // why, without trying again.
+    let checks = report["checks"].as_array().unwrap();
+    let later = checks
+        .iter()
+        .find(|c| c["name"] == "httpchead.verbatim_and_query")
+        .expect("httpchead.verbatim_and_query ran");
+    assert_eq!(later["verdict"]["verdict"], "hung", "{later}");
+    let why = later["verdict"]["why"].as_str().unwrap();
+    assert!(why.starts_with("the link is lost ("), "{why}");
+    assert!(
+        later["recovery"].as_array().is_none_or(|r| r.is_empty()),
+        "no second recovery: {later}"
+    );
     let log = report["device"]["uart_log"].as_str().unwrap();
     let text = std::fs::read_to_string(log).unwrap();
     let errors = text
@@ -396,4 +423,143 @@ fn a_dead_device_ends_the_run_without_a_spin() {
         .count();
     assert!(errors < 10, "{errors} read-failure lines:\n{text}");
     assert!(text.len() < 1 << 20, "UART log {} bytes", text.len());
+}
+
+/// Another process on the machine talks to the mock ports while a certification runs: plain
+/// requests for plausible paths, and a POST announcing 100 GB and streaming it. None of it is
+/// blamed on the device (its URLs lie under the run's random path prefix), none of it is
+/// buffered, and the report counts and lists it with the address it came from. Without the
+/// prefix, the injected requests failed the request checks ("the peer saw …").
+#[test]
+fn a_neighbours_requests_are_foreign_traffic_never_the_devices() {
+    use std::time::Duration;
+    let ip = common::own_loopback().trim_end_matches(":0").to_string();
+    // A port pair on this test's own loopback address (wiremock's front, then the raw server).
+    let port = {
+        let l = TcpListener::bind((ip.as_str(), 0)).unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut neighbours = Vec::new();
+    for (offset, flood) in [(0u16, false), (1, false), (0, true), (1, true)] {
+        let (stop, ip) = (stop.clone(), ip.clone());
+        neighbours.push(std::thread::spawn(move || {
+            let mut sent = 0u32;
+            while !stop.load(Ordering::SeqCst) {
+                let Ok(mut c) = TcpStream::connect((ip.as_str(), port + offset)) else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                if flood {
+                    let _ = c.write_all(
+                        b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 100000000000\r\n\r\n",
+                    );
+                    let chunk = vec![b'z'; 1 << 20];
+                    for _ in 0..64 {
+                        if c.write_all(&chunk).is_err() {
+                            break;
+                        }
+                    }
+                } else {
+                    let _ = c
+                        .write_all(b"GET /injected-by-another-process HTTP/1.1\r\nHost: h\r\n\r\n");
+                    let mut sink = Vec::new();
+                    let _ = c.read_to_end(&mut sink);
+                }
+                sent += 1;
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            sent
+        }));
+    }
+    let bind = format!("{ip}:{port}");
+    let (run, report) = certify(
+        "neighbour",
+        &[
+            "--mock-bind",
+            &bind,
+            "--clause",
+            "HTTP.REQUEST.LINE",
+            "--clause",
+            "HTTPCLIENT.OPT.METHOD",
+        ],
+    );
+    stop.store(true, Ordering::SeqCst);
+    let sent: u32 = neighbours.into_iter().map(|n| n.join().unwrap()).sum();
+    assert!(sent > 0, "the neighbours never reached the peer");
+    // Only partial (two clauses), but nothing failed: the device is not blamed.
+    common::assert_incomplete(&run, &report, None, &["partial run"]);
+    let traffic = &report["traffic"];
+    assert!(traffic["foreign"].as_u64().unwrap() > 0, "{traffic}");
+    let listed = traffic["foreign_listed"].as_array().unwrap();
+    assert!(
+        listed.iter().any(|l| l["request"]
+            .as_str()
+            .unwrap()
+            .starts_with("GET /injected-by-another-process from 127.")),
+        "{traffic}"
+    );
+    assert!(!traffic["sources"].as_object().unwrap().is_empty());
+    assert!(
+        run.stdout.contains("foreign request"),
+        "the terminal says so: {}",
+        run.stdout
+    );
+}
+
+/// A device that reboots on its own: during a step (its answer holds an unprompted `ready`),
+/// and between two checks (the next known state begins with one). Each fails the check it
+/// hit, saying the device restarted; before, the reboots were absorbed silently or failed as
+/// mere output differences.
+#[test]
+fn a_device_that_restarts_on_its_own_is_named_as_such() {
+    let cases = [
+        // `base.at` writes its lower-case line on its own.
+        (
+            Mode::Ready {
+                trigger: b"at\r\n",
+                nth: 1,
+            },
+            "base.at",
+            "the device restarted during `at\\r\\n`",
+        ),
+        // Known states: bring-up's, then one per check (`base.at` first).
+        (
+            Mode::Ready {
+                trigger: b"\r\nATE1\r\n",
+                nth: 3,
+            },
+            "httpchead.verbatim_and_query",
+            "the device restarted between cases",
+        ),
+    ];
+    for (mode, check, says) in cases {
+        let mut procs = Procs(Vec::new());
+        let board = board_tcp(&mut procs);
+        let device = format!("tcp:{}", hostile(board, mode));
+        let (run, report) = certify(
+            "restart",
+            &[
+                "--device",
+                &device,
+                "--clause",
+                "BASE.AT.OK",
+                "--clause",
+                "HTTPCHEAD.QUERY",
+                "--cases",
+                "0",
+            ],
+        );
+        drop(procs);
+        assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+        let checks = report["checks"].as_array().unwrap();
+        let failed: Vec<&serde_json::Value> = checks
+            .iter()
+            .filter(|c| c["verdict"]["verdict"] != "pass")
+            .collect();
+        assert_eq!(failed.len(), 1, "{}", run.stdout);
+        assert_eq!(failed[0]["name"], check, "{}", run.stdout);
+        let why = failed[0]["verdict"]["why"].as_str().unwrap();
+        assert!(why.starts_with(says), "{why}");
+    }
 }

@@ -87,6 +87,29 @@ mutants! {
     timeout_zero_1s: "timeout-zero-1s" => "HTTP.TIMEOUT.ZERO_IS_DEFAULT",
     // Following a POST's redirect as GET matches neither reading the contract allows.
     redirect_as_get: "redirect-as-get" => "HTTP.REDIRECT.NOT_FOLLOWED",
+    // The request's framing, which neither server's record shows: caught where it is sent.
+    http10: "http10" => "HTTP.REQUEST.LINE",
+    header_no_colon: "header-no-colon" => "HTTP.REQUEST.LINE",
+    // Ignoring the indexes mode 0 does not need is a reading; ignoring junk is not.
+    mode0_accepts_anything: "mode0-accepts-anything" => "HTTPCFG.INDEXES.MODE_0",
+    // Following some redirects and not others is no single reading.
+    follows_307_only: "follows-307-only" => "HTTP.REDIRECT.NOT_FOLLOWED",
+}
+
+/// A result word with its framing wrong fails at once when the device goes quiet, with a
+/// diff, never as a hang (it used to hang 24 checks, 15 s each).
+#[test]
+fn a_result_word_without_its_framing_fails_without_a_hang() {
+    let report = caught("send-ok-bare", "HTTPCSEND.SEND_OK");
+    assert!(clauses_with(&report, "hung").is_empty());
+    let hung: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"]["verdict"] == "hung")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(hung.is_empty(), "hung: {hung:?}");
 }
 
 #[test]

@@ -25,7 +25,9 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
     }
     let mut procs = Procs(Vec::new());
     let (raw_pty, farm_pty) = (board_pty(&mut procs), board_pty(&mut procs));
-    let (raw_port, farm_port) = (free_port(), free_port());
+    // A third board whose every UART write is 100 ms late: a remote farm's latency.
+    let late_pty = common::board_pty_with(&mut procs, &["--variant", "latency-100ms"]);
+    let (raw_port, farm_port, late_port) = (free_port(), free_port(), free_port());
     let dir = tempdir("ser2net");
     let config = dir.join("ser2net.yaml");
     std::fs::write(
@@ -33,7 +35,8 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
         format!(
             "%YAML 1.1\n---\n\
              connection: &raw\n  accepter: tcp,127.0.0.1,{raw_port}\n  connector: serialdev,{raw_pty},115200n81,local\n  options:\n    kickolduser: true\n\
-             connection: &farm\n  accepter: telnet(rfc2217),tcp,127.0.0.1,{farm_port}\n  connector: serialdev,{farm_pty},115200n81,local\n  options:\n    kickolduser: true\n"
+             connection: &farm\n  accepter: telnet(rfc2217),tcp,127.0.0.1,{farm_port}\n  connector: serialdev,{farm_pty},115200n81,local\n  options:\n    kickolduser: true\n\
+             connection: &late\n  accepter: telnet(rfc2217),tcp,127.0.0.1,{late_port}\n  connector: serialdev,{late_pty},115200n81,local\n  options:\n    kickolduser: true\n"
         ),
     )
     .unwrap();
@@ -67,6 +70,10 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
             format!("rfc2217://127.0.0.1:{farm_port}?ign_set_control"),
             "rfc2217 127.0.0.1:",
         ),
+        (
+            format!("rfc2217://127.0.0.1:{late_port}?ign_set_control"),
+            "rfc2217 127.0.0.1:",
+        ),
     ] {
         let (run, report) = certify(
             "ser2net",
@@ -83,7 +90,17 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
             "{}",
             report["device"]
         );
-        assert!(clauses_with(&report, "fail").is_empty());
+        assert!(
+            clauses_with(&report, "fail").is_empty(),
+            "{device}: {}",
+            run.stdout
+        );
+        assert!(clauses_with(&report, "hung").is_empty(), "{}", run.stdout);
+        if device.contains(&late_port.to_string()) {
+            // The measured round trip holds the 100 ms.
+            let ms = report["device"]["latency_ms"].as_u64().unwrap();
+            assert!(ms >= 100, "latency {ms} ms");
+        }
         assert!(
             clauses_with(&report, "pass").len() >= 150,
             "{device}: {:?}",

@@ -144,11 +144,18 @@ pub fn mutant_names() -> Vec<&'static str> {
     }
 }
 
+/// The board-level variant: every UART write reaches the host 100 ms late, as through a
+/// remote farm's RFC 2217 or LabGrid link. The spec says nothing about latency, so a device
+/// behind such a link must pass as it would locally.
+pub const LATENCY_VARIANT: &str = "latency-100ms";
+
 /// Names of the legitimate variants this build knows (empty without the `variants` feature).
 pub fn variant_names() -> Vec<&'static str> {
     #[cfg(feature = "variants")]
     {
-        Variant::ALL.iter().map(|v| v.name()).collect()
+        let mut v: Vec<&str> = Variant::ALL.iter().map(|v| v.name()).collect();
+        v.push(LATENCY_VARIANT);
+        v
     }
     #[cfg(not(feature = "variants"))]
     {
@@ -165,7 +172,15 @@ pub const SEND_LENGTH: u32 = atspec_firmware::net::SEND_LENGTH_MAX;
 type Board = Engine<10240, 10240>;
 
 /// Runs the board until the process is killed; returns only on a setup error (exit 2).
-pub fn serve(opts: Options) -> ExitCode {
+pub fn serve(mut opts: Options) -> ExitCode {
+    // The latency variant belongs to the link, not the engine.
+    let delay = if cfg!(feature = "variants") && opts.variant.as_deref() == Some(LATENCY_VARIANT) {
+        tracing::info!("running variant {LATENCY_VARIANT}: UART output is delayed 100 ms");
+        opts.variant = None;
+        Duration::from_millis(100)
+    } else {
+        Duration::ZERO
+    };
     let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config {
         pki: Pki::new(opts.pki.clone()).counts(),
     }));
@@ -289,6 +304,7 @@ pub fn serve(opts: Options) -> ExitCode {
         link,
         engine,
         opts.baud,
+        delay,
         Pki::new(opts.pki),
         &reset_line,
         &remake,
@@ -328,6 +344,7 @@ fn serve_loop(
     mut link: Link,
     mut engine: Box<Board>,
     baud: u32,
+    delay: Duration,
     pki: Pki,
     reset_line: &std::sync::atomic::AtomicBool,
     remake: &dyn Fn() -> Box<Board>,
@@ -339,6 +356,8 @@ fn serve_loop(
     let mut net_in: Vec<u8> = Vec::new();
     let mut sock: Option<Sock> = None;
     let mut buf = vec![0u8; 16 * 1024];
+    // UART output on its way (the latency variant): what was written, and when it arrives.
+    let mut late: std::collections::VecDeque<(Instant, Vec<u8>)> = Default::default();
     loop {
         let mut busy = false;
         if reset_line.swap(false, std::sync::atomic::Ordering::SeqCst) {
@@ -435,10 +454,20 @@ fn serve_loop(
         let n = engine.poll_transmit(&mut buf[..room]);
         if n > 0 {
             busy = true;
-            if let Err(e) = link.write_all(&buf[..n]) {
-                tracing::warn!("uart write: {e}");
+            if delay.is_zero() {
+                if let Err(e) = link.write_all(&buf[..n]) {
+                    tracing::warn!("uart write: {e}");
+                }
+            } else {
+                late.push_back((Instant::now() + delay, buf[..n].to_vec()));
             }
             pacer.sent(n);
+        }
+        while late.front().is_some_and(|(due, _)| *due <= Instant::now()) {
+            let (_, bytes) = late.pop_front().expect("a due write");
+            if let Err(e) = link.write_all(&bytes) {
+                tracing::warn!("uart write: {e}");
+            }
         }
         if !busy {
             std::thread::sleep(Duration::from_micros(500));

@@ -124,6 +124,16 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     fn start(&mut self, given: Given<'_>, ask: Ask<'_>) -> Start {
         let empty_falls_back = !mutated!(self, UrlcfgEmptyIgnored);
         let user_agent = self.user_agent();
+        let version: &[u8] = if mutated!(self, Http10) {
+            b"HTTP/1.0"
+        } else {
+            b"HTTP/1.1"
+        };
+        let stray: &[u8] = if mutated!(self, HeaderNoColon) {
+            b"Connection close"
+        } else {
+            b""
+        };
         let idf_order = varied!(self, IdfHeaderOrder);
         let policy = self.policy();
         let mut limits = ask.limits;
@@ -156,6 +166,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             extra: ask.extra,
             body: ask.body,
             idf_order,
+            version,
+            stray,
         };
         if txn.begin(ask.kind, policy, limits, headers, *auth, &req) {
             Start::Running
@@ -171,6 +183,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             redirect_as_get: mutated!(self, RedirectAsGet),
             drop_last_piece: mutated!(self, DropLastPiece),
             chunk_framing_leak: mutated!(self, ChunkFramingLeak),
+            follow_307_only: mutated!(self, Follows307Only),
         }
     }
 

@@ -398,7 +398,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 return true;
             }
         }
-        if varied!(self, Mode0IgnoresIndexes)
+        if (varied!(self, Mode0IgnoresIndexes) || mutated!(self, Mode0AcceptsAnything))
             && is_set_of(line, b"AT+HTTPCFG")
             && field_count(line) > 1
         {
@@ -407,7 +407,15 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 .iter()
                 .position(|&b| b == b',')
                 .map_or(line.len(), |p| eq + p);
-            if line[eq..end].trim_ascii() == b"0" {
+            // Only the indexes the syntax has (at most two, each an integer of at least 0)
+            // are ignored; anything else is refused as the first reading refuses it.
+            let indexes = field_count(line) <= 3
+                && line[end..].split(|&b| b == b',').skip(1).all(|f| {
+                    let f = f.trim_ascii();
+                    f.is_empty() || atspec_rt::int::parse(f, true).is_ok_and(|v| v >= 0)
+                });
+            let junk = mutated!(self, Mode0AcceptsAnything);
+            if line[eq..end].trim_ascii() == b"0" && (indexes || junk) {
                 let mut scratch = [0u8; crate::line::CAPACITY];
                 if let Ok(cmd) = device::parse(&line[..end], &mut scratch) {
                     device::dispatch(&cmd, self);
@@ -446,6 +454,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     }
 
     fn reply(&mut self, r: Reply) {
+        if mutated!(self, SendOkBare) && r == Reply::SendOk {
+            // The result word without its leading CR LF.
+            self.out.put(b"SEND OK\r\n");
+            return;
+        }
         respond::reply(&mut self.out, r);
     }
 

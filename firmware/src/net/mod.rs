@@ -120,6 +120,8 @@ pub(crate) struct Policy {
     pub drop_last_piece: bool,
     /// Mutant `chunk-framing-leak`: chunk framing is printed as payload.
     pub chunk_framing_leak: bool,
+    /// Mutant `follows-307-only`: only 307 and 308 are followed (and 301–303 are not).
+    pub follow_307_only: bool,
 }
 
 /// How a transaction ended: the engine answers it.
@@ -700,9 +702,14 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
     fn redirect(&mut self) -> Redirect {
         let p = self.policy;
         let status = self.status();
-        if !(p.follow_redirects || p.redirect_as_get)
+        let follows = if p.follow_307_only {
+            matches!(status, 307 | 308)
+        } else {
+            matches!(status, 301 | 302 | 303 | 307 | 308)
+        };
+        if !(p.follow_redirects || p.redirect_as_get || p.follow_307_only)
             || !matches!(self.kind, Kind::CGet | Kind::Send { .. })
-            || !matches!(status, 301 | 302 | 303 | 307 | 308)
+            || !follows
             || !self.held
         {
             return Redirect::No;

@@ -29,6 +29,11 @@ pub(crate) struct Request<'a> {
     pub body: &'a [u8],
     /// Header fields in ESP-IDF order (the `idf-header-order` variant).
     pub idf_order: bool,
+    /// The request line's version: `HTTP/1.1` (another only for the `http10` mutant).
+    pub version: &'a [u8],
+    /// A raw line after the fields: empty (a colon-less one only for the
+    /// `header-no-colon` mutant).
+    pub stray: &'a [u8],
 }
 
 impl Request<'_> {
@@ -83,8 +88,14 @@ impl Request<'_> {
         f.put(self.method);
         f.put(b" ");
         f.put(self.target);
-        f.put(b" HTTP/1.1\r\n");
+        f.put(b" ");
+        f.put(self.version);
+        f.put(b"\r\n");
         headers.write(&mut f);
+        if !self.stray.is_empty() {
+            f.put(self.stray);
+            f.put(b"\r\n");
+        }
         f.put(b"\r\n");
         f.put(self.body);
         if f.overflow {

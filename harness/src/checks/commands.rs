@@ -101,10 +101,11 @@ fn httpclient() -> Vec<Check> {
             ],
             |c| {
                 let h = c.host().to_string();
+                let p = |path: &str| c.path(path);
                 vec![
-                    client(&format!("2,,\"\",\"{h}\",\"/hp?x=1\",1")),
-                    client(&format!("2,,\"\",\"{h}\",\"/hp-default\",")),
-                    client(&format!("2,,,\"{h}\",\"/hp-tls\",2")),
+                    client(&format!("2,,\"\",\"{h}\",\"{}\",1", p("/hp?x=1"))),
+                    client(&format!("2,,\"\",\"{h}\",\"{}\",", p("/hp-default"))),
+                    client(&format!("2,,,\"{h}\",\"{}\",2", p("/hp-tls"))),
                 ]
             },
         )
@@ -408,6 +409,13 @@ fn send() -> Vec<Check> {
                     l(format!("AT+HTTPCPOST=\"{u}\",2,")),
                     l(format!("AT+HTTPCPOST=\"{u}\",2,0")),
                     raw("ok"),
+                    // Reference §2.4: a negative count skips the header loop (then exactly 3
+                    // parameters), and a count above the headers written fails at the first
+                    // missing one (ERR CODE 0x010800NN), whatever the count.
+                    l(format!("AT+HTTPCPUT=\"{u}\",2,-1")),
+                    raw("ok"),
+                    l(format!("AT+HTTPCPUT=\"{u}\",2,-1,\"X-A: 1\"")),
+                    l(format!("AT+HTTPCPOST=\"{u}\",2,14,\"X-A: 1\"")),
                 ]
             },
         ),

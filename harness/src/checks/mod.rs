@@ -178,30 +178,43 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// A wiremock URL.
+    /// `path` under the run's prefix: what a device must request for the peer to count the
+    /// request as its own (relative redirects, host/path mode, landing pages).
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{path}", self.mock.prefix())
+    }
+
+    /// A wiremock URL (`path` under the run's prefix).
     pub fn wm(&self, path: &str) -> String {
-        format!(
-            "{}{path}",
-            self.mock.url(Server::Wiremock).unwrap_or_default()
-        )
+        self.url(Server::Wiremock, path)
     }
 
     /// A raw-server URL.
     pub fn raw(&self, path: &str) -> String {
-        format!("{}{path}", self.mock.url(Server::Raw).unwrap_or_default())
+        self.url(Server::Raw, path)
     }
 
     /// A TLS front URL.
     pub fn tls(&self, f: TlsFront, path: &str) -> String {
+        self.url(Server::Tls(f), path)
+    }
+
+    fn url(&self, s: Server, path: &str) -> String {
         format!(
-            "{}{path}",
-            self.mock.url(Server::Tls(f)).unwrap_or_default()
+            "{}{}",
+            self.mock.url(s).unwrap_or_default(),
+            self.path(path)
         )
     }
 
     /// A URL nothing answers (connection refused).
     pub fn closed(&self, path: &str) -> String {
-        format!("http://{}:{}{path}", self.mock.host, self.closed_port)
+        format!(
+            "http://{}:{}{}",
+            self.mock.host,
+            self.closed_port,
+            self.path(path)
+        )
     }
 
     /// Whether this run serves ports 80 and 443 (AT+HTTPCLIENT's host/path mode).

@@ -52,6 +52,10 @@ pub(super) fn checks() -> Vec<Check> {
                     l("AT+HTTPCFG=1,-1,0"),
                     l("AT+HTTPCFG=0,0"),
                     l("AT+HTTPCFG=0,0,0"),
+                    // Not indexes: no reading lets mode 0 take junk, or more fields than
+                    // the syntax has.
+                    l("AT+HTTPCFG=0,\"junk\",x,9,9"),
+                    l("AT+HTTPCFG=0,0,0,0"),
                     l("AT+HTTPCFG=3,0,0"),
                 ]
             },

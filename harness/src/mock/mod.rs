@@ -1,6 +1,10 @@
 //! The mock network peer: wiremock for ordinary HTTP, the raw scripted server for everything
-//! wiremock cannot do, and TLS fronts. Every request is recorded for the oracle to check.
+//! wiremock cannot do, and TLS fronts. Every request is recorded for the oracle to check. The
+//! gate decides which requests are the device's (the run's random path prefix); wiremock sits
+//! behind a front that enforces it and the caps, because wiremock itself buffers anything.
 
+pub mod front;
+pub mod gate;
 pub mod raw;
 pub mod tls;
 
@@ -13,6 +17,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::world::scenario::Scenario;
 use crate::world::{HttpRequest, Server, TlsFront, World};
+use gate::{Gate, Traffic};
 use raw::RawServer;
 use tls::RunPki;
 
@@ -54,7 +59,11 @@ pub struct MockOptions {
 pub struct MockPeer {
     rt: tokio::runtime::Runtime,
     wiremock: MockServer,
+    /// The port the device is told for wiremock: the front's.
+    wiremock_port: u16,
     seen_by_wiremock: usize,
+    gate: Gate,
+    open_bind: bool,
     raw: RawServer,
     fronts: Vec<(TlsFront, u16)>,
     well_known: Vec<(u16, Server)>,
@@ -83,10 +92,23 @@ impl MockPeer {
             .enable_all()
             .build()
             .map_err(|err| e("runtime", err))?;
-        let wl = listener(opts.bind, 0).map_err(|err| e("wiremock", err))?;
+        let gate = Gate::new();
+        // wiremock listens privately, on loopback; the device reaches it through the front.
+        let wl = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+            .map_err(|err| e("wiremock", err))?;
         let wiremock = rt.block_on(MockServer::builder().listener(wl).start());
-        let raw = RawServer::start(listener(opts.bind, 1).map_err(|err| e("raw server", err))?)
-            .map_err(|err| e("raw server", err))?;
+        let fl = listener(opts.bind, 0).map_err(|err| e("wiremock front", err))?;
+        let wiremock_port = fl
+            .local_addr()
+            .map_err(|err| e("wiremock front", err))?
+            .port();
+        front::start(fl, *wiremock.address(), gate.clone())
+            .map_err(|err| e("wiremock front", err))?;
+        let raw = RawServer::start(
+            listener(opts.bind, 1).map_err(|err| e("raw server", err))?,
+            gate.clone(),
+        )
+        .map_err(|err| e("raw server", err))?;
         let pki = match &opts.tls {
             TlsSetup::Generated => Some(RunPki::generate(&opts.host)?),
             TlsSetup::UserSupplied { cert, key } => Some(RunPki::user_supplied(cert, key)?),
@@ -108,7 +130,7 @@ impl MockPeer {
             for (i, f) in p.fronts().into_iter().enumerate() {
                 let l = listener(opts.bind, 2 + i as u16).map_err(|err| e("TLS front", err))?;
                 let port = l.local_addr().map_err(|err| e("TLS front", err))?.port();
-                p.serve(f, l, backend)?;
+                p.serve(f, l, backend, &gate)?;
                 fronts.push((f, port));
             }
         }
@@ -122,7 +144,7 @@ impl MockPeer {
             }
             if let Some(p) = &pki
                 && let Ok(l) = TcpListener::bind((ip, 443))
-                && p.serve(TlsFront::Good, l, backend).is_ok()
+                && p.serve(TlsFront::Good, l, backend, &gate).is_ok()
             {
                 well_known.push((443, Server::Tls(TlsFront::Good)));
             }
@@ -131,7 +153,10 @@ impl MockPeer {
             well_known,
             rt,
             wiremock,
+            wiremock_port,
             seen_by_wiremock: 0,
+            gate,
+            open_bind: opts.bind.ip().is_unspecified(),
             raw,
             fronts,
             host: opts.host.clone(),
@@ -214,7 +239,7 @@ impl MockPeer {
     /// The oracle's view of the network.
     pub fn world(&self) -> World {
         let mut servers = vec![
-            (self.wiremock.address().port(), Server::Wiremock),
+            (self.wiremock_port, Server::Wiremock),
             (self.raw.port, Server::Raw),
         ];
         servers.extend(self.fronts.iter().map(|&(f, p)| (p, Server::Tls(f))));
@@ -229,7 +254,7 @@ impl MockPeer {
     /// Base URL of an endpoint (`http://host:port`), if it runs.
     pub fn url(&self, server: Server) -> Option<String> {
         let port = match server {
-            Server::Wiremock => self.wiremock.address().port(),
+            Server::Wiremock => self.wiremock_port,
             Server::Raw => self.raw.port,
             Server::Tls(f) => self.fronts.iter().find(|(x, _)| *x == f)?.1,
         };
@@ -239,6 +264,31 @@ impl MockPeer {
             "http"
         };
         Some(format!("{scheme}://{}:{port}", self.host))
+    }
+
+    /// The run's path prefix: every URL the device is given lies under it, and a request
+    /// outside it is foreign traffic (see [`gate`]).
+    pub fn prefix(&self) -> String {
+        self.gate.prefix()
+    }
+
+    /// Takes another prefix (replay uses the recorded one; empty admits every request).
+    pub fn set_prefix(&self, p: &str) {
+        self.gate.set_prefix(p);
+    }
+
+    /// Framing faults of the device's requests since the last call: what neither server's
+    /// record shows (the HTTP version, bare LFs, colon-less lines, absolute-form targets).
+    pub fn take_faults(&self) -> Vec<String> {
+        self.gate.take_faults()
+    }
+
+    /// What reached the peer besides the device's requests, and from where.
+    pub fn traffic(&self) -> Traffic {
+        Traffic {
+            open_bind: self.open_bind,
+            ..self.gate.traffic()
+        }
     }
 
     /// Whether ports 80 and 443 are served (AT+HTTPCLIENT host/path mode).

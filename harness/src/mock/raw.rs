@@ -7,6 +7,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::gate::Gate;
 use crate::world::HttpRequest;
 use crate::world::Server;
 use crate::world::scenario::{Fault, Framing, Scenario, reason};
@@ -17,25 +18,32 @@ pub struct RawServer {
     pub port: u16,
     scenario: Arc<Mutex<Scenario>>,
     recorded: Arc<Mutex<Vec<HttpRequest>>>,
+    gate: Gate,
 }
 
 impl RawServer {
-    /// Starts serving on `listener`.
-    pub fn start(listener: TcpListener) -> std::io::Result<RawServer> {
+    /// Starts serving on `listener`; `gate` says which requests are the device's.
+    pub fn start(listener: TcpListener, gate: Gate) -> std::io::Result<RawServer> {
         let port = listener.local_addr()?.port();
         let scenario = Arc::new(Mutex::new(Scenario::default()));
         let recorded = Arc::new(Mutex::new(Vec::new()));
-        accept(listener, scenario.clone(), recorded.clone())?;
+        accept(listener, scenario.clone(), recorded.clone(), gate.clone())?;
         Ok(RawServer {
             port,
             scenario,
             recorded,
+            gate,
         })
     }
 
     /// Serves a second listener (port 80 for host/path mode) with the same script and record.
     pub fn also_serve(&self, listener: TcpListener) -> std::io::Result<()> {
-        accept(listener, self.scenario.clone(), self.recorded.clone())
+        accept(
+            listener,
+            self.scenario.clone(),
+            self.recorded.clone(),
+            self.gate.clone(),
+        )
     }
 
     /// Plays `s` from now on.
@@ -54,16 +62,22 @@ fn accept(
     listener: TcpListener,
     scenario: Arc<Mutex<Scenario>>,
     recorded: Arc<Mutex<Vec<HttpRequest>>>,
+    gate: Gate,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("atspec-raw-server".into())
         .spawn(move || {
             for conn in listener.incoming() {
                 let Ok(conn) = conn else { continue };
-                let (s, r) = (scenario.clone(), recorded.clone());
+                // Past the cap the connection is closed at once (dropped).
+                let Some(permit) = gate.enter() else { continue };
+                let (s, r, g) = (scenario.clone(), recorded.clone(), gate.clone());
                 let _ = std::thread::Builder::new()
                     .name("atspec-raw-conn".into())
-                    .spawn(move || serve(conn, &s, &r));
+                    .spawn(move || {
+                        serve(conn, &s, &r, &g);
+                        drop(permit);
+                    });
             }
         })?;
     Ok(())
@@ -83,8 +97,9 @@ fn refuse(conn: &mut TcpStream, status: &str) {
     );
 }
 
-/// Reads one request: head, then a Content-Length body, each within its cap.
-fn read_request(conn: &mut TcpStream) -> Option<HttpRequest> {
+/// Reads one request: head, then a Content-Length body, each within its cap. A request that
+/// is not the device's (see [`Gate`]) is recorded as foreign, answered 404 and not read on.
+fn read_request(conn: &mut TcpStream, gate: &Gate) -> Option<HttpRequest> {
     conn.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -114,6 +129,14 @@ fn read_request(conn: &mut TcpStream) -> Option<HttpRequest> {
     let mut parts = request_line.splitn(3, |&b| b == b' ');
     let method = String::from_utf8_lossy(parts.next()?).into_owned();
     let target = parts.next()?.to_vec();
+    if !gate.admits(&target) {
+        gate.foreign(conn.peer_addr().ok(), method.as_bytes(), &target);
+        refuse(conn, "404 Not Found");
+        return None;
+    }
+    for f in crate::world::request::framing_faults(&buf[..head_end]) {
+        gate.fault("the raw server", &f);
+    }
     let headers: Vec<(Vec<u8>, Vec<u8>)> = lines
         .filter_map(|l| {
             let c = l.iter().position(|&b| b == b':')?;
@@ -150,9 +173,17 @@ fn read_request(conn: &mut TcpStream) -> Option<HttpRequest> {
     })
 }
 
-fn serve(mut conn: TcpStream, scenario: &Mutex<Scenario>, recorded: &Mutex<Vec<HttpRequest>>) {
+fn serve(
+    mut conn: TcpStream,
+    scenario: &Mutex<Scenario>,
+    recorded: &Mutex<Vec<HttpRequest>>,
+    gate: &Gate,
+) {
     let _ = conn.set_nodelay(true);
-    let Some(req) = read_request(&mut conn) else {
+    let req = read_request(&mut conn, gate);
+    // Counted after the head: a TLS front registers its relay connection before writing.
+    gate.connected(conn.peer_addr().ok());
+    let Some(req) = req else {
         return;
     };
     let s = scenario
@@ -258,7 +289,8 @@ mod tests {
     /// buffered: the server answers as soon as the head says how much would follow.
     #[test]
     fn oversized_requests_are_refused_not_buffered() {
-        let server = RawServer::start(TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
+        let server =
+            RawServer::start(TcpListener::bind("127.0.0.1:0").unwrap(), Gate::default()).unwrap();
         let ask = |bytes: &[u8]| {
             let mut c = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
             c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();

@@ -14,6 +14,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, pem::
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig, ServerConnection, StreamOwned};
 
+use super::gate::Gate;
 use crate::world::TlsFront;
 
 /// A certificate and its key.
@@ -206,22 +207,31 @@ impl RunPki {
             .map_err(|e| e.to_string())
     }
 
-    /// Starts the front for `front` on `listener`, forwarding to the raw server at `backend`.
+    /// Starts the front for `front` on `listener`, forwarding to the raw server at `backend`
+    /// (which judges whose requests they are: `gate` counts the sources and connections here,
+    /// and the relay connections are not sources there).
     pub fn serve(
         &self,
         front: TlsFront,
         listener: TcpListener,
         backend: std::net::SocketAddr,
+        gate: &Gate,
     ) -> Result<(), String> {
         let config = self.config(front)?;
+        let gate = gate.clone();
         std::thread::Builder::new()
             .name("atspec-tls-front".into())
             .spawn(move || {
                 for conn in listener.incoming().flatten() {
-                    let config = config.clone();
+                    let Some(permit) = gate.enter() else { continue };
+                    gate.connected(conn.peer_addr().ok());
+                    let (config, gate) = (config.clone(), gate.clone());
                     let _ = std::thread::Builder::new()
                         .name("atspec-tls-conn".into())
-                        .spawn(move || proxy(conn, config, backend));
+                        .spawn(move || {
+                            proxy(conn, config, backend, &gate);
+                            drop(permit);
+                        });
                 }
             })
             .map_err(|e| e.to_string())?;
@@ -234,7 +244,7 @@ fn quiet(e: &std::io::Error) -> bool {
 }
 
 /// Decrypts one connection and relays it to the backend both ways.
-fn proxy(tcp: TcpStream, config: Arc<ServerConfig>, upstream: std::net::SocketAddr) {
+fn proxy(tcp: TcpStream, config: Arc<ServerConfig>, upstream: std::net::SocketAddr, gate: &Gate) {
     let Ok(conn) = ServerConnection::new(config) else {
         return;
     };
@@ -253,6 +263,9 @@ fn proxy(tcp: TcpStream, config: Arc<ServerConfig>, upstream: std::net::SocketAd
                     let Ok(b) = TcpStream::connect(upstream) else {
                         break;
                     };
+                    if let Ok(local) = b.local_addr() {
+                        gate.relay(local);
+                    }
                     let _ = b.set_nonblocking(true);
                     let _ = b.set_nodelay(true);
                     backend = Some(b);

@@ -155,10 +155,15 @@ pub struct Mismatch {
 }
 
 /// Whether `actual` (read while the device has gone quiet) can no longer become the expected
-/// answer: it is not a prefix of it. Used to fail a step at once with its diff instead of
-/// waiting out the step timeout ("hung" is kept for silence). Conservative: a loose
-/// expectation never diverges, and when the answer has body pieces only a difference before
-/// the first payload line counts, since a body may pause between pieces.
+/// answer. Used to fail a step at once with its diff instead of waiting out the step timeout
+/// ("hung" is kept for silence):
+/// - output that is not a prefix of the answer has diverged; when the answer has body pieces,
+///   a difference inside the body counts only once the whole body is in (a body may pause
+///   between pieces of other sizes), and one after it always does;
+/// - output the answer lacks only framing bytes of (`ERROR` without its CR LF) has diverged
+///   too: a device that went quiet there will not add them.
+///
+/// A loose expectation never diverges.
 pub fn diverged(x: &Expect, actual: &[u8]) -> bool {
     if x.loose.is_some() || actual.is_empty() {
         return false;
@@ -166,7 +171,9 @@ pub fn diverged(x: &Expect, actual: &[u8]) -> bool {
     let want = normalize(&x.output, x);
     let got = normalize(actual, x);
     if want.starts_with(&got) {
-        return false;
+        // Only line ends missing: the answer is over without them.
+        return want[got.len()..].iter().all(|b| matches!(b, b'\r' | b'\n'))
+            && got.len() < want.len();
     }
     let at = want
         .iter()
@@ -176,13 +183,67 @@ pub fn diverged(x: &Expect, actual: &[u8]) -> bool {
     match x.merge {
         None => true,
         Some(cmd) => {
-            let first_payload = want
-                .windows(prefix_of(cmd).len())
-                .position(|w| w == prefix_of(cmd).as_bytes())
-                .unwrap_or(want.len());
-            at < first_payload
+            let prefix = prefix_of(cmd);
+            // The body so far must begin the expected body, whatever its pieces; once
+            // something else follows it, the body is over and must be the whole of it.
+            if let (Some((w, wend)), Some((g, gend))) = (
+                body_data(&want, prefix.as_bytes()),
+                body_data(&got, prefix.as_bytes()),
+            ) {
+                if !w.starts_with(&g) {
+                    return true;
+                }
+                if gend < got.len() {
+                    let (wr, gr) = (&want[wend..], &got[gend..]);
+                    return w != g
+                        || !wr.starts_with(gr)
+                        || (gr.len() < wr.len()
+                            && wr[gr.len()..].iter().all(|b| matches!(b, b'\r' | b'\n')));
+                }
+            }
+            let first_payload = find(&want, prefix.as_bytes()).unwrap_or(want.len());
+            // Where the (merged) body ends: after the last payload line.
+            let body_end = want
+                .windows(prefix.len())
+                .rposition(|w| w == prefix.as_bytes())
+                .and_then(|p| find(&want[p..], b"\r\n").map(|e| p + e + 2))
+                .unwrap_or(0);
+            at < first_payload || (body_end > 0 && at >= body_end)
         }
     }
+}
+
+/// The body in `b`: the data of its consecutive complete payload lines (`PREFIX n,<n bytes>`
+/// CR LF), and where they end.
+fn body_data(b: &[u8], prefix: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let mut at = find(b, prefix)?;
+    let mut data = Vec::new();
+    while b[at..].starts_with(prefix) {
+        let start = at + prefix.len();
+        let Some(comma) = b[start..].iter().position(|&c| c == b',') else {
+            break;
+        };
+        let Some(n) = std::str::from_utf8(&b[start..start + comma])
+            .ok()
+            .and_then(|n| n.parse::<usize>().ok())
+        else {
+            break;
+        };
+        let from = start + comma + 1;
+        let Some(piece) = b.get(from..from + n) else {
+            break;
+        };
+        if !b[from + n..].starts_with(b"\r\n") {
+            break;
+        }
+        data.extend_from_slice(piece);
+        at = from + n + 2;
+    }
+    Some((data, at))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Compares actual output with the expectation.
@@ -352,6 +413,53 @@ mod tests {
             let e = check(&x, gmr(other).as_bytes()).unwrap_err();
             assert!(e.what.contains("BASE.GMR.AT_VERSION"), "{other}: {e:?}");
         }
+    }
+
+    /// Divergence is judged at quiet, not by timeout: a result word missing its framing, or
+    /// a difference after the body; but never a body that may still grow.
+    #[test]
+    fn output_that_cannot_become_the_answer_diverges() {
+        let x = Expect {
+            output: b"AT+HTTPCPOST=\"u\",1\r\n+HTTPCPOST:6,abcdef\r\n\r\nSEND OK\r\n".to_vec(),
+            merge: Some("AT+HTTPCPOST"),
+            rx_limit: 4,
+            ..Expect::default()
+        };
+        let echo = "AT+HTTPCPOST=\"u\",1\r\n";
+        let d = |tail: &str| diverged(&x, format!("{echo}{tail}").as_bytes());
+        // Still on its way: a prefix, a body piece of another size.
+        assert!(!d(""));
+        assert!(!d("+HTTPCPOST:2,ab\r\n"));
+        // Another body: it cannot become this one, whatever comes.
+        assert!(d("+HTTPCPOST:3,xyz\r\n"));
+        // A body shorter than the expected one, ended by a result word: it is over.
+        let longer = Expect {
+            output: b"+HTTPCPUT:14,tmplanded here\r\n\r\nSEND OK\r\n".to_vec(),
+            merge: Some("AT+HTTPCPUT"),
+            rx_limit: 4,
+            ..Expect::default()
+        };
+        assert!(diverged(&longer, b"+HTTPCPUT:3,tmp\r\nSEND OK\r\n"));
+        assert!(diverged(&longer, b"+HTTPCPUT:3,tmp\r\n\r\nSEND OK\r\n"));
+        assert!(!diverged(&longer, b"+HTTPCPUT:3,tmp\r\n"));
+        assert!(!diverged(
+            &longer,
+            b"+HTTPCPUT:3,tmp\r\n+HTTPCPUT:11,landed here\r\n\r\nSEND"
+        ));
+        assert!(!d("+HTTPCPOST:6,abcdef\r\n\r\nSEND"));
+        // Over, wrongly: SEND OK without its leading CR LF; without its trailing one.
+        assert!(d("+HTTPCPOST:6,abcdef\r\nSEND OK\r\n"));
+        assert!(d("+HTTPCPOST:2,ab\r\n+HTTPCPOST:4,cdef\r\nSEND OK\r\n"));
+        assert!(d("+HTTPCPOST:6,abcdef\r\n\r\nSEND OK"));
+        // Extra framing after the result word.
+        assert!(d("+HTTPCPOST:6,abcdef\r\n\r\nSEND OK\r\n\r\n"));
+        let plain = Expect {
+            output: b"\r\nERROR\r\n".to_vec(),
+            ..Expect::default()
+        };
+        assert!(diverged(&plain, b"\r\nERROR"));
+        assert!(diverged(&plain, b"ERROR\r\n"));
+        assert!(!diverged(&plain, b"\r\nERR"));
     }
 
     #[test]

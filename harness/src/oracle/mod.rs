@@ -326,7 +326,7 @@ impl Model {
                         let Some(&(start, _)) = spans.get(usize::from(field)) else {
                             continue;
                         };
-                        if !decides || field == 0 {
+                        if !decides || field == 0 || !ignorable(&name, line, &spans, field) {
                             continue;
                         }
                         // The line up to the comma before the first ignored field.
@@ -787,6 +787,40 @@ pub fn played(server: Server, scenario: &Scenario) -> Scenario {
 /// scenario itself, as that server plays it.
 pub fn played_at(server: Server, scenario: &Scenario, path: &[u8]) -> Scenario {
     played(server, scenario.answer_for(path))
+}
+
+/// Whether the fields of `line` from `field` on are what `ExtraParamsIgnored` lets a device
+/// ignore: the form's own parameters in their places (no more fields than it declares), each
+/// written as its type allows (an integer within its range, a quoted string) or left empty.
+/// Junk, or more fields than the syntax has, is no reading of the seed's brackets.
+fn ignorable(command: &str, line: &[u8], spans: &[(usize, usize)], field: u8) -> bool {
+    use atspec_rt::strategy::Kind;
+    let Some(form) = host::strategies::FORMS
+        .iter()
+        .find(|f| f.command == command && f.marker == "=")
+    else {
+        return false;
+    };
+    if spans.len() > form.params.len() {
+        return false;
+    }
+    spans
+        .iter()
+        .zip(form.params)
+        .skip(usize::from(field))
+        .all(|(&(a, b), p)| {
+            let text = &line[a..b];
+            if text.is_empty() {
+                return true;
+            }
+            match p.kind {
+                Kind::Int { bounds } => {
+                    atspec_rt::int::parse(text, host::strategies::SPEC.syntax.hex)
+                        .is_ok_and(|v| bounds.is_none_or(|(lo, hi)| (lo..=hi).contains(&v)))
+                }
+                Kind::Str => text.len() >= 2 && text.starts_with(b"\"") && text.ends_with(b"\""),
+            }
+        })
 }
 
 #[cfg(test)]

@@ -65,6 +65,15 @@ fn evidence(r: &Report) -> String {
         let rows = r.waivers.iter().map(|w| (&w.clause[..], &w.reason[..]));
         table(&mut h, "Waived clause", "waived", rows.collect());
     }
+    let traffic = r.traffic.lines();
+    if !traffic.is_empty() {
+        h.push_str("<h2>Other traffic at the mock peer</h2><pre>");
+        for l in traffic {
+            h.push_str(&esc(&l));
+            h.push('\n');
+        }
+        h.push_str("</pre>");
+    }
     if r.gaps.is_empty() && r.unproved.is_empty() {
         return h;
     }
@@ -138,8 +147,8 @@ pub fn render(r: &Report) -> String {
         (
             "Fuzzing",
             format!(
-                "{} sequences asked, {} run, {} steps",
-                r.fuzz.cases, r.fuzz.sequences, r.fuzz.steps
+                "{} sequences asked, {} run, {} failing, {} steps ({} runs shrinking)",
+                r.fuzz.cases, r.fuzz.sequences, r.fuzz.failing, r.fuzz.steps, r.fuzz.shrink_runs
             ),
         ),
         ("Wall time", format!("{:.1} s", r.wall_ms as f64 / 1000.0)),

@@ -145,6 +145,9 @@ fn certificate(r: &Report) -> String {
     for w in &r.waivers {
         prop("waiver", &format!("{}: {}", w.clause, w.reason));
     }
+    for l in r.traffic.lines() {
+        prop("traffic", l.trim());
+    }
     x.push_str("</properties>\n");
     let line = xml_text(&r.verdict_line());
     match r.verdict {

@@ -35,6 +35,10 @@ pub fn merge_fuzz(fuzzes: Vec<FuzzResult>) -> FuzzResult {
     for f in fuzzes {
         out.cases += f.cases;
         out.sequences += f.sequences;
+        out.shrink_runs += f.shrink_runs;
+        out.failing += f.failing;
+        out.stopped_early |= f.stopped_early;
+        out.others.extend(f.others);
         out.steps += f.steps;
         out.second_differences += f.second_differences;
         if out.second_example.is_none() {
@@ -66,6 +70,10 @@ impl Report {
         let waivers = first.waivers.clone();
         let review = first.review.clone();
         let interrupted = reports.iter().find_map(|r| r.interrupted.clone());
+        let mut traffic = crate::mock::gate::Traffic::default();
+        for r in &reports {
+            traffic.absorb(&r.traffic);
+        }
         let mut identities: Vec<Identity> = Vec::new();
         let mut checks = Vec::new();
         let mut fuzzes = Vec::new();
@@ -164,7 +172,7 @@ impl Report {
             second: profiles.get(1).map(|p| judge(p)).transpose()?,
         };
         scope.shards.sort_unstable();
-        Ok(Report::build(
+        let mut merged = Report::build(
             identities,
             mock,
             wall_ms,
@@ -179,7 +187,9 @@ impl Report {
                 review,
                 interrupted,
             },
-        ))
+        );
+        merged.traffic = traffic;
+        Ok(merged)
     }
 
     /// Both verdicts in one line: `CONFORMANT to the contract; 3 differences from ESP-AT 4.1`,
@@ -292,8 +302,20 @@ pub struct ClauseResult {
 pub struct FuzzResult {
     /// Sequences asked for.
     pub cases: u32,
-    /// Sequences run (shrinking included).
+    /// Sequences of the requested count that ran (shrinking and re-runs apart).
     pub sequences: u64,
+    /// Runs spent shrinking the first failure and re-running it.
+    #[serde(default)]
+    pub shrink_runs: u64,
+    /// Requested sequences that failed or hung (fuzzing goes on past a failure).
+    #[serde(default)]
+    pub failing: u64,
+    /// Fuzzing stopped before the requested count: too many failing sequences or kinds.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped_early: bool,
+    /// Where the first sequence of every other kind of failure was saved (not shrunk).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<String>,
     /// Steps sent.
     pub steps: u64,
     /// Seed.
@@ -475,6 +497,10 @@ pub struct Report {
     pub verdicts: Vec<ProfileVerdict>,
     /// How the deciding profile was chosen (`--profile`, or what AT+GMR said).
     pub profile_choice: String,
+    /// What reached the mock peer besides the device's requests (never judged), and the
+    /// addresses that connected to it.
+    #[serde(default)]
+    pub traffic: crate::mock::gate::Traffic,
 }
 
 fn not_conformant() -> Outcome {
@@ -706,6 +732,16 @@ impl Report {
             ));
         }
         gaps.extend(scope.gaps(fuzz_ran));
+        if fuzz.stopped_early {
+            gaps.push(format!(
+                "fuzzing stopped after {} of the {} sequences: {} failed (it stops at {} failing sequences or {} kinds of failure)",
+                fuzz.sequences,
+                fuzz.cases,
+                fuzz.failing,
+                crate::fuzz::FAILING_MAX,
+                crate::fuzz::DISTINCT_MAX
+            ));
+        }
         gaps.extend(review.iter().cloned());
         let complete = unproved.is_empty() && gaps.is_empty();
         let outcome = if !no_failure {
@@ -778,6 +814,7 @@ impl Report {
             verdicts,
             profile_choice,
             devices: device_results,
+            traffic: Default::default(),
         }
     }
 }

@@ -47,6 +47,9 @@ fn evidence(style: Style, r: &Report) -> String {
     for g in &r.gaps {
         let _ = writeln!(s, "{} {g}", style.yellow("incomplete"));
     }
+    for l in r.traffic.lines() {
+        let _ = writeln!(s, "{} {l}", style.yellow("traffic"));
+    }
     let mut by_why: Vec<(&str, Vec<&str>)> = Vec::new();
     for g in &r.unproved {
         match by_why.iter_mut().find(|(w, _)| *w == g.why) {
@@ -170,6 +173,14 @@ pub fn render(style: Style, r: &Report) -> String {
         if let Some(f) = &r.device.firmware {
             let _ = writeln!(s, "image:  {}", f.summary());
         }
+        // Worth a line only when it widened the windows noticeably.
+        if let Some(ms) = r.device.latency_ms.filter(|&ms| ms >= 10) {
+            let _ = writeln!(
+                s,
+                "link:   round trip {ms} ms (quiet windows widened by {} ms)",
+                ms * 3 / 2
+            );
+        }
     }
     let _ = writeln!(s, "spec:   {}", r.spec);
     if let Some(shard) = &r.device.shard {
@@ -262,6 +273,14 @@ pub fn render(style: Style, r: &Report) -> String {
         }
         if let Some(p) = &r.fuzz.original {
             let _ = writeln!(s, "  before shrinking: {p}");
+        }
+        let _ = writeln!(
+            s,
+            "  {} of {} fuzzed sequences failed; shrinking took {} runs",
+            r.fuzz.failing, r.fuzz.sequences, r.fuzz.shrink_runs
+        );
+        for p in &r.fuzz.others {
+            let _ = writeln!(s, "  another kind of failure: {p}  (atspec replay {p})");
         }
     }
     if r.fuzz.second_differences > 0 {

@@ -43,6 +43,49 @@ impl fmt::Display for HttpRequest {
     }
 }
 
+/// What is wrong with a request head's framing, as a client must send it to an origin server
+/// (RFC 9112 §2.2, §3, §3.2.1, §5): every line ends in CR LF, the request line is `METHOD SP
+/// origin-form SP HTTP/1.1`, and every field line holds a colon (the spec's devices only send
+/// `Name: value` headers: a header without a colon is refused before any request). Checked at
+/// both servers the device reaches — wiremock records neither the version nor the raw lines.
+/// `head` is the head up to and with its blank line.
+pub fn framing_faults(head: &[u8]) -> Vec<String> {
+    let cut = |l: &[u8]| escape(&l[..l.len().min(120)]);
+    let mut faults = Vec::new();
+    let mut lines: Vec<&[u8]> = head.split(|&b| b == b'\n').collect();
+    // The piece after the blank line's LF is empty.
+    lines.pop();
+    if lines.iter().any(|l| !l.ends_with(b"\r")) {
+        faults.push("a line of the request head ends in a bare LF, not CR LF".to_string());
+    }
+    let lines: Vec<&[u8]> = lines
+        .iter()
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .collect();
+    let Some((line, fields)) = lines.split_first() else {
+        return faults;
+    };
+    let parts: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+    let origin_form = |t: &[u8]| t.starts_with(b"/") || t == b"*";
+    match parts.as_slice() {
+        [m, t, b"HTTP/1.1"] if !m.is_empty() && origin_form(t) => {}
+        [_, t, b"HTTP/1.1"] if !t.is_empty() && !origin_form(t) => faults.push(format!(
+            "request line `{}`: the target is not in origin form",
+            cut(line)
+        )),
+        _ => faults.push(format!(
+            "request line `{}` is not `METHOD target HTTP/1.1`",
+            cut(line)
+        )),
+    }
+    for f in fields.iter().filter(|f| !f.is_empty()) {
+        if !f.contains(&b':') {
+            faults.push(format!("header line `{}` has no colon", cut(f)));
+        }
+    }
+    faults
+}
+
 impl HttpRequest {
     /// How this (recorded) request differs from the expected one under HTTP semantics (RFC
     /// 9110 §5.3):
@@ -132,6 +175,31 @@ fn show_values(vs: &[Vec<u8>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Well-framed heads pass (any method, query, `*`, empty values, a leading-colon field);
+    /// HTTP/1.0, absolute-form, extra spaces, bare LF and a colon-less line are each named.
+    #[test]
+    fn request_framing_is_judged() {
+        for ok in [
+            &b"GET /p?q=1 HTTP/1.1\r\nHost: h\r\nX-E:\r\n\r\n"[..],
+            b"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n",
+            b"POST / HTTP/1.1\r\n: odd\r\n\r\n",
+        ] {
+            assert_eq!(framing_faults(ok), Vec::<String>::new());
+        }
+        let says = |head: &[u8], what: &str| {
+            let f = framing_faults(head);
+            assert!(f.iter().any(|f| f.contains(what)), "{f:?} lacks {what}");
+        };
+        says(
+            b"GET / HTTP/1.0\r\nHost: h\r\n\r\n",
+            "is not `METHOD target HTTP/1.1`",
+        );
+        says(b"GET http://h/x HTTP/1.1\r\n\r\n", "not in origin form");
+        says(b"GET  / HTTP/1.1\r\n\r\n", "is not `METHOD");
+        says(b"GET / HTTP/1.1\nHost: h\r\n\r\n", "bare LF");
+        says(b"GET / HTTP/1.1\r\nHost h\r\n\r\n", "`Host h` has no colon");
+    }
 
     fn expected(headers: &[(&str, &str)]) -> HttpRequest {
         HttpRequest {

@@ -90,6 +90,11 @@ pub struct Transcript {
     pub seed: Option<u64>,
     /// Base URLs of the mock endpoints when it ran (rewritten on replay).
     pub mock_urls: BTreeMap<String, String>,
+    /// The run's path prefix, under which every URL of its steps lies (a replay uses it
+    /// again, so steps keep their lengths). Empty in transcripts from before prefixes: then
+    /// every request counts as the device's.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub path_prefix: String,
     /// The steps.
     pub steps: Vec<Step>,
     /// Expected and actual bytes per step.
