@@ -183,63 +183,54 @@ pub fn diverged(x: &Expect, actual: &[u8]) -> bool {
     match x.merge {
         None => true,
         Some(cmd) => {
-            let prefix = prefix_of(cmd);
+            let first_payload = find(&want, prefix_of(cmd).as_bytes()).unwrap_or(want.len());
+            if at < first_payload {
+                return true;
+            }
             // The body so far must begin the expected body, whatever its pieces; once
             // something else follows it, the body is over and must be the whole of it.
-            if let (Some((w, wend)), Some((g, gend))) = (
-                body_data(&want, prefix.as_bytes()),
-                body_data(&got, prefix.as_bytes()),
-            ) {
-                if !w.starts_with(&g) {
-                    return true;
-                }
-                if gend < got.len() {
-                    let (wr, gr) = (&want[wend..], &got[gend..]);
-                    return w != g
-                        || !wr.starts_with(gr)
-                        || (gr.len() < wr.len()
-                            && wr[gr.len()..].iter().all(|b| matches!(b, b'\r' | b'\n')));
-                }
+            let (Some((w, wend)), Some((g, gend))) = (body(&want, cmd), body(&got, cmd)) else {
+                return false;
+            };
+            if !w.starts_with(&g) {
+                return true;
             }
-            let first_payload = find(&want, prefix.as_bytes()).unwrap_or(want.len());
-            // Where the (merged) body ends: after the last payload line.
-            let body_end = want
-                .windows(prefix.len())
-                .rposition(|w| w == prefix.as_bytes())
-                .and_then(|p| find(&want[p..], b"\r\n").map(|e| p + e + 2))
-                .unwrap_or(0);
-            at < first_payload || (body_end > 0 && at >= body_end)
+            if gend == got.len() {
+                return false;
+            }
+            let (wr, gr) = (&want[wend..], &got[gend..]);
+            w != g
+                || !wr.starts_with(gr)
+                || (gr.len() < wr.len()
+                    && wr[gr.len()..].iter().all(|b| matches!(b, b'\r' | b'\n')))
         }
     }
 }
 
-/// The body in `b`: the data of its consecutive complete payload lines (`PREFIX n,<n bytes>`
-/// CR LF), and where they end.
-fn body_data(b: &[u8], prefix: &[u8]) -> Option<(Vec<u8>, usize)> {
-    let mut at = find(b, prefix)?;
+/// The body in `b` as the decoder reads it: the data of the first run of `command`'s payload
+/// lines, and where that run ends; `None` when `b` does not decode back to itself or has none.
+fn body(b: &[u8], command: &str) -> Option<(Vec<u8>, usize)> {
+    let events = decode(b, false);
+    if render(&events, None) != b {
+        return None;
+    }
+    let first = events
+        .iter()
+        .position(|e| matches!(e, Event::Payload { command: c, .. } if *c == command))?;
     let mut data = Vec::new();
-    while b[at..].starts_with(prefix) {
-        let start = at + prefix.len();
-        let Some(comma) = b[start..].iter().position(|&c| c == b',') else {
-            break;
-        };
-        let Some(n) = std::str::from_utf8(&b[start..start + comma])
-            .ok()
-            .and_then(|n| n.parse::<usize>().ok())
-        else {
-            break;
-        };
-        let from = start + comma + 1;
-        let Some(piece) = b.get(from..from + n) else {
-            break;
-        };
-        if !b[from + n..].starts_with(b"\r\n") {
+    let mut end = first;
+    while let Some(Event::Payload {
+        command: c,
+        data: d,
+    }) = events.get(end)
+    {
+        if *c != command {
             break;
         }
-        data.extend_from_slice(piece);
-        at = from + n + 2;
+        data.extend_from_slice(d);
+        end += 1;
     }
-    Some((data, at))
+    Some((data, render(&events[..end], None).len()))
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
