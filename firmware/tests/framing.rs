@@ -12,14 +12,8 @@ mod common;
 use atspec_firmware::device::Clause;
 use atspec_firmware::testkit::{COMMANDS, Command, Driver, Event, RESPONSES};
 use atspec_firmware::{Config, Engine, Pki};
+use atspec_rt::strategy::cases;
 use proptest::prelude::*;
-
-fn cases(min: u32) -> u32 {
-    std::env::var("ATSPEC_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(min)
-}
 
 fn engine() -> Engine {
     Engine::new(Config {

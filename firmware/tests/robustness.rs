@@ -3,14 +3,8 @@
 
 use atspec_firmware::testkit;
 use atspec_firmware::{Config, Engine, Pki};
+use atspec_rt::strategy::cases;
 use proptest::prelude::*;
-
-fn cases(min: u32) -> u32 {
-    std::env::var("ATSPEC_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(min)
-}
 
 /// Feeds `bytes` in the given chunk sizes, draining after each chunk like a board does.
 fn feed(bytes: &[u8], chunks: &[usize]) -> (Vec<u8>, Engine) {

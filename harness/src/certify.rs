@@ -37,6 +37,9 @@ pub struct Plan {
     pub uart_logs: Vec<PathBuf>,
     /// No progress bar or progress lines.
     pub quiet: bool,
+    /// Skip the checks that wait on purpose ([`checks::Check`]`::timing`): a quicker run whose
+    /// report is INCOMPLETE, never a certificate (for tests of everything but timing).
+    pub skip_timing: bool,
     /// Clauses the certifier exempts on purpose, each with its reason (`--waive FILE`).
     pub waivers: Vec<crate::report::Waiver>,
 }
@@ -55,6 +58,7 @@ impl Default for Plan {
             fuzz_log: None,
             uart_logs: Vec::new(),
             quiet: true,
+            skip_timing: false,
             waivers: Vec::new(),
         }
     }
@@ -290,6 +294,9 @@ pub fn certify(session: &SessionArgs, plan: &Plan) -> Result<Report, Error> {
     Ok(merge_shares(ok, plan, logs, started))
 }
 
+/// Why a timing check did not run.
+const SKIPPED_TIMING: &str = "a timing check, skipped (--skip-timing)";
+
 fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
     let pb = ProgressBar::with_draw_target(
         Some(len),
@@ -348,7 +355,11 @@ fn run_share<'a>(
         }
         pb.set_message(c.name);
         let t0 = Instant::now();
-        let unmet = c.needs.unmet(&s.env.profile, &s.env.mock);
+        let unmet = if plan.skip_timing && c.timing {
+            Some(Unmet::Missing(SKIPPED_TIMING.into()))
+        } else {
+            c.needs.unmet(&s.env.profile, &s.env.mock)
+        };
         // Which clauses this run of the check proves: its own, unless a step could only be
         // judged loosely; what it touches is never proved by it.
         let mut exact = true;
@@ -554,6 +565,7 @@ fn merge_shares(shares: Vec<Share>, plan: &Plan, logs: &[PathBuf], started: Inst
                 shard_count: plan.shard.count,
                 shards: vec![plan.shard.index],
                 clauses: plan.clauses.clone(),
+                skip_timing: plan.skip_timing,
                 cases: plan.cases,
                 seed: plan.seed,
             },

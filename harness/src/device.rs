@@ -26,6 +26,9 @@ const QUIET: Duration = Duration::from_millis(50);
 const DIVERGED_AFTER: Duration = Duration::from_millis(400);
 /// Delay before `busy` bytes are written, so they arrive while the command runs.
 const BUSY_AFTER: Duration = Duration::from_millis(40);
+/// Longest wait for a command's request before its busy bytes are written anyway (an
+/// emulated chip under load can take a second to connect; the peer answers late on purpose).
+pub const BUSY_REQUEST_MAX: Duration = Duration::from_millis(1000);
 
 /// The commands that put a device into the harness's known state (`ECHO`, `SYSLOG`, and the
 /// global HTTP state cleared), sent as one burst. The first line ends whatever partial line a
@@ -71,7 +74,7 @@ pub struct Identity {
     pub latency_ms: Option<u64>,
     /// The device profile the run judged it under.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<crate::profile::Profile>,
+    pub profile: Option<crate::profile::DeviceProfile>,
     /// The bring-up script's lines as written (`${NAME}` not expanded).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub setup: Vec<String>,
@@ -103,6 +106,10 @@ pub struct Until<'a> {
     /// Whether the bytes so far can no longer become any answer the caller allows: the step
     /// is then judged at once instead of timing out.
     pub diverged: &'a dyn Fn(&[u8]) -> bool,
+    /// With busy bytes, whether the command's request has reached the peer: the bytes are
+    /// written after it (at most [`BUSY_REQUEST_MAX`] late), so they interrupt a command that
+    /// is under way however slowly the device connects. `None`: the command makes no request.
+    pub requested: Option<&'a dyn Fn() -> bool>,
 }
 
 /// A session with a device.
@@ -326,8 +333,11 @@ impl Device {
         loop {
             if let Some(b) = busy
                 // The bytes must reach the device while the command runs: they go one way,
-                // so half the round trip, not a whole window.
+                // so half the round trip, not a whole window; and after its request, if it
+                // makes one, so that a device slow to connect is still interrupted mid-request.
                 && start.elapsed() >= BUSY_AFTER + self.latency / 2
+                && (until.requested.is_none_or(|seen| seen())
+                    || start.elapsed() >= BUSY_REQUEST_MAX)
             {
                 let _ = self.link.write_all(b);
                 busy = None;

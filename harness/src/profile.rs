@@ -39,7 +39,7 @@ pub const UNSTORABLE: u32 = i32::MAX as u32;
 
 /// What the spec leaves to the device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Profile {
+pub struct DeviceProfile {
     /// Certificate, key and CA slots (AT+HTTPCFG's `NO … FOUND` answers).
     pub certificates: Certs,
     /// Longest AT+HTTPCHEAD entry an empty store takes; `None`: bounded only by memory.
@@ -61,11 +61,11 @@ fn default_tolerance() -> u32 {
 /// The default `timing_tolerance_ms`.
 pub const DEFAULT_TOLERANCE_MS: u32 = 1000;
 
-impl Default for Profile {
+impl Default for DeviceProfile {
     /// The ESP-AT reference firmware: one certificate, key and CA slot, stores bounded by
     /// heap only, TLS present.
     fn default() -> Self {
-        Profile {
+        DeviceProfile {
             certificates: Certs {
                 certs: 1,
                 keys: 1,
@@ -79,15 +79,15 @@ impl Default for Profile {
     }
 }
 
-impl Profile {
+impl DeviceProfile {
     /// The built-in virtual board: its PKI directory holds one of each, its AT+HTTPCHEAD
     /// store is a 1024-byte arena (`atspec_firmware::store::HEADER_ARENA`) and it takes
     /// AT+HTTPCPOST/PUT lengths up to `atspec_firmware::net::SEND_LENGTH_MAX`.
-    pub fn virtual_board() -> Profile {
-        Profile {
+    pub fn virtual_board() -> DeviceProfile {
+        DeviceProfile {
             chead_entry_max: Some(atspec_board::HEADER_STORE as u32),
             send_length_max: Some(atspec_board::SEND_LENGTH),
-            ..Profile::default()
+            ..DeviceProfile::default()
         }
     }
 
@@ -176,14 +176,14 @@ struct CertsFile {
 pub const PROFILE_MAX: u64 = 64 * 1024;
 
 /// Reads and checks a profile; every problem is reported as `file:line:col: error: …`.
-pub fn load(path: &Path) -> Result<Profile, String> {
+pub fn load(path: &Path) -> Result<DeviceProfile, String> {
     let shown = path.display().to_string();
     let text = crate::files::read_input(path, PROFILE_MAX, "device profile")?;
     parse(&shown, &text)
 }
 
 /// Parses profile text; `file` names it in errors.
-pub fn parse(file: &str, text: &str) -> Result<Profile, String> {
+pub fn parse(file: &str, text: &str) -> Result<DeviceProfile, String> {
     let f: File = if text.trim().is_empty() {
         File {
             certificates: None,
@@ -197,7 +197,7 @@ pub fn parse(file: &str, text: &str) -> Result<Profile, String> {
             .map_err(|e| atspec_spec::yaml_diagnostic(file, &e).to_string())?
     };
     let mut errors = Vec::new();
-    let mut p = Profile::default();
+    let mut p = DeviceProfile::default();
     let at = |l: &serde_saphyr::Location| format!("{file}:{}:{}", l.line(), l.column());
     if let Some(c) = &f.certificates {
         let v = &c.value;
@@ -268,7 +268,7 @@ mod tests {
     #[test]
     fn defaults_describe_the_reference_firmware() {
         let p = parse("p.yaml", "").unwrap();
-        assert_eq!(p, Profile::default());
+        assert_eq!(p, DeviceProfile::default());
         assert!(p.refuses_chead(UNSTORABLE));
         assert!(!p.refuses_chead(1 << 20));
         assert!(!p.refuses_send(1 << 30));
@@ -290,8 +290,8 @@ mod tests {
 
     #[test]
     fn the_review_names_every_floor_a_profile_misses() {
-        assert!(Profile::default().review().is_empty());
-        assert!(Profile::virtual_board().review().is_empty());
+        assert!(DeviceProfile::default().review().is_empty());
+        assert!(DeviceProfile::virtual_board().review().is_empty());
         let p = parse(
             "p.yaml",
             "certificates: {certs: 0, keys: 1, cas: 0}\nchead_entry_max: 5\nsend_length_max: 5\ntiming_tolerance_ms: 60000\n",

@@ -8,11 +8,11 @@ use crate::bytes::Bytes;
 use crate::device::Device;
 use crate::mock::MockPeer;
 use crate::oracle::compare::{self, Mismatch};
-use crate::oracle::{Judge, Model, Server};
-use crate::profile::Profile;
+use crate::oracle::{Model, Server, SpecProfile};
+use crate::profile::DeviceProfile;
 use crate::world::HttpRequest;
 use crate::world::scenario::Scenario;
-use crate::world::step::Step;
+use crate::world::step::{DATA_PHASE_MAX, Step};
 pub use crate::world::transcript::{Judged, StepRecord, Transcript, Verdict};
 
 /// How much of a flood a transcript keeps (the step's verdict says how much came).
@@ -24,7 +24,7 @@ pub struct Env {
     /// The mock peer.
     pub mock: MockPeer,
     /// What the spec leaves to the device.
-    pub profile: Profile,
+    pub profile: DeviceProfile,
     /// The spec profiles every case is judged by.
     pub judges: Judges,
     /// Per judge, whether this device follows redirects (the contract allows either reading,
@@ -102,9 +102,9 @@ pub fn mock_urls(mock: &MockPeer) -> BTreeMap<String, String> {
 #[derive(Debug, Clone, Copy)]
 pub struct Judges {
     /// `--profile`.
-    pub primary: &'static Judge,
+    pub primary: &'static SpecProfile,
     /// The other verdict of the report.
-    pub second: Option<&'static Judge>,
+    pub second: Option<&'static SpecProfile>,
 }
 
 impl Default for Judges {
@@ -119,7 +119,7 @@ impl Default for Judges {
 /// The first command of `steps` that `judge` lacks (its checks are not applicable under it).
 /// A test-form probe (`AT+NAME=?`) does not count: it is how a version's claim to lack a
 /// command is verified (answered as unknown), so it is judged under every profile.
-pub fn lacked_command(judge: &Judge, steps: &[Step]) -> Option<&'static str> {
+pub fn lacked_command(judge: &SpecProfile, steps: &[Step]) -> Option<&'static str> {
     use crate::syntax::device::Name;
     steps.iter().find_map(|s| match s {
         Step::Send { bytes, busy, .. } => std::iter::once(&bytes.0)
@@ -152,7 +152,7 @@ pub fn contract_id() -> &'static str {
 }
 
 /// How a profile's verdict is named in reports: `the contract`, `ESP-AT 3.1`.
-pub fn judge_name(j: &Judge) -> String {
+pub fn judge_name(j: &SpecProfile) -> String {
     match j.esp_at_version {
         Some((a, b)) => format!("ESP-AT {a}.{b}"),
         None if j.alternatives => format!("the {}", j.id),
@@ -165,7 +165,7 @@ type Disagreement = (String, Option<(String, String, usize)>);
 
 /// One profile's judging of a case: its model, and its first disagreement.
 struct Judging {
-    judge: &'static Judge,
+    judge: &'static SpecProfile,
     model: Model,
     failed: Option<String>,
 }
@@ -264,7 +264,7 @@ pub fn run_judged(
         profile: judges.primary.id.to_string(),
         second: None,
     };
-    let not_applicable = |j: &Judge| {
+    let not_applicable = |j: &SpecProfile| {
         lacked_command(j, steps).map(|c| format!("not applicable: {} has no {c}", judge_name(j)))
     };
     let primary_na = not_applicable(judges.primary);
@@ -285,7 +285,7 @@ pub fn run_judged(
         });
     }
     let finish = |t: &mut Transcript, judgings: &[Judging]| {
-        let verdict_of = |j: &Judge, na: &Option<String>| -> Verdict {
+        let verdict_of = |j: &SpecProfile, na: &Option<String>| -> Verdict {
             if let Some(why) = na {
                 return Verdict::NotApplicable(why.clone());
             }
@@ -439,11 +439,15 @@ pub fn run_judged(
                         .all(|a| compare::diverged(&a.expect, got))
             })
         };
+        let mock = &env.mock;
+        let requested = || mock.has_new_requests();
         let until = crate::device::Until {
             finals: crate::device::terminals(&xs[0].output, xs[0].prompt),
             len: xs[0].output.len(),
             prompt: xs[0].prompt,
             diverged: &diverged,
+            requested: (busy_bytes.is_some() && !xs[0].requests.is_empty())
+                .then_some(&requested as &dyn Fn() -> bool),
         };
         let reading = env.device.exchange(&bytes.0, busy_bytes, &until);
         let seen = env.mock.take_requests();
@@ -694,10 +698,6 @@ fn prompted(output: &[u8]) -> bool {
     output.last() == Some(&b'>')
 }
 
-/// Most data bytes the harness sends to end a data phase it did not expect; longer promises
-/// (a device that prompts for 2^31 − 1 bytes) are ended by recovery instead.
-const CHEAP_DATA: usize = 64 * 1024;
-
 /// Ends the data phase `line` opened on the device by sending the bytes it promised, when
 /// that is cheap; otherwise recovers (AT+RST, then a reset or a reopened link). Returns
 /// whether the device left the data phase by either means, and the recovery steps.
@@ -713,7 +713,7 @@ fn settle_data_phase(device: &mut Device, line: &[u8]) -> (bool, Vec<String>) {
         _ => None,
     };
     match promised {
-        Some(n) if n > 0 && n as usize <= CHEAP_DATA => {
+        Some(n) if n > 0 && n as usize <= DATA_PHASE_MAX => {
             // Header-safe filler (no NUL, CR or LF); a header store wants a colon.
             let mut data = vec![b'x'; n as usize];
             if let Some(c) = data.get_mut(1) {

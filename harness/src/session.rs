@@ -8,7 +8,7 @@ use crate::device::{Device, Identity};
 use crate::link::{self, DeviceSpec, VirtualBoard};
 use crate::mock::{MockOptions, MockPeer, TlsSetup};
 use crate::profile::Certs;
-use crate::profile::Profile;
+use crate::profile::DeviceProfile;
 use crate::recovery::Reset;
 use crate::runner::{Env, Judges};
 
@@ -320,8 +320,8 @@ pub fn start_device(
     }
     let mut profile = match &a.device_profile {
         Some(f) => crate::profile::load(f)?,
-        None if virtual_board => Profile::virtual_board(),
-        None => Profile::default(),
+        None if virtual_board => DeviceProfile::virtual_board(),
+        None => DeviceProfile::default(),
     };
     if let Some(c) = a.certs {
         profile.certificates = c;

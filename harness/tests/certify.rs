@@ -10,7 +10,7 @@ fn the_virtual_board_passes_every_clause_and_the_reports_are_written() {
     let dir = tempdir("reports");
     let junit = dir.join("report.xml");
     let html = dir.join("report.html");
-    let (run, report) = certify(
+    let (run, report) = common::certify_timed(
         "clean",
         &[
             "--cases",
@@ -172,7 +172,11 @@ fn a_device_over_a_tcp_bridge_is_certified_and_tls_trust_is_skipped_without_cert
     // which the static review of the profile names.
     common::assert_incomplete(&run, &report, Some(TLS_CLAUSES), NO_SLOTS);
     for g in report["unproved"].as_array().unwrap() {
-        assert!(g["why"].as_str().unwrap().contains("--pki DIR"), "{g}");
+        let why = g["why"].as_str().unwrap();
+        assert!(
+            why.contains("--pki DIR") || why.contains("--skip-timing"),
+            "{g}"
+        );
     }
     assert!(!run.stdout.contains("CONFORMANT to"), "{}", run.stdout);
     let skipped = clauses_with(&report, "skipped");
@@ -346,7 +350,7 @@ fn shards_split_the_run_without_overlap() {
     ]);
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
-    common::assert_conformant(&r, &report);
+    common::assert_conformant_but_timing(&r, &report);
     assert_eq!(report["scope"]["shards"], serde_json::json!([1, 2]));
     // One shard alone is INCOMPLETE; one shard twice is refused; a shard of another split
     // (here: another seed) is refused.
@@ -373,6 +377,23 @@ fn shards_split_the_run_without_overlap() {
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains("not a shard of the same certification"),
+        "{}",
+        r.stderr
+    );
+    // Nor is a shard whose timing checks ran while the others' were skipped.
+    let mut timed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(f[1]).unwrap()).unwrap();
+    timed["scope"]
+        .as_object_mut()
+        .unwrap()
+        .remove("skip_timing")
+        .expect("the shards state --skip-timing");
+    let tf = dir.join("timed.json");
+    std::fs::write(&tf, timed.to_string()).unwrap();
+    let r = atspec(&["report", "merge", f[0], tf.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("its --skip-timing differs"),
         "{}",
         r.stderr
     );
@@ -418,10 +439,17 @@ const USER_CERT_UNPROVED: &[&str] = &[
 /// reason; with them (a loopback address of the run's own) the same run is CONFORMANT.
 #[test]
 fn without_well_known_ports_the_run_is_incomplete() {
-    let (run, report) = certify("no-80", &["--cases", "5", "--no-well-known-ports"]);
+    // Every check runs, so the host/path clause is the only one unproved.
+    let (run, report) = common::certify_timed("no-80", &["--cases", "5", "--no-well-known-ports"]);
     common::assert_incomplete(&run, &report, Some(&["HTTPCLIENT.URL.HOST_PATH"]), &[]);
+    let host_path = report["unproved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["clause"] == "HTTPCLIENT.URL.HOST_PATH")
+        .expect("the host/path clause is unproved");
     assert_eq!(
-        report["unproved"][0]["why"],
+        host_path["why"],
         "needs the mock peer on ports 80 and 443 (host/path mode)"
     );
     assert!(
@@ -500,7 +528,7 @@ fn a_waiver_covers_an_unproved_clause_never_a_failure() {
     )
     .unwrap();
     let junit = dir.join("r.xml");
-    let (run, report) = certify(
+    let (run, report) = common::certify_timed(
         "waived",
         &[
             "--cases",

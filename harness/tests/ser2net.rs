@@ -83,7 +83,11 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
         assert_eq!(run.code, 3, "{device}\n{}\n{}", run.stdout, run.stderr);
         assert_eq!(report["verdict"], "incomplete");
         for g in report["unproved"].as_array().unwrap() {
-            assert!(g["why"].as_str().unwrap().contains("--pki DIR"), "{g}");
+            let why = g["why"].as_str().unwrap();
+            assert!(
+                why.contains("--pki DIR") || why.contains("--skip-timing"),
+                "{g}"
+            );
         }
         assert!(
             report["device"]["link"].as_str().unwrap().starts_with(link),

@@ -130,7 +130,7 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
             flag("follows_redirects"),
             flag("getsize_url_only"),
         );
-        quote!(#rt::Profile {
+        quote!(#rt::SpecProfile {
             id: #id,
             title: #title,
             alternatives: #alts,
@@ -247,17 +247,17 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
         }
 
         /// Every profile of the spec, the contract first.
-        pub static PROFILES: &[#rt::Profile<Name>] = &[ #( #profiles, )* ];
+        pub static PROFILES: &[#rt::SpecProfile<Name>] = &[ #( #profiles, )* ];
 
         /// The profile with this id.
-        pub fn profile(id: &str) -> ::core::option::Option<&'static #rt::Profile<Name>> {
+        pub fn profile(id: &str) -> ::core::option::Option<&'static #rt::SpecProfile<Name>> {
             PROFILES.iter().find(|p| p.id == id)
         }
 
         /// The profile that judges a device claiming ESP-AT `version`: the one of that version,
         /// else the newest below it; `None` below every versioned profile.
-        pub fn profile_for_version(version: (u16, u16)) -> ::core::option::Option<&'static #rt::Profile<Name>> {
-            let mut best: ::core::option::Option<&'static #rt::Profile<Name>> = ::core::option::Option::None;
+        pub fn profile_for_version(version: (u16, u16)) -> ::core::option::Option<&'static #rt::SpecProfile<Name>> {
+            let mut best: ::core::option::Option<&'static #rt::SpecProfile<Name>> = ::core::option::Option::None;
             for p in PROFILES {
                 if let ::core::option::Option::Some(v) = p.esp_at_version
                     && v <= version

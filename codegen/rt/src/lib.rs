@@ -30,7 +30,7 @@ pub mod encode;
 pub mod strategy;
 
 pub use fields::{Fields, List, MAX_FIELDS, Slot};
-pub use profile::{Behaviour, Profile};
+pub use profile::{Behaviour, SpecProfile};
 pub use reject::{Answer, Answers, RejectKind, Rejection};
 pub use scratch::Scratch;
 pub use sink::ByteSink;

@@ -22,7 +22,7 @@ pub struct Behaviour {
 
 /// One profile. `N` is the generated command-name type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Profile<N: 'static> {
+pub struct SpecProfile<N: 'static> {
     /// `contract`, `esp-at`, `esp-at-3.1`…
     pub id: &'static str,
     /// One line.
@@ -37,7 +37,7 @@ pub struct Profile<N: 'static> {
     pub behaviour: Behaviour,
 }
 
-impl<N: PartialEq + Copy> Profile<N> {
+impl<N: PartialEq + Copy> SpecProfile<N> {
     /// Whether the profile has command `name`.
     pub fn has(&self, name: N) -> bool {
         !self.lacks.contains(&name)

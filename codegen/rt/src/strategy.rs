@@ -10,6 +10,27 @@
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 
+/// Cases a property test runs by default, in CI and in the README's test command: enough to
+/// exercise every strategy branch on each run (its seed is fresh every time), cheap in debug.
+pub const CI_CASES: u32 = 2_000;
+
+/// Cases for a property test whose full count is `deep`: the one place that count is chosen.
+/// `ATSPEC_CASES=N` sets N for every property (quick local runs); `ATSPEC_DEEP=1` (set by
+/// `ci/deep.sh`) runs each property's full count; otherwise [`CI_CASES`], at most `deep`.
+pub fn cases(deep: u32) -> u32 {
+    if let Some(n) = std::env::var("ATSPEC_CASES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+    {
+        return n;
+    }
+    if std::env::var_os("ATSPEC_DEEP").is_some_and(|v| v != "0" && !v.is_empty()) {
+        deep
+    } else {
+        deep.min(CI_CASES)
+    }
+}
+
 use crate::encode::{self, Out};
 use crate::reject::{Answers, RejectKind, Rejection};
 use crate::{Presence, Syntax};

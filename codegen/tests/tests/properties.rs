@@ -4,15 +4,8 @@ use std::collections::HashSet;
 
 use atspec_codegen_tests::{device, host};
 use atspec_rt::strategy::arbitrary_line;
+use atspec_rt::strategy::cases;
 use proptest::prelude::*;
-
-/// Cases per property: the given minimum, or `ATSPEC_CASES` when set (for quick local runs).
-fn cases(min: u32) -> u32 {
-    std::env::var("ATSPEC_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(min)
-}
 
 /// The line without its terminator, as the device's line assembler hands it to `parse`.
 fn body(line: &[u8]) -> &[u8] {

@@ -90,7 +90,7 @@ pub struct BoardArgs {
 /// the spec lists), or an error naming them.
 pub fn version_profile(
     v: &str,
-) -> Result<&'static atspec_rt::Profile<atspec_firmware::device::Name>, String> {
+) -> Result<&'static atspec_rt::SpecProfile<atspec_firmware::device::Name>, String> {
     use atspec_firmware::device::PROFILES;
     let known: Vec<String> = PROFILES
         .iter()

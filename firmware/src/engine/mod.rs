@@ -107,7 +107,7 @@ pub struct Engine<const TX: usize = 2048, const RX: usize = 2048> {
     #[cfg(feature = "variants")]
     variant: Option<crate::variant::Variant>,
     /// The ESP-AT version emulated (its commands and clause variants); `None`: the contract.
-    profile: Option<&'static atspec_rt::Profile<device::Name>>,
+    profile: Option<&'static atspec_rt::SpecProfile<device::Name>>,
 }
 
 impl Engine {
@@ -145,7 +145,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// Behaves as the spec's profile `p` says: commands it lacks are answered as unknown, its
     /// clause variants apply, and AT+GMR reports its ESP-AT version. Survives AT+RST.
-    pub fn set_profile(&mut self, p: &'static atspec_rt::Profile<device::Name>) {
+    pub fn set_profile(&mut self, p: &'static atspec_rt::SpecProfile<device::Name>) {
         self.profile = Some(p);
     }
 

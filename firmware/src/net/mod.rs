@@ -36,8 +36,8 @@ pub const USER_AGENT: &[u8] = limits::USER_AGENT.as_bytes();
 /// The default tx/rx size and network timeout (a size or timeout of 0 means these).
 pub(crate) const DEFAULT_BUFFER: usize = limits::BUFFER_SIZE_DEFAULT as usize;
 pub(crate) const DEFAULT_TIMEOUT_MS: u64 = limits::TIMEOUT_MS_DEFAULT as u64;
-/// Redirects followed before the next one ends the command (reference §4.6).
-pub const MAX_REDIRECTS: u8 = 10;
+/// Redirects followed before the next one ends the command (the spec's `max_redirects`).
+pub const MAX_REDIRECTS: u8 = limits::MAX_REDIRECTS_DEFAULT as u8;
 /// While the UART is the bottleneck, wait until a piece at least this large fits rather than
 /// printing slivers: framing overhead then stays near 2 % of the line.
 const MIN_PIECE: usize = 768;
@@ -167,7 +167,7 @@ enum Phase {
     },
     /// Failed while the host still sends the AT+HTTPCPOST/PUT body: the rest of the data is
     /// read and dropped, and the command ends with SEND FAIL after it.
-    Failed,
+    DiscardingBody,
 }
 
 impl Phase {
@@ -346,7 +346,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
     /// The transaction failed while the host still sends the body: the connection is given
     /// up and the rest of the data dropped ([`Transaction::body_bytes`]).
     pub(crate) fn fail_during_data(&mut self) {
-        self.phase = Phase::Failed;
+        self.phase = Phase::DiscardingBody;
         self.socket.close_pending = self.socket.open;
         self.tx_start = 0;
         self.tx_end = 0;
@@ -355,7 +355,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
     /// Whether the AT+HTTPCPOST/PUT body has nowhere to go: the command ends with SEND FAIL
     /// once it has been read.
     pub(crate) fn lost(&self) -> bool {
-        matches!(self.phase, Phase::Idle | Phase::Failed)
+        matches!(self.phase, Phase::Idle | Phase::DiscardingBody)
     }
 
     /// The command has been answered: back to idle, the connection closed
@@ -454,7 +454,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
         out: &mut impl Payload,
     ) -> (usize, Option<Ending>) {
         match self.phase {
-            Phase::Idle | Phase::Printing { .. } | Phase::Failed => (bytes.len(), None),
+            Phase::Idle | Phase::Printing { .. } | Phase::DiscardingBody => (bytes.len(), None),
             // Like the firmware, the response is read only once the whole request (with the
             // POST/PUT body) has been sent; until then the board keeps the bytes.
             Phase::Connecting | Phase::Request => (0, None),
@@ -467,7 +467,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
     pub(crate) fn closed(&mut self) -> Option<Ending> {
         self.socket.open = false;
         match self.phase {
-            Phase::Idle | Phase::Printing { .. } | Phase::Failed => None,
+            Phase::Idle | Phase::Printing { .. } | Phase::DiscardingBody => None,
             Phase::Body {
                 framing: Framing::Close,
                 ..
@@ -509,7 +509,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
 
     /// Data-phase bytes of AT+HTTPCPOST/PUT: appended to the tx queue as far as it has room.
     pub(crate) fn body_bytes(&mut self, data: &[u8]) -> usize {
-        if matches!(self.phase, Phase::Failed) {
+        if matches!(self.phase, Phase::DiscardingBody) {
             self.body_to_send = self.body_to_send.saturating_sub(data.len() as u64);
             return data.len();
         }

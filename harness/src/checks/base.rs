@@ -1,6 +1,6 @@
 //! Base commands, echo, busy, SYSLOG and error codes.
 
-use super::{Check, l, raw, sent_answer_has, store_header, store_url};
+use super::{Check, bytes, l, sent_answer_has, store_header, store_url};
 use crate::syntax::host::Clause;
 use crate::world::scenario::Scenario;
 use crate::world::step::Step;
@@ -69,8 +69,8 @@ pub(super) fn checks() -> Vec<Check> {
                     l("AT"),
                     l("ATE1"),
                     l("AT"),
-                    raw("A"),
-                    raw("T\r\n"),
+                    bytes("A"),
+                    bytes("T\r\n"),
                 ]
             },
         )

@@ -13,10 +13,10 @@ use std::sync::OnceLock;
 
 use atspec_rt::strategy::{FormDesc, Kind, Raw, RawForm};
 
-use super::{Check, Ctx, raw};
-use crate::profile::Profile;
+use super::{Check, Ctx, bytes};
+use crate::profile::DeviceProfile;
 use crate::syntax::host::strategies::{FORMS, SPEC};
-use crate::world::step::Step;
+use crate::world::step::{DATA_PHASE_MAX, Step};
 
 /// One bounded parameter: its form, its index and its range.
 #[derive(Clone, Copy)]
@@ -96,7 +96,7 @@ fn values(b: &Bounded) -> [i64; 4] {
 
 /// The steps for one bounded parameter: a line per boundary value, each followed by the data
 /// it promises when the device takes it.
-fn steps(b: &Bounded, url: &str, profile: &Profile) -> Vec<Step> {
+fn steps(b: &Bounded, url: &str, profile: &DeviceProfile) -> Vec<Step> {
     let mut v = Vec::new();
     for value in values(b) {
         let (form_raw, data_len) = line_for(b, value, url, profile);
@@ -104,16 +104,21 @@ fn steps(b: &Bounded, url: &str, profile: &Profile) -> Vec<Step> {
         if !line.ends_with(b"\r\n") {
             line.extend_from_slice(b"\r\n");
         }
-        v.push(raw(line));
+        v.push(bytes(line));
         if let Some(n) = data_len {
-            v.push(raw(data(b.form, n)));
+            v.push(bytes(data(b.form, n)));
         }
     }
     v
 }
 
 /// The line's values, and the data length it promises when the device will take it.
-fn line_for(b: &Bounded, value: i64, url: &str, profile: &Profile) -> (RawForm, Option<usize>) {
+fn line_for(
+    b: &Bounded,
+    value: i64,
+    url: &str,
+    profile: &DeviceProfile,
+) -> (RawForm, Option<usize>) {
     let form = b.form;
     let mut ints: Vec<Option<i64>> = form
         .params
@@ -191,7 +196,7 @@ fn line_for(b: &Bounded, value: i64, url: &str, profile: &Profile) -> (RawForm, 
             "AT+HTTPCPOST" | "AT+HTTPCPUT" => !profile.refuses_send(n as u32),
             _ => true,
         };
-        (all_in_range && stored && n > 0 && n as usize <= 64 * 1024).then_some(n as usize)
+        (all_in_range && stored && n > 0 && n as usize <= DATA_PHASE_MAX).then_some(n as usize)
     });
     (RawForm { params, list }, data_len)
 }
@@ -243,7 +248,7 @@ mod tests {
                     .find(|b| std::ptr::eq(b.form, *form) && b.index == i)
                     .unwrap_or_else(|| panic!("{} {} has no boundary check", form.command, p.name));
                 assert!(names.contains(&b.name), "{} is not registered", b.name);
-                let steps = steps(b, "http://h:1/b", &Profile::default());
+                let steps = steps(b, "http://h:1/b", &DeviceProfile::default());
                 let lines: Vec<Vec<u8>> = steps
                     .iter()
                     .filter_map(|s| match s {
@@ -306,7 +311,7 @@ mod tests {
             .iter()
             .find(|b| b.form.command == "AT+HTTPURLCFG")
             .unwrap();
-        let s = steps(urlcfg, "http://h:1/b", &Profile::default());
+        let s = steps(urlcfg, "http://h:1/b", &DeviceProfile::default());
         assert!(
             s.iter()
                 .any(|s| matches!(s, Step::Send { bytes, .. } if bytes.0.len() == 8192 && bytes.0.starts_with(b"http://"))),

@@ -1,10 +1,10 @@
 //! Command-specific clauses: AT+HTTPCLIENT, AT+HTTPGETSIZE, AT+HTTPCGET, AT+HTTPCPOST/PUT,
 //! AT+HTTPURLCFG and AT+HTTPCHEAD.
 
-use super::{Check, Needs, l, raw, sent_answer_has, store_header, store_url};
+use super::{Check, Needs, bytes, l, sent_answer_has, store_header, store_url};
 use crate::syntax::host::Clause;
 use crate::world::scenario::{Fault, Framing, Scenario};
-use crate::world::step::Step;
+use crate::world::step::{DATA_PHASE_MAX, Step};
 
 fn client(rest: &str) -> Step {
     l(format!("AT+HTTPCLIENT={rest}"))
@@ -329,9 +329,6 @@ fn sized() -> Vec<Check> {
     ]
 }
 
-/// Longest declared limit a check fills with data (one past it is always sent).
-const CHEAP_LIMIT: usize = 64 * 1024;
-
 fn send() -> Vec<Check> {
     vec![
         Check::new(
@@ -344,9 +341,9 @@ fn send() -> Vec<Check> {
                 let m = c.profile.send_length_max.unwrap_or(1) as usize;
                 let u = c.raw("/limit");
                 let mut v = vec![Step::mock(Scenario::ok(b"taken"))];
-                if m <= CHEAP_LIMIT {
+                if m <= DATA_PHASE_MAX {
                     v.push(l(format!("AT+HTTPCPOST=\"{u}\",{m}")));
-                    v.push(raw(vec![b'p'; m]));
+                    v.push(bytes(vec![b'p'; m]));
                 }
                 v.push(l(format!("AT+HTTPCPOST=\"{u}\",{}", m + 1)));
                 v.push(l(format!("AT+HTTPCPUT=\"{u}\",{}", m + 1)));
@@ -387,9 +384,9 @@ fn send() -> Vec<Check> {
                         c.raw("/post"),
                         data.len()
                     )),
-                    raw(data),
+                    bytes(data),
                     l(format!("AT+HTTPCPUT=\"{}\",{}", c.wm("/put"), data.len())),
-                    raw(data),
+                    bytes(data),
                 ]
             },
         ),
@@ -403,17 +400,17 @@ fn send() -> Vec<Check> {
                 let u = c.raw("/hc");
                 vec![
                     l(format!("AT+HTTPCPOST=\"{u}\",2,2,\"X-A: 1\",\"X-B: 2\"")),
-                    raw("ok"),
+                    bytes("ok"),
                     l(format!("AT+HTTPCPOST=\"{u}\",2,2,\"X-A: 1\"")),
                     l(format!("AT+HTTPCPOST=\"{u}\",2,1,\"X-A: 1\",\"X-B: 2\"")),
                     l(format!("AT+HTTPCPOST=\"{u}\",2,")),
                     l(format!("AT+HTTPCPOST=\"{u}\",2,0")),
-                    raw("ok"),
+                    bytes("ok"),
                     // Reference §2.4: a negative count skips the header loop (then exactly 3
                     // parameters), and a count above the headers written fails at the first
                     // missing one (ERR CODE 0x010800NN), whatever the count.
                     l(format!("AT+HTTPCPUT=\"{u}\",2,-1")),
-                    raw("ok"),
+                    bytes("ok"),
                     l(format!("AT+HTTPCPUT=\"{u}\",2,-1,\"X-A: 1\"")),
                     l(format!("AT+HTTPCPOST=\"{u}\",2,14,\"X-A: 1\"")),
                 ]
@@ -433,7 +430,7 @@ fn send() -> Vec<Check> {
                         "AT+HTTPCPOST=\"{}\",2,1,\"content-type: application/json\"",
                         c.raw("/j")
                     )),
-                    raw("{}"),
+                    bytes("{}"),
                 ]
             },
         ),
@@ -446,12 +443,13 @@ fn send() -> Vec<Check> {
                 let pause = super::DEFAULT_TIMEOUT_MS + u64::from(c.profile.timing_tolerance_ms);
                 vec![
                     l(format!("AT+HTTPCPOST=\"{}\",10", c.wm("/slow-data"))),
-                    raw("01234"),
+                    bytes("01234"),
                     Step::pause(pause),
-                    raw("56789"),
+                    bytes("56789"),
                 ]
             },
-        ),
+        )
+        .timing(),
         Check::new(
             "httpcsend.body_lines_and_send_ok",
             &[
@@ -463,9 +461,9 @@ fn send() -> Vec<Check> {
                 vec![
                     Step::mock(Scenario::ok(b"{\"stored\":true}")),
                     l(format!("AT+HTTPCPOST=\"{}\",4", c.wm("/p"))),
-                    raw("data"),
+                    bytes("data"),
                     l(format!("AT+HTTPCPUT=\"{}\",4", c.raw("/p"))),
-                    raw("data"),
+                    bytes("data"),
                 ]
             },
         )
@@ -477,20 +475,20 @@ fn send() -> Vec<Check> {
                 vec![
                     Step::mock(Scenario::status(500, b"broken")),
                     l(format!("AT+HTTPCPOST=\"{}\",1", c.wm("/p"))),
-                    raw("x"),
+                    bytes("x"),
                     Step::mock(Scenario::status(404, b"")),
                     l(format!("AT+HTTPCPUT=\"{}\",1", c.raw("/p"))),
-                    raw("x"),
+                    bytes("x"),
                 ]
             },
         ),
         Check::new("httpcsend.send_fail", &[Clause::HttpcsendSendFail], |c| {
             vec![
                 l(format!("AT+HTTPCPOST=\"{}\",3", c.closed("/p"))),
-                raw("abc"),
+                bytes("abc"),
                 Step::mock(Scenario::ok(b"abcdef").fault(Fault::ResetAfter(1))),
                 l(format!("AT+HTTPCPUT=\"{}\",3", c.raw("/p"))),
-                raw("abc"),
+                bytes("abc"),
             ]
         })
         .assert(|t| sent_answer_has(t, 1, b"\r\nSEND FAIL\r\n")),
@@ -508,7 +506,7 @@ fn urlcfg() -> Vec<Check> {
                     l("AT+HTTPURLCFG=8193"),
                     l("AT+HTTPURLCFG=-1"),
                     l("AT+HTTPURLCFG=8"),
-                    raw("http://x"),
+                    bytes("http://x"),
                 ]
             },
         ),
@@ -534,7 +532,7 @@ fn urlcfg() -> Vec<Check> {
             let mut v = store_url(&c.wm("/kept")).to_vec();
             v.extend([
                 l("AT+HTTPURLCFG=9"),
-                raw(b"http:/\x00/x"),
+                bytes(b"http:/\x00/x"),
                 l("AT+HTTPURLCFG?"),
             ]);
             v
@@ -590,12 +588,12 @@ fn chead() -> Vec<Check> {
                 // The profile's limit is taken; one past it is refused before any prompt.
                 let m = c.profile.chead_entry_max.unwrap_or(1) as usize;
                 let mut v = Vec::new();
-                if m <= CHEAP_LIMIT {
+                if m <= DATA_PHASE_MAX {
                     let mut entry = b"X:".to_vec();
                     entry.resize(m.max(2), b'y');
                     entry.truncate(m);
                     v.push(l(format!("AT+HTTPCHEAD={m}")));
-                    v.push(raw(entry));
+                    v.push(bytes(entry));
                     v.push(l("AT+HTTPCHEAD=0"));
                 }
                 v.push(l(format!("AT+HTTPCHEAD={}", m + 1)));
@@ -619,7 +617,7 @@ fn chead() -> Vec<Check> {
             &[Clause::HttpcheadNeedColon],
             |_| {
                 let mut v = store_header("no colon here").to_vec();
-                v.extend([l("AT+HTTPCHEAD=5"), raw(b"a:\x00bc"), l("AT+HTTPCHEAD?")]);
+                v.extend([l("AT+HTTPCHEAD=5"), bytes(b"a:\x00bc"), l("AT+HTTPCHEAD?")]);
                 v
             },
         ),

@@ -1,6 +1,6 @@
 //! Line framing, forms and result strings.
 
-use super::{Check, l, raw, sent_answer_has};
+use super::{Check, bytes, l, sent_answer_has};
 use crate::syntax::host::Clause;
 use crate::world::scenario::Scenario;
 use crate::world::step::Step;
@@ -14,7 +14,7 @@ pub(super) fn checks() -> Vec<Check> {
             for i in 0..12 {
                 head = head.header(&format!("X-H-{i}"), &"h".repeat(48));
             }
-            let listen = || raw("");
+            let listen = || bytes("");
             vec![
                 Step::mock(head),
                 l(format!("AT+HTTPCLIENT=1,,\"{}\",,,1", c.raw("/h"))),
@@ -22,10 +22,10 @@ pub(super) fn checks() -> Vec<Check> {
                 listen(),
                 Step::mock(Scenario::ok(b"posted")),
                 l(format!("AT+HTTPCPOST=\"{}\",4", c.raw("/p"))),
-                raw("data"),
+                bytes("data"),
                 listen(),
                 l(format!("AT+HTTPCPUT=\"{}\",3", c.raw("/p"))),
-                raw("put"),
+                bytes("put"),
                 listen(),
                 l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/p"))),
                 listen(),
@@ -45,7 +45,7 @@ pub(super) fn checks() -> Vec<Check> {
                 vec![
                     Step::mock(Scenario::ok(&vec![b'b'; 100 * 1024])),
                     l(format!("AT+HTTPCGET=\"{}\"", c.raw("/big"))),
-                    raw(""),
+                    bytes(""),
                     l("AT"),
                 ]
             },
@@ -58,7 +58,7 @@ pub(super) fn checks() -> Vec<Check> {
                 vec![
                     Step::mock(Scenario::ok(&vec![b'b'; 100 * 1024])),
                     l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/big"))),
-                    raw(""),
+                    bytes(""),
                     l("AT"),
                 ]
             },
@@ -67,7 +67,7 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new(
             "framing.terminator",
             &[Clause::FramingLineTerminator],
-            |_| vec![raw("AT\r"), raw("\n"), raw("AT\n"), raw("\r\n")],
+            |_| vec![bytes("AT\r"), bytes("\n"), bytes("AT\n"), bytes("\r\n")],
         ),
         Check::new(
             "framing.prefix",
@@ -89,12 +89,12 @@ pub(super) fn checks() -> Vec<Check> {
                 vec![
                     l(fits),
                     l(long),
-                    raw(format!("AT{}\r\r\n", "A".repeat(253))),
+                    bytes(format!("AT{}\r\r\n", "A".repeat(253))),
                 ]
             },
         ),
         Check::new("framing.nul", &[Clause::FramingLineNul], |_| {
-            vec![raw(b"AT+GM\x00AT\r\n"), raw(b"XYZ\x00\r\n")]
+            vec![bytes(b"AT+GM\x00AT\r\n"), bytes(b"XYZ\x00\r\n")]
         }),
         Check::new(
             "framing.case",

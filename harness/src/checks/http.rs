@@ -1,6 +1,6 @@
 //! Clauses shared by the HTTP commands: URLs, requests, responses, buffers, timeouts, state.
 
-use super::{Check, l, store_header, store_url};
+use super::{Check, bytes, l, store_header, store_url};
 use crate::syntax::host::Clause;
 use crate::world::scenario::{Fault, Framing, Scenario};
 use crate::world::step::Step;
@@ -46,7 +46,7 @@ pub(super) fn checks() -> Vec<Check> {
                     l("AT+HTTPGETSIZE=\"\",0,0,0"),
                     l("AT+HTTPGETSIZE="),
                     l("AT+HTTPCPOST=\"\",2"),
-                    raw2(b"hi"),
+                    bytes(b"hi"),
                 ]);
                 v
             },
@@ -148,7 +148,7 @@ pub(super) fn checks() -> Vec<Check> {
                     "AT+HTTPCPOST=\"{}\",2,1,\"X-E:  e  \"",
                     c.raw("/h")
                 )));
-                v.push(raw2(b"hi"));
+                v.push(bytes(b"hi"));
                 v
             },
         ),
@@ -368,7 +368,8 @@ pub(super) fn checks() -> Vec<Check> {
                     ),
                 ]
             },
-        ),
+        )
+        .timing(),
         Check::new(
             "http.buffer.zero_is_default",
             &[Clause::HttpBufferZeroIsDefault],
@@ -386,7 +387,7 @@ pub(super) fn checks() -> Vec<Check> {
                 Step::mock(Scenario::ok(&body)),
                 l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.wm("/f"))),
                 l(format!("AT+HTTPCPOST=\"{}\",1", c.wm("/f"))),
-                raw2(b"x"),
+                bytes(b"x"),
                 // A long target that keeps the line within its 256 bytes (the address and the
                 // run's prefix vary in length).
                 l({
@@ -421,11 +422,7 @@ pub(super) fn checks() -> Vec<Check> {
                 ))
                 .within(earliest, timeout + tol),
             ]
-        }),
+        })
+        .timing(),
     ]
-}
-
-/// Raw data bytes (a data phase).
-fn raw2(b: &[u8]) -> Step {
-    Step::raw(b.to_vec())
 }

@@ -16,7 +16,7 @@ mod tls;
 
 use crate::mock::MockPeer;
 use crate::oracle::{Server, TlsFront};
-use crate::profile::Profile;
+use crate::profile::DeviceProfile;
 use crate::runner::Transcript;
 use crate::syntax::host::Clause;
 use crate::world::step::Step;
@@ -58,7 +58,7 @@ const NO_TLS: &str = "not applicable: the device profile declares no TLS (class 
 
 impl Needs {
     /// What of these needs the device, its profile and the mock peer leave unmet.
-    pub fn unmet(&self, profile: &Profile, mock: &MockPeer) -> Option<Unmet> {
+    pub fn unmet(&self, profile: &DeviceProfile, mock: &MockPeer) -> Option<Unmet> {
         let has = |f: TlsFront| mock.fronts().contains(&f);
         let missing = |why: String| Some(Unmet::Missing(why));
         match self {
@@ -125,6 +125,9 @@ pub struct Check {
     pub steps: Steps,
     /// A literal assertion of its own.
     pub assert: Option<Assert>,
+    /// It waits on purpose (a silence past the default timeout, a late or stalled server):
+    /// `--skip-timing` leaves it out, and its clauses unproved.
+    pub timing: bool,
 }
 
 impl Check {
@@ -140,6 +143,7 @@ impl Check {
             needs: Needs::Nothing,
             steps: std::sync::Arc::new(steps),
             assert: None,
+            timing: false,
         }
     }
 
@@ -158,6 +162,12 @@ impl Check {
         self.assert = Some(a);
         self
     }
+
+    /// Marks a check that waits on purpose.
+    fn timing(mut self) -> Check {
+        self.timing = true;
+        self
+    }
 }
 
 /// Addresses and device facts for building steps.
@@ -165,12 +175,12 @@ pub struct Ctx<'a> {
     mock: &'a MockPeer,
     closed_port: u16,
     /// The device profile the run judges under.
-    pub profile: Profile,
+    pub profile: DeviceProfile,
 }
 
 impl<'a> Ctx<'a> {
     /// A context over `mock`; `closed_port` is a loopback port nothing listens on.
-    pub fn new(mock: &'a MockPeer, closed_port: u16, profile: Profile) -> Ctx<'a> {
+    pub fn new(mock: &'a MockPeer, closed_port: u16, profile: DeviceProfile) -> Ctx<'a> {
         Ctx {
             mock,
             closed_port,
@@ -233,19 +243,19 @@ fn l(text: impl AsRef<str>) -> Step {
     Step::line(text.as_ref())
 }
 
-/// Raw bytes.
-fn raw(b: impl AsRef<[u8]>) -> Step {
+/// Bytes sent as they are (a data phase, or input that is not a command line).
+fn bytes(b: impl AsRef<[u8]>) -> Step {
     Step::raw(b.as_ref().to_vec())
 }
 
 /// `AT+HTTPURLCFG=<len>` and the URL as data.
 fn store_url(url: &str) -> [Step; 2] {
-    [l(format!("AT+HTTPURLCFG={}", url.len())), raw(url)]
+    [l(format!("AT+HTTPURLCFG={}", url.len())), bytes(url)]
 }
 
 /// `AT+HTTPCHEAD=<len>` and the header as data.
 fn store_header(h: &str) -> [Step; 2] {
-    [l(format!("AT+HTTPCHEAD={}", h.len())), raw(h)]
+    [l(format!("AT+HTTPCHEAD={}", h.len())), bytes(h)]
 }
 
 /// Literal assertion helper: the actual output of Send step `i` (counting Send steps only)

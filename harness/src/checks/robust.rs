@@ -1,7 +1,7 @@
 //! Robustness: random bytes, overlong lines and data-mode misuse. The device must answer as the
 //! spec says and stay responsive (`AT` → `OK`) after each.
 
-use super::{Check, l, raw};
+use super::{Check, bytes, l};
 use crate::syntax::host::Clause;
 use crate::world::step::Step;
 
@@ -25,10 +25,10 @@ pub(super) fn checks() -> Vec<Check> {
             &[Clause::FramingLineNul, Clause::FramingLinePrefix],
             |_| {
                 vec![
-                    raw(noise(700, 7)),
+                    bytes(noise(700, 7)),
                     l(""),
                     l("AT"),
-                    raw(noise(3000, 99)),
+                    bytes(noise(3000, 99)),
                     l(""),
                     l("AT"),
                 ]
@@ -39,7 +39,7 @@ pub(super) fn checks() -> Vec<Check> {
             &[Clause::FramingLineOverflow, Clause::FramingLineMaxLength],
             |_| {
                 vec![
-                    raw(vec![b'A'; 5000]),
+                    bytes(vec![b'A'; 5000]),
                     l(""),
                     l("AT"),
                     l(format!("AT+HTTPCGET=\"http://x/{}\"", "y".repeat(2000))),
@@ -51,16 +51,16 @@ pub(super) fn checks() -> Vec<Check> {
             vec![
                 // Commands typed during a data phase are data.
                 l("AT+HTTPURLCFG=20"),
-                raw("http://"),
+                bytes("http://"),
                 l("AT+RST"),
-                raw("abcde"),
+                bytes("abcde"),
                 l("AT+HTTPURLCFG?"),
                 // Data sent without a prompt is command input.
-                raw(b"\x00\xff{\"k\":1}\r\n"),
+                bytes(b"\x00\xff{\"k\":1}\r\n"),
                 l("AT"),
                 // A data phase finished by bytes of the next line.
                 l(format!("AT+HTTPCPOST=\"{}\",3", c.wm("/m"))),
-                raw(b"xyzAT\r\n"),
+                bytes(b"xyzAT\r\n"),
                 l("AT"),
             ]
         })

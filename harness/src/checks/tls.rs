@@ -111,7 +111,7 @@ pub(super) fn checks() -> Vec<Check> {
                 l(format!("AT+HTTPCLIENT=2,,\"{u}\",,,1")),
                 l(format!("AT+HTTPGETSIZE=\"{u}\"")),
                 l(format!("AT+HTTPCPOST=\"{u}\",1")),
-                super::raw("x"),
+                super::bytes("x"),
                 l("AT+HTTPCFG=0"),
                 l(format!("AT+HTTPCGET=\"{u}\"")),
             ]

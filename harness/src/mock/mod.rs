@@ -236,6 +236,15 @@ impl MockPeer {
         out
     }
 
+    /// Whether a request arrived since the last [`MockPeer::take_requests`] (nothing taken).
+    pub fn has_new_requests(&self) -> bool {
+        self.raw.has_recorded()
+            || self
+                .rt
+                .block_on(self.wiremock.received_requests())
+                .is_some_and(|all| all.len() > self.seen_by_wiremock)
+    }
+
     /// The oracle's view of the network.
     pub fn world(&self) -> World {
         let mut servers = vec![

@@ -51,6 +51,11 @@ impl RawServer {
         *self.scenario.lock().expect("scenario lock") = s.clone();
     }
 
+    /// Whether a request was recorded since the last [`RawServer::take`].
+    pub fn has_recorded(&self) -> bool {
+        !self.recorded.lock().expect("recorded lock").is_empty()
+    }
+
     /// Requests recorded since the last call.
     pub fn take(&self) -> Vec<HttpRequest> {
         std::mem::take(&mut *self.recorded.lock().expect("recorded lock"))

@@ -67,9 +67,7 @@ fn render(events: &[Event], merge: Option<&str>) -> Vec<u8> {
             }
             Event::Echo(b) => out.extend_from_slice(b),
             Event::Result(name) => out.extend_from_slice(result_bytes(name)),
-            Event::ErrCode(c) => {
-                out.extend_from_slice(format!("ERR CODE:0x{c:08x}\r\n").as_bytes())
-            }
+            Event::ErrCode(c) => out.extend_from_slice(&super::err_code_line(*c)),
             Event::Line(l) => {
                 out.extend_from_slice(l);
                 out.extend_from_slice(b"\r\n");
@@ -124,11 +122,7 @@ fn normalize(bytes: &[u8], x: &Expect) -> Vec<u8> {
 fn one_busy(mut bytes: Vec<u8>) -> Vec<u8> {
     let busy = Reply::Busy.bytes();
     let coded = [
-        format!(
-            "ERR CODE:0x{:08x}\r\n",
-            crate::syntax::device::err_code::BUSY
-        )
-        .as_bytes(),
+        &super::err_code_line(crate::syntax::device::err_code::BUSY)[..],
         busy,
     ]
     .concat();

@@ -613,8 +613,9 @@ fn transact(
     Running { output: out }
 }
 
-/// Redirects a device follows before the 11th ends the command (reference §4.6).
-const MAX_REDIRECTS: usize = 10;
+/// Redirects a device follows before the next one ends the command (the spec's
+/// `max_redirects`, reference §4.6).
+const MAX_REDIRECTS: usize = crate::syntax::host::limits::MAX_REDIRECTS_DEFAULT as usize;
 
 /// Where a followed redirect goes: an absolute `http(s)://` Location, or an absolute path on
 /// the same origin; `None` when the answer is no redirect or has no usable Location.
@@ -676,7 +677,7 @@ fn handshake(model: &Model, front: TlsFront) -> bool {
 
 fn model_err(model: &Model, code: u32, out: &mut Vec<u8>) {
     if model.syslog {
-        out.extend_from_slice(format!("ERR CODE:0x{code:08x}\r\n").as_bytes());
+        out.extend_from_slice(&super::err_code_line(code));
     }
 }
 

@@ -11,26 +11,34 @@ pub mod compare;
 mod http;
 pub mod url;
 
-use crate::profile::Profile;
+use crate::profile::DeviceProfile;
 use crate::syntax::device::{self, Clause, Reply, err_code};
 use crate::syntax::host;
 use crate::world::scenario::Scenario;
 
 pub use crate::world::{HttpRequest, Server, TlsFront, World};
 
+/// The `ERR CODE` line for `code`, as the spec's template writes it (`ERRCODE.FORMAT`): the
+/// one place the oracle spells it.
+pub fn err_code_line(code: u32) -> Vec<u8> {
+    let mut line = Vec::new();
+    device::respond::err_code_line(&mut line, code);
+    line
+}
+
 /// Bytes a line may hold before the overflow rule discards them (`FRAMING.LINE.OVERFLOW`).
 const LINE_CAPACITY: usize = host::LINE_BYTES;
 
 /// A spec profile, as generated (`contract`, `esp-at`, `esp-at-3.1`…).
-pub type Judge = atspec_rt::Profile<device::Name>;
+pub type SpecProfile = atspec_rt::SpecProfile<device::Name>;
 
 /// The spec's profile `id`.
-pub fn judge(id: &str) -> Option<&'static Judge> {
+pub fn judge(id: &str) -> Option<&'static SpecProfile> {
     device::profile(id)
 }
 
 /// The contract: the spec's first profile.
-pub fn contract() -> &'static Judge {
+pub fn contract() -> &'static SpecProfile {
     &device::PROFILES[0]
 }
 
@@ -121,10 +129,10 @@ pub struct Model {
     /// AT+HTTPCFG.
     pub auth: Auth,
     /// What the spec leaves to the device.
-    pub profile: Profile,
+    pub profile: DeviceProfile,
     /// The spec profile the device is judged by: which commands exist, which readings pass,
     /// which clause variants apply.
-    pub judge: &'static Judge,
+    pub judge: &'static SpecProfile,
     /// Follow redirects although the judge does not expect it (the `RedirectFollowed`
     /// reading being predicted).
     follow: bool,
@@ -134,12 +142,12 @@ pub struct Model {
 
 impl Model {
     /// A device right after power-up or AT+RST.
-    pub fn new(profile: Profile) -> Model {
+    pub fn new(profile: DeviceProfile) -> Model {
         Model::judged(profile, contract())
     }
 
     /// A device right after power-up, judged by spec profile `judge`.
-    pub fn judged(profile: Profile, judge: &'static Judge) -> Model {
+    pub fn judged(profile: DeviceProfile, judge: &'static SpecProfile) -> Model {
         let _ = [Clause::EchoDefaultOn, Clause::SyslogDefaultOff];
         Model {
             echo: true,
@@ -289,10 +297,10 @@ impl Model {
                         );
                         if let (true, true, Some(code)) = (missing, self.syslog, rejection.err_code)
                         {
-                            let line = format!("ERR CODE:0x{code:08x}\r\n");
+                            let line = err_code_line(code);
                             let mut y = x.clone();
                             y.alternatives.clear();
-                            if let Some(at) = find(&y.output, line.as_bytes()) {
+                            if let Some(at) = find(&y.output, &line) {
                                 y.output.drain(at..at + line.len());
                                 out.push(Reading {
                                     clause: c.id,
@@ -525,8 +533,7 @@ impl Model {
                 Clause::ErrcodeFormat,
                 Clause::ErrcodeBeforeResult,
             ];
-            x.output
-                .extend_from_slice(format!("ERR CODE:0x{c:08x}\r\n").as_bytes());
+            x.output.extend_from_slice(&err_code_line(c));
         }
     }
 
@@ -844,7 +851,7 @@ mod tests {
     /// still lacks AT+HTTPCGET after a restart (the model used to come back as the contract).
     #[test]
     fn a_restart_keeps_the_judging_profile() {
-        let mut m = Model::judged(Profile::default(), judge("esp-at-2.2").unwrap());
+        let mut m = Model::judged(DeviceProfile::default(), judge("esp-at-2.2").unwrap());
         m.echo = false;
         let _ = expect(&mut m, "AT+RST");
         let _ = expect(&mut m, "ATE0");
@@ -856,7 +863,7 @@ mod tests {
 
     #[test]
     fn a_missing_index_may_come_without_its_err_code() {
-        let mut m = Model::new(Profile::default());
+        let mut m = Model::new(DeviceProfile::default());
         m.syslog = true;
         m.echo = false;
         let x = expect(&mut m, "AT+HTTPCFG=2");
@@ -874,7 +881,7 @@ mod tests {
 
     #[test]
     fn a_line_that_ends_before_transport_may_run_with_the_default() {
-        let mut m = Model::new(Profile::default());
+        let mut m = Model::new(DeviceProfile::default());
         m.syslog = true;
         let x = expect(&mut m, "AT+HTTPCLIENT=2,,\"http://127.0.0.1:9/t\",,");
         assert!(
@@ -915,7 +922,7 @@ mod tests {
 
     #[test]
     fn mode_0_may_ignore_indexes() {
-        let mut m = Model::new(Profile::default());
+        let mut m = Model::new(DeviceProfile::default());
         m.syslog = true;
         let x = expect(&mut m, "AT+HTTPCFG=0,0,0");
         assert!(x.output.ends_with(b"\r\nERROR\r\n"));

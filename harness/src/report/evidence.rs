@@ -57,6 +57,9 @@ pub struct Scope {
     /// A partial run's `--clause` selection (empty: every check).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clauses: Vec<String>,
+    /// The checks that wait on purpose were skipped (`--skip-timing`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_timing: bool,
     /// Fuzzed sequences the whole certification asks for (every shard together).
     pub cases: u32,
     /// The certification's seed (shard I fuzzes with seed + I − 1).
@@ -70,6 +73,7 @@ impl Default for Scope {
             shard_count: 1,
             shards: vec![1],
             clauses: Vec::new(),
+            skip_timing: false,
             cases: 0,
             seed: 0,
         }
@@ -93,6 +97,11 @@ impl Scope {
                 "partial run: only the checks of {} (--clause), and no fuzzing",
                 self.clauses.join(", ")
             ));
+        }
+        if self.skip_timing {
+            gaps.push(
+                "timing checks skipped (--skip-timing): their clauses are unproved".to_string(),
+            );
         }
         let missing = self.missing_shards();
         if !missing.is_empty() {

@@ -112,6 +112,9 @@ impl Report {
             if r.scope.clauses != scope.clauses {
                 return Err(foreign("--clause selection"));
             }
+            if r.scope.skip_timing != scope.skip_timing {
+                return Err(foreign("--skip-timing"));
+            }
             if r.class != class || r.waivers != waivers || r.review != review {
                 return Err(foreign(
                     "conformance class, device profile review or waiver list",
@@ -523,7 +526,7 @@ pub enum Class {
 
 impl Class {
     /// The class of a device with this profile.
-    pub fn of(profile: &crate::profile::Profile) -> Class {
+    pub fn of(profile: &crate::profile::DeviceProfile) -> Class {
         if profile.tls {
             Class::Https
         } else {

@@ -6,6 +6,11 @@ use serde::{Deserialize, Serialize};
 use super::scenario::Scenario;
 use crate::bytes::Bytes;
 
+/// Most data bytes the harness sends in one data phase: the largest declared limit a check
+/// fills, the longest phase a fuzzed command opens, and the most it sends to close a phase it
+/// did not expect (a device that prompts for 2^31 − 1 bytes is recovered instead).
+pub const DATA_PHASE_MAX: usize = 64 * 1024;
+
 /// A window for an answer's completion, in milliseconds after the write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Within {
