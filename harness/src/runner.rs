@@ -693,9 +693,15 @@ fn requests_match(seen: &[HttpRequest], x: &crate::oracle::Expect) -> Vec<String
         .collect()
 }
 
-/// Whether output ends in a data prompt of any spelling (`>` as its last byte).
+/// Whether output ends in a data prompt of any spelling: `>` as its last byte but for
+/// trailing spaces or tabs (a `> ` prompt is still a device waiting for data, and sending it
+/// the promised bytes is quicker than a reset).
 fn prompted(output: &[u8]) -> bool {
-    output.last() == Some(&b'>')
+    let end = output
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t'))
+        .map_or(0, |i| i + 1);
+    output[..end].last() == Some(&b'>')
 }
 
 /// Ends the data phase `line` opened on the device by sending the bytes it promised, when
@@ -729,6 +735,28 @@ fn settle_data_phase(device: &mut Device, line: &[u8]) -> (bool, Vec<String>) {
         _ => {
             let r = device.recover();
             (r.is_ok(), recovery_log(r))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prompted;
+
+    #[test]
+    fn a_prompt_is_recognised_in_any_spelling_and_nothing_else_is() {
+        for yes in [&b"\r\nOK\r\n\r\n>"[..], b"OK\r\n> ", b">\t \t", b">"] {
+            assert!(prompted(yes), "{yes:?}");
+        }
+        for no in [
+            &b""[..],
+            b"  ",
+            b"\r\nOK\r\n",
+            b">\r\n",
+            b"> x",
+            b"ERROR\r\n",
+        ] {
+            assert!(!prompted(no), "{no:?}");
         }
     }
 }

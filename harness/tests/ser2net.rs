@@ -58,23 +58,9 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(200));
-    for (device, link) in [
-        (format!("tcp:127.0.0.1:{raw_port}"), "tcp 127.0.0.1:"),
-        (
-            format!("rfc2217:127.0.0.1:{farm_port}@115200"),
-            "rfc2217 127.0.0.1:",
-        ),
-        // The same ports as pyserial URLs, as farm tooling hands them out.
-        (format!("socket://127.0.0.1:{raw_port}"), "tcp 127.0.0.1:"),
-        (
-            format!("rfc2217://127.0.0.1:{farm_port}?ign_set_control"),
-            "rfc2217 127.0.0.1:",
-        ),
-        (
-            format!("rfc2217://127.0.0.1:{late_port}?ign_set_control"),
-            "rfc2217 127.0.0.1:",
-        ),
-    ] {
+    // One thread per ser2net port (each serves one client at a time), its URLs in turn:
+    // the three boards are certified side by side.
+    let certified = |device: String, link: &str| {
         let (run, report) = certify(
             "ser2net",
             &["--device", &device, "--cases", "10", "--certs", "0,0,0"],
@@ -110,5 +96,28 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
             "{device}: {:?}",
             clauses_with(&report, "skipped")
         );
-    }
+    };
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            certified(format!("tcp:127.0.0.1:{raw_port}"), "tcp 127.0.0.1:");
+            // The same port as a pyserial URL, as farm tooling hands them out.
+            certified(format!("socket://127.0.0.1:{raw_port}"), "tcp 127.0.0.1:");
+        });
+        scope.spawn(|| {
+            certified(
+                format!("rfc2217:127.0.0.1:{farm_port}@115200"),
+                "rfc2217 127.0.0.1:",
+            );
+            certified(
+                format!("rfc2217://127.0.0.1:{farm_port}?ign_set_control"),
+                "rfc2217 127.0.0.1:",
+            );
+        });
+        scope.spawn(|| {
+            certified(
+                format!("rfc2217://127.0.0.1:{late_port}?ign_set_control"),
+                "rfc2217 127.0.0.1:",
+            );
+        });
+    });
 }

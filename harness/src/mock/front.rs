@@ -200,14 +200,16 @@ fn relay(conn: TcpStream, upstream: SocketAddr, gate: &Gate) {
             }
         }
         Stop::Refuse(status) => {
-            if let Some(w) = &wire {
-                let _ = w.shutdown(Shutdown::Both);
-            }
             let mut c = client.s;
             let _ = c.write_all(
                 format!("HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
                     .as_bytes(),
             );
+            // Only now the wire: its end stops the thread relaying wiremock's answers, which
+            // then ends the client's side too (before the answer, had the wire gone first).
+            if let Some(w) = &wire {
+                let _ = w.shutdown(Shutdown::Both);
+            }
             let _ = c.shutdown(Shutdown::Write);
             // Let the answer reach the client before the socket goes (unread bytes would
             // turn the close into a reset).
