@@ -4,7 +4,7 @@
 #[macro_use]
 mod common;
 
-use atspec_firmware::testkit::{Exchange, exchange as transact};
+use atspec_firmware::testkit::{Exchange, exchange as transact, payloads};
 use atspec_firmware::{Action, Config, Engine};
 use common::{drain, quiet_engine, show};
 
@@ -69,26 +69,6 @@ fn payload_lines_respect_rx_size_and_any_read_split() {
         HttpBufferRxSize,
         HttpResponsePayloadLine
     );
-}
-
-/// Reassembles length-delimited payload lines; returns the data and each line's length.
-fn payloads(uart: &[u8], prefix: &[u8]) -> (Vec<u8>, Vec<usize>) {
-    let mut data = Vec::new();
-    let mut sizes = Vec::new();
-    let mut at = 0;
-    while let Some(p) = uart[at..].windows(prefix.len()).position(|w| w == prefix) {
-        let start = at + p + prefix.len();
-        let comma = start + uart[start..].iter().position(|&b| b == b',').unwrap();
-        let n: usize = std::str::from_utf8(&uart[start..comma])
-            .unwrap()
-            .parse()
-            .unwrap();
-        data.extend_from_slice(&uart[comma + 1..comma + 1 + n]);
-        assert_eq!(&uart[comma + 1 + n..comma + 3 + n], b"\r\n");
-        sizes.push(n);
-        at = comma + 3 + n;
-    }
-    (data, sizes)
 }
 
 #[test]

@@ -558,19 +558,7 @@ fn result_bytes_of_send_and_busy() {
 
 /// The sizes of the payload lines with `prefix` in `out`.
 fn pieces(out: &[u8], prefix: &[u8]) -> Vec<usize> {
-    let mut sizes = Vec::new();
-    let mut at = 0;
-    while let Some(p) = out[at..].windows(prefix.len()).position(|w| w == prefix) {
-        let start = at + p + prefix.len();
-        let comma = out[start..].iter().position(|&b| b == b',').unwrap() + start;
-        let n: usize = std::str::from_utf8(&out[start..comma])
-            .unwrap()
-            .parse()
-            .unwrap();
-        sizes.push(n);
-        at = comma + 1 + n;
-    }
-    sizes
+    atspec_firmware::testkit::payloads(out, prefix).1
 }
 
 #[test]

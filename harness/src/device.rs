@@ -383,7 +383,17 @@ impl Device {
             {
                 return r;
             }
-            if want == 0 && last.elapsed() >= quiet {
+            // No result to wait for: the answer is over once the line goes quiet, but while
+            // fewer bytes than expected have come (an echo behind a loaded farm link) quiet
+            // means the longer settle window.
+            if want == 0
+                && last.elapsed()
+                    >= if r.bytes.len() < until.len {
+                        settle
+                    } else {
+                        quiet
+                    }
+            {
                 return r;
             }
             if !flushed && last.elapsed() >= quiet {

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use atspec_firmware::{Action, Config, Engine};
 
+pub mod announce;
 mod link;
 mod pace;
 mod tls;
@@ -242,8 +243,7 @@ pub fn serve(mut opts: Options) -> ExitCode {
     let link = match &opts.serve {
         Serve::Pty => match link::Pty::open() {
             Ok(p) => {
-                println!("PTY {}", p.path.display());
-                let _ = std::io::stdout().flush();
+                let _ = announce::announce_pty(&mut std::io::stdout(), &p.path);
                 Link::Pty(p)
             }
             Err(e) => {

@@ -22,8 +22,10 @@
 extern crate std;
 
 mod exchange;
+mod payload;
 
 pub use exchange::{Exchange, drain, exchange, feed};
+pub use payload::payloads;
 
 use std::format;
 use std::string::String;

@@ -1,7 +1,6 @@
 //! The built-in virtual board: this same executable started as `atspec board --pty`, reached
 //! over its pseudo-terminal with the serial link (real serial semantics).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -66,33 +65,14 @@ impl VirtualBoard {
 }
 
 fn spawn(program: &Path, args: &[String]) -> Result<(Child, String), String> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            format!(
-                "cannot start the virtual board ({}): {e}",
-                program.display()
-            )
-        })?;
-    let stdout = child.stdout.take().ok_or("virtual board: no stdout")?;
-    let mut first = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first)
-        .map_err(|e| format!("virtual board: {e}"))?;
-    match first.trim().strip_prefix("PTY ") {
-        Some(p) => Ok((child, p.to_string())),
-        None => {
-            let _ = child.kill();
-            let status = child.wait().map(|s| s.to_string()).unwrap_or_default();
-            Err(format!(
-                "the virtual board did not start ({status}); is the mutant name right?"
-            ))
-        }
-    }
+    let mut cmd = Command::new(program);
+    cmd.args(args).stderr(Stdio::null());
+    atspec_board::announce::spawn_pty_board(cmd).map_err(|e| {
+        format!(
+            "{e} ({}); is the mutant or variant name right?",
+            program.display()
+        )
+    })
 }
 
 impl Link for VirtualBoard {

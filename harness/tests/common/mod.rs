@@ -238,23 +238,13 @@ pub fn board_pty(procs: &mut Procs) -> String {
 /// Starts `atspec board --pty ARGS` (a device "written elsewhere", reached only through its
 /// pty); returns the pty path.
 pub fn board_pty_with(procs: &mut Procs, args: &[&str]) -> String {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atspec"))
-        .args(["board", "--pty"])
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_atspec"));
+    cmd.args(["board", "--pty"])
         .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+        .stderr(std::process::Stdio::null());
+    let (child, path) = atspec_board::announce::spawn_pty_board(cmd).unwrap();
     procs.0.push(child);
-    line.trim()
-        .strip_prefix("PTY ")
-        .expect("PTY line")
-        .to_string()
+    path
 }
 
 /// Starts `atspec board --tcp` on a free loopback port and waits until it listens; returns

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::os::fd::AsFd;
 use std::process::{Child, Command, Stdio};
@@ -34,22 +34,9 @@ pub fn start_at(baud: u32) -> Board {
 
 /// Starts the board with extra arguments (e.g. `--pki DIR`).
 pub fn start_with(args: &[&str]) -> Board {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atspec-board"))
-        .arg("--pty")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start atspec-board");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let path = first
-        .trim()
-        .strip_prefix("PTY ")
-        .expect("first line is `PTY <path>`")
-        .to_owned();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_atspec-board"));
+    cmd.arg("--pty").args(args).stderr(Stdio::null());
+    let (child, path) = atspec_board::announce::spawn_pty_board(cmd).expect("start atspec-board");
     let port = OpenOptions::new()
         .read(true)
         .write(true)
@@ -200,19 +187,7 @@ pub fn get_100_kb(b: &mut Board) -> (Vec<u8>, Vec<u8>) {
     (payload(&out, b"+HTTPCGET:"), body)
 }
 
-/// Reassembles `+CMD:<n>,<bytes>` payload lines (by length, not by line).
+/// The bytes of the `+CMD:<n>,<bytes>` payload lines in `out` (by length, not by line).
 pub fn payload(out: &[u8], prefix: &[u8]) -> Vec<u8> {
-    let mut data = Vec::new();
-    let mut at = 0;
-    while let Some(p) = out[at..].windows(prefix.len()).position(|w| w == prefix) {
-        let start = at + p + prefix.len();
-        let comma = start + out[start..].iter().position(|&b| b == b',').unwrap();
-        let n: usize = std::str::from_utf8(&out[start..comma])
-            .unwrap()
-            .parse()
-            .unwrap();
-        data.extend_from_slice(&out[comma + 1..comma + 1 + n]);
-        at = comma + 1 + n;
-    }
-    data
+    atspec_firmware::testkit::payloads(out, prefix).0
 }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The lints and the builds CI runs beside the tests: clippy (also with the probe-rs link), the
+# docs, the no_std builds, and the engine's own tests without the `mutants` feature that the
+# workspace unifies in. .ci/run starts it at the lowest CPU priority while the tests run, in a
+# target directory of its own (CARGO_TARGET_DIR=target/lint), so neither waits on the other's
+# cargo lock. It works alone too: `ci/lints.sh`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== clippy with the probe-rs link (there is no probe here: it must build)"
+cargo clippy -p atspec --features probe -- -D warnings
+echo "== docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+echo "== no_std builds (each on its own, so no std feature is unified in)"
+cargo build -p atspec-nostd-check
+cargo build -p atspec-firmware
+echo "== the engine's own tests, without the mutants feature the workspace unifies in"
+# Their output goes to a file of its own, so a CI log's last test summary is the test
+# command's (which counts every test, these included).
+log="${CARGO_TARGET_DIR:-target}/engine-tests.log"
+mkdir -p "$(dirname "$log")"
+if ! cargo test -p atspec-firmware > "$log" 2>&1; then
+  cat "$log"
+  exit 1
+fi
+echo "engine tests without mutants: ok ($(grep -c '^test .* ok$' "$log") tests; $log)"
