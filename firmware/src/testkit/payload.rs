@@ -23,7 +23,7 @@ pub fn payloads(out: &[u8], prefix: &[u8]) -> (Vec<u8>, Vec<usize>) {
         let n: usize = core::str::from_utf8(&out[start..comma])
             .ok()
             .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("payload length `{}`", super::show(&out[start..comma])));
+            .unwrap_or_else(|| panic!("payload length {:?}", &out[start..comma]));
         let end = comma + 1 + n;
         if out.len() < end + 2 {
             break;
