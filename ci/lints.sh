@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
-# The lints and the builds CI runs beside the tests: clippy (also with the probe-rs link), the
-# docs, the no_std builds, and the engine's own tests without the `mutants` feature that the
-# workspace unifies in. .ci/run starts it at the lowest CPU priority while the tests run, in a
-# target directory of its own (CARGO_TARGET_DIR=target/lint), so neither waits on the other's
-# cargo lock. It works alone too: `ci/lints.sh`.
+# The lints and the builds .ci/run runs before the tests: clippy (also with the probe-rs link),
+# the docs, the no_std builds, and the engine's own tests without the `mutants` feature that the
+# workspace unifies in. `ci/lints.sh` runs them alone, as CI does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +15,7 @@ echo "== no_std builds (each on its own, so no std feature is unified in)"
 cargo build -p atspec-nostd-check
 cargo build -p atspec-firmware
 echo "== the engine's own tests, without the mutants feature the workspace unifies in"
-# Their output goes to a file of its own, so a CI log's last test summary is the test
+# Their output goes to a file of its own, so a CI log's only test summary is the test
 # command's (which counts every test, these included).
 log="${CARGO_TARGET_DIR:-target}/engine-tests.log"
 mkdir -p "$(dirname "$log")"
