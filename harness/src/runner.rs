@@ -13,6 +13,18 @@ use crate::profile::DeviceProfile;
 use crate::world::HttpRequest;
 use crate::world::scenario::Scenario;
 use crate::world::step::{DATA_PHASE_MAX, Step};
+
+// How long the runner drains after a case, each as quiet-then-longest (both widened by the
+// link's measured latency, see `Device::window`); the exchange's own windows are in device.rs.
+/// After the last answer: anything the device still prints is a trailer (fails the case).
+const TRAILER_QUIET: Duration = Duration::from_millis(3);
+const TRAILER_MAX: Duration = Duration::from_millis(50);
+/// After a case stopped at a disagreement: what the device still prints belongs to it.
+const AFTER_STOP_QUIET: Duration = Duration::from_millis(300);
+const AFTER_STOP_MAX: Duration = Duration::from_secs(3);
+/// After the promised bytes that end an unexpected data phase (its answer may be long).
+const AFTER_DATA_QUIET: Duration = Duration::from_millis(300);
+const AFTER_DATA_MAX: Duration = Duration::from_secs(10);
 pub use crate::world::transcript::{Judged, StepRecord, Transcript, Verdict};
 
 /// How much of a flood a transcript keeps (the step's verdict says how much came).
@@ -363,18 +375,7 @@ pub fn run_judged(
         let (bytes, busy, within) = match step {
             Step::Mock { scenario } => {
                 env.mock.set(scenario);
-                t.records.push(StepRecord {
-                    step: step.clone(),
-                    expected: Bytes::default(),
-                    actual: Bytes::default(),
-                    expected_requests: Vec::new(),
-                    seen_requests: Vec::new(),
-                    mismatch: None,
-                    diff: None,
-                    reading: None,
-                    loose: false,
-                    ms: 0,
-                });
+                t.records.push(StepRecord::of(step, Vec::new(), 0));
                 continue;
             }
             Step::Pause { ms } => {
@@ -395,16 +396,8 @@ pub fn run_judged(
                     }
                 }
                 t.records.push(StepRecord {
-                    step: step.clone(),
-                    expected: Bytes::default(),
-                    actual: Bytes(heard),
-                    expected_requests: Vec::new(),
-                    seen_requests: Vec::new(),
                     mismatch,
-                    diff: None,
-                    reading: None,
-                    loose: false,
-                    ms: *ms,
+                    ..StepRecord::of(step, heard, *ms)
                 });
                 if judgings.iter().all(|g| g.failed.is_some()) {
                     stopped = true;
@@ -454,16 +447,11 @@ pub fn run_judged(
         // HTTP.REQUEST.LINE: how the requests were framed, which no recorded request shows.
         let malformed = env.mock.take_faults();
         let mut rec = StepRecord {
-            step: step.clone(),
             expected: Bytes(xs[0].output.clone()),
-            actual: Bytes(reading.bytes.clone()),
             expected_requests: xs[0].requests.clone(),
             seen_requests: seen.iter().map(HttpRequest::to_string).collect(),
-            mismatch: None,
-            diff: None,
-            reading: None,
             loose: matches!(xs[0].loose, Some(crate::oracle::Loose::AnyFinal)),
-            ms: reading.took.as_millis() as u64,
+            ..StepRecord::of(step, reading.bytes.clone(), reading.took.as_millis() as u64)
         };
         if let Some(total) = reading.flooded {
             // A flood is the device's failure, judged at once; recovery brings it back.
@@ -588,9 +576,7 @@ pub fn run_judged(
         }
     }
     // Nothing may follow the last answer (the drain's window grows with the link's latency).
-    let trailer = env
-        .device
-        .drain(Duration::from_millis(3), Duration::from_millis(50));
+    let trailer = env.device.drain(TRAILER_QUIET, TRAILER_MAX);
     if !trailer.is_empty() {
         for g in judgings.iter_mut().filter(|g| g.failed.is_none()) {
             let restarted = if crate::device::has_line(&trailer, b"ready") {
@@ -607,8 +593,7 @@ pub fn run_judged(
     let mut data_phase_settled = false;
     if stopped || !trailer.is_empty() {
         // Whatever the device still prints belongs to this case, not the next.
-        env.device
-            .drain(Duration::from_millis(300), Duration::from_secs(3));
+        env.device.drain(AFTER_STOP_QUIET, AFTER_STOP_MAX);
         // A device that prompted where the oracle expected something else (or prompted
         // differently) is waiting for data: give it what the command promised.
         if let Some(rec) = t
@@ -729,7 +714,7 @@ fn settle_data_phase(device: &mut Device, line: &[u8]) -> (bool, Vec<String>) {
                 let r = device.recover();
                 return (r.is_ok(), recovery_log(r));
             }
-            device.drain(Duration::from_millis(300), Duration::from_secs(10));
+            device.drain(AFTER_DATA_QUIET, AFTER_DATA_MAX);
             (true, vec![format!("sent the {n} promised data bytes")])
         }
         _ => {

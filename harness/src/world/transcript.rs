@@ -76,6 +76,25 @@ pub struct StepRecord {
     pub ms: u64,
 }
 
+impl StepRecord {
+    /// The record of `step`: `actual` came back after `ms`; nothing expected, nothing
+    /// mismatched yet (a send's expectations are filled in by whoever judged it).
+    pub fn of(step: &Step, actual: Vec<u8>, ms: u64) -> StepRecord {
+        StepRecord {
+            step: step.clone(),
+            expected: Bytes::default(),
+            actual: Bytes(actual),
+            expected_requests: Vec::new(),
+            seen_requests: Vec::new(),
+            mismatch: None,
+            diff: None,
+            reading: None,
+            loose: false,
+            ms,
+        }
+    }
+}
+
 /// A replayable record of a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transcript {
