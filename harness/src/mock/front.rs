@@ -192,6 +192,8 @@ fn relay(conn: TcpStream, upstream: SocketAddr, gate: &Gate) {
         if let Err(s) = body {
             break s;
         }
+        // The whole request is with wiremock: it counts as arrived.
+        gate.arrived();
     };
     match stop {
         Stop::Closed => {
@@ -361,5 +363,8 @@ mod tests {
             req.len()
         );
         assert_eq!(gate.traffic().sources.get("127.0.0.1"), Some(&6));
+        // Every device request relayed whole counts as arrived; the refused ones and the
+        // stranger's do not.
+        assert_eq!(gate.arrivals(), 2);
     }
 }

@@ -142,6 +142,8 @@ struct Inner {
     relays: Mutex<HashSet<SocketAddr>>,
     live: AtomicUsize,
     faults: Mutex<Vec<String>>,
+    /// The device's requests that reached an endpoint whole, ever.
+    arrived: AtomicUsize,
 }
 
 /// Framing faults kept between two takes (a step's requests); later ones are dropped.
@@ -195,6 +197,17 @@ impl Gate {
         };
         path.strip_prefix(prefix.as_bytes())
             .is_some_and(|rest| matches!(rest.first(), None | Some(b'/' | b'?' | b'#')))
+    }
+
+    /// Counts one of the device's requests that reached an endpoint whole (recorded, or
+    /// relayed to wiremock), before its answer: what a busy step waits for.
+    pub fn arrived(&self) {
+        self.0.arrived.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// How many of the device's requests have arrived so far.
+    pub fn arrivals(&self) -> usize {
+        self.0.arrived.load(Ordering::SeqCst)
     }
 
     /// Records a foreign request.

@@ -51,11 +51,6 @@ impl RawServer {
         *self.scenario.lock().expect("scenario lock") = s.clone();
     }
 
-    /// Whether a request was recorded since the last [`RawServer::take`].
-    pub fn has_recorded(&self) -> bool {
-        !self.recorded.lock().expect("recorded lock").is_empty()
-    }
-
     /// Requests recorded since the last call.
     pub fn take(&self) -> Vec<HttpRequest> {
         std::mem::take(&mut *self.recorded.lock().expect("recorded lock"))
@@ -198,6 +193,7 @@ fn serve(
         .clone();
     let head_request = req.method == "HEAD";
     recorded.lock().expect("recorded lock").push(req);
+    gate.arrived();
     std::thread::sleep(Duration::from_millis(s.delay_ms));
     if s.fault == Some(Fault::MalformedStatus) {
         let _ = conn.write_all(b"HTTP/1.1 two hundred OK\r\nContent-Length: 0\r\n\r\n");
