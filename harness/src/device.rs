@@ -7,6 +7,9 @@ use crate::link::Link;
 use crate::recovery::{Reset, Setup};
 use crate::syntax::device::Reply;
 use crate::syntax::host;
+use crate::waits::{
+    self, BUSY_AFTER, BUSY_REQUEST_MAX, DIVERGED_AFTER, LATENCY_MAX, QUIET, SETTLE, Window,
+};
 use atspec_rt::decode::Event;
 
 /// The most of one setup step's answer kept (a device that floods is cut there).
@@ -16,19 +19,6 @@ const SETUP_ANSWER_MAX: usize = 64 * 1024;
 pub fn step_budget(expected_len: usize) -> usize {
     expected_len.saturating_mul(2).saturating_add(1 << 20)
 }
-
-/// How long a device may stay silent after a final result before the answer counts as over.
-const SETTLE: Duration = Duration::from_millis(300);
-/// How long to wait for output when none is expected to end with a result.
-const QUIET: Duration = Duration::from_millis(50);
-/// How long a device must be quiet before output that cannot become the expected answer
-/// fails the step (instead of waiting out `--timeout`).
-const DIVERGED_AFTER: Duration = Duration::from_millis(400);
-/// Delay before `busy` bytes are written, so they arrive while the command runs.
-const BUSY_AFTER: Duration = Duration::from_millis(40);
-/// Longest wait for a command's request before its busy bytes are written anyway (an
-/// emulated chip under load can take a second to connect; the peer answers late on purpose).
-pub const BUSY_REQUEST_MAX: Duration = Duration::from_millis(1000);
 
 /// The commands that put a device into the harness's known state (`ECHO`, `SYSLOG`, and the
 /// global HTTP state cleared), sent as one burst. The first line ends whatever partial line a
@@ -138,10 +128,6 @@ pub struct Device {
     latency_fixed: bool,
 }
 
-/// The longest link round trip the harness adapts its windows to; beyond it a device is
-/// too slow to certify interactively.
-pub const LATENCY_MAX: Duration = Duration::from_secs(5);
-
 impl Device {
     /// A session over `link`.
     pub fn new(link: Box<dyn Link>, timeout: Duration) -> Device {
@@ -186,14 +172,14 @@ impl Device {
     fn measure_latency(&mut self) -> Duration {
         let mut worst = Duration::ZERO;
         for _ in 0..3 {
-            self.drain(Duration::from_millis(20), Duration::from_millis(200));
+            self.drain(waits::BEFORE_PROBE);
             if self.link.write_all(b"AT\r\n").is_err() {
                 break;
             }
             let start = Instant::now();
             let mut got = Vec::new();
             while start.elapsed() < LATENCY_MAX {
-                match self.link.read(&mut self.buf, Duration::from_millis(5)) {
+                match self.link.read(&mut self.buf, waits::PROBE_POLL) {
                     Ok(n) if n > 0 => {
                         if got.is_empty() {
                             worst = worst.max(start.elapsed());
@@ -261,7 +247,7 @@ impl Device {
             loop {
                 let n = self
                     .link
-                    .read(&mut self.buf, Duration::from_millis(20))
+                    .read(&mut self.buf, waits::POLL)
                     .map_err(|e| format!("setup step `{}`: the link is lost: {e}", step.shown))?;
                 if n > 0 {
                     // A setup answer is a few lines; a flood is kept to its start.
@@ -296,7 +282,7 @@ impl Device {
                 }
             }
             // Let the rest of the answer (a final OK after the matched line) arrive.
-            self.drain(Duration::from_millis(50), Duration::from_secs(2));
+            self.drain(waits::SETUP_REST);
         }
         Ok(())
     }
@@ -343,9 +329,9 @@ impl Device {
                 busy = None;
             }
             let wait = if busy.is_some() {
-                Duration::from_millis(5)
+                waits::BUSY_POLL
             } else {
-                Duration::from_millis(20)
+                waits::POLL
             };
             match self.link.read(&mut self.buf, wait) {
                 Ok(0) => {}
@@ -420,10 +406,10 @@ impl Device {
         self.link.write_all(bytes)
     }
 
-    /// Reads until the device has been quiet for `quiet` (or `max` passed); what it keeps is
+    /// Reads until the device has been quiet for `w.quiet` (or `w.max` passed); what it keeps is
     /// bounded by [`step_budget`] (the rest is read and dropped).
-    pub fn drain(&mut self, quiet: Duration, max: Duration) -> Vec<u8> {
-        let (quiet, max) = (self.window(quiet), self.window(max));
+    pub fn drain(&mut self, w: Window) -> Vec<u8> {
+        let (quiet, max) = (self.window(w.quiet), self.window(w.max));
         let start = Instant::now();
         let mut last = Instant::now();
         let mut out = Vec::new();
@@ -463,7 +449,7 @@ impl Device {
         let budget = step_budget(all.len());
         while start.elapsed() < timeout && crate::interrupt::requested().is_none() {
             // A read error means the link is lost: say so once, never spin on it.
-            let n = match self.link.read(&mut self.buf, Duration::from_millis(20)) {
+            let n = match self.link.read(&mut self.buf, waits::POLL) {
                 Ok(n) => n,
                 Err(e) => {
                     self.link_error = Some(e.to_string());
@@ -500,7 +486,7 @@ impl Device {
             self.latency = self.measure_latency();
         }
         self.run_setup()?;
-        let out = self.burst(&[b"AT+GMR\r\n"], Duration::from_secs(2))?;
+        let out = self.burst(&[b"AT+GMR\r\n"], waits::GMR_ANSWER)?;
         let version: Vec<String> = String::from_utf8_lossy(&out)
             .lines()
             .map(str::trim)
@@ -535,7 +521,7 @@ impl Device {
     /// show empty stores (no URL, no headers) — not merely some OKs.
     pub fn known_state(&mut self) -> Result<(), String> {
         let lines = self.known.clone();
-        let out = self.burst(&lines, Duration::from_secs(3))?;
+        let out = self.burst(&lines, waits::KNOWN_STATE_ANSWER)?;
         self.restarted = !std::mem::take(&mut self.resetting) && has_line(&out, b"ready");
         let mut tail = Vec::new();
         for line in &lines[KNOWN_STATE_PROLOGUE.min(lines.len())..] {
@@ -578,7 +564,7 @@ impl Device {
         if let Some(sig) = crate::interrupt::requested() {
             return Err(format!("not recovered: {sig} stopped the run"));
         }
-        self.drain(Duration::from_millis(200), Duration::from_secs(3));
+        self.drain(waits::BEFORE_RECOVERY);
         log.push("drain".to_string());
         if self.answers_at() && self.known_state().is_ok() {
             log.push("AT answered".into());
@@ -586,7 +572,7 @@ impl Device {
         }
         log.push("AT+RST".into());
         let _ = self.link.write_all(b"AT+RST\r\n");
-        self.drain(Duration::from_millis(500), Duration::from_secs(3));
+        self.drain(waits::AFTER_RST);
         if self.answers_at() && self.run_setup().is_ok() && self.known_state().is_ok() {
             return Ok(log);
         }
@@ -614,19 +600,19 @@ impl Device {
     /// Waits for a device that is starting: its boot output (a ROM log, banners, `ready`) is
     /// not judged and may pause; `AT` is tried up to 5 times, a second each.
     fn boots(&mut self) -> bool {
-        self.drain(Duration::from_millis(300), Duration::from_secs(3));
+        self.drain(waits::BOOT);
         for _ in 0..5 {
             if self.answers_at() {
                 return true;
             }
-            self.drain(Duration::from_millis(100), Duration::from_secs(1));
+            self.drain(waits::BOOT_RETRY);
         }
         false
     }
 
     /// `AT` → OK within a second.
     fn answers_at(&mut self) -> bool {
-        self.burst(&[b"AT\r\n"], Duration::from_secs(1))
+        self.burst(&[b"AT\r\n"], waits::AT_ANSWER)
             .is_ok_and(|out| out.windows(6).any(|w| w == b"\r\nOK\r\n"))
     }
 }

@@ -34,6 +34,7 @@ pub mod runner;
 pub mod secrets;
 pub mod session;
 pub mod syntax;
+pub mod waits;
 pub mod world;
 
 pub use certify::{Plan, certify};
