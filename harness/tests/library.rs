@@ -121,3 +121,63 @@ fn a_whole_run_is_a_certificate_in_process() {
         report.verdict_line()
     );
 }
+
+/// The library prints nothing: what a run tells its caller comes through the callback, and it
+/// adds up to the report (every planned check started and judged once, with the report's
+/// verdict; the one device announced).
+#[test]
+fn progress_comes_through_the_callback_and_adds_up_to_the_report() {
+    use atspec::certify::Progress;
+    use std::sync::Mutex;
+    #[derive(Default)]
+    struct Seen {
+        planned: Option<(usize, u32)>,
+        certifying: Vec<String>,
+        started: Vec<&'static str>,
+        judged: Vec<(&'static str, Verdict, Option<usize>)>,
+        cases: u32,
+    }
+    let seen = Mutex::new(Seen::default());
+    let report =
+        atspec::certify::certify_with(&session(&["--mutant", "redirect-as-get"]), &plan(), &|p| {
+            let mut s = seen.lock().unwrap();
+            match p {
+                Progress::Planned { checks, cases } => s.planned = Some((checks, cases)),
+                Progress::Certifying { link, spec } => {
+                    assert!(spec.contains("esp-at"), "{spec}");
+                    s.certifying.push(link.to_string())
+                }
+                Progress::Check { name } => s.started.push(name),
+                Progress::Checked {
+                    name,
+                    verdict,
+                    device,
+                } => s.judged.push((name, verdict.clone(), device)),
+                Progress::Case => s.cases += 1,
+                Progress::Shrinking { .. } | Progress::Warning(_) => {}
+            }
+        })
+        .expect("the board came up");
+    let s = seen.into_inner().unwrap();
+    assert_eq!(s.planned, Some((report.checks.len(), 0)));
+    assert_eq!(s.certifying.len(), 1, "{:?}", s.certifying);
+    assert_eq!(s.cases, 0, "a --clause run does not fuzz");
+    let names: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
+    let mut started = s.started.clone();
+    started.sort();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(started, sorted);
+    for (name, verdict, device) in &s.judged {
+        let c = report.checks.iter().find(|c| c.name == *name).unwrap();
+        assert_eq!(&c.verdict, verdict, "{name}");
+        assert_eq!(*device, None, "one device: no device tag");
+    }
+    assert_eq!(s.judged.len(), names.len());
+    assert!(
+        s.judged
+            .iter()
+            .any(|(_, v, _)| matches!(v, Verdict::Fail(_))),
+        "the mutant's failure is reported as it happens"
+    );
+}

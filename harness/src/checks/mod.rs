@@ -130,7 +130,24 @@ pub struct Check {
     pub timing: bool,
 }
 
+/// Why a timing check did not run.
+pub const SKIPPED_TIMING: &str = "a timing check, skipped (--skip-timing)";
+
 impl Check {
+    /// Why this check cannot run here: its needs unmet by the device profile or the mock
+    /// peer, or it waits on purpose and the run skips timing. `None`: it runs.
+    pub fn unmet(
+        &self,
+        profile: &DeviceProfile,
+        mock: &MockPeer,
+        skip_timing: bool,
+    ) -> Option<Unmet> {
+        if skip_timing && self.timing {
+            return Some(Unmet::Missing(SKIPPED_TIMING.into()));
+        }
+        self.needs.unmet(profile, mock)
+    }
+
     fn new(
         name: &'static str,
         clauses: &[Clause],

@@ -114,7 +114,6 @@ impl CertifyArgs {
             failures: self.failures.clone(),
             fuzz_log: self.fuzz_log.clone(),
             uart_logs: uart_logs(self, self.session.device_list().len())?,
-            quiet: self.quiet,
         })
     }
 }
@@ -136,7 +135,10 @@ pub fn run(a: CertifyArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = match atspec::certify(&a.session, &plan) {
+    let bars = super::progress::Bars::new(a.quiet);
+    let report = atspec::certify::certify_with(&a.session, &plan, &|p| bars.on(p));
+    bars.finish();
+    let report = match report {
         Ok(r) => r,
         Err(e @ (Error::Usage(_) | Error::Setup(_))) => {
             let e = atspec::bytes::neutralize(&atspec::secrets::mask(&e.to_string()), false);
