@@ -15,6 +15,10 @@
 //! Limits: command lines as the spec (256 bytes); output queue [`engine::OUT_CAPACITY`]; stored
 //! URL [`store::URL_CAPACITY`]; AT+HTTPCHEAD [`store::MAX_HEADERS`] entries in
 //! [`store::HEADER_ARENA`] bytes.
+//!
+//! Test machinery stays out of the engine's logic: the harness's legitimate variants and
+//! behavioural mutants are [`quirk::Quirks`] (no fields, every answer `false`, without the
+//! `variants` and `mutants` features), and its byte-level mutants rewrite the output queue.
 #![cfg_attr(not(test), no_std)]
 
 pub mod device;
@@ -26,38 +30,6 @@ macro_rules! implements {
     ($($c:ident),+ $(,)?) => { let _ = [$(Clause::$c),+]; };
 }
 
-/// `true` when the engine runs mutant `$m` (always `false` without the `mutants` feature).
-#[cfg(feature = "mutants")]
-macro_rules! mutated {
-    ($engine:expr, $m:ident) => {
-        $engine.mutant == Some($crate::mutant::Mutant::$m)
-    };
-}
-/// `true` when the engine runs mutant `$m` (always `false` without the `mutants` feature).
-#[cfg(not(feature = "mutants"))]
-macro_rules! mutated {
-    ($engine:expr, $m:ident) => {
-        false
-    };
-}
-
-/// `true` when the engine runs legitimate variant `$v` (always `false` without the
-/// `variants` feature).
-#[cfg(feature = "variants")]
-macro_rules! varied {
-    ($engine:expr, $v:ident) => {
-        $engine.variant == Some($crate::variant::Variant::$v)
-    };
-}
-/// `true` when the engine runs legitimate variant `$v` (always `false` without the
-/// `variants` feature).
-#[cfg(not(feature = "variants"))]
-macro_rules! varied {
-    ($engine:expr, $v:ident) => {
-        false
-    };
-}
-
 pub mod engine;
 pub mod http;
 pub mod line;
@@ -65,6 +37,7 @@ pub mod line;
 pub mod mutant;
 pub mod net;
 pub mod out;
+pub mod quirk;
 pub mod store;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -4,7 +4,9 @@
 //! independently written device, or the ESP-AT firmware itself, may do. They are the other
 //! half of the harness's teeth: `atspec certify --variant NAME` must stay CONFORMANT, just as
 //! every mutant must fail. A build without the feature has no variant code paths at all
-//! (`varied!` expands to `false`).
+//! (each is a [`Quirk`] the engine asks about, constant `false` without the feature).
+
+use crate::quirk::Quirk;
 
 /// One permitted behaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +62,19 @@ impl Variant {
             Variant::TransportDefault => "transport-default",
             Variant::Mode0IgnoresIndexes => "mode0-ignores-indexes",
             Variant::FollowsRedirects => "follows-redirects",
+        }
+    }
+
+    /// The engine behaviour this variant is.
+    pub(crate) const fn quirk(self) -> Quirk {
+        match self {
+            Variant::IdfHeaderOrder => Quirk::IdfHeaderOrder,
+            Variant::SmallPieces => Quirk::SmallPieces,
+            Variant::SmallStores => Quirk::SmallStores,
+            Variant::BareMissingIndex => Quirk::BareMissingIndex,
+            Variant::TransportDefault => Quirk::TransportDefault,
+            Variant::Mode0IgnoresIndexes => Quirk::Mode0IgnoresIndexes,
+            Variant::FollowsRedirects => Quirk::FollowsRedirects,
         }
     }
 

@@ -13,6 +13,7 @@ use crate::net::{
     SEND_LENGTH_MAX, USER_AGENT,
 };
 use crate::out::Out;
+use crate::quirk::Quirk;
 use crate::store::UrlStore;
 
 /// Bytes a payload line adds around its data (`+HTTPCLIENT:` + length + `,` + CR LF).
@@ -122,22 +123,22 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// Resolves the target, builds the request and begins the transaction.
     fn start(&mut self, given: Given<'_>, ask: Ask<'_>) -> Start {
-        let empty_falls_back = !mutated!(self, UrlcfgEmptyIgnored);
+        let empty_falls_back = !self.quirk(Quirk::UrlcfgEmptyIgnored);
         let user_agent = self.user_agent();
-        let version: &[u8] = if mutated!(self, Http10) {
+        let version: &[u8] = if self.quirk(Quirk::Http10) {
             b"HTTP/1.0"
         } else {
             b"HTTP/1.1"
         };
-        let stray: &[u8] = if mutated!(self, HeaderNoColon) {
+        let stray: &[u8] = if self.quirk(Quirk::HeaderNoColon) {
             b"Connection close"
         } else {
             b""
         };
-        let idf_order = varied!(self, IdfHeaderOrder);
+        let idf_order = self.quirk(Quirk::IdfHeaderOrder);
         let policy = self.policy();
         let mut limits = ask.limits;
-        if varied!(self, SmallPieces) {
+        if self.quirk(Quirk::SmallPieces) {
             limits.piece = limits.piece.min(97);
         }
         // Borrowed field by field, so the request points straight into the stored URL (no
@@ -176,14 +177,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         }
     }
 
-    /// What the profile, variant or mutant asks of the network side.
+    /// What the profile (and a test's quirks) ask of the network side.
     fn policy(&self) -> Policy {
         Policy {
-            follow_redirects: self.behaviour().follows_redirects || varied!(self, FollowsRedirects),
-            redirect_as_get: mutated!(self, RedirectAsGet),
-            drop_last_piece: mutated!(self, DropLastPiece),
-            chunk_framing_leak: mutated!(self, ChunkFramingLeak),
-            follow_307_only: mutated!(self, Follows307Only),
+            follow_redirects: self.behaviour().follows_redirects,
+            quirks: self.quirks,
         }
     }
 
@@ -200,12 +198,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             HttpTimeoutZeroIsDefault,
             HttpgetsizeMethodGet
         );
-        if kind == Kind::GetSize && mutated!(self, SilentGetsize) {
+        if kind == Kind::GetSize && self.quirk(Quirk::SilentGetsize) {
             // Busy forever: only a restart ends it.
             self.mode = Mode::Busy;
             return;
         }
-        let method: &[u8] = if kind == Kind::GetSize && mutated!(self, GetsizeHead) {
+        let method: &[u8] = if kind == Kind::GetSize && self.quirk(Quirk::GetsizeHead) {
             b"HEAD"
         } else {
             b"GET"
@@ -213,9 +211,9 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         let size = |v: i32| if v <= 0 { DEFAULT_BUFFER } else { v as usize };
         let limits = Limits {
             tx: size(tx),
-            piece: size(rx) + usize::from(mutated!(self, RxSizePlusOne)),
+            piece: size(rx) + usize::from(self.quirk(Quirk::RxSizePlusOne)),
             timeout: if timeout <= 0 {
-                if mutated!(self, TimeoutZeroOneSecond) {
+                if self.quirk(Quirk::TimeoutZeroOneSecond) {
                     1000
                 } else {
                     DEFAULT_TIMEOUT_MS
@@ -257,7 +255,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             HttpclientDataPostContentType
         );
         let content_type = match cmd.content_type {
-            Some(ct) if mutated!(self, ContentTypeShift) => {
+            Some(ct) if self.quirk(Quirk::ContentTypeShift) => {
                 device::HttpClientContentType::from_value((ct.value() + 1) % 4)
                     .map(|c| c.meaning().as_bytes())
             }
@@ -276,7 +274,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             _ => None,
         };
         implements!(HttpBufferFixed);
-        let head_as_get = cmd.opt == Opt::Head && mutated!(self, HeadAsGet);
+        let head_as_get = cmd.opt == Opt::Head && self.quirk(Quirk::HeadAsGet);
         let given = Given::Client {
             url: cmd.url,
             host: cmd.host,
@@ -420,14 +418,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 ErrcodeHttpStatus,
                 HttpcsendStatusNotSendFail
             );
-            if matches!(kind, Kind::Send { .. }) && mutated!(self, SendFailOnStatus) {
+            if matches!(kind, Kind::Send { .. }) && self.quirk(Quirk::SendFailOnStatus) {
                 return self.send_fail();
             }
-            let code = if mutated!(self, StatusErrcodeFlat) {
-                err_code::HTTP_CONNECT_FAILED
-            } else {
-                err_code::http_status(u32::from(status))
-            };
+            let code = err_code::http_status(u32::from(status));
             // Cores before v4.1 (`status_error_bare`) gave only AT+HTTPCLIENT the code.
             let bare = self.behaviour().status_error_bare
                 && matches!(kind, Kind::CGet | Kind::Send { .. });
@@ -499,7 +493,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// The longest AT+HTTPCPOST/PUT length taken (lower for the `small-stores` variant).
     fn send_length_max(&self) -> u32 {
         #[cfg(feature = "variants")]
-        if varied!(self, SmallStores) {
+        if self.quirk(Quirk::SmallStores) {
             return crate::variant::SMALL_SEND;
         }
         SEND_LENGTH_MAX
@@ -507,7 +501,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// The User-Agent value (`HTTP.REQUEST.USER_AGENT`).
     fn user_agent(&self) -> &'static [u8] {
-        if mutated!(self, UserAgent) {
+        if self.quirk(Quirk::UserAgent11) {
             b"ESP32 HTTP Client/1.1"
         } else {
             USER_AGENT

@@ -14,6 +14,7 @@ use crate::device::{self, Clause, Reply, respond};
 use crate::line::{LineBuf, Pushed};
 use crate::net::{Ending, Transaction};
 use crate::out::Out;
+use crate::quirk::{Quirk, Quirks};
 use crate::store::{Auth, HeaderStore, UrlStore};
 
 /// Certificates available to AT+HTTPCFG (the board's PKI directory).
@@ -99,13 +100,11 @@ pub struct Engine<const TX: usize = 2048, const RX: usize = 2048> {
     headers: HeaderStore,
     auth: Auth,
     txn: Transaction<TX, RX>,
-    #[cfg(feature = "mutants")]
-    mutant: Option<crate::mutant::Mutant>,
+    /// Behaviours besides the default reading (none outside the harness's tests).
+    quirks: Quirks,
     /// When the `data-timeout-2s` mutant last saw data-phase progress, and how much.
     #[cfg(feature = "mutants")]
     data_idle: (u64, usize),
-    #[cfg(feature = "variants")]
-    variant: Option<crate::variant::Variant>,
     /// The ESP-AT version emulated (its commands and clause variants); `None`: the contract.
     profile: Option<&'static atspec_rt::SpecProfile<device::Name>>,
 }
@@ -133,12 +132,9 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             headers: HeaderStore::default(),
             auth: Auth::default(),
             txn: Transaction::default(),
-            #[cfg(feature = "mutants")]
-            mutant: None,
+            quirks: Quirks::NONE,
             #[cfg(feature = "mutants")]
             data_idle: (0, 0),
-            #[cfg(feature = "variants")]
-            variant: None,
             profile: None,
         }
     }
@@ -151,21 +147,33 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// The clause variants in force (none for the contract).
     fn behaviour(&self) -> atspec_rt::Behaviour {
-        self.profile.map(|p| p.behaviour).unwrap_or_default()
+        let b = self.profile.map(|p| p.behaviour).unwrap_or_default();
+        self.quirks.behaviour(b)
+    }
+
+    /// Whether this engine has behaviour `q` (always `false` without the test features).
+    #[inline(always)]
+    fn quirk(&self, q: Quirk) -> bool {
+        self.quirks.has(q)
     }
 
     /// Makes this engine deviate from the spec in one deliberate way (harness tests only).
     #[cfg(feature = "mutants")]
     pub fn set_mutant(&mut self, m: crate::mutant::Mutant) {
-        self.mutant = Some(m);
-        self.echo = !mutated!(self, EchoDefaultOff);
+        match m.deviation() {
+            crate::mutant::Deviation::Behaves(q) => self.quirks = self.quirks.with(q),
+            crate::mutant::Deviation::Prints(rules) => {
+                self.out.set_rewrite(crate::mutant::Rewrite::new(rules))
+            }
+        }
+        self.echo = !self.quirk(Quirk::EchoOffAtStart);
     }
 
     /// Makes this engine choose one permitted behaviour other than its default (harness
     /// tolerance tests only).
     #[cfg(feature = "variants")]
     pub fn set_variant(&mut self, v: crate::variant::Variant) {
-        self.variant = Some(v);
+        self.quirks = self.quirks.with(v.quirk());
     }
 
     /// Prints `ready`, as a module does when it has started.
@@ -384,7 +392,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     #[cfg(feature = "variants")]
     fn other_reading(&mut self, line: &[u8], r: &atspec_rt::Rejection) -> bool {
         use crate::line::{field_count, is_set_of};
-        if varied!(self, TransportDefault)
+        if self.quirk(Quirk::TransportDefault)
             && is_set_of(line, b"AT+HTTPCLIENT")
             && field_count(line) == 5
             && line.len() + 2 <= crate::line::CAPACITY
@@ -398,7 +406,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 return true;
             }
         }
-        if (varied!(self, Mode0IgnoresIndexes) || mutated!(self, Mode0AcceptsAnything))
+        if (self.quirk(Quirk::Mode0IgnoresIndexes) || self.quirk(Quirk::Mode0AcceptsAnything))
             && is_set_of(line, b"AT+HTTPCFG")
             && field_count(line) > 1
         {
@@ -414,7 +422,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                     let f = f.trim_ascii();
                     f.is_empty() || atspec_rt::int::parse(f, true).is_ok_and(|v| v >= 0)
                 });
-            let junk = mutated!(self, Mode0AcceptsAnything);
+            let junk = self.quirk(Quirk::Mode0AcceptsAnything);
             if line[eq..end].trim_ascii() == b"0" && (indexes || junk) {
                 let mut scratch = [0u8; crate::line::CAPACITY];
                 if let Ok(cmd) = device::parse(&line[..end], &mut scratch) {
@@ -425,7 +433,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         }
         let missing = matches!(r.kind, atspec_rt::RejectKind::ParseFailure { index }
             if usize::from(index) >= field_count(line));
-        if varied!(self, BareMissingIndex) && is_set_of(line, b"AT+HTTPCFG") && missing {
+        if self.quirk(Quirk::BareMissingIndex) && is_set_of(line, b"AT+HTTPCFG") && missing {
             self.out.put(r.result);
             return true;
         }
@@ -435,30 +443,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// An `ERR CODE` line, when SYSLOG is on and the spec assigns a code.
     fn error_code(&mut self, code: Option<u32>) {
         implements!(ErrcodeSyslogOnly, ErrcodeBeforeResult, ErrcodeFormat);
-        if mutated!(self, NoSyslog) {
-            return;
-        }
         if let (true, Some(c)) = (self.syslog, code) {
-            if mutated!(self, ErrcodeUppercase) {
-                let mut hex = [0u8; 8];
-                for (i, d) in hex.iter_mut().enumerate() {
-                    *d = b"0123456789ABCDEF"[(c >> (28 - 4 * i)) as usize & 15];
-                }
-                self.out.put(b"ERR CODE:0x");
-                self.out.put(&hex);
-                self.out.put(b"\r\n");
-                return;
-            }
             respond::err_code_line(&mut self.out, c);
         }
     }
 
     fn reply(&mut self, r: Reply) {
-        if mutated!(self, SendOkBare) && r == Reply::SendOk {
-            // The result word without its leading CR LF.
-            self.out.put(b"SEND OK\r\n");
-            return;
-        }
         respond::reply(&mut self.out, r);
     }
 
@@ -471,9 +461,6 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             return;
         }
         implements!(BusyReject, BusyErrCode);
-        if mutated!(self, NoBusy) {
-            return;
-        }
         self.error_code(Some(device::err_code::BUSY));
         self.reply(Reply::Busy);
     }
@@ -485,7 +472,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         self.txn.abort();
         self.line.clear();
         self.mode = Mode::Command;
-        self.echo = !mutated!(self, EchoDefaultOff);
+        self.echo = !self.quirk(Quirk::EchoOffAtStart);
         self.syslog = false;
         self.url.clear();
         self.headers.clear();
@@ -495,25 +482,18 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// Whether an `n`-byte AT+HTTPCHEAD entry can be stored (`HTTPCHEAD.LENGTH.RANGE`); the
     /// `small-stores` variant has a smaller store.
     fn can_store_header(&self, n: usize) -> bool {
-        if mutated!(self, CheadAnyLength) {
+        if self.quirk(Quirk::CheadAnyLength) {
             return true;
         }
         #[cfg(feature = "variants")]
-        if varied!(self, SmallStores) && n > crate::variant::SMALL_CHEAD {
+        if self.quirk(Quirk::SmallStores) && n > crate::variant::SMALL_CHEAD {
             return false;
         }
         self.headers.can_take(n)
     }
 
     fn start_data(&mut self, to: DataFor, need: usize) {
-        if mutated!(self, PromptBare) {
-            self.out.put(b"\r\n>");
-        } else {
-            self.reply(Reply::Prompt);
-        }
-        if mutated!(self, PromptSpace) {
-            self.out.put(b" ");
-        }
+        self.reply(Reply::Prompt);
         self.mode = Mode::Data { to, need, got: 0 };
     }
 
@@ -531,7 +511,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             DataFor::Body => self.body_complete(),
             DataFor::Header => match self
                 .headers
-                .commit(!mutated!(self, CheadDuplicates) && !self.behaviour().chead_appends)
+                .commit(!self.quirk(Quirk::CheadDuplicates) && !self.behaviour().chead_appends)
             {
                 Ok(()) => {
                     implements!(HttpcheadStoreVerbatim, HttpcheadStoreReplaceSameName);

@@ -58,7 +58,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// timeout fails (`HTTP.TIMEOUT.NETWORK`).
     pub fn handle_time(&mut self, now_ms: u64) {
         #[cfg(feature = "mutants")]
-        if mutated!(self, DataTimeout2s) {
+        if self.quirk(crate::quirk::Quirk::DataTimeout2s) {
             self.data_timeout_mutant(now_ms);
         }
         let waiting_for_data = matches!(self.mode, Mode::Data { .. });

@@ -21,6 +21,7 @@ pub(crate) use request::Request;
 
 use crate::device::{Clause, limits};
 use crate::http::{self, ChunkedDecoder, Step};
+use crate::quirk::{Quirk, Quirks};
 use crate::store::{Auth, HeaderStore};
 
 /// Longest AT+HTTPCPOST/PUT length the engine takes. The seed bounds the length by "the
@@ -108,20 +109,15 @@ pub(crate) const FIXED: Limits = Limits {
     timeout: limits::FIXED_TIMEOUT_DEFAULT as u64,
 };
 
-/// Behaviours a transaction is told to have: what a profile or variant chooses, and the test
-/// mutants that change the network side.
+/// Behaviours a transaction is told to have: what the profile chooses, and a test's quirks
+/// of the network side (`redirect-as-get`, `drop-last-piece`, `chunk-framing-leak`,
+/// `follows-307-only`; none without the test features).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Policy {
     /// Follow 3xx redirects of AT+HTTPCGET/CPOST/CPUT (`follows_redirects`).
     pub follow_redirects: bool,
-    /// Mutant `redirect-as-get`: a followed redirect is sent as GET.
-    pub redirect_as_get: bool,
-    /// Mutant `drop-last-piece`: the last piece of a sized body is not printed.
-    pub drop_last_piece: bool,
-    /// Mutant `chunk-framing-leak`: chunk framing is printed as payload.
-    pub chunk_framing_leak: bool,
-    /// Mutant `follows-307-only`: only 307 and 308 are followed (and 301–303 are not).
-    pub follow_307_only: bool,
+    /// The engine's quirks.
+    pub quirks: Quirks,
 }
 
 /// How a transaction ended: the engine answers it.
@@ -638,7 +634,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
             match framing {
                 Framing::Length(left) => {
                     let n = (left.min(rest.len() as u64) as usize).min(room);
-                    if !(left == n as u64 && self.policy.drop_last_piece) {
+                    if !(left == n as u64 && self.policy.quirks.has(Quirk::DropLastPiece)) {
                         out.line(self.kind, &rest[..n]);
                     }
                     taken += n;
@@ -655,7 +651,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
                     self.phase = body(Framing::Chunked(dec));
                     match step {
                         Step::Framing(n) => {
-                            if self.policy.chunk_framing_leak {
+                            if self.policy.quirks.has(Quirk::ChunkFramingLeak) {
                                 out.line(self.kind, &rest[..n]);
                             }
                             taken += n
@@ -702,12 +698,14 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
     fn redirect(&mut self) -> Redirect {
         let p = self.policy;
         let status = self.status();
-        let follows = if p.follow_307_only {
+        let follows = if p.quirks.has(Quirk::Follows307Only) {
             matches!(status, 307 | 308)
         } else {
             matches!(status, 301 | 302 | 303 | 307 | 308)
         };
-        if !(p.follow_redirects || p.redirect_as_get || p.follow_307_only)
+        if !(p.follow_redirects
+            || p.quirks.has(Quirk::RedirectAsGet)
+            || p.quirks.has(Quirk::Follows307Only))
             || !matches!(self.kind, Kind::CGet | Kind::Send { .. })
             || !follows
             || !self.held
@@ -746,7 +744,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
         let host_field =
             origin.map(|(tls, host, port)| request::host_text(&mut host_value, host, port, tls));
         let mut rewritten = request::retarget(&mut self.tx, self.tx_end, target, host_field);
-        if let (true, Some(len)) = (p.redirect_as_get, rewritten) {
+        if let (true, Some(len)) = (p.quirks.has(Quirk::RedirectAsGet), rewritten) {
             rewritten = request::remethod(&mut self.tx, len, b"GET");
         }
         let Some(len) = rewritten else {

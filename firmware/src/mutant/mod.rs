@@ -2,8 +2,17 @@
 //!
 //! Each one is a bug an ESP-AT-compatible clone could plausibly ship. They exist to prove that
 //! the conformance harness catches real mistakes: `atspec certify --mutant NAME` must fail with
-//! the clause named here. A build without the feature has no mutant code paths at all
-//! (`mutated!` expands to `false`).
+//! the clause named here. A build without the feature has no mutant code paths at all.
+//!
+//! A mutant either behaves differently (a [`Quirk`] the engine asks about, constant `false`
+//! without the feature) or prints differently (a [`Rewrite`] of the output stream, which the
+//! engine never sees): `Mutant::deviation` says which.
+
+mod rewrite;
+
+use crate::quirk::Quirk;
+pub use rewrite::Rewrite;
+use rewrite::*;
 
 /// One deviation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,8 +144,51 @@ impl Mutant {
         }
     }
 
+    /// How this mutant departs from the spec.
+    pub(crate) fn deviation(self) -> Deviation {
+        use Deviation::{Behaves, Prints};
+        match self {
+            Mutant::PromptSpace => Prints(PROMPT_SPACE),
+            Mutant::PromptBare => Prints(PROMPT_BARE),
+            Mutant::NoSyslog => Prints(NO_SYSLOG),
+            Mutant::ErrcodeUppercase => Prints(ERRCODE_UPPERCASE),
+            Mutant::StatusErrcodeFlat => Prints(STATUS_ERRCODE_FLAT),
+            Mutant::SendOkBare => Prints(SEND_OK_BARE),
+            Mutant::NoBusy => Prints(NO_BUSY),
+            Mutant::DropLastPiece => Behaves(Quirk::DropLastPiece),
+            Mutant::ContentTypeShift => Behaves(Quirk::ContentTypeShift),
+            Mutant::HeadAsGet => Behaves(Quirk::HeadAsGet),
+            Mutant::UrlcfgEmptyIgnored => Behaves(Quirk::UrlcfgEmptyIgnored),
+            Mutant::CheadDuplicates => Behaves(Quirk::CheadDuplicates),
+            Mutant::GetsizeHead => Behaves(Quirk::GetsizeHead),
+            Mutant::SendFailOnStatus => Behaves(Quirk::SendFailOnStatus),
+            Mutant::EchoDefaultOff => Behaves(Quirk::EchoOffAtStart),
+            Mutant::RxSizePlusOne => Behaves(Quirk::RxSizePlusOne),
+            Mutant::UserAgent => Behaves(Quirk::UserAgent11),
+            Mutant::ChunkFramingLeak => Behaves(Quirk::ChunkFramingLeak),
+            Mutant::SilentGetsize => Behaves(Quirk::SilentGetsize),
+            Mutant::CheadAnyLength => Behaves(Quirk::CheadAnyLength),
+            Mutant::DataTimeout2s => Behaves(Quirk::DataTimeout2s),
+            Mutant::TimeoutZeroOneSecond => Behaves(Quirk::TimeoutZeroOneSecond),
+            Mutant::RedirectAsGet => Behaves(Quirk::RedirectAsGet),
+            Mutant::Http10 => Behaves(Quirk::Http10),
+            Mutant::HeaderNoColon => Behaves(Quirk::HeaderNoColon),
+            Mutant::Mode0AcceptsAnything => Behaves(Quirk::Mode0AcceptsAnything),
+            Mutant::Follows307Only => Behaves(Quirk::Follows307Only),
+        }
+    }
+
     /// The mutant of this name.
     pub fn from_name(name: &str) -> Option<Mutant> {
         Mutant::ALL.iter().copied().find(|m| m.name() == name)
     }
+}
+
+/// How a mutant departs from the spec.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Deviation {
+    /// The engine behaves differently.
+    Behaves(Quirk),
+    /// The engine's output is rewritten by these rules.
+    Prints(&'static [Rule]),
 }
