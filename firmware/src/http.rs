@@ -40,6 +40,7 @@ pub fn parse_url(url: &[u8]) -> Option<Url<'_>> {
         Some(at) => &authority[at + 1..],
         None => authority,
     };
+    implements!(HttpUrlSchemeTransport);
     let tls = scheme.eq_ignore_ascii_case(b"https");
     let known_scheme = tls || scheme.eq_ignore_ascii_case(b"http");
     let (host, port) = match authority.iter().rposition(|&b| b == b':') {
@@ -107,6 +108,7 @@ impl<'a> HeaderList<'a> {
 
     /// Sets a `Name: value` header given as one string (split at the first colon).
     pub fn set_line(&mut self, line: &'a [u8]) -> bool {
+        implements!(HttpRequestHeaderSplit);
         match line.iter().position(|&b| b == b':') {
             Some(c) => self.set(trim(&line[..c]), &line[c + 1..]),
             None => false,

@@ -25,9 +25,9 @@ pub mod device;
 
 /// Names the clauses a piece of code implements, the one marker idiom of this crate: a clause
 /// removed from the spec makes this fail to compile where its rule was implemented
-/// (`grep Clause::X` finds it). Expects `Clause` in scope.
+/// (`grep Clause::X` finds it).
 macro_rules! implements {
-    ($($c:ident),+ $(,)?) => { let _ = [$(Clause::$c),+]; };
+    ($($c:ident),+ $(,)?) => { let _ = [$($crate::device::Clause::$c),+]; };
 }
 
 pub mod engine;

@@ -7,8 +7,6 @@
 //!   final CR, and what follows is framed as a new line (`FRAMING.LINE.OVERFLOW`). A line that
 //!   fits (≤ 256 bytes with its CR LF) is never cut.
 
-use crate::device::Clause;
-
 /// Bytes buffered at most before the overflow rule discards them: the spec's longest line,
 /// CR LF included (`limits.line_bytes`, generated as `device::LINE_BYTES`).
 pub const CAPACITY: usize = crate::device::LINE_BYTES;
@@ -55,7 +53,7 @@ impl LineBuf {
             return Pushed::Line;
         }
         if self.len > CAPACITY - 1 {
-            implements!(FramingLineOverflow);
+            implements!(FramingLineOverflow, HttpclientLineLimit);
             self.len = 0;
             if b == b'\r' {
                 self.buf[0] = b'\r';

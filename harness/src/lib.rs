@@ -16,6 +16,13 @@
 //! assert_eq!(report.verdict, atspec::report::Outcome::Conformant);
 //! ```
 
+/// Names the clauses a piece of the oracle implements, the one marker idiom of the project
+/// (the engine has its own, spelled the same): a clause removed from the spec makes this fail
+/// to compile where its rule was modelled.
+macro_rules! implements {
+    ($($c:ident),+ $(,)?) => { let _ = [$($crate::syntax::device::Clause::$c),+]; };
+}
+
 pub mod bytes;
 pub mod certify;
 pub mod checks;

@@ -5,7 +5,7 @@
 use atspec_rt::ByteSink;
 
 use super::{DataFor, Engine, RESERVE, Streaming};
-use crate::device::{self, Clause, Reply, respond};
+use crate::device::{self, Reply, respond};
 use crate::http::Fill;
 use crate::net::Kind;
 use crate::store::Auth;

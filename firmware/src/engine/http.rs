@@ -6,7 +6,7 @@
 use atspec_rt::ByteSink;
 
 use super::{DataFor, Engine, Mode, OUT_CAPACITY, RESERVE, Streaming};
-use crate::device::{self, Clause, Reply, err_code, respond};
+use crate::device::{self, Reply, err_code, respond};
 use crate::http::{self, Url};
 use crate::net::{
     DEFAULT_BUFFER, DEFAULT_TIMEOUT_MS, Ending, FIXED, Kind, Limits, Payload, Policy, Request,
@@ -67,7 +67,7 @@ fn resolve<'a>(given: Given<'a>, stored: &'a UrlStore, empty_falls_back: bool) -
         Given::Url(Some(_)) if !empty_falls_back => None,
         Given::Url(_) => stored.get().and_then(http::parse_url),
         Given::Client { url, .. } if !empty(url) => {
-            implements!(HttpclientUrlPrecedence);
+            implements!(HttpclientUrlPrecedence, HttpclientTransportUrlSchemeWins);
             http::parse_url(url.unwrap_or_default())
         }
         Given::Client {
@@ -107,7 +107,13 @@ impl Payload for Lines<'_> {
     }
 
     fn line(&mut self, kind: Kind, data: &[u8]) {
-        implements!(HttpResponsePayloadLine, HttpResponsePieces);
+        implements!(
+            HttpResponsePayloadLine,
+            HttpResponsePieces,
+            HttpclientBodyLines,
+            HttpcgetBodyLines,
+            HttpcsendBodyLines
+        );
         match kind {
             Kind::Client { .. } => respond::http_client_body(self.out, data),
             Kind::CGet => respond::http_c_get_body(self.out, data),
@@ -150,6 +156,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             auth,
             ..
         } = self;
+        // One store for every command: what AT+HTTPURLCFG and AT+HTTPCHEAD set applies to all.
+        implements!(HttpStateGlobal);
         let Some(u) = resolve(given, stored, empty_falls_back) else {
             implements!(HttpUrlValid);
             return Start::Refused;
@@ -208,6 +216,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         } else {
             b"GET"
         };
+        implements!(HttpBufferTxSize, HttpBufferRxSize, HttpTimeoutParam);
         let size = |v: i32| if v <= 0 { DEFAULT_BUFFER } else { v as usize };
         let limits = Limits {
             tx: size(tx),
@@ -243,6 +252,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             self.error_code(Some(err_code::HTTP_CONNECT_FAILED));
             return self.reply(Reply::Error);
         }
+        implements!(HttpclientOptMethod, HttpclientDataPostOnly);
         let post = cmd.opt == Opt::Post;
         let body = if post {
             cmd.data.unwrap_or_default()
@@ -265,7 +275,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                     .meaning()
                     .as_bytes(),
             ),
-            None => None,
+            None => {
+                implements!(HttpclientContentTypeOmitted);
+                None
+            }
         };
         implements!(HttpclientPutNoBody);
         let content_length = match cmd.opt {
@@ -279,7 +292,10 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             url: cmd.url,
             host: cmd.host,
             path: cmd.path,
-            tls: cmd.transport_type_or_default() == Transport::Ssl,
+            tls: {
+                implements!(HttpclientTransportDefault);
+                cmd.transport_type_or_default() == Transport::Ssl
+            },
         };
         let ask = Ask {
             kind: Kind::Client {
@@ -313,6 +329,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             HttpcputContentTypeDefault,
             HttpcsendContentTypeHeader
         );
+        // The headers are exactly the ones written (header_cnt was checked by the parser).
+        implements!(HttpcsendMethod, HttpcsendHeaderCntGoverns);
         let ask = Ask {
             kind: Kind::Send { put },
             method: if put { b"PUT" } else { b"POST" },

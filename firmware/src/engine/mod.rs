@@ -10,7 +10,7 @@ mod net;
 
 use atspec_rt::ByteSink;
 
-use crate::device::{self, Clause, Reply, respond};
+use crate::device::{self, Reply, respond};
 use crate::line::{LineBuf, Pushed};
 use crate::net::{Ending, Transaction};
 use crate::out::Out;
@@ -296,6 +296,9 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                     }
                     rest = &rest[n..];
                     if got + n == need {
+                        // What follows the data in this chunk is input while the command
+                        // runs (busy), read by the next turn of the loop.
+                        implements!(BusyAfterData);
                         self.mode = Mode::Command;
                         self.finish_data(to);
                     } else {
@@ -493,6 +496,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     }
 
     fn start_data(&mut self, to: DataFor, need: usize) {
+        implements!(ResultPromptBytes);
         self.reply(Reply::Prompt);
         self.mode = Mode::Data { to, need, got: 0 };
     }
@@ -500,6 +504,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     fn finish_data(&mut self, to: DataFor) {
         match to {
             DataFor::Url => {
+                // Stored as given: whether it is a URL is decided when a command uses it.
+                implements!(HttpurlcfgNotValidated, HttpUrlLongViaUrlcfg);
                 if self.url.commit() {
                     implements!(HttpurlcfgPrompt, HttpurlcfgStoreReplace);
                     self.reply(Reply::SetOk);

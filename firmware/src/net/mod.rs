@@ -19,7 +19,7 @@ mod request;
 pub use request::MAX_HOST;
 pub(crate) use request::Request;
 
-use crate::device::{Clause, limits};
+use crate::device::limits;
 use crate::http::{self, ChunkedDecoder, Step};
 use crate::quirk::{Quirk, Quirks};
 use crate::store::{Auth, HeaderStore};
@@ -272,6 +272,12 @@ impl<const TX: usize, const RX: usize> Default for Transaction<TX, RX> {
 
 /// The TLS settings AT+HTTPCFG's mode gives a connection.
 fn tls_settings(auth: Auth) -> Tls {
+    // The board verifies (or not) and presents (or not) what these say.
+    implements!(
+        HttpcfgVerifyModes01,
+        HttpcfgVerifyModes23,
+        HttpcfgClientCert
+    );
     Tls {
         verify_server: auth.mode & 2 != 0,
         client_cert: auth.mode & 1 != 0,
@@ -706,7 +712,10 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
         if !(p.follow_redirects
             || p.quirks.has(Quirk::RedirectAsGet)
             || p.quirks.has(Quirk::Follows307Only))
-            || !matches!(self.kind, Kind::CGet | Kind::Send { .. })
+            || {
+                implements!(HttpgetsizeRedirectNotFollowed);
+                !matches!(self.kind, Kind::CGet | Kind::Send { .. })
+            }
             || !follows
             || !self.held
         {

@@ -2,7 +2,6 @@
 
 use atspec_rt::ByteSink;
 
-use crate::device::Clause;
 use crate::http::{Fill, HeaderList};
 use crate::store::HeaderStore;
 

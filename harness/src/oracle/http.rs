@@ -4,7 +4,7 @@
 use super::url::{self, Target};
 use super::{DataFor, Expect, Loose, Model, Running};
 use crate::bytes::Bytes;
-use crate::syntax::device::{Clause, Reply, err_code};
+use crate::syntax::device::{Reply, err_code};
 use crate::syntax::host;
 use crate::world::scenario::{Fault, Framing, Scenario};
 use crate::world::{HttpRequest, Server, TlsFront, World};
@@ -38,7 +38,7 @@ impl Headers {
 
     /// `HTTP.REQUEST.HEADER_SPLIT`: split at the first colon, value trimmed.
     fn set_line(&mut self, line: &[u8]) {
-        let _ = Clause::HttpRequestHeaderSplit;
+        implements!(HttpRequestHeaderSplit);
         if let Some(c) = line.iter().position(|&b| b == b':') {
             self.set(trim(&line[..c]), &line[c + 1..]);
         }
@@ -107,7 +107,9 @@ pub(super) enum Sized {
 
 /// The URL parameter when not empty, else the stored URL (`HTTP.URL.FALLBACK_URLCFG`).
 fn resolve<'m>(param: Option<&'m [u8]>, model: &'m Model) -> Option<&'m [u8]> {
-    let _ = Clause::HttpUrlFallbackUrlcfg;
+    // The one stored URL, whichever command set it.
+    implements!(HttpStateGlobal);
+    implements!(HttpUrlFallbackUrlcfg);
     match param {
         Some(u) if !u.is_empty() => Some(u),
         _ => model.url.as_deref(),
@@ -115,11 +117,11 @@ fn resolve<'m>(param: Option<&'m [u8]>, model: &'m Model) -> Option<&'m [u8]> {
 }
 
 fn base_headers(t: &Target, ct: Option<&str>, len: Option<usize>) -> Headers {
-    let _ = [
-        Clause::HttpRequestHost,
-        Clause::HttpRequestUserAgent,
-        Clause::HttpRequestContentLength,
-    ];
+    implements!(
+        HttpRequestHost,
+        HttpRequestUserAgent,
+        HttpRequestContentLength
+    );
     let mut h = Headers::default();
     h.set(b"Host", &host_field(t));
     h.set(b"User-Agent", USER_AGENT.as_bytes());
@@ -135,11 +137,11 @@ fn base_headers(t: &Target, ct: Option<&str>, len: Option<usize>) -> Headers {
 /// Per-command headers, then AT+HTTPCHEAD entries newest to oldest (`HTTP.REQUEST.HEADER_ORDER`,
 /// `HTTP.REQUEST.CHEAD_APPLIED`, `HTTPCHEAD.APPLY_ORDER`).
 fn add_headers(h: &mut Headers, extra: &[Vec<u8>], model: &Model) {
-    let _ = [
-        Clause::HttpRequestHeaderOrder,
-        Clause::HttpRequestCheadApplied,
-        Clause::HttpcheadApplyOrder,
-    ];
+    implements!(
+        HttpRequestHeaderOrder,
+        HttpRequestCheadApplied,
+        HttpcheadApplyOrder
+    );
     for e in extra {
         h.set_line(e);
     }
@@ -149,7 +151,7 @@ fn add_headers(h: &mut Headers, extra: &[Vec<u8>], model: &Model) {
 }
 
 fn head_bytes(method: &str, t: &Target, h: &Headers) -> usize {
-    let _ = Clause::HttpRequestLine;
+    implements!(HttpRequestLine);
     let mut n = method.len() + 1 + t.path.len() + " HTTP/1.1\r\n".len();
     for (k, v) in &h.0 {
         n += k.len() + 2 + v.len() + 2;
@@ -172,24 +174,24 @@ pub(super) fn client(
         Opt::Put => "PUT",
         Opt::Delete => "DELETE",
         Opt::Other(_) => {
-            let _ = Clause::HttpclientOptUnknown;
+            implements!(HttpclientOptUnknown);
             model.err_code(Some(err_code::HTTP_CONNECT_FAILED), x);
             x.output.extend_from_slice(Reply::Error.bytes());
             return None;
         }
     };
-    let _ = Clause::HttpclientOptMethod;
+    implements!(HttpclientOptMethod);
     let empty = |v: &Option<Vec<u8>>| v.as_ref().is_none_or(Vec::is_empty);
     // url → host + path → stored URL.
     let target = if !empty(&c.url) {
-        let _ = Clause::HttpclientUrlPrecedence;
+        implements!(HttpclientUrlPrecedence);
         url::read(c.url.as_deref().unwrap_or_default())
     } else if !empty(&c.host) && !empty(&c.path) {
-        let _ = [
-            Clause::HttpclientUrlHostPath,
-            Clause::HttpclientTransportHostPathScheme,
-            Clause::HttpclientTransportDefault,
-        ];
+        implements!(
+            HttpclientUrlHostPath,
+            HttpclientTransportHostPathScheme,
+            HttpclientTransportDefault
+        );
         let tls = c.transport_type_or_default() == host::HttpClientTransportType::Ssl;
         Some(Target {
             tls,
@@ -199,32 +201,30 @@ pub(super) fn client(
             path: c.path.clone().unwrap_or_default(),
         })
     } else if !empty(&c.host) || !empty(&c.path) {
-        let _ = Clause::HttpclientUrlHostPathPartial;
+        implements!(HttpclientUrlHostPathPartial);
         None
     } else {
-        let _ = [
-            Clause::HttpclientUrlUrlcfg,
-            Clause::HttpclientTransportUrlSchemeWins,
-        ];
+        implements!(HttpclientUrlUrlcfg, HttpclientTransportUrlSchemeWins);
         model.url.as_deref().and_then(url::read)
     };
     let Some(target) = target else {
-        let _ = Clause::HttpUrlValid;
+        implements!(HttpUrlValid);
         x.output.extend_from_slice(Reply::Error.bytes());
         return None;
     };
+    implements!(HttpclientDataPostOnly);
     let post = c.opt == Opt::Post;
     let body = if post {
         c.data.clone().unwrap_or_default()
     } else {
         Vec::new()
     };
-    let _ = [
-        Clause::HttpclientContentTypeMap,
-        Clause::HttpclientContentTypeOmitted,
-        Clause::HttpclientContentTypeAllMethods,
-        Clause::HttpclientDataPostContentType,
-    ];
+    implements!(
+        HttpclientContentTypeMap,
+        HttpclientContentTypeOmitted,
+        HttpclientContentTypeAllMethods,
+        HttpclientDataPostContentType
+    );
     let ct = match c.content_type {
         Some(t) => Some(match t {
             host::HttpClientContentType::FormUrlencoded => "application/x-www-form-urlencoded",
@@ -235,7 +235,7 @@ pub(super) fn client(
         None if post => Some("application/x-www-form-urlencoded"),
         None => None,
     };
-    let _ = Clause::HttpclientPutNoBody;
+    implements!(HttpclientPutNoBody);
     let len = match c.opt {
         Opt::Post => Some(body.len()),
         Opt::Put => Some(0),
@@ -243,6 +243,7 @@ pub(super) fn client(
     };
     let mut h = base_headers(&target, ct, len);
     add_headers(&mut h, &c.http_req_header, model);
+    implements!(HttpclientHeadNoBody, HttpBufferFixed);
     let kind = Kind::Client {
         head: c.opt == Opt::Head,
     };
@@ -272,11 +273,14 @@ pub(super) fn sized(
     world: &World,
     x: &mut Expect,
 ) -> Option<Running> {
-    let _ = [
-        Clause::HttpBufferZeroIsDefault,
-        Clause::HttpTimeoutZeroIsDefault,
-        Clause::HttpgetsizeMethodGet,
-    ];
+    implements!(
+        HttpBufferZeroIsDefault,
+        HttpTimeoutZeroIsDefault,
+        HttpgetsizeMethodGet,
+        HttpBufferTxSize,
+        HttpBufferRxSize,
+        HttpTimeoutParam
+    );
     let size = |v: i32| if v <= 0 { DEFAULT_BUFFER } else { v as usize };
     let timeout = if timeout <= 0 {
         DEFAULT_TIMEOUT_MS
@@ -284,7 +288,7 @@ pub(super) fn sized(
         timeout as u64
     };
     let Some(target) = resolve(url_param, model).and_then(url::read) else {
-        let _ = Clause::HttpUrlValid;
+        implements!(HttpUrlValid);
         x.output.extend_from_slice(Reply::Error.bytes());
         return None;
     };
@@ -294,7 +298,7 @@ pub(super) fn sized(
         Sized::GetSize => Kind::GetSize,
         Sized::CGet => Kind::CGet,
     };
-    let _ = Clause::HttpBufferTxHoldsRequestLine;
+    implements!(HttpBufferTxHoldsRequestLine);
     let fits = head_bytes("GET", &target, &h) <= size(tx);
     x.rx_limit = size(rx);
     Some(transact(
@@ -322,26 +326,26 @@ pub(super) fn send(
     _world: &World,
     x: &mut Expect,
 ) {
-    let _ = [
-        Clause::HttpcsendMethod,
-        Clause::HttpcsendContentTypeDefault,
-        Clause::HttpcputContentTypeDefault,
-        Clause::HttpcsendContentTypeHeader,
-    ];
+    implements!(
+        HttpcsendMethod,
+        HttpcsendContentTypeDefault,
+        HttpcputContentTypeDefault,
+        HttpcsendContentTypeHeader
+    );
     let Some(target) = resolve(url_param, model).and_then(url::read) else {
-        let _ = [Clause::HttpcsendErrorBeforePrompt, Clause::HttpUrlValid];
+        implements!(HttpcsendErrorBeforePrompt, HttpUrlValid);
         x.output.extend_from_slice(Reply::Error.bytes());
         return;
     };
     if model.profile.refuses_send(length as u32) {
         // Longer than the device profile says it takes (or than any device can).
-        let _ = [
-            Clause::HttpcsendLengthRange,
-            Clause::HttpcsendErrorBeforePrompt,
-        ];
+        implements!(HttpcsendLengthRange, HttpcsendErrorBeforePrompt);
         x.output.extend_from_slice(Reply::Error.bytes());
         return;
     }
+    // The headers are exactly the ones written (header_cnt was checked by the parser); the
+    // buffers are the fixed ones.
+    implements!(HttpcsendHeaderCntGoverns, HttpBufferFixed);
     let method = if put { "PUT" } else { "POST" };
     let mut h = base_headers(
         &target,
@@ -408,7 +412,7 @@ fn answer(s: &Scenario, head_request: bool, timeout_ms: u64) -> Answer {
         complete: false,
     };
     if s.delay_ms >= timeout_ms || s.fault == Some(Fault::MalformedStatus) {
-        let _ = Clause::HttpTimeoutNetwork;
+        implements!(HttpTimeoutNetwork);
         return fail;
     }
     let head_lines = s.head_lines(head_request);
@@ -422,7 +426,7 @@ fn answer(s: &Scenario, head_request: bool, timeout_ms: u64) -> Answer {
     if head_request || s.bodiless() {
         return a;
     }
-    let _ = [Clause::HttpResponseChunked, Clause::HttpResponseIncomplete];
+    implements!(HttpResponseChunked, HttpResponseIncomplete);
     match s.fault {
         Some(Fault::StallAfter(k)) | Some(Fault::ResetAfter(k)) if k < s.body.0.len() => {
             a.body = s.body.0[..k].to_vec();
@@ -448,10 +452,7 @@ fn transact(
     world: &World,
     x: &mut Expect,
 ) -> Running {
-    let _ = [
-        Clause::HttpUrlSchemeTransport,
-        Clause::HttpConnectionPerCommand,
-    ];
+    implements!(HttpUrlSchemeTransport, HttpConnectionPerCommand);
     let mut out = Vec::new();
     let server = world.server(&target.host, target.port);
     // Whether the connection (and TLS handshake) succeeds.
@@ -515,12 +516,12 @@ fn transact(
         }
         match kind {
             Kind::GetSize => {
-                let _ = [
-                    Clause::HttpgetsizeReport,
-                    Clause::HttpgetsizeNoLengthZero,
-                    Clause::HttpgetsizeStatusIgnored,
-                    Clause::HttpgetsizeRedirectNotFollowed,
-                ];
+                implements!(
+                    HttpgetsizeReport,
+                    HttpgetsizeNoLengthZero,
+                    HttpgetsizeStatusIgnored,
+                    HttpgetsizeRedirectNotFollowed
+                );
                 let size = match scenario.framing {
                     Framing::Length => scenario.body.0.len(),
                     _ => 0,
@@ -530,7 +531,7 @@ fn transact(
                 return Running { output: out };
             }
             Kind::Client { head: true } => {
-                let _ = Clause::HttpclientHeadHeaderLines;
+                implements!(HttpclientHeadHeaderLines);
                 // `head_line_space` (cores before v2.3): a space after the comma, not counted.
                 let gap = if model.judge.behaviour.head_line_space {
                     " "
@@ -545,7 +546,7 @@ fn transact(
                 }
             }
             _ => {
-                let _ = [Clause::HttpResponsePayloadLine, Clause::HttpResponsePieces];
+                implements!(HttpResponsePayloadLine, HttpResponsePieces);
                 printed.extend_from_slice(&a.body);
             }
         }
@@ -583,11 +584,11 @@ fn transact(
     };
     payload(kind, &printed, &mut out);
     if status >= 400 {
-        let _ = [
-            Clause::HttpStatusError,
-            Clause::ErrcodeHttpStatus,
-            Clause::HttpcsendStatusNotSendFail,
-        ];
+        implements!(
+            HttpStatusError,
+            ErrcodeHttpStatus,
+            HttpcsendStatusNotSendFail
+        );
         // `status_error_bare` (cores before v4.1): only AT+HTTPCLIENT prints the code.
         let bare = model.judge.behaviour.status_error_bare
             && matches!(kind, Kind::CGet | Kind::Send { .. });
@@ -596,16 +597,19 @@ fn transact(
         }
         out.extend_from_slice(Reply::Error.bytes());
     } else {
-        let _ = [
-            Clause::HttpStatusBelow400,
-            Clause::HttpRedirectNotFollowed,
-            Clause::HttpclientRedirectNotFollowed,
-            Clause::HttpclientBodyLines,
-            Clause::HttpcgetBodyLines,
-            Clause::HttpcsendBodyLines,
-        ];
+        implements!(
+            HttpStatusBelow400,
+            HttpRedirectNotFollowed,
+            HttpclientRedirectNotFollowed,
+            HttpclientBodyLines,
+            HttpcgetBodyLines,
+            HttpcsendBodyLines
+        );
         let done = match kind {
-            Kind::Send { .. } => Reply::SendOk,
+            Kind::Send { .. } => {
+                implements!(HttpcsendSendOk);
+                Reply::SendOk
+            }
             _ => Reply::Ok,
         };
         out.extend_from_slice(done.bytes());
@@ -654,15 +658,15 @@ fn payload(kind: Kind, body: &[u8], out: &mut Vec<u8>) {
 
 /// Whether the TLS handshake with `front` succeeds under the current AT+HTTPCFG.
 fn handshake(model: &Model, front: TlsFront) -> bool {
-    let _ = [
-        Clause::HttpcfgVerifyModes01,
-        Clause::HttpcfgVerifyModes23,
-        Clause::HttpcfgVerifyNoHostname,
-        Clause::HttpcfgClientCert,
-    ];
+    implements!(
+        HttpcfgVerifyModes01,
+        HttpcfgVerifyModes23,
+        HttpcfgVerifyNoHostname,
+        HttpcfgClientCert
+    );
     // A device whose profile declares no TLS completes no handshake (its class is http).
     if !model.profile.tls {
-        let _ = Clause::ConformanceClassHttps;
+        implements!(ConformanceClassHttps);
         return false;
     }
     let verify = model.auth.mode & 2 != 0;
@@ -685,22 +689,16 @@ fn model_err(model: &Model, code: u32, out: &mut Vec<u8>) {
 fn failure(model: &Model, kind: Kind, out: &mut Vec<u8>) {
     match kind {
         Kind::Client { .. } => {
-            let _ = [
-                Clause::HttpclientNetworkFailure,
-                Clause::ErrcodeHttpConnectFailed,
-            ];
+            implements!(HttpclientNetworkFailure, ErrcodeHttpConnectFailed);
             model_err(model, err_code::HTTP_CONNECT_FAILED, out);
             out.extend_from_slice(Reply::Error.bytes());
         }
         Kind::GetSize | Kind::CGet => {
-            let _ = [
-                Clause::HttpgetsizeNetworkFailure,
-                Clause::HttpcgetNetworkFailure,
-            ];
+            implements!(HttpgetsizeNetworkFailure, HttpcgetNetworkFailure);
             out.extend_from_slice(Reply::Error.bytes());
         }
         Kind::Send { .. } => {
-            let _ = Clause::HttpcsendSendFail;
+            implements!(HttpcsendSendFail);
             out.extend_from_slice(Reply::SendFail.bytes());
         }
     }

@@ -12,7 +12,7 @@ mod http;
 pub mod url;
 
 use crate::profile::DeviceProfile;
-use crate::syntax::device::{self, Clause, Reply, err_code};
+use crate::syntax::device::{self, Reply, err_code};
 use crate::syntax::host;
 use crate::world::scenario::Scenario;
 
@@ -148,7 +148,7 @@ impl Model {
 
     /// A device right after power-up, judged by spec profile `judge`.
     pub fn judged(profile: DeviceProfile, judge: &'static SpecProfile) -> Model {
-        let _ = [Clause::EchoDefaultOn, Clause::SyslogDefaultOff];
+        implements!(EchoDefaultOn, SyslogDefaultOff);
         Model {
             echo: true,
             syslog: false,
@@ -381,17 +381,17 @@ impl Model {
     ) -> &'b [u8] {
         for (i, &b) in bytes.iter().enumerate() {
             if self.echo {
-                let _ = Clause::EchoBytes;
+                implements!(EchoBytes);
                 x.output.push(b);
             }
             if b == 0 {
-                let _ = Clause::FramingLineNul;
+                implements!(FramingLineNul);
                 self.line.clear();
                 continue;
             }
             self.line.push(b);
             if self.line.ends_with(b"\r\n") {
-                let _ = Clause::FramingLineTerminator;
+                implements!(FramingLineTerminator);
                 let mut line = std::mem::take(&mut self.line);
                 line.truncate(line.len() - 2);
                 let rest = &bytes[i + 1..];
@@ -411,7 +411,11 @@ impl Model {
                 return rest;
             }
             if self.line.len() >= LINE_CAPACITY {
-                let _ = Clause::FramingLineOverflow;
+                implements!(
+                    FramingLineOverflow,
+                    FramingLineMaxLength,
+                    HttpclientLineLimit
+                );
                 let keep_cr = b == b'\r';
                 self.line.clear();
                 if keep_cr {
@@ -429,7 +433,8 @@ impl Model {
         world: &World,
         x: &mut Expect,
     ) -> &'b [u8] {
-        let _ = [Clause::EchoDataModeOff, Clause::HttpcsendDataRaw];
+        // However long the data takes: no timeout ends a data phase.
+        implements!(EchoDataModeOff, HttpcsendDataRaw, HttpcsendDataNoTimeout);
         let Mode::Data { need, got, .. } = &mut self.mode else {
             return bytes;
         };
@@ -445,10 +450,16 @@ impl Model {
         match what {
             DataFor::Url => {
                 if got.contains(&0) {
-                    let _ = Clause::HttpurlcfgNul;
+                    implements!(HttpurlcfgNul);
                     x.output.extend_from_slice(Reply::Error.bytes());
                 } else {
-                    let _ = [Clause::HttpurlcfgPrompt, Clause::HttpurlcfgStoreReplace];
+                    // Stored as sent: a URL is read only when a command uses it.
+                    implements!(
+                        HttpurlcfgPrompt,
+                        HttpurlcfgStoreReplace,
+                        HttpurlcfgNotValidated,
+                        HttpUrlLongViaUrlcfg
+                    );
                     self.url = Some(got);
                     x.output.extend_from_slice(Reply::SetOk.bytes());
                 }
@@ -457,10 +468,7 @@ impl Model {
             DataFor::Header => {
                 match got.iter().position(|&c| c == b':') {
                     Some(colon) if !got.contains(&0) => {
-                        let _ = [
-                            Clause::HttpcheadStoreVerbatim,
-                            Clause::HttpcheadStoreReplaceSameName,
-                        ];
+                        implements!(HttpcheadStoreVerbatim, HttpcheadStoreReplaceSameName);
                         let name = got[..colon].to_vec();
                         // `chead_appends` (v3.1): a repeated name is one more entry.
                         let replace = !self.judge.behaviour.chead_appends;
@@ -476,14 +484,14 @@ impl Model {
                         x.output.extend_from_slice(Reply::Ok.bytes());
                     }
                     _ => {
-                        let _ = Clause::HttpcheadNeedColon;
+                        implements!(HttpcheadNeedColon);
                         x.output.extend_from_slice(Reply::Error.bytes());
                     }
                 }
                 rest
             }
             DataFor::Body(pending) => {
-                let _ = Clause::HttpcsendPrompt;
+                implements!(HttpcsendPrompt);
                 let run = http::finish_send(self, *pending, &got, world, x);
                 self.while_running(rest, busy, run, x)
             }
@@ -504,13 +512,13 @@ impl Model {
                 continue;
             }
             if contains(chunk, b"AT+RST\r\n") {
-                let _ = Clause::BusyForceRestart;
+                implements!(BusyForceRestart);
                 x.output.extend_from_slice(Reply::ForceRestart.bytes());
                 self.reset();
                 x.output.extend_from_slice(Reply::Ready.bytes());
                 return &[];
             }
-            let _ = [Clause::BusyReject, Clause::BusyAfterData];
+            implements!(BusyReject, BusyAfterData, BusyErrCode);
             self.err_code(Some(err_code::BUSY), x);
             x.output.extend_from_slice(Reply::Busy.bytes());
         }
@@ -520,7 +528,7 @@ impl Model {
 
     /// Back to power-up state (`BASE.RST.CLEARS_STATE`).
     fn reset(&mut self) {
-        let _ = Clause::BaseRstClearsState;
+        implements!(BaseRstClearsState);
         // A restart clears the device's state, not the profile it is judged by.
         *self = Model::judged(self.profile, self.judge);
     }
@@ -528,11 +536,7 @@ impl Model {
     /// An ERR CODE line, when SYSLOG is on (`ERRCODE.SYSLOG_ONLY`, `ERRCODE.FORMAT`).
     fn err_code(&self, code: Option<u32>, x: &mut Expect) {
         if let (true, Some(c)) = (self.syslog, code) {
-            let _ = [
-                Clause::ErrcodeSyslogOnly,
-                Clause::ErrcodeFormat,
-                Clause::ErrcodeBeforeResult,
-            ];
+            implements!(ErrcodeSyslogOnly, ErrcodeFormat, ErrcodeBeforeResult);
             x.output.extend_from_slice(&err_code_line(c));
         }
     }
@@ -559,7 +563,7 @@ impl Model {
                 && field_spans(line).len() > 1
             {
                 // Cores before v3.0 (`getsize_url_only`): the URL and nothing else.
-                let _ = Clause::HttpParamCountSized;
+                implements!(HttpParamCountSized);
                 let given = u8::try_from(field_spans(line).len()).unwrap_or(u8::MAX);
                 Err(device::ANSWERS.reject(atspec_rt::RejectKind::ParamCount { given }))
             } else {
@@ -569,11 +573,7 @@ impl Model {
         let cmd = match parsed {
             Ok(c) => host::Command::from_device(&c),
             Err(r) => {
-                let _ = [
-                    Clause::FramingLinePrefix,
-                    Clause::FramingCommandUnknown,
-                    Clause::FramingFormMissing,
-                ];
+                implements!(FramingLinePrefix, FramingCommandUnknown, FramingFormMissing);
                 self.err_code(r.err_code, x);
                 x.output.extend_from_slice(r.result);
                 return None;
@@ -581,36 +581,39 @@ impl Model {
         };
         let ok = Reply::Ok.bytes();
         match cmd {
-            host::Command::At => x.output.extend_from_slice(ok),
+            host::Command::At => {
+                implements!(BaseAtOk);
+                x.output.extend_from_slice(ok)
+            }
             host::Command::EchoOff | host::Command::EchoOn => {
-                let _ = Clause::EchoSwitch;
+                implements!(EchoSwitch);
                 self.echo = matches!(cmd, host::Command::EchoOn);
                 x.output.extend_from_slice(ok);
             }
             host::Command::Gmr => {
-                let _ = [Clause::BaseGmrVersionLines, Clause::BaseGmrAtVersion];
+                implements!(BaseGmrVersionLines, BaseGmrAtVersion);
                 x.loose = Some(Loose::VersionLines(self.judge.esp_at_version));
                 x.output.extend_from_slice(ok);
             }
             host::Command::Rst => {
-                let _ = Clause::BaseRstReady;
+                implements!(BaseRstReady);
                 x.output.extend_from_slice(ok);
                 self.reset();
                 x.output.extend_from_slice(Reply::Ready.bytes());
             }
             host::Command::SyslogQuery => {
-                let _ = Clause::SyslogQuery;
+                implements!(SyslogQuery);
                 x.output
                     .extend_from_slice(format!("+SYSLOG:{}\r\n", u8::from(self.syslog)).as_bytes());
                 x.output.extend_from_slice(ok);
             }
             host::Command::SyslogSet(s) => {
-                let _ = Clause::SyslogSet;
+                implements!(SyslogSet);
                 self.syslog = s.status == host::SyslogSetStatus::On;
                 x.output.extend_from_slice(ok);
             }
             host::Command::HttpUrlCfgQuery => {
-                let _ = Clause::HttpurlcfgQuery;
+                implements!(HttpurlcfgQuery);
                 if let Some(u) = &self.url {
                     x.output
                         .extend_from_slice(format!("+HTTPURLCFG:{},", u.len()).as_bytes());
@@ -619,8 +622,9 @@ impl Model {
                 x.output.extend_from_slice(ok);
             }
             host::Command::HttpUrlCfgSet(s) => {
+                implements!(HttpurlcfgLengthRange);
                 if s.url_length == 0 {
-                    let _ = Clause::HttpurlcfgClear;
+                    implements!(HttpurlcfgClear);
                     self.url = None;
                     x.output.extend_from_slice(ok);
                 } else {
@@ -628,7 +632,7 @@ impl Model {
                 }
             }
             host::Command::HttpCHeadQuery => {
-                let _ = Clause::HttpcheadQuery;
+                implements!(HttpcheadQuery);
                 for (i, e) in self.headers.iter().enumerate() {
                     x.output
                         .extend_from_slice(format!("+HTTPCHEAD:{i},\"").as_bytes());
@@ -639,14 +643,14 @@ impl Model {
             }
             host::Command::HttpCHeadSet(s) => {
                 if s.req_header_len == 0 {
-                    let _ = Clause::HttpcheadClear;
+                    implements!(HttpcheadClear);
                     self.headers.clear();
                     x.output.extend_from_slice(ok);
                 } else if self.profile.refuses_chead(s.req_header_len as u32) {
-                    let _ = Clause::HttpcheadLengthRange;
+                    implements!(HttpcheadLengthRange);
                     x.output.extend_from_slice(Reply::Error.bytes());
                 } else {
-                    let _ = Clause::HttpcheadPrompt;
+                    implements!(HttpcheadPrompt);
                     self.prompt(DataFor::Header, s.req_header_len as usize, x);
                 }
             }
@@ -698,7 +702,7 @@ impl Model {
     }
 
     fn prompt(&mut self, what: DataFor, need: usize, x: &mut Expect) {
-        let _ = Clause::ResultPromptBytes;
+        implements!(ResultPromptBytes);
         x.output.extend_from_slice(Reply::Prompt.bytes());
         self.mode = Mode::Data {
             what,
@@ -708,13 +712,13 @@ impl Model {
     }
 
     fn http_cfg(&mut self, c: &host::HttpCfg, x: &mut Expect) {
-        let _ = [Clause::HttpcfgModeMeaning, Clause::HttpcfgGlobal];
+        implements!(HttpcfgModeMeaning, HttpcfgGlobal);
         let mode = c.auth_mode.value() as u8;
         let pki = c.pki_number.unwrap_or(0);
         let ca = c.ca_number.unwrap_or(0);
         let error = Reply::Error.bytes();
         if mode & 1 != 0 {
-            let _ = Clause::HttpcfgNoCert;
+            implements!(HttpcfgNoCert);
             if pki >= self.profile.certificates.certs {
                 x.output.extend_from_slice(b"NO CERT FOUND\r\n");
                 return x.output.extend_from_slice(error);
@@ -725,7 +729,7 @@ impl Model {
             }
         }
         if mode & 2 != 0 && ca >= self.profile.certificates.cas {
-            let _ = Clause::HttpcfgNoCa;
+            implements!(HttpcfgNoCa);
             x.output.extend_from_slice(b"NO CA FOUND\r\n");
             return x.output.extend_from_slice(error);
         }

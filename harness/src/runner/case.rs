@@ -349,6 +349,8 @@ impl Case {
     /// After the last step (or a stop): nothing may follow the last answer, what the device
     /// still prints belongs to this case, and a data phase the case opened is left.
     fn settle_after_case(&mut self, env: &mut Env, stopped: bool) {
+        // Nothing of the case follows its last final result.
+        implements!(ResultFinalLast);
         let trailer = env.device.drain(waits::TRAILER);
         if !trailer.is_empty() {
             let restarted = if crate::device::has_line(&trailer, b"ready") {

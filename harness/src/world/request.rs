@@ -95,6 +95,7 @@ impl HttpRequest {
     /// is a difference. Empty when they agree. The same rule holds at the raw server and at
     /// wiremock (which reports names in lower case).
     pub fn differences(&self, x: &HttpRequest) -> Vec<String> {
+        implements!(HttpRequestFieldOrder);
         let mut d = Vec::new();
         if self.server != x.server {
             d.push(format!("reached {:?}, not {:?}", self.server, x.server));
