@@ -206,7 +206,7 @@ pub enum Chunked {
 
 /// What one step of the chunked decoder produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+pub enum ChunkStep {
     /// Framing bytes consumed, nothing for the body.
     Framing(usize),
     /// This many bytes (at the start of the input) are body data.
@@ -226,7 +226,7 @@ pub struct ChunkedDecoder {
 
 impl ChunkedDecoder {
     /// Looks at the start of `input`: either some framing bytes to skip or some body bytes.
-    pub fn step(&mut self, input: &[u8]) -> Step {
+    pub fn step(&mut self, input: &[u8]) -> ChunkStep {
         let mut i = 0;
         while i < input.len() {
             let b = input[i];
@@ -236,11 +236,11 @@ impl ChunkedDecoder {
                         self.size = self.size * 16 + d as u64;
                         self.digits += 1;
                     }
-                    _ if self.digits == 0 => return Step::Invalid,
+                    _ if self.digits == 0 => return ChunkStep::Invalid,
                     _ if b == b';' || b == b' ' || b == b'\t' || b == b'\r' => {
                         self.state = Chunked::SizeTail { size: self.size };
                     }
-                    _ => return Step::Invalid,
+                    _ => return ChunkStep::Invalid,
                 },
                 Chunked::SizeTail { size } => {
                     if b == b'\n' {
@@ -255,7 +255,7 @@ impl ChunkedDecoder {
                 }
                 Chunked::Data { left } => {
                     if i > 0 {
-                        return Step::Framing(i);
+                        return ChunkStep::Framing(i);
                     }
                     let n = (left.min(input.len() as u64)) as usize;
                     self.state = if n as u64 == left {
@@ -265,23 +265,23 @@ impl ChunkedDecoder {
                             left: left - n as u64,
                         }
                     };
-                    return Step::Data(n);
+                    return ChunkStep::Data(n);
                 }
                 Chunked::DataEnd { cr } => match (cr, b) {
                     (false, b'\r') => self.state = Chunked::DataEnd { cr: true },
                     (true, b'\n') => self.state = Chunked::Size,
-                    _ => return Step::Invalid,
+                    _ => return ChunkStep::Invalid,
                 },
                 Chunked::Trailer { line } => match b {
                     b'\n' if line <= 1 => self.state = Chunked::Done,
                     b'\n' => self.state = Chunked::Trailer { line: 0 },
                     _ => self.state = Chunked::Trailer { line: line + 1 },
                 },
-                Chunked::Done => return Step::Framing(i),
+                Chunked::Done => return ChunkStep::Framing(i),
             }
             i += 1;
         }
-        Step::Framing(i)
+        ChunkStep::Framing(i)
     }
 
     /// Whether the last chunk and the trailers have been read.
@@ -337,12 +337,12 @@ mod tests {
             let mut rest = part;
             while !rest.is_empty() {
                 match d.step(rest) {
-                    Step::Framing(n) => rest = &rest[n..],
-                    Step::Data(n) => {
+                    ChunkStep::Framing(n) => rest = &rest[n..],
+                    ChunkStep::Data(n) => {
                         body.extend_from_slice(&rest[..n]);
                         rest = &rest[n..];
                     }
-                    Step::Invalid => return None,
+                    ChunkStep::Invalid => return None,
                 }
             }
         }

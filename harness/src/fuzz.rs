@@ -292,12 +292,12 @@ impl ReferenceStateMachine for Machine {
 pub fn steps(t: &Transition, ctx: &Ctx) -> Vec<Step> {
     let url = |(e, p): &(Endpoint, String)| -> String {
         match e {
-            Endpoint::Wiremock => ctx.wm(p),
-            Endpoint::Raw => ctx.raw(p),
+            Endpoint::Wiremock => ctx.wiremock_url(p),
+            Endpoint::Raw => ctx.raw_url(p),
             // A device declared without TLS is certified to class `http`: its HTTPS is judged
             // by `CONFORMANCE.CLASS.HTTPS` alone, never by fuzzing.
-            Endpoint::Tls if !ctx.profile.tls => ctx.raw(p),
-            Endpoint::Tls => ctx.tls(crate::oracle::TlsFront::Good, p),
+            Endpoint::Tls if !ctx.profile.tls => ctx.raw_url(p),
+            Endpoint::Tls => ctx.tls_url(crate::oracle::TlsFront::Good, p),
             Endpoint::Closed => ctx.closed(p),
         }
     };

@@ -42,7 +42,7 @@ impl fmt::Display for Impact {
 /// What changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(missing_docs)]
-pub enum Kind {
+pub enum ChangeKind {
     CommandAdded,
     CommandRemoved,
     FormAdded,
@@ -87,49 +87,49 @@ pub enum Kind {
     ProfileChanged,
 }
 
-impl Kind {
+impl ChangeKind {
     /// Words for reports.
     pub fn label(self) -> &'static str {
         match self {
-            Kind::CommandAdded => "command added",
-            Kind::CommandRemoved => "command removed",
-            Kind::FormAdded => "form added",
-            Kind::FormRemoved => "form removed",
-            Kind::ParamAdded => "parameter added",
-            Kind::ParamRemoved => "parameter removed",
-            Kind::ParamMoved => "parameter moved",
-            Kind::ParamTypeChanged => "parameter type changed",
-            Kind::PresenceChanged => "presence changed",
-            Kind::RangeNarrowed => "range narrowed",
-            Kind::RangeWidened => "range widened",
-            Kind::RangeChanged => "range changed",
-            Kind::DefaultChanged => "default changed",
-            Kind::EnumValueAdded => "enum value added",
-            Kind::EnumValueRemoved => "enum value removed",
-            Kind::EnumValueRenamed => "enum value renamed",
-            Kind::SpecialValueAdded => "special value added",
-            Kind::SpecialValueRemoved => "special value removed",
-            Kind::VariadicChanged => "variadic parameter changed",
-            Kind::DataPhaseChanged => "data phase changed",
-            Kind::RequestChanged => "request changed",
-            Kind::ResponseChanged => "response line changed",
-            Kind::OutcomeChanged => "outcome changed",
-            Kind::ResultChanged => "result string changed",
-            Kind::LimitChanged => "limit changed",
-            Kind::ErrorCodeAdded => "error code added",
-            Kind::ErrorCodeRemoved => "error code removed",
-            Kind::ErrorCodeChanged => "error code changed",
-            Kind::ClauseAdded => "clause added",
-            Kind::ClauseRemoved => "clause removed",
-            Kind::ClauseChanged => "clause changed",
-            Kind::ClauseBindsWidened => "clause binds more commands",
-            Kind::ClauseBindsNarrowed => "clause binds fewer commands",
-            Kind::ClauseSourceChanged => "clause source or note changed",
-            Kind::ClauseAlternatives => "clause alternatives changed",
-            Kind::ClauseVariants => "clause variants changed",
-            Kind::ProfileAdded => "profile added",
-            Kind::ProfileRemoved => "profile removed",
-            Kind::ProfileChanged => "profile changed",
+            ChangeKind::CommandAdded => "command added",
+            ChangeKind::CommandRemoved => "command removed",
+            ChangeKind::FormAdded => "form added",
+            ChangeKind::FormRemoved => "form removed",
+            ChangeKind::ParamAdded => "parameter added",
+            ChangeKind::ParamRemoved => "parameter removed",
+            ChangeKind::ParamMoved => "parameter moved",
+            ChangeKind::ParamTypeChanged => "parameter type changed",
+            ChangeKind::PresenceChanged => "presence changed",
+            ChangeKind::RangeNarrowed => "range narrowed",
+            ChangeKind::RangeWidened => "range widened",
+            ChangeKind::RangeChanged => "range changed",
+            ChangeKind::DefaultChanged => "default changed",
+            ChangeKind::EnumValueAdded => "enum value added",
+            ChangeKind::EnumValueRemoved => "enum value removed",
+            ChangeKind::EnumValueRenamed => "enum value renamed",
+            ChangeKind::SpecialValueAdded => "special value added",
+            ChangeKind::SpecialValueRemoved => "special value removed",
+            ChangeKind::VariadicChanged => "variadic parameter changed",
+            ChangeKind::DataPhaseChanged => "data phase changed",
+            ChangeKind::RequestChanged => "request changed",
+            ChangeKind::ResponseChanged => "response line changed",
+            ChangeKind::OutcomeChanged => "outcome changed",
+            ChangeKind::ResultChanged => "result string changed",
+            ChangeKind::LimitChanged => "limit changed",
+            ChangeKind::ErrorCodeAdded => "error code added",
+            ChangeKind::ErrorCodeRemoved => "error code removed",
+            ChangeKind::ErrorCodeChanged => "error code changed",
+            ChangeKind::ClauseAdded => "clause added",
+            ChangeKind::ClauseRemoved => "clause removed",
+            ChangeKind::ClauseChanged => "clause changed",
+            ChangeKind::ClauseBindsWidened => "clause binds more commands",
+            ChangeKind::ClauseBindsNarrowed => "clause binds fewer commands",
+            ChangeKind::ClauseSourceChanged => "clause source or note changed",
+            ChangeKind::ClauseAlternatives => "clause alternatives changed",
+            ChangeKind::ClauseVariants => "clause variants changed",
+            ChangeKind::ProfileAdded => "profile added",
+            ChangeKind::ProfileRemoved => "profile removed",
+            ChangeKind::ProfileChanged => "profile changed",
         }
     }
 }
@@ -138,7 +138,7 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// What changed.
-    pub kind: Kind,
+    pub kind: ChangeKind,
     /// Where: `AT+HTTPCGET set tx_size`, a clause id, an error code name.
     pub subject: String,
     /// Old → new, in words.
@@ -192,13 +192,13 @@ impl Report {
     }
 
     /// Changes of one kind.
-    pub fn of(&self, kind: Kind) -> impl Iterator<Item = &Change> {
+    pub fn of(&self, kind: ChangeKind) -> impl Iterator<Item = &Change> {
         self.changes.iter().filter(move |c| c.kind == kind)
     }
 
     fn push(
         &mut self,
-        kind: Kind,
+        kind: ChangeKind,
         subject: impl Into<String>,
         detail: impl Into<String>,
         firmware: Impact,
@@ -287,11 +287,17 @@ fn profiles(old: &Spec, new: &Spec, r: &mut Report) {
     for p in pair(&old.profiles, &new.profiles, |p| p.id.value.clone()) {
         let (op, np) = match p {
             Pair::Added(np) => {
-                r.push(Kind::ProfileAdded, &np.id.value, np.title.as_str(), C, C);
+                r.push(
+                    ChangeKind::ProfileAdded,
+                    &np.id.value,
+                    np.title.as_str(),
+                    C,
+                    C,
+                );
                 continue;
             }
             Pair::Removed(op) => {
-                r.push(Kind::ProfileRemoved, &op.id.value, "", B, B);
+                r.push(ChangeKind::ProfileRemoved, &op.id.value, "", B, B);
                 continue;
             }
             Pair::Kept(op, np) => (op, np),
@@ -317,21 +323,21 @@ fn profiles(old: &Spec, new: &Spec, r: &mut Report) {
             ));
         }
         if !what.is_empty() {
-            r.push(Kind::ProfileChanged, id, what.join("; "), B, B);
+            r.push(ChangeKind::ProfileChanged, id, what.join("; "), B, B);
         }
     }
 }
 
 /// How `new` bounds relate to `old` bounds.
-fn range_change(old: (i64, i64), new: (i64, i64)) -> Option<(Kind, Impact)> {
+fn range_change(old: (i64, i64), new: (i64, i64)) -> Option<(ChangeKind, Impact)> {
     if old == new {
         None
     } else if new.0 <= old.0 && new.1 >= old.1 {
-        Some((Kind::RangeWidened, C))
+        Some((ChangeKind::RangeWidened, C))
     } else if new.0 >= old.0 && new.1 <= old.1 {
-        Some((Kind::RangeNarrowed, B))
+        Some((ChangeKind::RangeNarrowed, B))
     } else {
-        Some((Kind::RangeChanged, B))
+        Some((ChangeKind::RangeChanged, B))
     }
 }
 
@@ -343,19 +349,25 @@ fn limits(old: &Spec, new: &Spec, r: &mut Report) {
     ] {
         if a != b {
             let host = if b < a { B } else { C };
-            r.push(Kind::LimitChanged, what, format!("{a} → {b}"), C, host);
+            r.push(
+                ChangeKind::LimitChanged,
+                what,
+                format!("{a} → {b}"),
+                C,
+                host,
+            );
         }
     }
     for p in pair(&o.ranges, &n.ranges, |x| x.name.value.clone()) {
         let (or, nr) = match p {
             Pair::Added(nr) => {
                 let s = format!("range {}", nr.name.value);
-                r.push(Kind::LimitChanged, s, "added", C, C);
+                r.push(ChangeKind::LimitChanged, s, "added", C, C);
                 continue;
             }
             Pair::Removed(or) => {
                 let s = format!("range {}", or.name.value);
-                r.push(Kind::LimitChanged, s, "removed", B, B);
+                r.push(ChangeKind::LimitChanged, s, "removed", B, B);
                 continue;
             }
             Pair::Kept(or, nr) => (or, nr),
@@ -377,7 +389,7 @@ fn limits(old: &Spec, new: &Spec, r: &mut Report) {
         );
         if od != nd {
             r.push(
-                Kind::DefaultChanged,
+                ChangeKind::DefaultChanged,
                 format!("limit {}", nr.name.value),
                 format!("{od:?} → {nd:?}"),
                 C,
@@ -399,7 +411,13 @@ fn strings(old: &Spec, new: &Spec, r: &mut Report) {
             }
             Pair::Kept(..) => continue,
         };
-        r.push(Kind::LimitChanged, format!("string {name}"), what, B, B);
+        r.push(
+            ChangeKind::LimitChanged,
+            format!("string {name}"),
+            what,
+            B,
+            B,
+        );
     }
 }
 
@@ -407,10 +425,10 @@ fn results(old: &Spec, new: &Spec, r: &mut Report) {
     let (o, n) = (&old.framing.results, &new.framing.results);
     for p in pair(o, n, |x| x.name.value.clone()) {
         match p {
-            Pair::Added(nr) => r.push(Kind::ResultChanged, &nr.name.value, "added", C, C),
-            Pair::Removed(or) => r.push(Kind::ResultChanged, &or.name.value, "removed", B, B),
+            Pair::Added(nr) => r.push(ChangeKind::ResultChanged, &nr.name.value, "added", C, C),
+            Pair::Removed(or) => r.push(ChangeKind::ResultChanged, &or.name.value, "removed", B, B),
             Pair::Kept(or, nr) if or.bytes.value != nr.bytes.value => r.push(
-                Kind::ResultChanged,
+                ChangeKind::ResultChanged,
                 &nr.name.value,
                 format!("{:?} → {:?}", or.bytes.value, nr.bytes.value),
                 B,
@@ -425,8 +443,8 @@ fn error_codes(old: &Spec, new: &Spec, r: &mut Report) {
     let (o, n) = (&old.error_codes.codes, &new.error_codes.codes);
     for p in pair(o, n, |x| x.name.value.clone()) {
         match p {
-            Pair::Added(nc) => r.push(Kind::ErrorCodeAdded, &nc.name.value, "", C, C),
-            Pair::Removed(oc) => r.push(Kind::ErrorCodeRemoved, &oc.name.value, "", B, B),
+            Pair::Added(nc) => r.push(ChangeKind::ErrorCodeAdded, &nc.name.value, "", C, C),
+            Pair::Removed(oc) => r.push(ChangeKind::ErrorCodeRemoved, &oc.name.value, "", B, B),
             Pair::Kept(oc, nc) => {
                 let (ov, nv) = (old.code_value(oc), new.code_value(nc));
                 let (op, np) = (
@@ -435,7 +453,7 @@ fn error_codes(old: &Spec, new: &Spec, r: &mut Report) {
                 );
                 if ov != nv || op != np {
                     r.push(
-                        Kind::ErrorCodeChanged,
+                        ChangeKind::ErrorCodeChanged,
                         &nc.name.value,
                         format!("{ov:#010x?} → {nv:#010x?}"),
                         B,
@@ -451,11 +469,11 @@ fn commands(old: &Spec, new: &Spec, r: &mut Report) {
     for p in pair(&old.commands, &new.commands, |c| c.name.value.clone()) {
         let (oc, nc) = match p {
             Pair::Added(nc) => {
-                r.push(Kind::CommandAdded, &nc.name.value, "", B, C);
+                r.push(ChangeKind::CommandAdded, &nc.name.value, "", B, C);
                 continue;
             }
             Pair::Removed(oc) => {
-                r.push(Kind::CommandRemoved, &oc.name.value, "", B, B);
+                r.push(ChangeKind::CommandRemoved, &oc.name.value, "", B, B);
                 continue;
             }
             Pair::Kept(oc, nc) => (oc, nc),
@@ -463,8 +481,8 @@ fn commands(old: &Spec, new: &Spec, r: &mut Report) {
         for kind in FormKind::ALL {
             let subject = format!("{} {}", nc.name.value, kind.as_str());
             match (oc.forms.get(kind), nc.forms.get(kind)) {
-                (None, Some(_)) => r.push(Kind::FormAdded, subject, "", B, C),
-                (Some(_), None) => r.push(Kind::FormRemoved, subject, "", B, B),
+                (None, Some(_)) => r.push(ChangeKind::FormAdded, subject, "", B, C),
+                (Some(_), None) => r.push(ChangeKind::FormRemoved, subject, "", B, B),
                 (Some(of), Some(nf)) => form(old, new, &subject, of, nf, r),
                 (None, None) => {}
             }
@@ -488,7 +506,7 @@ fn form(old: &Spec, new: &Spec, subject: &str, of: &Form, nf: &Form, r: &mut Rep
                 i >= of.params.len() && np.presence.value.droppable() && np.only_if.is_none();
             let impact = if trailing { C } else { B };
             r.push(
-                Kind::ParamAdded,
+                ChangeKind::ParamAdded,
                 s,
                 format!("at position {i}"),
                 impact,
@@ -497,14 +515,20 @@ fn form(old: &Spec, new: &Spec, subject: &str, of: &Form, nf: &Form, r: &mut Rep
             continue;
         };
         if oi != i {
-            r.push(Kind::ParamMoved, &s, format!("position {oi} → {i}"), B, B);
+            r.push(
+                ChangeKind::ParamMoved,
+                &s,
+                format!("position {oi} → {i}"),
+                B,
+                B,
+            );
         }
         param(old, new, &s, &of.params[oi], np, r);
     }
     for op in &of.params {
         if !nf.params.iter().any(|p| p.name.value == op.name.value) {
             r.push(
-                Kind::ParamRemoved,
+                ChangeKind::ParamRemoved,
                 format!("{subject} {}", op.name.value),
                 "",
                 B,
@@ -523,9 +547,9 @@ fn form(old: &Spec, new: &Spec, subject: &str, of: &Form, nf: &Form, r: &mut Rep
     };
     match (variadic(&of.variadic), variadic(&nf.variadic)) {
         (a, b) if a == b => {}
-        (None, Some(_)) => r.push(Kind::VariadicChanged, subject, "added", C, C),
+        (None, Some(_)) => r.push(ChangeKind::VariadicChanged, subject, "added", C, C),
         (a, b) => r.push(
-            Kind::VariadicChanged,
+            ChangeKind::VariadicChanged,
             subject,
             format!("{a:?} → {b:?}"),
             B,
@@ -543,7 +567,7 @@ fn form(old: &Spec, new: &Spec, subject: &str, of: &Form, nf: &Form, r: &mut Rep
         })
     };
     if data(&of.data) != data(&nf.data) {
-        r.push(Kind::DataPhaseChanged, subject, "", B, B);
+        r.push(ChangeKind::DataPhaseChanged, subject, "", B, B);
     }
     let request = |q: &Option<Request>| {
         q.as_ref().map(|q| {
@@ -557,7 +581,7 @@ fn form(old: &Spec, new: &Spec, subject: &str, of: &Form, nf: &Form, r: &mut Rep
         })
     };
     if request(&of.request) != request(&nf.request) {
-        r.push(Kind::RequestChanged, subject, "", B, B);
+        r.push(ChangeKind::RequestChanged, subject, "", B, B);
     }
     for p in pair(&of.responses, &nf.responses, |x| x.name.value.clone()) {
         let (name, what) = match p {
@@ -570,7 +594,7 @@ fn form(old: &Spec, new: &Spec, subject: &str, of: &Form, nf: &Form, r: &mut Rep
             Pair::Kept(..) => continue,
         };
         r.push(
-            Kind::ResponseChanged,
+            ChangeKind::ResponseChanged,
             format!("{subject} {name}"),
             what,
             B,
@@ -595,7 +619,7 @@ fn form(old: &Spec, new: &Spec, subject: &str, of: &Form, nf: &Form, r: &mut Rep
             Pair::Kept(..) => continue,
         };
         r.push(
-            Kind::OutcomeChanged,
+            ChangeKind::OutcomeChanged,
             format!("{subject} outcome {name}"),
             what,
             B,
@@ -613,7 +637,7 @@ fn may_be_absent(spec: &Spec, p: &Param) -> bool {
 fn param(old: &Spec, new: &Spec, s: &str, op: &Param, np: &Param, r: &mut Report) {
     if op.ty.value != np.ty.value {
         r.push(
-            Kind::ParamTypeChanged,
+            ChangeKind::ParamTypeChanged,
             s,
             format!("{:?} → {:?}", op.ty.value, np.ty.value),
             B,
@@ -632,7 +656,7 @@ fn param(old: &Spec, new: &Spec, s: &str, op: &Param, np: &Param, r: &mut Report
             C
         };
         r.push(
-            Kind::PresenceChanged,
+            ChangeKind::PresenceChanged,
             s,
             format!("{opr:?} → {npr:?}"),
             fw,
@@ -664,14 +688,14 @@ fn param(old: &Spec, new: &Spec, s: &str, op: &Param, np: &Param, r: &mut Report
             }
         }
         (None, Some(b)) => r.push(
-            Kind::RangeNarrowed,
+            ChangeKind::RangeNarrowed,
             s,
             format!("any → [{}, {}]", b.0, b.1),
             C,
             B,
         ),
         (Some(a), None) => r.push(
-            Kind::RangeWidened,
+            ChangeKind::RangeWidened,
             s,
             format!("[{}, {}] → any", a.0, a.1),
             C,
@@ -683,7 +707,7 @@ fn param(old: &Spec, new: &Spec, s: &str, op: &Param, np: &Param, r: &mut Report
     if od != nd {
         let show = |v: &Option<Value>| v.as_ref().map_or("none".into(), |v| v.to_string());
         r.push(
-            Kind::DefaultChanged,
+            ChangeKind::DefaultChanged,
             s,
             format!("{} → {}", show(&od), show(&nd)),
             C,
@@ -697,21 +721,21 @@ fn enum_and_special(s: &str, op: &Param, np: &Param, r: &mut Report) {
     for p in pair(&op.enum_values, &np.enum_values, |e| e.value.value) {
         match p {
             Pair::Added(ne) => r.push(
-                Kind::EnumValueAdded,
+                ChangeKind::EnumValueAdded,
                 s,
                 format!("{} = {}", ne.value.value, ne.name.value),
                 B,
                 C,
             ),
             Pair::Removed(oe) => r.push(
-                Kind::EnumValueRemoved,
+                ChangeKind::EnumValueRemoved,
                 s,
                 format!("{} = {}", oe.value.value, oe.name.value),
                 B,
                 B,
             ),
             Pair::Kept(oe, ne) if oe.name.value != ne.name.value => r.push(
-                Kind::EnumValueRenamed,
+                ChangeKind::EnumValueRenamed,
                 s,
                 format!("{}: {} → {}", ne.value.value, oe.name.value, ne.name.value),
                 B,
@@ -722,9 +746,15 @@ fn enum_and_special(s: &str, op: &Param, np: &Param, r: &mut Report) {
     }
     for p in pair(&op.special, &np.special, |x| x.value.value) {
         match p {
-            Pair::Added(ns) => r.push(Kind::SpecialValueAdded, s, ns.value.value.to_string(), B, C),
+            Pair::Added(ns) => r.push(
+                ChangeKind::SpecialValueAdded,
+                s,
+                ns.value.value.to_string(),
+                B,
+                C,
+            ),
             Pair::Removed(os) => r.push(
-                Kind::SpecialValueRemoved,
+                ChangeKind::SpecialValueRemoved,
                 s,
                 os.value.value.to_string(),
                 C,
@@ -739,45 +769,63 @@ fn clauses(old: &Spec, new: &Spec, r: &mut Report) {
     for p in pair(&old.clauses, &new.clauses, |c| c.id.value.clone()) {
         let (oc, nc) = match p {
             Pair::Added(nc) => {
-                r.push(Kind::ClauseAdded, &nc.id.value, "", B, C);
+                r.push(ChangeKind::ClauseAdded, &nc.id.value, "", B, C);
                 continue;
             }
             Pair::Removed(oc) => {
-                r.push(Kind::ClauseRemoved, &oc.id.value, "", C, B);
+                r.push(ChangeKind::ClauseRemoved, &oc.id.value, "", C, B);
                 continue;
             }
             Pair::Kept(oc, nc) => (oc, nc),
         };
         let id = &nc.id.value;
         if oc.statement.trim() != nc.statement.trim() {
-            r.push(Kind::ClauseChanged, id, "statement", B, B);
+            r.push(ChangeKind::ClauseChanged, id, "statement", B, B);
         }
         let ob: Vec<&str> = oc.binds.iter().map(|b| b.value.as_str()).collect();
         let nb: Vec<&str> = nc.binds.iter().map(|b| b.value.as_str()).collect();
         let added: Vec<&str> = nb.iter().filter(|b| !ob.contains(b)).copied().collect();
         let removed: Vec<&str> = ob.iter().filter(|b| !nb.contains(b)).copied().collect();
         if !added.is_empty() {
-            r.push(Kind::ClauseBindsWidened, id, added.join(", "), B, C);
+            r.push(ChangeKind::ClauseBindsWidened, id, added.join(", "), B, C);
         }
         if !removed.is_empty() {
-            r.push(Kind::ClauseBindsNarrowed, id, removed.join(", "), C, B);
+            r.push(
+                ChangeKind::ClauseBindsNarrowed,
+                id,
+                removed.join(", "),
+                C,
+                B,
+            );
         }
         if oc.source.value != nc.source.value || oc.note != nc.note {
-            r.push(Kind::ClauseSourceChanged, id, "", C, C);
+            r.push(ChangeKind::ClauseSourceChanged, id, "", C, C);
         }
         // A new allowed answer breaks hosts that relied on the one answer; a withdrawn one
         // breaks devices that gave it.
         if oc.alternatives.iter().any(|a| !nc.alternatives.contains(a)) {
-            r.push(Kind::ClauseAlternatives, id, "alternative withdrawn", B, C);
+            r.push(
+                ChangeKind::ClauseAlternatives,
+                id,
+                "alternative withdrawn",
+                B,
+                C,
+            );
         }
         if nc.alternatives.iter().any(|a| !oc.alternatives.contains(a)) {
-            r.push(Kind::ClauseAlternatives, id, "alternative added", C, B);
+            r.push(
+                ChangeKind::ClauseAlternatives,
+                id,
+                "alternative added",
+                C,
+                B,
+            );
         }
         let ov: Vec<_> = oc.variants.iter().map(variant_key).collect();
         let nv: Vec<_> = nc.variants.iter().map(variant_key).collect();
         for v in nv.iter().filter(|v| !ov.contains(v)) {
             r.push(
-                Kind::ClauseVariants,
+                ChangeKind::ClauseVariants,
                 id,
                 format!("variant {} under {} added or changed", v.0, v.1.join(", ")),
                 B,
@@ -786,7 +834,7 @@ fn clauses(old: &Spec, new: &Spec, r: &mut Report) {
         }
         for v in ov.iter().filter(|v| !nv.contains(v)) {
             r.push(
-                Kind::ClauseVariants,
+                ChangeKind::ClauseVariants,
                 id,
                 format!("variant {} under {} withdrawn", v.0, v.1.join(", ")),
                 B,

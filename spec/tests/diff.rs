@@ -2,7 +2,7 @@
 
 mod common;
 
-use atspec_spec::diff::{Impact, Kind, Report, diff};
+use atspec_spec::diff::{ChangeKind, Impact, Report, diff};
 
 fn edited(edits: &[(&str, &str)]) -> Report {
     let text = common::spec_text();
@@ -32,7 +32,7 @@ fn narrowed_range_is_breaking_for_hosts() {
         "      range: [0, 10240]\n      default: 2048",
         "      range: [0, 8192]\n      default: 2048",
     )]);
-    let c: Vec<_> = r.of(Kind::RangeNarrowed).collect();
+    let c: Vec<_> = r.of(ChangeKind::RangeNarrowed).collect();
     assert_eq!(c.len(), 1, "{r}");
     assert_eq!(c[0].subject, "limit buffer_size");
     assert_eq!(c[0].host, Impact::Breaking);
@@ -43,7 +43,7 @@ fn narrowed_range_is_breaking_for_hosts() {
 #[test]
 fn widened_range_is_compatible() {
     let r = edited(&[("      range: [8, 8192]", "      range: [8, 16384]")]);
-    let c: Vec<_> = r.of(Kind::RangeWidened).collect();
+    let c: Vec<_> = r.of(ChangeKind::RangeWidened).collect();
     assert_eq!(c.len(), 1, "{r}");
     assert_eq!(c[0].subject, "limit url_length");
     assert!(!r.breaking(), "{r}");
@@ -58,11 +58,11 @@ fn param_range_change_is_reported_on_the_parameter() {
             "",
         ),
     ]);
-    let narrowed: Vec<_> = r.of(Kind::RangeNarrowed).collect();
+    let narrowed: Vec<_> = r.of(ChangeKind::RangeNarrowed).collect();
     assert_eq!(narrowed.len(), 1, "{r}");
     assert_eq!(narrowed[0].subject, "AT+HTTPCLIENT set content_type");
     assert_eq!(narrowed[0].detail, "[0, 3] → [0, 2]");
-    assert_eq!(r.of(Kind::EnumValueRemoved).count(), 1, "{r}");
+    assert_eq!(r.of(ChangeKind::EnumValueRemoved).count(), 1, "{r}");
     assert!(r.breaking());
 }
 
@@ -73,7 +73,7 @@ fn new_optional_trailing_parameter_is_compatible() {
         "            clauses: [HTTP.TIMEOUT.PARAM, HTTP.TIMEOUT.ZERO_IS_DEFAULT]\n          - name: retries\n            type: int\n            presence: optional\n            range: [0, 3]\n            default: 0\n            description: Retries.\n",
     )]);
     // The parameter list is shared by HTTPGETSIZE and HTTPCGET through a YAML anchor.
-    let added: Vec<_> = r.of(Kind::ParamAdded).collect();
+    let added: Vec<_> = r.of(ChangeKind::ParamAdded).collect();
     assert_eq!(added.len(), 2, "{r}");
     assert!(
         added.iter().all(|c| c.subject.ends_with(" set retries")),
@@ -90,14 +90,14 @@ fn new_required_parameter_is_breaking() {
         "            clauses: [HTTP.URL.FALLBACK_URLCFG, HTTP.URL.VALID]\n",
         "            clauses: [HTTP.URL.FALLBACK_URLCFG, HTTP.URL.VALID]\n          - name: retries\n            type: int\n            presence: required\n            range: [0, 3]\n            description: Retries.\n",
     )]);
-    let added: Vec<_> = r.of(Kind::ParamAdded).collect();
+    let added: Vec<_> = r.of(ChangeKind::ParamAdded).collect();
     assert_eq!(added.len(), 2, "{r}");
     assert!(
         added
             .iter()
             .all(|c| c.host == Impact::Breaking && c.firmware == Impact::Breaking)
     );
-    assert_eq!(r.of(Kind::ParamMoved).count(), 6, "{r}");
+    assert_eq!(r.of(ChangeKind::ParamMoved).count(), 6, "{r}");
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn removed_enum_value_is_breaking_for_both() {
         "              - {value: 3, name: TextXml, meaning: text/xml}\n",
         "",
     )]);
-    let c: Vec<_> = r.of(Kind::EnumValueRemoved).collect();
+    let c: Vec<_> = r.of(ChangeKind::EnumValueRemoved).collect();
     assert_eq!(c.len(), 1, "{r}");
     assert_eq!(c[0].subject, "AT+HTTPCLIENT set content_type");
     assert_eq!(
@@ -128,13 +128,13 @@ fn added_enum_value_breaks_firmware_only() {
             "            range: [0, 4]\n            enum:\n              - {value: 0, name: FormUrlencoded",
         ),
     ]);
-    let c: Vec<_> = r.of(Kind::EnumValueAdded).collect();
+    let c: Vec<_> = r.of(ChangeKind::EnumValueAdded).collect();
     assert_eq!(c.len(), 1, "{r}");
     assert_eq!(
         (c[0].firmware, c[0].host),
         (Impact::Breaking, Impact::Compatible)
     );
-    assert_eq!(r.of(Kind::RangeWidened).count(), 1, "{r}");
+    assert_eq!(r.of(ChangeKind::RangeWidened).count(), 1, "{r}");
 }
 
 #[test]
@@ -149,10 +149,10 @@ fn clause_and_default_changes_are_classified() {
             "      default: 6000\n      unit: ms\n      description: Network timeout",
         ),
     ]);
-    let changed: Vec<_> = r.of(Kind::ClauseChanged).collect();
+    let changed: Vec<_> = r.of(ChangeKind::ClauseChanged).collect();
     assert_eq!(changed.len(), 1, "{r}");
     assert_eq!(changed[0].subject, "BASE.AT.OK");
-    let defaults: Vec<_> = r.of(Kind::DefaultChanged).collect();
+    let defaults: Vec<_> = r.of(ChangeKind::DefaultChanged).collect();
     assert!(!defaults.is_empty(), "{r}");
     assert!(
         defaults
@@ -169,10 +169,10 @@ fn removed_command_and_clause_are_reported() {
     new.commands.retain(|c| c.name.value != "AT+HTTPCFG");
     new.clauses.retain(|c| c.id.value != "BASE.AT.OK");
     let r = diff(&old, &new);
-    assert_eq!(r.of(Kind::CommandRemoved).count(), 1, "{r}");
-    assert_eq!(r.of(Kind::ClauseRemoved).count(), 1, "{r}");
+    assert_eq!(r.of(ChangeKind::CommandRemoved).count(), 1, "{r}");
+    assert_eq!(r.of(ChangeKind::ClauseRemoved).count(), 1, "{r}");
     let back = diff(&new, &old);
-    let added: Vec<_> = back.of(Kind::CommandAdded).collect();
+    let added: Vec<_> = back.of(ChangeKind::CommandAdded).collect();
     assert_eq!(added.len(), 1);
     assert_eq!(
         (added[0].firmware, added[0].host),
@@ -192,7 +192,7 @@ fn alternatives_added_or_withdrawn_are_classified() {
     let end = end + text[end..].find('\n').unwrap() + 1;
     let block = &text[start..end];
     let r = edited(&[(block, "")]);
-    let c: Vec<_> = r.of(Kind::ClauseAlternatives).collect();
+    let c: Vec<_> = r.of(ChangeKind::ClauseAlternatives).collect();
     assert_eq!(c.len(), 1, "{r}");
     assert_eq!(c[0].subject, "HTTPCFG.INDEXES.MODES_1_3");
     assert_eq!(c[0].firmware, Impact::Breaking);
@@ -202,7 +202,7 @@ fn alternatives_added_or_withdrawn_are_classified() {
         "  - id: HTTPCFG.NO_CERT\n",
         "  - id: HTTPCFG.NO_CERT\n    alternatives: [{kind: err_code_optional, why: test}]\n",
     )]);
-    let c: Vec<_> = r.of(Kind::ClauseAlternatives).collect();
+    let c: Vec<_> = r.of(ChangeKind::ClauseAlternatives).collect();
     assert_eq!(c.len(), 1, "{r}");
     assert_eq!(c[0].host, Impact::Breaking);
     assert_eq!(c[0].firmware, Impact::Compatible);
@@ -212,7 +212,7 @@ fn alternatives_added_or_withdrawn_are_classified() {
 fn profile_and_variant_changes_are_classified() {
     // A version that gains a command it lacked changes how devices of that version are judged.
     let r = edited(&[("    lacks: [AT+HTTPCFG]\n", "    lacks: []\n")]);
-    let c: Vec<_> = r.of(Kind::ProfileChanged).collect();
+    let c: Vec<_> = r.of(ChangeKind::ProfileChanged).collect();
     assert_eq!(c.len(), 1, "{r}");
     assert_eq!(c[0].subject, "esp-at-3.1");
     assert!(c[0].detail.contains("lacks"), "{}", c[0].detail);
@@ -222,7 +222,7 @@ fn profile_and_variant_changes_are_classified() {
         "        profiles: [esp-at-3.1]\n",
         "        profiles: [esp-at-3.0]\n",
     )]);
-    let c: Vec<_> = r.of(Kind::ClauseVariants).collect();
+    let c: Vec<_> = r.of(ChangeKind::ClauseVariants).collect();
     assert_eq!(c.len(), 2, "{r}");
     assert!(
         c.iter()
@@ -233,7 +233,7 @@ fn profile_and_variant_changes_are_classified() {
         ("  - id: esp-at-4.1\n", "  - id: esp-at-9.9\n"),
         ("esp-at-3.1, esp-at-4.1]", "esp-at-3.1, esp-at-9.9]"),
     ]);
-    assert_eq!(r.of(Kind::ProfileAdded).count(), 1, "{r}");
-    assert_eq!(r.of(Kind::ProfileRemoved).count(), 1, "{r}");
-    assert!(!r.of(Kind::ProfileAdded).next().unwrap().breaking());
+    assert_eq!(r.of(ChangeKind::ProfileAdded).count(), 1, "{r}");
+    assert_eq!(r.of(ChangeKind::ProfileRemoved).count(), 1, "{r}");
+    assert!(!r.of(ChangeKind::ProfileAdded).next().unwrap().breaking());
 }

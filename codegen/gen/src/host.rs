@@ -262,9 +262,9 @@ fn form_desc(
     let params = f.params.iter().map(|p| {
         let n = &p.name;
         let kind = match (p.ty, p.bounds) {
-            (ParamType::String, _) => quote!(#rt::strategy::Kind::Str),
-            (ParamType::Int, Some((lo, hi))) => quote!(#rt::strategy::Kind::Int { bounds: ::core::option::Option::Some((#lo, #hi)) }),
-            (ParamType::Int, None) => quote!(#rt::strategy::Kind::Int { bounds: ::core::option::Option::None }),
+            (ParamType::String, _) => quote!(#rt::strategy::WireType::Str),
+            (ParamType::Int, Some((lo, hi))) => quote!(#rt::strategy::WireType::Int { bounds: ::core::option::Option::Some((#lo, #hi)) }),
+            (ParamType::Int, None) => quote!(#rt::strategy::WireType::Int { bounds: ::core::option::Option::None }),
         };
         let pres = presence_tokens(rt, p.presence);
         let values: Vec<i32> = p.enumeration.iter().flat_map(|e| e.variants.iter().map(|v| v.1)).collect();

@@ -74,7 +74,9 @@ pub struct Decoder {
     prompt_expected: bool,
 }
 
-enum Step {
+/// What one look at the buffered output found: an event and the bytes it took, or not
+/// enough bytes yet.
+enum Scan {
     Emit(Event, usize),
     Wait,
 }
@@ -122,25 +124,25 @@ impl Decoder {
         let mut out = Vec::new();
         while !self.buf.is_empty() {
             match self.step(idle) {
-                Step::Emit(ev, n) => {
+                Scan::Emit(ev, n) => {
                     self.buf.drain(..n);
                     out.push(ev);
                 }
-                Step::Wait => break,
+                Scan::Wait => break,
             }
         }
         out
     }
 
-    fn step(&mut self, idle: bool) -> Step {
+    fn step(&mut self, idle: bool) -> Scan {
         let buf = &self.buf;
         if !self.echo.is_empty() {
             if buf.starts_with(&self.echo) {
                 let n = self.echo.len();
-                return Step::Emit(Event::Echo(std::mem::take(&mut self.echo)), n);
+                return Scan::Emit(Event::Echo(std::mem::take(&mut self.echo)), n);
             }
             if self.echo.starts_with(buf) && !idle {
-                return Step::Wait;
+                return Scan::Wait;
             }
             self.echo.clear();
         }
@@ -164,12 +166,12 @@ impl Decoder {
                 .iter()
                 .any(|o| o.bytes.len() > r.bytes.len() && o.bytes.starts_with(buf));
             if !(extendable && hold_for_prompt) {
-                return Step::Emit(Event::Result(r.name), r.bytes.len());
+                return Scan::Emit(Event::Result(r.name), r.bytes.len());
             }
-            return Step::Wait;
+            return Scan::Wait;
         }
         if longer_possible && !idle {
-            return Step::Wait;
+            return Scan::Wait;
         }
         if let Some(step) = self.err_code(idle) {
             return step;
@@ -179,38 +181,38 @@ impl Decoder {
         }
         let end = self.table.line_end;
         if let Some(i) = find(buf, end) {
-            return Step::Emit(Event::Line(buf[..i].to_vec()), i + end.len());
+            return Scan::Emit(Event::Line(buf[..i].to_vec()), i + end.len());
         }
         if idle {
-            return Step::Emit(Event::Line(buf.clone()), buf.len());
+            return Scan::Emit(Event::Line(buf.clone()), buf.len());
         }
-        Step::Wait
+        Scan::Wait
     }
 
-    fn err_code(&self, idle: bool) -> Option<Step> {
+    fn err_code(&self, idle: bool) -> Option<Scan> {
         let t = self.table;
         let buf = &self.buf;
         if t.err_prefix.starts_with(buf) && !idle {
-            return Some(Step::Wait);
+            return Some(Scan::Wait);
         }
         let rest = buf.strip_prefix(t.err_prefix)?;
         let need = t.err_digits + t.err_suffix.len();
         if rest.len() < need {
-            return (!idle).then_some(Step::Wait);
+            return (!idle).then_some(Scan::Wait);
         }
         let digits = std::str::from_utf8(&rest[..t.err_digits]).ok()?;
         let code = u32::from_str_radix(digits, 16).ok()?;
         if &rest[t.err_digits..need] != t.err_suffix {
             return None;
         }
-        Some(Step::Emit(Event::ErrCode(code), t.err_prefix.len() + need))
+        Some(Scan::Emit(Event::ErrCode(code), t.err_prefix.len() + need))
     }
 
-    fn payload(&self, idle: bool) -> Option<Step> {
+    fn payload(&self, idle: bool) -> Option<Scan> {
         let buf = &self.buf;
         for p in self.table.payloads {
             if p.prefix.starts_with(buf) && !idle {
-                return Some(Step::Wait);
+                return Some(Scan::Wait);
             }
             let Some(rest) = buf.strip_prefix(p.prefix) else {
                 continue;
@@ -218,7 +220,7 @@ impl Decoder {
             let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
             let after = &rest[digits..];
             if after.len() < p.separator.len() {
-                return (!idle && digits < 10).then_some(Step::Wait);
+                return (!idle && digits < 10).then_some(Scan::Wait);
             }
             if digits == 0 || !after.starts_with(p.separator) {
                 return None; // not length-delimited after all: an ordinary line
@@ -227,12 +229,12 @@ impl Decoder {
             let start = p.prefix.len() + digits + p.separator.len();
             let end = start + n + p.tail.len();
             if buf.len() < end {
-                return (!idle).then_some(Step::Wait);
+                return (!idle).then_some(Scan::Wait);
             }
             if &buf[start + n..end] != p.tail {
                 return None;
             }
-            return Some(Step::Emit(
+            return Some(Scan::Emit(
                 Event::Payload {
                     command: p.command,
                     data: buf[start..start + n].to_vec(),

@@ -37,7 +37,7 @@ use crate::{Presence, Syntax};
 
 /// Wire type of a parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum WireType {
     /// An integer; `bounds` when the spec gives a range.
     Int {
         /// Inclusive range, if any.
@@ -53,7 +53,7 @@ pub struct ParamDesc {
     /// snake_case name.
     pub name: &'static str,
     /// Type and range.
-    pub kind: Kind,
+    pub kind: WireType,
     /// Presence rule.
     pub presence: Presence,
     /// Enumerated values.
@@ -182,7 +182,7 @@ fn encode_fields(spec: &SpecDesc, form: &FormDesc, fields: Vec<Raw>) -> Vec<u8> 
 // ---------------------------------------------------------------- valid
 
 fn int_values(p: &ParamDesc) -> BoxedStrategy<i32> {
-    let Kind::Int { bounds } = p.kind else {
+    let WireType::Int { bounds } = p.kind else {
         unreachable!("int_values on a string parameter")
     };
     let mut picks: Vec<i32> = p.special.to_vec();
@@ -229,8 +229,8 @@ pub fn strings(needle: &'static [u8]) -> BoxedStrategy<Vec<u8>> {
 
 fn param_values(p: &ParamDesc) -> BoxedStrategy<Raw> {
     let value = match p.kind {
-        Kind::Int { .. } => int_values(p).prop_map(Raw::Int).boxed(),
-        Kind::Str => strings(p.must_contain).prop_map(Raw::Str).boxed(),
+        WireType::Int { .. } => int_values(p).prop_map(Raw::Int).boxed(),
+        WireType::Str => strings(p.must_contain).prop_map(Raw::Str).boxed(),
     };
     match p.presence {
         Presence::Required => value,
@@ -276,7 +276,7 @@ fn repair(spec: &SpecDesc, form: &FormDesc, mut raw: RawForm) -> RawForm {
         && let Some(c) = v.count_param
     {
         let (lo, hi) = match ps[c].kind {
-            Kind::Int { bounds: Some(b) } => b,
+            WireType::Int { bounds: Some(b) } => b,
             _ => (0, i32::MAX),
         };
         let hi = (hi.max(0) as usize).min(room);
@@ -315,8 +315,8 @@ fn repair(spec: &SpecDesc, form: &FormDesc, mut raw: RawForm) -> RawForm {
 /// A value that satisfies a parameter whatever else holds.
 fn fallback(p: &ParamDesc) -> Raw {
     match p.kind {
-        Kind::Str => Raw::Str(p.must_contain.to_vec()),
-        Kind::Int { bounds } => Raw::Int(
+        WireType::Str => Raw::Str(p.must_contain.to_vec()),
+        WireType::Int { bounds } => Raw::Int(
             p.default
                 .or_else(|| p.enum_values.first().copied())
                 .or_else(|| bounds.map(|b| b.0))
@@ -464,12 +464,13 @@ fn is_set(form: &FormDesc) -> bool {
 
 fn applies(form: &FormDesc, d: Defect) -> bool {
     let ps = form.params;
-    let ranged = |p: &ParamDesc| matches!(p.kind, Kind::Int { bounds: Some(_) }) && !p.enum_open;
+    let ranged =
+        |p: &ParamDesc| matches!(p.kind, WireType::Int { bounds: Some(_) }) && !p.enum_open;
     match d {
         Defect::BelowRange | Defect::AboveRange => ps.iter().any(ranged),
-        Defect::NonNumeric => ps.iter().any(|p| matches!(p.kind, Kind::Int { .. })),
+        Defect::NonNumeric => ps.iter().any(|p| matches!(p.kind, WireType::Int { .. })),
         Defect::Unquoted | Defect::DanglingEscape => {
-            ps.iter().any(|p| p.kind == Kind::Str) || form.variadic.is_some()
+            ps.iter().any(|p| p.kind == WireType::Str) || form.variadic.is_some()
         }
         Defect::MissingParam => ps
             .iter()
@@ -537,8 +538,8 @@ fn break_rule(
     let encode = |raw: &RawForm| encode_raw(spec, form, raw);
     match defect {
         Defect::BelowRange | Defect::AboveRange => {
-            let i = pick(&|p| matches!(p.kind, Kind::Int { bounds: Some(_) }) && !p.enum_open)?;
-            let Kind::Int {
+            let i = pick(&|p| matches!(p.kind, WireType::Int { bounds: Some(_) }) && !p.enum_open)?;
+            let WireType::Int {
                 bounds: Some((lo, hi)),
             } = ps[i].kind
             else {
@@ -563,7 +564,7 @@ fn break_rule(
             ))
         }
         Defect::NonNumeric => {
-            let i = pick(&|p| matches!(p.kind, Kind::Int { .. }))?;
+            let i = pick(&|p| matches!(p.kind, WireType::Int { .. }))?;
             let junk = ["abc", "1a", "+1", " 1", "\"1\"", "1.5", "--1", "0x1g", "１"];
             write_before(ps, &mut raw, i);
             raw.params[i] = Raw::Verbatim(junk[b.index(junk.len())].as_bytes().to_vec());
@@ -581,7 +582,7 @@ fn break_rule(
                 b"\"ab\\\""
             };
             let strs: Vec<usize> = (0..ps.len())
-                .filter(|&i| pos[i].is_some() && ps[i].kind == Kind::Str)
+                .filter(|&i| pos[i].is_some() && ps[i].kind == WireType::Str)
                 .collect();
             let fixed = pos.iter().flatten().count();
             let slots = strs.len() + raw.list.len();

@@ -7,7 +7,7 @@ use atspec_rt::ByteSink;
 use super::{DataFor, Engine, RESERVE, Streaming};
 use crate::device::{self, Reply, respond};
 use crate::http::Fill;
-use crate::net::Kind;
+use crate::net::HttpCommand;
 use crate::store::Auth;
 
 impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
@@ -90,7 +90,7 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
             cmd.rx_size_or_default(),
             cmd.timeout_or_default(),
         );
-        self.start_sized(Kind::GetSize, cmd.url, sizes);
+        self.start_sized(HttpCommand::GetSize, cmd.url, sizes);
     }
 
     fn http_c_get(&mut self, cmd: &device::HttpCGet<'_>) {
@@ -99,7 +99,7 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
             cmd.rx_size_or_default(),
             cmd.timeout_or_default(),
         );
-        self.start_sized(Kind::CGet, cmd.url, sizes);
+        self.start_sized(HttpCommand::CGet, cmd.url, sizes);
     }
 
     fn http_c_post(&mut self, cmd: &device::HttpCPost<'_>) {

@@ -9,8 +9,8 @@ use super::{DataFor, Engine, Mode, OUT_CAPACITY, RESERVE, Streaming};
 use crate::device::{self, Reply, err_code, respond};
 use crate::http::{self, Url};
 use crate::net::{
-    DEFAULT_BUFFER, DEFAULT_TIMEOUT_MS, Ending, FIXED, Kind, Limits, Payload, Policy, Request,
-    SEND_LENGTH_MAX, USER_AGENT,
+    DEFAULT_BUFFER, DEFAULT_TIMEOUT_MS, Ending, FIXED, HttpCommand, Limits, Payload, Policy,
+    Request, SEND_LENGTH_MAX, USER_AGENT,
 };
 use crate::out::Out;
 use crate::quirk::Quirk;
@@ -38,7 +38,7 @@ enum Given<'a> {
 /// What a command asks of its transaction, apart from where it goes.
 #[derive(Debug, Clone, Copy)]
 struct Ask<'a> {
-    kind: Kind,
+    kind: HttpCommand,
     method: &'a [u8],
     content_type: Option<&'a [u8]>,
     content_length: Option<u64>,
@@ -55,7 +55,7 @@ enum Start {
     /// A connection is pending.
     Running,
     /// The request cannot be sent: the command takes its network-failure path.
-    Failed,
+    Unsendable,
 }
 
 /// The target a command's parameters and the stored URL give. `empty_falls_back` is false
@@ -106,7 +106,7 @@ impl Payload for Lines<'_> {
         self.out.space().saturating_sub(RESERVE + LINE_OVERHEAD)
     }
 
-    fn line(&mut self, kind: Kind, data: &[u8]) {
+    fn line(&mut self, kind: HttpCommand, data: &[u8]) {
         implements!(
             HttpResponsePayloadLine,
             HttpResponsePieces,
@@ -115,11 +115,11 @@ impl Payload for Lines<'_> {
             HttpcsendBodyLines
         );
         match kind {
-            Kind::Client { .. } => respond::http_client_body(self.out, data),
-            Kind::CGet => respond::http_c_get_body(self.out, data),
-            Kind::Send { put: false } => respond::http_c_post_body(self.out, data),
-            Kind::Send { put: true } => respond::http_c_put_body(self.out, data),
-            Kind::GetSize => {}
+            HttpCommand::Client { .. } => respond::http_client_body(self.out, data),
+            HttpCommand::CGet => respond::http_c_get_body(self.out, data),
+            HttpCommand::Send { put: false } => respond::http_c_post_body(self.out, data),
+            HttpCommand::Send { put: true } => respond::http_c_put_body(self.out, data),
+            HttpCommand::GetSize => {}
         }
     }
 }
@@ -181,7 +181,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         if txn.begin(ask.kind, policy, limits, headers, *auth, &req) {
             Start::Running
         } else {
-            Start::Failed
+            Start::Unsendable
         }
     }
 
@@ -196,7 +196,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// AT+HTTPGETSIZE and AT+HTTPCGET: a GET with the given sizes and timeout.
     pub(super) fn start_sized(
         &mut self,
-        kind: Kind,
+        kind: HttpCommand,
         url: Option<&[u8]>,
         (tx, rx, timeout): (i32, i32, i32),
     ) {
@@ -206,12 +206,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             HttpTimeoutZeroIsDefault,
             HttpgetsizeMethodGet
         );
-        if kind == Kind::GetSize && self.quirk(Quirk::SilentGetsize) {
+        if kind == HttpCommand::GetSize && self.quirk(Quirk::SilentGetsize) {
             // Busy forever: only a restart ends it.
             self.mode = Mode::Busy;
             return;
         }
-        let method: &[u8] = if kind == Kind::GetSize && self.quirk(Quirk::GetsizeHead) {
+        let method: &[u8] = if kind == HttpCommand::GetSize && self.quirk(Quirk::GetsizeHead) {
             b"HEAD"
         } else {
             b"GET"
@@ -298,7 +298,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             },
         };
         let ask = Ask {
-            kind: Kind::Client {
+            kind: HttpCommand::Client {
                 head: cmd.opt == Opt::Head && !head_as_get,
             },
             method: if head_as_get {
@@ -332,7 +332,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         // The headers are exactly the ones written (header_cnt was checked by the parser).
         implements!(HttpcsendMethod, HttpcsendHeaderCntGoverns);
         let ask = Ask {
-            kind: Kind::Send { put },
+            kind: HttpCommand::Send { put },
             method: if put { b"PUT" } else { b"POST" },
             content_type: Some(
                 device::HttpClientContentType::FormUrlencoded
@@ -351,7 +351,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             return self.reply(Reply::Error);
         }
         self.txn.expect_body(length as u64);
-        if start == Start::Failed {
+        if start == Start::Unsendable {
             // The data is still read, then the command ends with SEND FAIL.
             self.txn.fail_during_data();
         }
@@ -364,9 +364,9 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         match start {
             Start::Refused => self.reply(Reply::Error),
             Start::Running => self.mode = Mode::Busy,
-            Start::Failed => {
+            Start::Unsendable => {
                 self.mode = Mode::Busy;
-                self.conclude(Ending::Failed);
+                self.conclude(Ending::NoResponse);
             }
         }
     }
@@ -423,7 +423,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 self.end();
             }
             Ending::Response(status) => self.answer(status),
-            Ending::Failed => self.fail(),
+            Ending::NoResponse => self.fail(),
         }
     }
 
@@ -436,13 +436,13 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 ErrcodeHttpStatus,
                 HttpcsendStatusNotSendFail
             );
-            if matches!(kind, Kind::Send { .. }) && self.quirk(Quirk::SendFailOnStatus) {
+            if matches!(kind, HttpCommand::Send { .. }) && self.quirk(Quirk::SendFailOnStatus) {
                 return self.send_fail();
             }
             let code = err_code::http_status(u32::from(status));
             // Cores before v4.1 (`status_error_bare`) gave only AT+HTTPCLIENT the code.
             let bare = self.behaviour().status_error_bare
-                && matches!(kind, Kind::CGet | Kind::Send { .. });
+                && matches!(kind, HttpCommand::CGet | HttpCommand::Send { .. });
             if !bare {
                 self.error_code(Some(code));
             }
@@ -454,7 +454,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 HttpclientRedirectNotFollowed
             );
             match kind {
-                Kind::Send { .. } => {
+                HttpCommand::Send { .. } => {
                     implements!(HttpcsendSendOk);
                     self.reply(Reply::SendOk);
                 }
@@ -477,16 +477,16 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             return self.txn.fail_during_data();
         }
         match self.txn.kind() {
-            Kind::Client { .. } => {
+            HttpCommand::Client { .. } => {
                 implements!(HttpclientNetworkFailure, ErrcodeHttpConnectFailed);
                 self.error_code(Some(err_code::HTTP_CONNECT_FAILED));
                 self.reply(Reply::Error);
             }
-            Kind::GetSize | Kind::CGet => {
+            HttpCommand::GetSize | HttpCommand::CGet => {
                 implements!(HttpgetsizeNetworkFailure, HttpcgetNetworkFailure);
                 self.reply(Reply::Error);
             }
-            Kind::Send { .. } => return self.send_fail(),
+            HttpCommand::Send { .. } => return self.send_fail(),
         }
         self.end();
     }

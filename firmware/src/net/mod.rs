@@ -20,7 +20,7 @@ pub use request::MAX_HOST;
 pub(crate) use request::Request;
 
 use crate::device::limits;
-use crate::http::{self, ChunkedDecoder, Step};
+use crate::http::{self, ChunkStep, ChunkedDecoder};
 use crate::quirk::{Quirk, Quirks};
 use crate::store::{Auth, HeaderStore};
 
@@ -45,7 +45,7 @@ const MIN_PIECE: usize = 768;
 
 /// Which command runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum HttpCommand {
     /// AT+HTTPCLIENT; `head` for opt 1.
     Client {
         /// A HEAD request: header lines instead of a body.
@@ -131,7 +131,7 @@ pub(crate) enum Ending {
     /// ([`Transaction::head_field`]), then the response answered ([`Transaction::status`]).
     HeadLines,
     /// No complete response: connection, timeout, framing, buffer or redirect failure.
-    Failed,
+    NoResponse,
 }
 
 /// Where body pieces go: payload lines in the UART output.
@@ -139,7 +139,7 @@ pub(crate) trait Payload {
     /// Body bytes one payload line can carry now.
     fn room(&self) -> usize;
     /// Writes one payload line of command `kind`.
-    fn line(&mut self, kind: Kind, data: &[u8]);
+    fn line(&mut self, kind: HttpCommand, data: &[u8]);
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -208,13 +208,13 @@ enum Redirect {
     /// A new request is under way.
     Following,
     /// One redirect too many, or a Location that cannot be used: the failure path.
-    Failed,
+    Unusable,
 }
 
 /// One HTTP transaction at a time: request out, response head and body in.
 #[derive(Debug)]
 pub(crate) struct Transaction<const TX: usize, const RX: usize> {
-    kind: Kind,
+    kind: HttpCommand,
     phase: Phase,
     policy: Policy,
     limits: Limits,
@@ -240,7 +240,7 @@ pub(crate) struct Transaction<const TX: usize, const RX: usize> {
 impl<const TX: usize, const RX: usize> Default for Transaction<TX, RX> {
     fn default() -> Self {
         Transaction {
-            kind: Kind::CGet,
+            kind: HttpCommand::CGet,
             phase: Phase::Idle,
             policy: Policy::default(),
             limits: Limits {
@@ -294,7 +294,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
     /// size): the command then takes its network-failure path.
     pub(crate) fn begin(
         &mut self,
-        kind: Kind,
+        kind: HttpCommand,
         policy: Policy,
         limits: Limits,
         stored: &HeaderStore,
@@ -380,7 +380,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
     }
 
     /// The command this transaction runs.
-    pub(crate) fn kind(&self) -> Kind {
+    pub(crate) fn kind(&self) -> HttpCommand {
         self.kind
     }
 
@@ -476,7 +476,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
             } => self.finish(),
             _ => {
                 implements!(HttpResponseIncomplete);
-                Some(Ending::Failed)
+                Some(Ending::NoResponse)
             }
         }
     }
@@ -484,7 +484,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
     /// The connection failed (refused, reset, TLS handshake, DNS).
     pub(crate) fn net_error(&mut self) -> Option<Ending> {
         self.socket.open = false;
-        self.phase.on_network().then_some(Ending::Failed)
+        self.phase.on_network().then_some(Ending::NoResponse)
     }
 
     /// The clock: a transaction without progress for its network timeout fails
@@ -499,7 +499,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
         }
         if self.phase.on_network() && now_ms >= self.deadline {
             implements!(HttpTimeoutNetwork);
-            return Some(Ending::Failed);
+            return Some(Ending::NoResponse);
         }
         None
     }
@@ -535,7 +535,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
         for (i, &b) in bytes.iter().enumerate() {
             if self.rx_len == RX {
                 // A header block larger than the buffer fails cleanly; the rest is discarded.
-                return (bytes.len(), Some(Ending::Failed));
+                return (bytes.len(), Some(Ending::NoResponse));
             }
             self.rx[self.rx_len] = b;
             self.rx_len += 1;
@@ -553,7 +553,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
         let mut resp = httparse::Response::new(&mut slots);
         let parsed = resp.parse(&self.rx[..self.rx_len]);
         let Ok(httparse::Status::Complete(_)) = parsed else {
-            return Some(Ending::Failed);
+            return Some(Ending::NoResponse);
         };
         let status = resp.code.unwrap_or(0);
         let mut length = None;
@@ -571,7 +571,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
             }
         }
         match self.kind {
-            Kind::GetSize => {
+            HttpCommand::GetSize => {
                 implements!(
                     HttpgetsizeReport,
                     HttpgetsizeNoLengthZero,
@@ -583,7 +583,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
                 };
                 Some(Ending::Size(if chunked { 0 } else { length.unwrap_or(0) }))
             }
-            Kind::Client { head: true } => {
+            HttpCommand::Client { head: true } => {
                 // A HEAD response has no body whatever its Content-Length or
                 // Transfer-Encoding say (RFC 9112 §6.3): it is complete now. The connection
                 // is given up at once; the header lines are printed from the rx buffer, and
@@ -656,17 +656,17 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
                     let step = dec.step(&rest[..rest.len().min(room)]);
                     self.phase = body(Framing::Chunked(dec));
                     match step {
-                        Step::Framing(n) => {
+                        ChunkStep::Framing(n) => {
                             if self.policy.quirks.has(Quirk::ChunkFramingLeak) {
                                 out.line(self.kind, &rest[..n]);
                             }
                             taken += n
                         }
-                        Step::Data(n) => {
+                        ChunkStep::Data(n) => {
                             out.line(self.kind, &rest[..n]);
                             taken += n;
                         }
-                        Step::Invalid => return (bytes.len(), Some(Ending::Failed)),
+                        ChunkStep::Invalid => return (bytes.len(), Some(Ending::NoResponse)),
                     }
                     done = dec.done();
                 }
@@ -696,7 +696,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
         match self.redirect() {
             Redirect::No => Some(Ending::Response(self.status())),
             Redirect::Following => None,
-            Redirect::Failed => Some(Ending::Failed),
+            Redirect::Unusable => Some(Ending::NoResponse),
         }
     }
 
@@ -714,7 +714,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
             || p.quirks.has(Quirk::Follows307Only))
             || {
                 implements!(HttpgetsizeRedirectNotFollowed);
-                !matches!(self.kind, Kind::CGet | Kind::Send { .. })
+                !matches!(self.kind, HttpCommand::CGet | HttpCommand::Send { .. })
             }
             || !follows
             || !self.held
@@ -736,7 +736,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
             return Redirect::No;
         };
         if self.hops == MAX_REDIRECTS {
-            return Redirect::Failed;
+            return Redirect::Unusable;
         }
         // An absolute path stays on the origin; otherwise the Location is a URL.
         let next = if loc.starts_with(b"/") {
@@ -747,7 +747,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
                 .map(|u| (Some((u.tls, u.host, u.port)), u.target))
         };
         let Some((origin, target)) = next else {
-            return Redirect::Failed;
+            return Redirect::Unusable;
         };
         let mut host_value = [0u8; MAX_HOST + 6];
         let host_field =
@@ -759,7 +759,7 @@ impl<const TX: usize, const RX: usize> Transaction<TX, RX> {
         let Some(len) = rewritten else {
             // The new request does not fit: the network-failure path.
             implements!(HttpBufferTxHoldsRequestLine);
-            return Redirect::Failed;
+            return Redirect::Unusable;
         };
         if let Some((tls, host, port)) = origin {
             self.peer.host[..host.len()].copy_from_slice(host);

@@ -45,7 +45,7 @@ pub(super) fn checks() -> Vec<Check> {
             &[Clause::BaseRstClearsState, Clause::SyslogDefaultOff],
             |c| {
                 let mut v = Vec::new();
-                v.extend(store_url(&c.wm("/stored")));
+                v.extend(store_url(&c.wiremock_url("/stored")));
                 v.extend(store_header("X-Kept: 1"));
                 v.push(l("AT+HTTPCFG=2,0,0"));
                 v.push(l("ATE0"));
@@ -56,7 +56,7 @@ pub(super) fn checks() -> Vec<Check> {
                     l("AT+SYSLOG?"),
                     l("AT+NOPE"),
                 ]);
-                v.push(l(format!("AT+HTTPCGET=\"{}\"", c.raw("/after-reset"))));
+                v.push(l(format!("AT+HTTPCGET=\"{}\"", c.raw_url("/after-reset"))));
                 v
             },
         ),
@@ -80,7 +80,7 @@ pub(super) fn checks() -> Vec<Check> {
         }),
         Check::new("echo.data_mode_off", &[Clause::EchoDataModeOff], |c| {
             let mut v = vec![l("ATE1")];
-            v.extend(store_url(&c.wm("/not-echoed")));
+            v.extend(store_url(&c.wiremock_url("/not-echoed")));
             v.extend(store_header("X-Not: echoed"));
             v
         }),
@@ -95,12 +95,12 @@ pub(super) fn checks() -> Vec<Check> {
                 vec![
                     Step::mock(Scenario::ok(b"late").delayed(250)),
                     Step::line_then_busy(
-                        format!("AT+HTTPCGET=\"{}\"", c.raw("/slow")),
+                        format!("AT+HTTPCGET=\"{}\"", c.raw_url("/slow")),
                         b"AT\r\n".to_vec(),
                     ),
                     l("AT+SYSLOG=0"),
                     Step::line_then_busy(
-                        format!("AT+HTTPCGET=\"{}\"", c.wm("/slow")),
+                        format!("AT+HTTPCGET=\"{}\"", c.wiremock_url("/slow")),
                         b"AT+GMR\r\n".to_vec(),
                     ),
                 ]
@@ -110,7 +110,7 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new("busy.after_data", &[Clause::BusyAfterData], |c| {
             vec![
                 Step::mock(Scenario::ok(b"done").delayed(200)),
-                l(format!("AT+HTTPCPOST=\"{}\",5", c.wm("/post"))),
+                l(format!("AT+HTTPCPOST=\"{}\",5", c.wiremock_url("/post"))),
                 Step::Send {
                     bytes: b"hello".to_vec().into(),
                     busy: Some(b"\r\n".to_vec().into()),
@@ -122,7 +122,7 @@ pub(super) fn checks() -> Vec<Check> {
             vec![
                 Step::mock(Scenario::ok(b"never").delayed(1500)),
                 Step::line_then_busy(
-                    format!("AT+HTTPCGET=\"{}\"", c.raw("/slow")),
+                    format!("AT+HTTPCGET=\"{}\"", c.raw_url("/slow")),
                     b"AT+RST\r\n".to_vec(),
                 ),
                 l("AT+SYSLOG?"),
@@ -157,7 +157,7 @@ pub(super) fn checks() -> Vec<Check> {
                     l("AT+SYSLOG=x"),
                     l("XX"),
                     // Letters among the hex digits: 0x010a7000.
-                    l(format!("AT+HTTPCLIENT=9,,\"{}\",,,1", c.raw("/x"))),
+                    l(format!("AT+HTTPCLIENT=9,,\"{}\",,,1", c.raw_url("/x"))),
                 ]
             },
         )
@@ -177,7 +177,7 @@ pub(super) fn checks() -> Vec<Check> {
                 let mut v = Vec::new();
                 for s in [400u16, 404, 417, 418, 500, 505, 599] {
                     v.push(Step::mock(Scenario::status(s, b"oops")));
-                    v.push(l(format!("AT+HTTPCGET=\"{}\"", c.wm("/status"))));
+                    v.push(l(format!("AT+HTTPCGET=\"{}\"", c.wiremock_url("/status"))));
                 }
                 v
             },
@@ -196,7 +196,10 @@ pub(super) fn checks() -> Vec<Check> {
                     Step::mock(
                         Scenario::ok(b"x").fault(crate::world::scenario::Fault::MalformedStatus),
                     ),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/bad-status"))),
+                    l(format!(
+                        "AT+HTTPCLIENT=2,,\"{}\",,,1",
+                        c.raw_url("/bad-status")
+                    )),
                 ]
             },
         )

@@ -11,7 +11,7 @@
 use crate::syntax::host::Clause;
 use std::sync::OnceLock;
 
-use atspec_rt::strategy::{FormDesc, Kind, Raw, RawForm};
+use atspec_rt::strategy::{FormDesc, Raw, RawForm, WireType};
 
 use super::{Check, Ctx, bytes};
 use crate::profile::DeviceProfile;
@@ -36,7 +36,7 @@ fn bounded() -> &'static [Bounded] {
         let mut v = Vec::new();
         for form in FORMS.iter().copied() {
             for (index, p) in form.params.iter().enumerate() {
-                if let Kind::Int {
+                if let WireType::Int {
                     bounds: Some((lo, hi)),
                 } = p.kind
                 {
@@ -83,7 +83,7 @@ pub(super) fn checks() -> Vec<Check> {
             // The raw server: its answers (HEAD lines included) are predictable byte for
             // byte, so a boundary check proves its clauses exactly.
             Check::new(b.name, b.clauses, move |c: &Ctx| {
-                steps(&b, &c.raw("/bounds"), &c.profile)
+                steps(&b, &c.raw_url("/bounds"), &c.profile)
             })
         })
         .collect()
@@ -124,13 +124,13 @@ fn line_for(
         .params
         .iter()
         .map(|p| match p.kind {
-            Kind::Int { bounds } => Some(i64::from(
+            WireType::Int { bounds } => Some(i64::from(
                 p.default
                     .or_else(|| p.enum_values.first().copied())
                     .or(bounds.map(|(lo, _)| lo))
                     .unwrap_or(0),
             )),
-            Kind::Str => None,
+            WireType::Str => None,
         })
         .collect();
     // The parameter under test must exist: satisfy its `only_if`.
@@ -145,15 +145,15 @@ fn line_for(
         .iter()
         .enumerate()
         .map(|(k, p)| match p.kind {
-            Kind::Int { .. } => {
+            WireType::Int { .. } => {
                 let v = ints[k].unwrap_or(0);
                 match i32::try_from(v) {
                     Ok(v) => Raw::Int(v),
                     Err(_) => Raw::Verbatim(v.to_string().into_bytes()),
                 }
             }
-            Kind::Str if p.name.contains("url") => Raw::Str(url.as_bytes().to_vec()),
-            Kind::Str => Raw::Omit,
+            WireType::Str if p.name.contains("url") => Raw::Str(url.as_bytes().to_vec()),
+            WireType::Str => Raw::Omit,
         })
         .collect();
     // Parameters whose condition does not hold are not on the line.
@@ -169,7 +169,7 @@ fn line_for(
         let p = &form.params[k];
         match (p.kind, ints[k]) {
             (
-                Kind::Int {
+                WireType::Int {
                     bounds: Some((lo, hi)),
                 },
                 Some(v),
@@ -236,7 +236,7 @@ mod tests {
         let mut seen = 0;
         for form in FORMS.iter() {
             for (i, p) in form.params.iter().enumerate() {
-                let Kind::Int {
+                let WireType::Int {
                     bounds: Some((lo, hi)),
                 } = p.kind
                 else {

@@ -26,8 +26,8 @@ fn httpclient() -> Vec<Check> {
             &[Clause::HttpclientOptRequired],
             |c| {
                 vec![
-                    client(&format!(",,\"{}\",,,1", c.wm("/o"))),
-                    client(&format!("x,,\"{}\",,,1", c.wm("/o"))),
+                    client(&format!(",,\"{}\",,,1", c.wiremock_url("/o"))),
+                    client(&format!("x,,\"{}\",,,1", c.wiremock_url("/o"))),
                 ]
             },
         ),
@@ -36,9 +36,9 @@ fn httpclient() -> Vec<Check> {
             &[Clause::HttpclientOptUnknown],
             |c| {
                 vec![
-                    client(&format!("6,,\"{}\",,,1", c.raw("/o"))),
-                    client(&format!("0,,\"{}\",,,1", c.raw("/o"))),
-                    client(&format!("-1,,\"{}\",,,1", c.raw("/o"))),
+                    client(&format!("6,,\"{}\",,,1", c.raw_url("/o"))),
+                    client(&format!("0,,\"{}\",,,1", c.raw_url("/o"))),
+                    client(&format!("-1,,\"{}\",,,1", c.raw_url("/o"))),
                 ]
             },
         )
@@ -51,7 +51,7 @@ fn httpclient() -> Vec<Check> {
                 Clause::HttpclientContentTypeRange,
             ],
             |c| {
-                let u = c.raw("/ct");
+                let u = c.raw_url("/ct");
                 vec![
                     client(&format!("2,0,\"{u}\",,,1")),
                     client(&format!("2,1,\"{u}\",,,1")),
@@ -70,7 +70,7 @@ fn httpclient() -> Vec<Check> {
                 Clause::HttpclientDataPostContentType,
             ],
             |c| {
-                let u = c.raw("/ct");
+                let u = c.raw_url("/ct");
                 vec![
                     client(&format!("2,,\"{u}\",,,1")),
                     client(&format!("3,,\"{u}\",,,1,\"a=1\"")),
@@ -84,10 +84,10 @@ fn httpclient() -> Vec<Check> {
             "httpclient.url_precedence",
             &[Clause::HttpclientUrlPrecedence],
             |c| {
-                let mut v = store_url(&c.wm("/stored")).to_vec();
+                let mut v = store_url(&c.wiremock_url("/stored")).to_vec();
                 v.push(client(&format!(
                     "2,,\"{}\",\"nowhere.invalid\",\"/ignored\",2",
-                    c.raw("/given")
+                    c.raw_url("/given")
                 )));
                 v
             },
@@ -114,7 +114,7 @@ fn httpclient() -> Vec<Check> {
             "httpclient.host_path_partial",
             &[Clause::HttpclientUrlHostPathPartial],
             |c| {
-                let mut v = store_url(&c.wm("/stored")).to_vec();
+                let mut v = store_url(&c.wiremock_url("/stored")).to_vec();
                 v.push(client("2,,\"\",\"127.0.0.1\",\"\",1"));
                 v.push(client("2,,\"\",,\"/only-path\",1"));
                 v
@@ -128,9 +128,9 @@ fn httpclient() -> Vec<Check> {
             ],
             |c| {
                 let mut v = vec![client("2,,\"\",\"\",\"\",1")];
-                v.extend(store_url(&c.raw("/from-urlcfg")));
+                v.extend(store_url(&c.raw_url("/from-urlcfg")));
                 v.push(client("2,,\"\",\"\",\"\",2"));
-                v.push(client(&format!("2,,\"{}\",,,2", c.raw("/scheme-wins"))));
+                v.push(client(&format!("2,,\"{}\",,,2", c.raw_url("/scheme-wins"))));
                 v
             },
         ),
@@ -139,8 +139,8 @@ fn httpclient() -> Vec<Check> {
             &[Clause::HttpclientTransportRange],
             |c| {
                 vec![
-                    client(&format!("2,,\"{}\",,,3", c.wm("/t"))),
-                    client(&format!("2,,\"{}\",,,0", c.wm("/t"))),
+                    client(&format!("2,,\"{}\",,,3", c.wiremock_url("/t"))),
+                    client(&format!("2,,\"{}\",,,0", c.wiremock_url("/t"))),
                 ]
             },
         ),
@@ -152,7 +152,7 @@ fn httpclient() -> Vec<Check> {
                 Clause::HttpclientHeadersVariadic,
             ],
             |c| {
-                let u = c.raw("/d");
+                let u = c.raw_url("/d");
                 vec![
                     client(&format!("2,,\"{u}\",,,1,\"X-Seventh: is a header\"")),
                     client(&format!("2,,\"{u}\",,,1,\"no colon\"")),
@@ -169,7 +169,7 @@ fn httpclient() -> Vec<Check> {
             "httpclient.data_required_for_post",
             &[Clause::HttpclientDataRequiredForPost],
             |c| {
-                let u = c.raw("/p");
+                let u = c.raw_url("/p");
                 vec![
                     client(&format!("3,,\"{u}\",,,1")),
                     client(&format!("3,,\"{u}\",,,1,")),
@@ -183,9 +183,9 @@ fn httpclient() -> Vec<Check> {
             |c| {
                 vec![
                     Step::mock(Scenario::ok(b"body of the response")),
-                    client(&format!("2,,\"{}\",,,1", c.wm("/b"))),
-                    client(&format!("5,,\"{}\",,,1", c.wm("/b"))),
-                    client(&format!("4,,\"{}\",,,1", c.raw("/b"))),
+                    client(&format!("2,,\"{}\",,,1", c.wiremock_url("/b"))),
+                    client(&format!("5,,\"{}\",,,1", c.wiremock_url("/b"))),
+                    client(&format!("4,,\"{}\",,,1", c.raw_url("/b"))),
                 ]
             },
         ),
@@ -199,9 +199,9 @@ fn httpclient() -> Vec<Check> {
                             .header("X-Server", "mock")
                             .header("Cache-Control", "no-cache"),
                     ),
-                    client(&format!("1,,\"{}\",,,1", c.raw("/head"))),
+                    client(&format!("1,,\"{}\",,,1", c.raw_url("/head"))),
                     Step::mock(Scenario::status(404, b"missing")),
-                    client(&format!("1,,\"{}\",,,1", c.raw("/head"))),
+                    client(&format!("1,,\"{}\",,,1", c.raw_url("/head"))),
                 ]
             },
         ),
@@ -213,7 +213,7 @@ fn httpclient() -> Vec<Check> {
                 // "Default: 1" (the clause's alternative); either passes.
                 vec![
                     Step::mock(Scenario::ok(b"tcp")),
-                    client(&format!("2,,\"{}\",,", c.raw("/t"))),
+                    client(&format!("2,,\"{}\",,", c.raw_url("/t"))),
                     l("AT"),
                 ]
             },
@@ -237,9 +237,9 @@ fn httpclient() -> Vec<Check> {
                 let chunked = chunked.header("Transfer-Encoding", "chunked");
                 vec![
                     Step::mock(with_length),
-                    client(&format!("1,,\"{}\",,,1", c.raw("/cl"))),
+                    client(&format!("1,,\"{}\",,,1", c.raw_url("/cl"))),
                     Step::mock(chunked),
-                    client(&format!("1,,\"{}\",,,1", c.raw("/te"))),
+                    client(&format!("1,,\"{}\",,,1", c.raw_url("/te"))),
                     l("AT"),
                 ]
             },
@@ -264,8 +264,8 @@ fn sized() -> Vec<Check> {
             |c| {
                 vec![
                     Step::mock(Scenario::ok(&[b'x'; 1234])),
-                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.wm("/size"))),
-                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/size"))),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.wiremock_url("/size"))),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw_url("/size"))),
                 ]
             },
         )
@@ -279,9 +279,9 @@ fn sized() -> Vec<Check> {
                         piece: 2,
                         gap_ms: 0,
                     })),
-                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/chunked"))),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw_url("/chunked"))),
                     Step::mock(Scenario::ok(b"abc").framed(Framing::Close)),
-                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/close"))),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw_url("/close"))),
                 ]
             },
         ),
@@ -291,9 +291,9 @@ fn sized() -> Vec<Check> {
             |c| {
                 vec![
                     Step::mock(Scenario::status(404, b"not here")),
-                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.wm("/404"))),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.wiremock_url("/404"))),
                     Step::mock(Scenario::status(500, b"")),
-                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/500"))),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw_url("/500"))),
                 ]
             },
         ),
@@ -304,14 +304,14 @@ fn sized() -> Vec<Check> {
                 vec![
                     l(format!("AT+HTTPGETSIZE=\"{}\"", c.closed("/x"))),
                     Step::mock(Scenario::ok(b"").fault(Fault::MalformedStatus)),
-                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/bad"))),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw_url("/bad"))),
                 ]
             },
         ),
         Check::new("httpcget.body_lines", &[Clause::HttpcgetBodyLines], |c| {
             vec![
                 Step::mock(Scenario::ok(b"hello, world")),
-                l(format!("AT+HTTPCGET=\"{}\"", c.wm("/g"))),
+                l(format!("AT+HTTPCGET=\"{}\"", c.wiremock_url("/g"))),
             ]
         })
         .assert(|t| sent_answer_has(t, 0, b"\r\nOK\r\n")),
@@ -322,7 +322,7 @@ fn sized() -> Vec<Check> {
                 vec![
                     l(format!("AT+HTTPCGET=\"{}\"", c.closed("/x"))),
                     Step::mock(Scenario::ok(b"abcdef").fault(Fault::ResetAfter(2))),
-                    l(format!("AT+HTTPCGET=\"{}\"", c.raw("/reset"))),
+                    l(format!("AT+HTTPCGET=\"{}\"", c.raw_url("/reset"))),
                 ]
             },
         ),
@@ -339,7 +339,7 @@ fn send() -> Vec<Check> {
             ],
             |c| {
                 let m = c.profile.send_length_max.unwrap_or(1) as usize;
-                let u = c.raw("/limit");
+                let u = c.raw_url("/limit");
                 let mut v = vec![Step::mock(Scenario::ok(b"taken"))];
                 if m <= DATA_PHASE_MAX {
                     v.push(l(format!("AT+HTTPCPOST=\"{u}\",{m}")));
@@ -359,7 +359,7 @@ fn send() -> Vec<Check> {
                 Clause::HttpcsendErrorBeforePrompt,
             ],
             |c| {
-                let u = c.wm("/p");
+                let u = c.wiremock_url("/p");
                 vec![
                     l(format!("AT+HTTPCPOST=\"{u}\",0")),
                     l(format!("AT+HTTPCPOST=\"{u}\",-1")),
@@ -381,11 +381,15 @@ fn send() -> Vec<Check> {
                 vec![
                     l(format!(
                         "AT+HTTPCPOST=\"{}\",{}",
-                        c.raw("/post"),
+                        c.raw_url("/post"),
                         data.len()
                     )),
                     bytes(data),
-                    l(format!("AT+HTTPCPUT=\"{}\",{}", c.wm("/put"), data.len())),
+                    l(format!(
+                        "AT+HTTPCPUT=\"{}\",{}",
+                        c.wiremock_url("/put"),
+                        data.len()
+                    )),
                     bytes(data),
                 ]
             },
@@ -397,7 +401,7 @@ fn send() -> Vec<Check> {
                 Clause::HttpcsendHeaderCntNotEmpty,
             ],
             |c| {
-                let u = c.raw("/hc");
+                let u = c.raw_url("/hc");
                 vec![
                     l(format!("AT+HTTPCPOST=\"{u}\",2,2,\"X-A: 1\",\"X-B: 2\"")),
                     bytes("ok"),
@@ -419,7 +423,12 @@ fn send() -> Vec<Check> {
         Check::new(
             "httpcsend.header_colon",
             &[Clause::HttpcsendHeaderNeedColon],
-            |c| vec![l(format!("AT+HTTPCPUT=\"{}\",2,1,\"nocolon\"", c.wm("/x")))],
+            |c| {
+                vec![l(format!(
+                    "AT+HTTPCPUT=\"{}\",2,1,\"nocolon\"",
+                    c.wiremock_url("/x")
+                ))]
+            },
         ),
         Check::new(
             "httpcsend.content_type_header",
@@ -428,7 +437,7 @@ fn send() -> Vec<Check> {
                 vec![
                     l(format!(
                         "AT+HTTPCPOST=\"{}\",2,1,\"content-type: application/json\"",
-                        c.raw("/j")
+                        c.raw_url("/j")
                     )),
                     bytes("{}"),
                 ]
@@ -442,7 +451,10 @@ fn send() -> Vec<Check> {
                 // applies by default (plus the profile's tolerance): a data phase has none.
                 let pause = super::DEFAULT_TIMEOUT_MS + u64::from(c.profile.timing_tolerance_ms);
                 vec![
-                    l(format!("AT+HTTPCPOST=\"{}\",10", c.wm("/slow-data"))),
+                    l(format!(
+                        "AT+HTTPCPOST=\"{}\",10",
+                        c.wiremock_url("/slow-data")
+                    )),
                     bytes("01234"),
                     Step::pause(pause),
                     bytes("56789"),
@@ -460,9 +472,9 @@ fn send() -> Vec<Check> {
             |c| {
                 vec![
                     Step::mock(Scenario::ok(b"{\"stored\":true}")),
-                    l(format!("AT+HTTPCPOST=\"{}\",4", c.wm("/p"))),
+                    l(format!("AT+HTTPCPOST=\"{}\",4", c.wiremock_url("/p"))),
                     bytes("data"),
-                    l(format!("AT+HTTPCPUT=\"{}\",4", c.raw("/p"))),
+                    l(format!("AT+HTTPCPUT=\"{}\",4", c.raw_url("/p"))),
                     bytes("data"),
                 ]
             },
@@ -474,10 +486,10 @@ fn send() -> Vec<Check> {
             |c| {
                 vec![
                     Step::mock(Scenario::status(500, b"broken")),
-                    l(format!("AT+HTTPCPOST=\"{}\",1", c.wm("/p"))),
+                    l(format!("AT+HTTPCPOST=\"{}\",1", c.wiremock_url("/p"))),
                     bytes("x"),
                     Step::mock(Scenario::status(404, b"")),
-                    l(format!("AT+HTTPCPUT=\"{}\",1", c.raw("/p"))),
+                    l(format!("AT+HTTPCPUT=\"{}\",1", c.raw_url("/p"))),
                     bytes("x"),
                 ]
             },
@@ -487,7 +499,7 @@ fn send() -> Vec<Check> {
                 l(format!("AT+HTTPCPOST=\"{}\",3", c.closed("/p"))),
                 bytes("abc"),
                 Step::mock(Scenario::ok(b"abcdef").fault(Fault::ResetAfter(1))),
-                l(format!("AT+HTTPCPUT=\"{}\",3", c.raw("/p"))),
+                l(format!("AT+HTTPCPUT=\"{}\",3", c.raw_url("/p"))),
                 bytes("abc"),
             ]
         })
@@ -511,7 +523,7 @@ fn urlcfg() -> Vec<Check> {
             },
         ),
         Check::new("httpurlcfg.clear", &[Clause::HttpurlcfgClear], |c| {
-            let mut v = store_url(&c.wm("/x")).to_vec();
+            let mut v = store_url(&c.wiremock_url("/x")).to_vec();
             v.extend([
                 l("AT+HTTPURLCFG=0"),
                 l("AT+HTTPURLCFG?"),
@@ -522,14 +534,14 @@ fn urlcfg() -> Vec<Check> {
         Check::new(
             "httpurlcfg.prompt",
             &[Clause::HttpurlcfgPrompt, Clause::ResultPromptBytes],
-            |c| store_url(&c.wm("/prompted")).to_vec(),
+            |c| store_url(&c.wiremock_url("/prompted")).to_vec(),
         )
         .assert(|t| {
             sent_answer_has(t, 0, b"\r\nOK\r\n\r\n>")?;
             sent_answer_has(t, 1, b"\r\nSET OK\r\n")
         }),
         Check::new("httpurlcfg.nul", &[Clause::HttpurlcfgNul], |c| {
-            let mut v = store_url(&c.wm("/kept")).to_vec();
+            let mut v = store_url(&c.wiremock_url("/kept")).to_vec();
             v.extend([
                 l("AT+HTTPURLCFG=9"),
                 bytes(b"http:/\x00/x"),
@@ -550,17 +562,17 @@ fn urlcfg() -> Vec<Check> {
             "httpurlcfg.replace",
             &[Clause::HttpurlcfgStoreReplace],
             |c| {
-                let mut v = store_url(&c.wm("/first")).to_vec();
-                v.extend(store_url(&c.raw("/second-one")));
+                let mut v = store_url(&c.wiremock_url("/first")).to_vec();
+                v.extend(store_url(&c.raw_url("/second-one")));
                 v.extend([l("AT+HTTPURLCFG?"), l("AT+HTTPCGET=\"\"")]);
                 v
             },
         ),
         Check::new("httpurlcfg.query", &[Clause::HttpurlcfgQuery], |c| {
             let mut v = vec![l("AT+HTTPURLCFG?")];
-            v.extend(store_url(&c.wm("/q")));
+            v.extend(store_url(&c.wiremock_url("/q")));
             v.push(l("AT+HTTPURLCFG?"));
-            let long = c.wm(&format!("/{}", "L".repeat(3000)));
+            let long = c.wiremock_url(&format!("/{}", "L".repeat(3000)));
             v.extend(store_url(&long));
             v.push(l("AT+HTTPURLCFG?"));
             v
@@ -628,7 +640,7 @@ fn chead() -> Vec<Check> {
                 let mut v = store_header("X-Spaced:   value  ").to_vec();
                 v.extend(store_header("Accept: */*"));
                 v.push(l("AT+HTTPCHEAD?"));
-                v.push(l(format!("AT+HTTPCGET=\"{}\"", c.raw("/v"))));
+                v.push(l(format!("AT+HTTPCGET=\"{}\"", c.raw_url("/v"))));
                 v
             },
         ),
@@ -641,7 +653,7 @@ fn chead() -> Vec<Check> {
                 v.extend(store_header("X-A: 3"));
                 v.extend(store_header("x-a: 4"));
                 v.push(l("AT+HTTPCHEAD?"));
-                v.push(l(format!("AT+HTTPCGET=\"{}\"", c.raw("/r"))));
+                v.push(l(format!("AT+HTTPCGET=\"{}\"", c.raw_url("/r"))));
                 v
             },
         ),
@@ -651,7 +663,7 @@ fn chead() -> Vec<Check> {
             |c| {
                 let mut v = store_header("X-Case: older").to_vec();
                 v.extend(store_header("x-case: newer"));
-                v.push(l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/o"))));
+                v.push(l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url("/o"))));
                 v
             },
         ),

@@ -17,20 +17,20 @@ pub(super) fn checks() -> Vec<Check> {
             let listen = || bytes("");
             vec![
                 Step::mock(head),
-                l(format!("AT+HTTPCLIENT=1,,\"{}\",,,1", c.raw("/h"))),
+                l(format!("AT+HTTPCLIENT=1,,\"{}\",,,1", c.raw_url("/h"))),
                 listen(),
                 listen(),
                 Step::mock(Scenario::ok(b"posted")),
-                l(format!("AT+HTTPCPOST=\"{}\",4", c.raw("/p"))),
+                l(format!("AT+HTTPCPOST=\"{}\",4", c.raw_url("/p"))),
                 bytes("data"),
                 listen(),
-                l(format!("AT+HTTPCPUT=\"{}\",3", c.raw("/p"))),
+                l(format!("AT+HTTPCPUT=\"{}\",3", c.raw_url("/p"))),
                 bytes("put"),
                 listen(),
-                l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/p"))),
+                l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw_url("/p"))),
                 listen(),
                 Step::mock(Scenario::status(404, &[b'n'; 3000])),
-                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/404"))),
+                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url("/404"))),
                 listen(),
                 l("AT"),
             ]
@@ -44,7 +44,7 @@ pub(super) fn checks() -> Vec<Check> {
             |c| {
                 vec![
                     Step::mock(Scenario::ok(&vec![b'b'; 100 * 1024])),
-                    l(format!("AT+HTTPCGET=\"{}\"", c.raw("/big"))),
+                    l(format!("AT+HTTPCGET=\"{}\"", c.raw_url("/big"))),
                     bytes(""),
                     l("AT"),
                 ]
@@ -57,7 +57,7 @@ pub(super) fn checks() -> Vec<Check> {
             |c| {
                 vec![
                     Step::mock(Scenario::ok(&vec![b'b'; 100 * 1024])),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/big"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url("/big"))),
                     bytes(""),
                     l("AT"),
                 ]

@@ -40,7 +40,7 @@ pub(super) fn checks() -> Vec<Check> {
             &[Clause::HttpUrlFallbackUrlcfg, Clause::HttpStateGlobal],
             |c| {
                 let mut v = vec![cget(""), l("AT+HTTPGETSIZE=")];
-                v.extend(store_url(&c.wm("/stored?x=1")));
+                v.extend(store_url(&c.wiremock_url("/stored?x=1")));
                 v.extend([
                     cget(""),
                     l("AT+HTTPGETSIZE=\"\",0,0,0"),
@@ -55,7 +55,7 @@ pub(super) fn checks() -> Vec<Check> {
             "http.url.long",
             &[Clause::HttpUrlLongViaUrlcfg, Clause::HttpclientLineLimit],
             |c| {
-                let long = c.wm(&format!("/long?q={}", "a".repeat(600)));
+                let long = c.wiremock_url(&format!("/long?q={}", "a".repeat(600)));
                 let mut v = vec![l(format!("AT+HTTPCLIENT=2,,\"{long}\",,,1"))];
                 v.extend(store_url(&long));
                 v.extend([cget(""), l("AT+HTTPCLIENT=2,,\"\",,,1")]);
@@ -72,14 +72,14 @@ pub(super) fn checks() -> Vec<Check> {
             ]
         }),
         Check::new("http.url.scheme", &[Clause::HttpUrlSchemeTransport], |c| {
-            let ftp = c.raw("/f").replacen("http", "ftp", 1);
+            let ftp = c.raw_url("/f").replacen("http", "ftp", 1);
             vec![
                 cget(&ftp),
                 l(format!("AT+HTTPCLIENT=2,,\"{ftp}\",,,1")),
-                cget(&c.raw("/plain")),
+                cget(&c.raw_url("/plain")),
                 l(format!(
                     "AT+HTTPCGET=\"{}\",0,0,500",
-                    c.raw("/tls-to-plain").replacen("http", "https", 1)
+                    c.raw_url("/tls-to-plain").replacen("http", "https", 1)
                 )),
             ]
         }),
@@ -92,9 +92,9 @@ pub(super) fn checks() -> Vec<Check> {
             ],
             |c| {
                 vec![
-                    cget(&c.raw("/path/x?y=1&z=2#frag")),
-                    cget(&c.wm("")),
-                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/s"))),
+                    cget(&c.raw_url("/path/x?y=1&z=2#frag")),
+                    cget(&c.wiremock_url("")),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw_url("/s"))),
                 ]
             },
         )
@@ -118,7 +118,7 @@ pub(super) fn checks() -> Vec<Check> {
                 Clause::HttpclientOptMethod,
             ],
             |c| {
-                let u = c.raw("/cl");
+                let u = c.raw_url("/cl");
                 vec![
                     l(format!("AT+HTTPCLIENT=2,,\"{u}\",,,1")),
                     l(format!("AT+HTTPCLIENT=3,,\"{u}\",,,1,\"abc\"")),
@@ -142,11 +142,11 @@ pub(super) fn checks() -> Vec<Check> {
                 v.extend(store_header("X-C: c"));
                 v.push(l(format!(
                     "AT+HTTPCLIENT=2,,\"{}\",,,1,\"X-A: 1\",\"x-b:per-command\",\"user-agent: custom\",\"X-D: a:b\"",
-                    c.raw("/h")
+                    c.raw_url("/h")
                 )));
                 v.push(l(format!(
                     "AT+HTTPCPOST=\"{}\",2,1,\"X-E:  e  \"",
-                    c.raw("/h")
+                    c.raw_url("/h")
                 )));
                 v.push(bytes(b"hi"));
                 v
@@ -157,10 +157,10 @@ pub(super) fn checks() -> Vec<Check> {
             &[Clause::HttpConnectionPerCommand],
             |c| {
                 vec![
-                    cget(&c.raw("/1")),
-                    cget(&c.raw("/2")),
-                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/3"))),
-                    cget(&c.raw("/4")),
+                    cget(&c.raw_url("/1")),
+                    cget(&c.raw_url("/2")),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw_url("/3"))),
+                    cget(&c.raw_url("/4")),
                 ]
             },
         ),
@@ -170,8 +170,8 @@ pub(super) fn checks() -> Vec<Check> {
             |c| {
                 vec![
                     Step::mock(Scenario::ok(b"a\r\nOK\r\n\x00>\r\nERROR\r\n+HTTPCGET:9,x")),
-                    cget(&c.wm("/tricky")),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/tricky"))),
+                    cget(&c.wiremock_url("/tricky")),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url("/tricky"))),
                 ]
             },
         ),
@@ -182,11 +182,20 @@ pub(super) fn checks() -> Vec<Check> {
                 let body: Vec<u8> = (0..5000u32).map(|i| b'a' + (i % 26) as u8).collect();
                 vec![
                     Step::mock(Scenario::ok(&body)),
-                    l(format!("AT+HTTPCGET=\"{}\",0,1000", c.wm("/big"))),
-                    l(format!("AT+HTTPCGET=\"{}\",0,1", c.raw("/small-pieces"))),
-                    l(format!("AT+HTTPCGET=\"{}\",0,-1", c.wm("/big"))),
-                    l(format!("AT+HTTPCGET=\"{}\",0,10241", c.wm("/big"))),
-                    l(format!("AT+HTTPCGET=\"{}\",0,10240", c.wm("/big"))),
+                    l(format!("AT+HTTPCGET=\"{}\",0,1000", c.wiremock_url("/big"))),
+                    l(format!(
+                        "AT+HTTPCGET=\"{}\",0,1",
+                        c.raw_url("/small-pieces")
+                    )),
+                    l(format!("AT+HTTPCGET=\"{}\",0,-1", c.wiremock_url("/big"))),
+                    l(format!(
+                        "AT+HTTPCGET=\"{}\",0,10241",
+                        c.wiremock_url("/big")
+                    )),
+                    l(format!(
+                        "AT+HTTPCGET=\"{}\",0,10240",
+                        c.wiremock_url("/big")
+                    )),
                 ]
             },
         ),
@@ -200,15 +209,18 @@ pub(super) fn checks() -> Vec<Check> {
                         piece: 700,
                         gap_ms: 20,
                     })),
-                    cget(&c.raw("/chunked")),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/chunked"))),
+                    cget(&c.raw_url("/chunked")),
+                    l(format!(
+                        "AT+HTTPCLIENT=2,,\"{}\",,,1",
+                        c.raw_url("/chunked")
+                    )),
                     Step::mock(Scenario::ok(b"until close").framed(Framing::Close)),
-                    cget(&c.raw("/close")),
+                    cget(&c.raw_url("/close")),
                     Step::mock(Scenario::ok(b"x").framed(Framing::Chunked {
                         piece: 1,
                         gap_ms: 0,
                     })),
-                    cget(&c.raw("/one-byte-chunks")),
+                    cget(&c.raw_url("/one-byte-chunks")),
                 ]
             },
         ),
@@ -218,8 +230,8 @@ pub(super) fn checks() -> Vec<Check> {
             |c| {
                 vec![
                     Step::mock(Scenario::ok(b"0123456789").fault(Fault::ResetAfter(4))),
-                    cget(&c.raw("/reset")),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/reset"))),
+                    cget(&c.raw_url("/reset")),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url("/reset"))),
                     Step::mock(
                         Scenario::ok(b"0123456789")
                             .framed(Framing::Chunked {
@@ -230,7 +242,7 @@ pub(super) fn checks() -> Vec<Check> {
                     ),
                     // A timeout that still ends the stall quickly, but leaves an emulated chip
                     // (the ESP32-C3 in QEMU) time to receive the bytes before it.
-                    l(format!("AT+HTTPCGET=\"{}\",0,0,1000", c.raw("/stall"))),
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,1000", c.raw_url("/stall"))),
                 ]
             },
         ),
@@ -241,25 +253,28 @@ pub(super) fn checks() -> Vec<Check> {
                 Clause::HttpclientRedirectNotFollowed,
             ],
             |c| {
-                let elsewhere = c.raw("/elsewhere");
+                let elsewhere = c.raw_url("/elsewhere");
                 vec![
                     Step::mock(Scenario::status(201, b"created")),
-                    cget(&c.wm("/s")),
+                    cget(&c.wiremock_url("/s")),
                     // AT+HTTPCGET's redirects are `http.redirect`'s: whether they are followed
                     // depends on the profile.
                     Step::mock(Scenario::status(302, b"moved").header("Location", &elsewhere)),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url("/r"))),
                     Step::mock(Scenario::status(301, b"").header("Location", &elsewhere)),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url("/r"))),
                     // The seed's 301/302 are examples: no 3xx is followed.
                     Step::mock(Scenario::status(303, b"see").header("Location", &elsewhere)),
-                    l(format!("AT+HTTPCLIENT=3,,\"{}\",,,1,\"a\"", c.raw("/r"))),
+                    l(format!(
+                        "AT+HTTPCLIENT=3,,\"{}\",,,1,\"a\"",
+                        c.raw_url("/r")
+                    )),
                     Step::mock(Scenario::status(307, b"tmp").header("Location", &elsewhere)),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url("/r"))),
                     Step::mock(Scenario::status(308, b"perm").header("Location", &elsewhere)),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw("/r"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url("/r"))),
                     Step::mock(Scenario::status(204, b"")),
-                    cget(&c.raw("/none")),
+                    cget(&c.raw_url("/none")),
                 ]
             },
         ),
@@ -276,10 +291,10 @@ pub(super) fn checks() -> Vec<Check> {
             let mut v = vec![
                 Step::mock(
                     Scenario::status(302, b"moved")
-                        .header("Location", &c.raw("/landing"))
+                        .header("Location", &c.raw_url("/landing"))
                         .landing(&c.path("/landing"), landed()),
                 ),
-                cget(&c.raw("/from")),
+                cget(&c.raw_url("/from")),
                 // A path-only Location stays on the origin; 307 and 308 keep the method.
                 Step::mock(
                     Scenario::status(307, b"tmp")
@@ -287,20 +302,20 @@ pub(super) fn checks() -> Vec<Check> {
                         .landing(&c.path("/landing"), landed()),
                 ),
             ];
-            v.extend(post("HTTPCPUT", &c.raw("/from")));
+            v.extend(post("HTTPCPUT", &c.raw_url("/from")));
             v.extend([
                 Step::mock(
                     Scenario::status(308, b"")
-                        .header("Location", &c.wm("/landing"))
+                        .header("Location", &c.wiremock_url("/landing"))
                         .landing(&c.path("/landing"), Scenario::status(404, b"gone")),
                 ),
-                cget(&c.wm("/from")),
+                cget(&c.wiremock_url("/from")),
                 // A loop: a device that follows gives up after 10 redirects.
                 Step::mock(Scenario::status(301, b"again").header("Location", &c.path("/loop"))),
-                cget(&c.raw("/loop")),
+                cget(&c.raw_url("/loop")),
                 // Without a Location there is nowhere to go.
                 Step::mock(Scenario::status(302, b"stay")),
-                cget(&c.raw("/from")),
+                cget(&c.raw_url("/from")),
             ]);
             v
         }),
@@ -312,10 +327,10 @@ pub(super) fn checks() -> Vec<Check> {
                 vec![
                     Step::mock(
                         Scenario::status(302, b"moved")
-                            .header("Location", &c.raw("/landing"))
+                            .header("Location", &c.raw_url("/landing"))
                             .landing(&c.path("/landing"), Scenario::status(201, b"made")),
                     ),
-                    l(format!("AT+HTTPCPOST=\"{}\",4", c.raw("/from"))),
+                    l(format!("AT+HTTPCPOST=\"{}\",4", c.raw_url("/from"))),
                     Step::raw(b"body".to_vec()),
                 ]
             },
@@ -328,10 +343,10 @@ pub(super) fn checks() -> Vec<Check> {
                 vec![
                     Step::mock(
                         Scenario::status(301, b"moved away")
-                            .header("Location", &c.raw("/landing"))
+                            .header("Location", &c.raw_url("/landing"))
                             .landing(&c.path("/landing"), Scenario::ok(b"a longer landing page")),
                     ),
-                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw("/from"))),
+                    l(format!("AT+HTTPGETSIZE=\"{}\"", c.raw_url("/from"))),
                 ]
             },
         ),
@@ -342,11 +357,11 @@ pub(super) fn checks() -> Vec<Check> {
                 Clause::HttpBufferTxHoldsRequestLine,
             ],
             |c| {
-                let long = c.raw(&format!("/{}", "p".repeat(120)));
+                let long = c.raw_url(&format!("/{}", "p".repeat(120)));
                 vec![
-                    l(format!("AT+HTTPCGET=\"{}\",10241", c.wm("/t"))),
-                    l(format!("AT+HTTPCGET=\"{}\",-1", c.wm("/t"))),
-                    l(format!("AT+HTTPCGET=\"{}\",10240", c.wm("/t"))),
+                    l(format!("AT+HTTPCGET=\"{}\",10241", c.wiremock_url("/t"))),
+                    l(format!("AT+HTTPCGET=\"{}\",-1", c.wiremock_url("/t"))),
+                    l(format!("AT+HTTPCGET=\"{}\",10240", c.wiremock_url("/t"))),
                     l(format!("AT+HTTPCGET=\"{long}\",100")),
                     l(format!("AT+HTTPGETSIZE=\"{long}\",100")),
                     l(format!("AT+HTTPCGET=\"{long}\",400")),
@@ -362,7 +377,7 @@ pub(super) fn checks() -> Vec<Check> {
                 let late = super::DEFAULT_TIMEOUT_MS / 2;
                 vec![
                     Step::mock(Scenario::ok(b"in time").delayed(late)),
-                    l(format!("AT+HTTPCGET=\"{}\",0,0,0", c.raw("/late"))).within(
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,0", c.raw_url("/late"))).within(
                         late,
                         super::DEFAULT_TIMEOUT_MS + u64::from(c.profile.timing_tolerance_ms),
                     ),
@@ -377,7 +392,7 @@ pub(super) fn checks() -> Vec<Check> {
                 let body = vec![b'z'; 4100];
                 vec![
                     Step::mock(Scenario::ok(&body)),
-                    l(format!("AT+HTTPCGET=\"{}\",0,0,0", c.wm("/z"))),
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,0", c.wiremock_url("/z"))),
                 ]
             },
         ),
@@ -385,13 +400,13 @@ pub(super) fn checks() -> Vec<Check> {
             let body = vec![b'f'; 5000];
             vec![
                 Step::mock(Scenario::ok(&body)),
-                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.wm("/f"))),
-                l(format!("AT+HTTPCPOST=\"{}\",1", c.wm("/f"))),
+                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.wiremock_url("/f"))),
+                l(format!("AT+HTTPCPOST=\"{}\",1", c.wiremock_url("/f"))),
                 bytes(b"x"),
                 // A long target that keeps the line within its 256 bytes (the address and the
                 // run's prefix vary in length).
                 l({
-                    let line = |path: &str| format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw(path));
+                    let line = |path: &str| format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url(path));
                     let room = 254usize.saturating_sub(line("/").len()).min(200);
                     line(&format!("/{}", "q".repeat(room)))
                 }),
@@ -399,10 +414,19 @@ pub(super) fn checks() -> Vec<Check> {
         }),
         Check::new("http.timeout.param", &[Clause::HttpTimeoutParam], |c| {
             vec![
-                l(format!("AT+HTTPCGET=\"{}\",0,0,180001", c.wm("/t"))),
-                l(format!("AT+HTTPCGET=\"{}\",0,0,-1", c.wm("/t"))),
-                l(format!("AT+HTTPCGET=\"{}\",0,0,180000", c.wm("/t"))),
-                l(format!("AT+HTTPGETSIZE=\"{}\",0,0,180001", c.wm("/t"))),
+                l(format!(
+                    "AT+HTTPCGET=\"{}\",0,0,180001",
+                    c.wiremock_url("/t")
+                )),
+                l(format!("AT+HTTPCGET=\"{}\",0,0,-1", c.wiremock_url("/t"))),
+                l(format!(
+                    "AT+HTTPCGET=\"{}\",0,0,180000",
+                    c.wiremock_url("/t")
+                )),
+                l(format!(
+                    "AT+HTTPGETSIZE=\"{}\",0,0,180001",
+                    c.wiremock_url("/t")
+                )),
             ]
         }),
         Check::new("http.timeout.network", &[Clause::HttpTimeoutNetwork], |c| {
@@ -414,11 +438,14 @@ pub(super) fn checks() -> Vec<Check> {
             let earliest = timeout * 9 / 10;
             vec![
                 Step::mock(Scenario::ok(b"late").delayed(3000)),
-                l(format!("AT+HTTPCGET=\"{}\",0,0,{timeout}", c.raw("/late")))
-                    .within(earliest, timeout + tol),
+                l(format!(
+                    "AT+HTTPCGET=\"{}\",0,0,{timeout}",
+                    c.raw_url("/late")
+                ))
+                .within(earliest, timeout + tol),
                 l(format!(
                     "AT+HTTPGETSIZE=\"{}\",0,0,{timeout}",
-                    c.raw("/late")
+                    c.raw_url("/late")
                 ))
                 .within(earliest, timeout + tol),
             ]

@@ -212,17 +212,17 @@ impl<'a> Ctx<'a> {
     }
 
     /// A wiremock URL (`path` under the run's prefix).
-    pub fn wm(&self, path: &str) -> String {
+    pub fn wiremock_url(&self, path: &str) -> String {
         self.url(Server::Wiremock, path)
     }
 
     /// A raw-server URL.
-    pub fn raw(&self, path: &str) -> String {
+    pub fn raw_url(&self, path: &str) -> String {
         self.url(Server::Raw, path)
     }
 
     /// A TLS front URL.
-    pub fn tls(&self, f: TlsFront, path: &str) -> String {
+    pub fn tls_url(&self, f: TlsFront, path: &str) -> String {
         self.url(Server::Tls(f), path)
     }
 

@@ -12,7 +12,7 @@ pub(super) fn checks() -> Vec<Check> {
             &[Clause::ParamSplitComma, Clause::ParamStrQuoted],
             |c| {
                 vec![
-                    l(format!("AT+HTTPCGET=\"{}\"", c.wm("/a,b"))),
+                    l(format!("AT+HTTPCGET=\"{}\"", c.wiremock_url("/a,b"))),
                     l("AT+HTTPCGET=abc"),
                 ]
             },
@@ -22,8 +22,8 @@ pub(super) fn checks() -> Vec<Check> {
             &[Clause::ParamSplitEscapeUnit, Clause::ParamStrUnescape],
             |c| {
                 vec![
-                    l(format!("AT+HTTPCGET=\"{}\"", c.raw("/a\\,b\\\"c\\n"))),
-                    l(format!("AT+HTTPCGET=\"{}\\\\\"", c.raw("/x"))),
+                    l(format!("AT+HTTPCGET=\"{}\"", c.raw_url("/a\\,b\\\"c\\n"))),
+                    l(format!("AT+HTTPCGET=\"{}\\\\\"", c.raw_url("/x"))),
                 ]
             },
         ),
@@ -34,8 +34,14 @@ pub(super) fn checks() -> Vec<Check> {
                 .take(10)
                 .collect::<String>();
             vec![
-                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1{headers}", c.wm("/m"))),
-                l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1{many}", c.wm("/m"))),
+                l(format!(
+                    "AT+HTTPCLIENT=2,,\"{}\",,,1{headers}",
+                    c.wiremock_url("/m")
+                )),
+                l(format!(
+                    "AT+HTTPCLIENT=2,,\"{}\",,,1{many}",
+                    c.wiremock_url("/m")
+                )),
             ]
         })
         .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x01090000\r\n\r\nERROR\r\n")),
@@ -48,10 +54,10 @@ pub(super) fn checks() -> Vec<Check> {
             ],
             |c| {
                 vec![
-                    l(format!("AT+HTTPCGET=\"{}\",,,2000", c.wm("/p"))),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\"", c.wm("/p"))),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",", c.wm("/p"))),
-                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,", c.wm("/p"))),
+                    l(format!("AT+HTTPCGET=\"{}\",,,2000", c.wiremock_url("/p"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\"", c.wiremock_url("/p"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",", c.wiremock_url("/p"))),
+                    l(format!("AT+HTTPCLIENT=2,,\"{}\",,", c.wiremock_url("/p"))),
                 ]
             },
         )
@@ -66,9 +72,12 @@ pub(super) fn checks() -> Vec<Check> {
             ],
             |c| {
                 vec![
-                    l(format!("AT+HTTPCGET=\"{}\",0,0,0,0", c.wm("/e"))),
-                    l(format!("AT+HTTPGETSIZE=\"{}\",0,0,0,0", c.wm("/e"))),
-                    l(format!("AT+HTTPCGET=\"{}\",0,0,0", c.wm("/e"))),
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,0,0", c.wiremock_url("/e"))),
+                    l(format!(
+                        "AT+HTTPGETSIZE=\"{}\",0,0,0,0",
+                        c.wiremock_url("/e")
+                    )),
+                    l(format!("AT+HTTPCGET=\"{}\",0,0,0", c.wiremock_url("/e"))),
                     l("AT+HTTPURLCFG=0,1"),
                     l("AT+HTTPCHEAD=0,1"),
                     l("AT+SYSLOG=1,1"),
@@ -119,7 +128,10 @@ pub(super) fn checks() -> Vec<Check> {
                 vec![
                     l("AT+HTTPCGET=\"\""),
                     l("AT+HTTPCGET=\""),
-                    l(format!("AT+HTTPCLIENT=3,,\"{}\",,,1,\"\"", c.wm("/empty"))),
+                    l(format!(
+                        "AT+HTTPCLIENT=3,,\"{}\",,,1,\"\"",
+                        c.wiremock_url("/empty")
+                    )),
                 ]
             },
         ),
@@ -132,7 +144,10 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new("param.bare_quote", &[Clause::ParamStrBareQuote], |c| {
             vec![
                 l("AT+HTTPCGET=\"a\"b\""),
-                l(format!("AT+HTTPCLIENT=2,,\"{}\",\"h\"x\",,1", c.wm("/q"))),
+                l(format!(
+                    "AT+HTTPCLIENT=2,,\"{}\",\"h\"x\",,1",
+                    c.wiremock_url("/q")
+                )),
             ]
         }),
         Check::new(
@@ -146,7 +161,7 @@ pub(super) fn checks() -> Vec<Check> {
                     Step::mock(Scenario::ok(b"{\"ok\":true}")),
                     l(format!(
                         "AT+HTTPCLIENT=3,1,\"{}\",,,1,\"{{\\\"a\\\":1\\,\\\"b\\\":\\\"x y\\\"}}\"",
-                        c.wm("/json")
+                        c.wiremock_url("/json")
                     )),
                 ]
             },

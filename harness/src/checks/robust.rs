@@ -59,7 +59,7 @@ pub(super) fn checks() -> Vec<Check> {
                 bytes(b"\x00\xff{\"k\":1}\r\n"),
                 l("AT"),
                 // A data phase finished by bytes of the next line.
-                l(format!("AT+HTTPCPOST=\"{}\",3", c.wm("/m"))),
+                l(format!("AT+HTTPCPOST=\"{}\",3", c.wiremock_url("/m"))),
                 bytes(b"xyzAT\r\n"),
                 l("AT"),
             ]
@@ -74,8 +74,8 @@ pub(super) fn checks() -> Vec<Check> {
                     crate::world::scenario::Scenario::ok(b"after the headers")
                         .fault(crate::world::scenario::Fault::HugeHeaders(24 * 1024)),
                 ),
-                l(format!("AT+HTTPCGET=\"{}\"", c.raw("/huge"))),
-                l(format!("AT+HTTPCLIENT=1,,\"{}\",,,1", c.raw("/huge"))),
+                l(format!("AT+HTTPCGET=\"{}\"", c.raw_url("/huge"))),
+                l(format!("AT+HTTPCLIENT=1,,\"{}\",,,1", c.raw_url("/huge"))),
                 l("AT"),
             ]
         })
@@ -85,7 +85,7 @@ pub(super) fn checks() -> Vec<Check> {
             vec![
                 Step::mock(crate::world::scenario::Scenario::ok(b"slow").delayed(200)),
                 Step::line_then_busy(
-                    format!("AT+HTTPCGET=\"{}\"", c.raw("/s")),
+                    format!("AT+HTTPCGET=\"{}\"", c.raw_url("/s")),
                     noise(300, 5)
                         .into_iter()
                         .filter(|b| *b != b'A')

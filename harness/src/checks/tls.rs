@@ -14,7 +14,7 @@ pub(super) fn checks() -> Vec<Check> {
             "https.get",
             &[Clause::HttpUrlSchemeTransport, Clause::HttpcfgVerifyModes01],
             |c| {
-                let u = c.tls(Good, "/secure?x=1");
+                let u = c.tls_url(Good, "/secure?x=1");
                 vec![
                     l(format!("AT+HTTPCGET=\"{u}\"")),
                     l(format!("AT+HTTPCLIENT=3,1,\"{u}\",,,1,\"{{}}\"")),
@@ -26,7 +26,7 @@ pub(super) fn checks() -> Vec<Check> {
         // The declared class, both ways: AT+HTTPCLIENT (every version has it) to the good
         // front, which HTTPCFG mode 0 (the default) does not verify.
         Check::new("tls.class", &[Clause::ConformanceClassHttps], |c| {
-            let u = c.tls(Good, "/class");
+            let u = c.tls_url(Good, "/class");
             vec![
                 l("AT+SYSLOG=1"),
                 l(format!("AT+HTTPCLIENT=2,0,\"{u}\",,,2")),
@@ -86,7 +86,7 @@ pub(super) fn checks() -> Vec<Check> {
                 for mode in ["0", "1,0,0", "2,0,0", "3,0,0"] {
                     v.push(l(format!("AT+HTTPCFG={mode}")));
                     for f in TRUST {
-                        v.push(l(format!("AT+HTTPCGET=\"{}\"", c.tls(*f, "/v"))));
+                        v.push(l(format!("AT+HTTPCGET=\"{}\"", c.tls_url(*f, "/v"))));
                     }
                 }
                 v
@@ -94,7 +94,7 @@ pub(super) fn checks() -> Vec<Check> {
         )
         .needs(Needs::Fronts(TRUST)),
         Check::new("httpcfg.client_cert", &[Clause::HttpcfgClientCert], |c| {
-            let u = c.tls(ClientAuth, "/mutual");
+            let u = c.tls_url(ClientAuth, "/mutual");
             let mut v = Vec::new();
             for mode in ["0", "1,0,0", "2,0,0", "3,0,0"] {
                 v.push(l(format!("AT+HTTPCFG={mode}")));
@@ -104,7 +104,7 @@ pub(super) fn checks() -> Vec<Check> {
         })
         .needs(Needs::Fronts(&[ClientAuth])),
         Check::new("httpcfg.global", &[Clause::HttpcfgGlobal], |c| {
-            let u = c.tls(Untrusted, "/g");
+            let u = c.tls_url(Untrusted, "/g");
             vec![
                 l("AT+HTTPCFG=2,0,0"),
                 l(format!("AT+HTTPCGET=\"{u}\"")),

@@ -59,31 +59,31 @@ fn trim(v: &[u8]) -> &[u8] {
 
 /// Which command prints the response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(super) enum HttpCommand {
     Client { head: bool },
     GetSize,
     CGet,
     Send { put: bool },
 }
 
-impl Kind {
+impl HttpCommand {
     fn payload_name(self) -> &'static str {
         match self {
-            Kind::Client { .. } => "AT+HTTPCLIENT",
-            Kind::GetSize => "AT+HTTPGETSIZE",
-            Kind::CGet => "AT+HTTPCGET",
-            Kind::Send { put: false } => "AT+HTTPCPOST",
-            Kind::Send { put: true } => "AT+HTTPCPUT",
+            HttpCommand::Client { .. } => "AT+HTTPCLIENT",
+            HttpCommand::GetSize => "AT+HTTPGETSIZE",
+            HttpCommand::CGet => "AT+HTTPCGET",
+            HttpCommand::Send { put: false } => "AT+HTTPCPOST",
+            HttpCommand::Send { put: true } => "AT+HTTPCPUT",
         }
     }
 
     fn prefix(self) -> &'static str {
         match self {
-            Kind::Client { .. } => "+HTTPCLIENT:",
-            Kind::GetSize => "+HTTPGETSIZE:",
-            Kind::CGet => "+HTTPCGET:",
-            Kind::Send { put: false } => "+HTTPCPOST:",
-            Kind::Send { put: true } => "+HTTPCPUT:",
+            HttpCommand::Client { .. } => "+HTTPCLIENT:",
+            HttpCommand::GetSize => "+HTTPGETSIZE:",
+            HttpCommand::CGet => "+HTTPCGET:",
+            HttpCommand::Send { put: false } => "+HTTPCPOST:",
+            HttpCommand::Send { put: true } => "+HTTPCPUT:",
         }
     }
 }
@@ -91,7 +91,7 @@ impl Kind {
 /// A request prepared before a data phase (AT+HTTPCPOST/PUT).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Pending {
-    kind: Kind,
+    kind: HttpCommand,
     target: Target,
     headers: Vec<(Vec<u8>, Vec<u8>)>,
     /// Whether the request can go out at all (known scheme, head fits the tx buffer).
@@ -244,7 +244,7 @@ pub(super) fn client(
     let mut h = base_headers(&target, ct, len);
     add_headers(&mut h, &c.http_req_header, model);
     implements!(HttpclientHeadNoBody, HttpBufferFixed);
-    let kind = Kind::Client {
+    let kind = HttpCommand::Client {
         head: c.opt == Opt::Head,
     };
     let fits = head_bytes(method, &target, &h) + body.len() <= FIXED_BUFFER;
@@ -295,8 +295,8 @@ pub(super) fn sized(
     let mut h = base_headers(&target, None, None);
     add_headers(&mut h, &[], model);
     let kind = match which {
-        Sized::GetSize => Kind::GetSize,
-        Sized::CGet => Kind::CGet,
+        Sized::GetSize => HttpCommand::GetSize,
+        Sized::CGet => HttpCommand::CGet,
     };
     implements!(HttpBufferTxHoldsRequestLine);
     let fits = head_bytes("GET", &target, &h) <= size(tx);
@@ -355,7 +355,7 @@ pub(super) fn send(
     add_headers(&mut h, extra, model);
     let sendable = target.known_scheme && head_bytes(method, &target, &h) <= FIXED_BUFFER;
     let pending = Pending {
-        kind: Kind::Send { put },
+        kind: HttpCommand::Send { put },
         target,
         headers: h.0,
         sendable,
@@ -371,7 +371,7 @@ pub(super) fn finish_send(
     world: &World,
     x: &mut Expect,
 ) -> Running {
-    let method = if p.kind == (Kind::Send { put: true }) {
+    let method = if p.kind == (HttpCommand::Send { put: true }) {
         "PUT"
     } else {
         "POST"
@@ -441,7 +441,7 @@ fn answer(s: &Scenario, head_request: bool, timeout_ms: u64) -> Answer {
 #[allow(clippy::too_many_arguments)]
 fn transact(
     model: &Model,
-    kind: Kind,
+    kind: HttpCommand,
     method: &str,
     target: &Target,
     headers: Headers,
@@ -464,10 +464,10 @@ fn transact(
             Some(Server::Tls(front)) => target.tls && handshake(model, front),
         };
     x.merge = match kind {
-        Kind::Client { head: true } | Kind::GetSize => None,
+        HttpCommand::Client { head: true } | HttpCommand::GetSize => None,
         k => Some(k.payload_name()),
     };
-    if kind != Kind::CGet && kind != Kind::GetSize {
+    if kind != HttpCommand::CGet && kind != HttpCommand::GetSize {
         x.rx_limit = rx;
     }
     if !connected {
@@ -476,7 +476,7 @@ fn transact(
     }
     let mut server = server.expect("connected implies a server");
     // `follows_redirects`, or its reading under the contract (`HTTP.REDIRECT.NOT_FOLLOWED`).
-    let follow = matches!(kind, Kind::CGet | Kind::Send { .. })
+    let follow = matches!(kind, HttpCommand::CGet | HttpCommand::Send { .. })
         && (model.follow || model.judge.behaviour.follows_redirects);
     let mut target = target.clone();
     let mut headers = headers;
@@ -504,7 +504,7 @@ fn transact(
             // How large a header block a device reads is its own limit: only the result counts.
             x.loose = Some(Loose::AnyFinal);
         }
-        if server == Server::Wiremock && kind == (Kind::Client { head: true }) {
+        if server == Server::Wiremock && kind == (HttpCommand::Client { head: true }) {
             // wiremock adds headers of its own (date): the lines are not predictable.
             x.loose = Some(Loose::AnyFinal);
         }
@@ -515,7 +515,7 @@ fn transact(
             return Running { output: out };
         }
         match kind {
-            Kind::GetSize => {
+            HttpCommand::GetSize => {
                 implements!(
                     HttpgetsizeReport,
                     HttpgetsizeNoLengthZero,
@@ -530,7 +530,7 @@ fn transact(
                 out.extend_from_slice(Reply::Ok.bytes());
                 return Running { output: out };
             }
-            Kind::Client { head: true } => {
+            HttpCommand::Client { head: true } => {
                 implements!(HttpclientHeadHeaderLines);
                 // `head_line_space` (cores before v2.3): a space after the comma, not counted.
                 let gap = if model.judge.behaviour.head_line_space {
@@ -591,7 +591,7 @@ fn transact(
         );
         // `status_error_bare` (cores before v4.1): only AT+HTTPCLIENT prints the code.
         let bare = model.judge.behaviour.status_error_bare
-            && matches!(kind, Kind::CGet | Kind::Send { .. });
+            && matches!(kind, HttpCommand::CGet | HttpCommand::Send { .. });
         if !bare {
             model_err(model, err_code::http_status(u32::from(status)), &mut out);
         }
@@ -606,7 +606,7 @@ fn transact(
             HttpcsendBodyLines
         );
         let done = match kind {
-            Kind::Send { .. } => {
+            HttpCommand::Send { .. } => {
                 implements!(HttpcsendSendOk);
                 Reply::SendOk
             }
@@ -647,8 +647,13 @@ fn host_field(t: &Target) -> Vec<u8> {
 }
 
 /// The merged payload line of every body printed (none for an empty body).
-fn payload(kind: Kind, body: &[u8], out: &mut Vec<u8>) {
-    if body.is_empty() || matches!(kind, Kind::GetSize | Kind::Client { head: true }) {
+fn payload(kind: HttpCommand, body: &[u8], out: &mut Vec<u8>) {
+    if body.is_empty()
+        || matches!(
+            kind,
+            HttpCommand::GetSize | HttpCommand::Client { head: true }
+        )
+    {
         return;
     }
     out.extend_from_slice(format!("{}{},", kind.prefix(), body.len()).as_bytes());
@@ -686,18 +691,18 @@ fn model_err(model: &Model, code: u32, out: &mut Vec<u8>) {
 }
 
 /// The network-failure ending of each command.
-fn failure(model: &Model, kind: Kind, out: &mut Vec<u8>) {
+fn failure(model: &Model, kind: HttpCommand, out: &mut Vec<u8>) {
     match kind {
-        Kind::Client { .. } => {
+        HttpCommand::Client { .. } => {
             implements!(HttpclientNetworkFailure, ErrcodeHttpConnectFailed);
             model_err(model, err_code::HTTP_CONNECT_FAILED, out);
             out.extend_from_slice(Reply::Error.bytes());
         }
-        Kind::GetSize | Kind::CGet => {
+        HttpCommand::GetSize | HttpCommand::CGet => {
             implements!(HttpgetsizeNetworkFailure, HttpcgetNetworkFailure);
             out.extend_from_slice(Reply::Error.bytes());
         }
-        Kind::Send { .. } => {
+        HttpCommand::Send { .. } => {
             implements!(HttpcsendSendFail);
             out.extend_from_slice(Reply::SendFail.bytes());
         }

@@ -805,7 +805,7 @@ pub fn played_at(server: Server, scenario: &Scenario, path: &[u8]) -> Scenario {
 /// written as its type allows (an integer within its range, a quoted string) or left empty.
 /// Junk, or more fields than the syntax has, is no reading of the seed's brackets.
 fn ignorable(command: &str, line: &[u8], spans: &[(usize, usize)], field: u8) -> bool {
-    use atspec_rt::strategy::Kind;
+    use atspec_rt::strategy::WireType;
     let Some(form) = host::strategies::FORMS
         .iter()
         .find(|f| f.command == command && f.marker == "=")
@@ -825,11 +825,13 @@ fn ignorable(command: &str, line: &[u8], spans: &[(usize, usize)], field: u8) ->
                 return true;
             }
             match p.kind {
-                Kind::Int { bounds } => {
+                WireType::Int { bounds } => {
                     atspec_rt::int::parse(text, host::strategies::SPEC.syntax.hex)
                         .is_ok_and(|v| bounds.is_none_or(|(lo, hi)| (lo..=hi).contains(&v)))
                 }
-                Kind::Str => text.len() >= 2 && text.starts_with(b"\"") && text.ends_with(b"\""),
+                WireType::Str => {
+                    text.len() >= 2 && text.starts_with(b"\"") && text.ends_with(b"\"")
+                }
             }
         })
 }
