@@ -248,13 +248,15 @@ fn a_user_supplied_server_certificate_runs_https_and_skips_trust_checks() {
 #[test]
 fn the_mock_peer_binds_where_it_is_told() {
     // Seven consecutive ports from a free one: wiremock, the raw server, five TLS fronts.
+    // On a loopback address of this test's own, so the ports stay free until the run binds them.
+    let ip = common::private_loopback();
     let base = (0..20)
-        .map(|_| common::free_port())
+        .map(|_| common::free_port_on(&ip))
         .find(|p| {
-            *p < 65_000 && (0..7).all(|i| std::net::TcpListener::bind(("127.0.0.1", p + i)).is_ok())
+            *p < 65_000 && (0..7).all(|i| std::net::TcpListener::bind((ip.as_str(), p + i)).is_ok())
         })
         .expect("seven free consecutive ports");
-    let bind = format!("127.0.0.1:{base}");
+    let bind = format!("{ip}:{base}");
     let (run, report) = certify(
         "bind",
         &[
@@ -266,17 +268,11 @@ fn the_mock_peer_binds_where_it_is_told() {
         ],
     );
     common::assert_incomplete(&run, &report, None, &["partial run"]);
-    assert_eq!(
-        report["mock"]["wiremock"],
-        format!("http://127.0.0.1:{base}")
-    );
-    assert_eq!(
-        report["mock"]["raw"],
-        format!("http://127.0.0.1:{}", base + 1)
-    );
+    assert_eq!(report["mock"]["wiremock"], format!("http://{ip}:{base}"));
+    assert_eq!(report["mock"]["raw"], format!("http://{ip}:{}", base + 1));
     assert_eq!(
         report["mock"]["tls-good"],
-        format!("https://127.0.0.1:{}", base + 2)
+        format!("https://{ip}:{}", base + 2)
     );
     assert_eq!(
         clauses_with(&report, "pass"),

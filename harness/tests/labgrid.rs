@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Procs, atspec, board_pty_with, clauses_with, free_port, tempdir};
+use common::{
+    Procs, atspec, board_pty_with, clauses_with, free_port_on, private_loopback, tempdir,
+};
 
 /// The labgrid programs' directory, or `None` (and a loud SKIPPED) when they are missing.
 fn labgrid_bin() -> Option<PathBuf> {
@@ -81,7 +83,8 @@ fn a_labgrid_place_is_acquired_certified_and_released() {
     let pty = board_pty_with(&mut procs, &["--pki", pki.to_str().unwrap()]);
     // The coordinator keeps places in places.yaml in its working directory: a fresh
     // directory per run, so no place survives from an earlier one.
-    let coord = format!("127.0.0.1:{}", free_port());
+    let ip = private_loopback();
+    let coord = format!("{ip}:{}", free_port_on(&ip));
     procs.0.push(
         tool(&bin, "labgrid-coordinator")
             .args(["-l", &coord])

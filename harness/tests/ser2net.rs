@@ -8,7 +8,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Procs, board_pty, certify, clauses_with, free_port, tempdir};
+use common::{Procs, board_pty, certify, clauses_with, free_port_on, private_loopback, tempdir};
 
 #[test]
 fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
@@ -27,16 +27,19 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
     let (raw_pty, farm_pty) = (board_pty(&mut procs), board_pty(&mut procs));
     // A third board whose every UART write is 100 ms late: a remote farm's latency.
     let late_pty = common::board_pty_with(&mut procs, &["--variant", "latency-100ms"]);
-    let (raw_port, farm_port, late_port) = (free_port(), free_port(), free_port());
+    // One private loopback address: the three ports stay free until ser2net binds them.
+    let ip = private_loopback();
+    let (raw_port, farm_port, late_port) =
+        (free_port_on(&ip), free_port_on(&ip), free_port_on(&ip));
     let dir = tempdir("ser2net");
     let config = dir.join("ser2net.yaml");
     std::fs::write(
         &config,
         format!(
             "%YAML 1.1\n---\n\
-             connection: &raw\n  accepter: tcp,127.0.0.1,{raw_port}\n  connector: serialdev,{raw_pty},115200n81,local\n  options:\n    kickolduser: true\n\
-             connection: &farm\n  accepter: telnet(rfc2217),tcp,127.0.0.1,{farm_port}\n  connector: serialdev,{farm_pty},115200n81,local\n  options:\n    kickolduser: true\n\
-             connection: &late\n  accepter: telnet(rfc2217),tcp,127.0.0.1,{late_port}\n  connector: serialdev,{late_pty},115200n81,local\n  options:\n    kickolduser: true\n"
+             connection: &raw\n  accepter: tcp,{ip},{raw_port}\n  connector: serialdev,{raw_pty},115200n81,local\n  options:\n    kickolduser: true\n\
+             connection: &farm\n  accepter: telnet(rfc2217),tcp,{ip},{farm_port}\n  connector: serialdev,{farm_pty},115200n81,local\n  options:\n    kickolduser: true\n\
+             connection: &late\n  accepter: telnet(rfc2217),tcp,{ip},{late_port}\n  connector: serialdev,{late_pty},115200n81,local\n  options:\n    kickolduser: true\n"
         ),
     )
     .unwrap();
@@ -50,7 +53,7 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
     );
     // ser2net listens once it has read its configuration.
     let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", farm_port)).is_err() {
+    while std::net::TcpStream::connect((ip.as_str(), farm_port)).is_err() {
         assert!(
             start.elapsed() < Duration::from_secs(5),
             "ser2net did not start"
@@ -60,7 +63,7 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
     std::thread::sleep(Duration::from_millis(200));
     // One thread per ser2net port (each serves one client at a time), its URLs in turn:
     // the three boards are certified side by side.
-    let certified = |device: String, link: &str| {
+    let certified = |device: String, link: String| {
         let (run, report) = certify(
             "ser2net",
             &["--device", &device, "--cases", "10", "--certs", "0,0,0"],
@@ -76,7 +79,10 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
             );
         }
         assert!(
-            report["device"]["link"].as_str().unwrap().starts_with(link),
+            report["device"]["link"]
+                .as_str()
+                .unwrap()
+                .starts_with(&link),
             "{}",
             report["device"]
         );
@@ -99,24 +105,24 @@ fn boards_behind_ser2net_raw_and_rfc2217_are_certified() {
     };
     std::thread::scope(|scope| {
         scope.spawn(|| {
-            certified(format!("tcp:127.0.0.1:{raw_port}"), "tcp 127.0.0.1:");
+            certified(format!("tcp:{ip}:{raw_port}"), format!("tcp {ip}:"));
             // The same port as a pyserial URL, as farm tooling hands them out.
-            certified(format!("socket://127.0.0.1:{raw_port}"), "tcp 127.0.0.1:");
+            certified(format!("socket://{ip}:{raw_port}"), format!("tcp {ip}:"));
         });
         scope.spawn(|| {
             certified(
-                format!("rfc2217:127.0.0.1:{farm_port}@115200"),
-                "rfc2217 127.0.0.1:",
+                format!("rfc2217:{ip}:{farm_port}@115200"),
+                format!("rfc2217 {ip}:"),
             );
             certified(
-                format!("rfc2217://127.0.0.1:{farm_port}?ign_set_control"),
-                "rfc2217 127.0.0.1:",
+                format!("rfc2217://{ip}:{farm_port}?ign_set_control"),
+                format!("rfc2217 {ip}:"),
             );
         });
         scope.spawn(|| {
             certified(
-                format!("rfc2217://127.0.0.1:{late_port}?ign_set_control"),
-                "rfc2217 127.0.0.1:",
+                format!("rfc2217://{ip}:{late_port}?ign_set_control"),
+                format!("rfc2217 {ip}:"),
             );
         });
     });

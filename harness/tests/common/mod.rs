@@ -247,36 +247,57 @@ pub fn board_pty_with(procs: &mut Procs, args: &[&str]) -> String {
     path
 }
 
-/// Starts `atspec board --tcp` on a free loopback port and waits until it listens; returns
-/// the address.
+/// Starts `atspec board --tcp` on a port the board picks itself (port 0: no race with other
+/// tests for a port) and waits until it listens; returns the address it announced.
 pub fn board_tcp(procs: &mut Procs) -> String {
     use std::io::BufRead;
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_atspec"))
-        .args(["board", "--tcp", &addr])
+        .args(["board", "--tcp", "127.0.0.1:0"])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let mut log = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
     procs.0.push(child);
-    loop {
+    let addr = loop {
         let line = log
             .next()
             .expect("the board exited before listening")
             .unwrap();
-        if line.contains("listening on") {
-            break;
+        if let Some((_, rest)) = line.split_once("listening on ") {
+            // The log line may end in color codes: the address is its first word.
+            let addr: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | ':'))
+                .collect();
+            break addr;
         }
-    }
+    };
     // Keep draining the log so the board never blocks on a full pipe.
     std::thread::spawn(move || log.for_each(drop));
     addr
 }
 
-/// A loopback port nothing listens on (at the moment of asking).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
+/// A loopback address of this test's own, `127.X.Y.Z` (X.Y from the process id, which
+/// nextest makes one per test; Z counts the calls). Nothing else binds it, so a port found
+/// free on it ([`free_port_on`]) is still free when a tool the test starts binds it (a port
+/// asked of 127.0.0.1 and released could be taken by any test in between). For tools that must
+/// be told their port up front (ser2net, a LabGrid coordinator, a fixed mock bind).
+pub fn private_loopback() -> String {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    static NEXT: AtomicU8 = AtomicU8::new(0);
+    let pid = std::process::id();
+    std::net::Ipv4Addr::new(
+        127,
+        1 + ((pid >> 8) % 254) as u8,
+        (pid & 0xff) as u8,
+        2 + NEXT.fetch_add(1, Ordering::Relaxed) % 250,
+    )
+    .to_string()
+}
+
+/// A port free on `ip` (one of [`private_loopback`]'s) at the moment of asking.
+pub fn free_port_on(ip: &str) -> u16 {
+    std::net::TcpListener::bind((ip, 0))
         .unwrap()
         .local_addr()
         .unwrap()
