@@ -97,7 +97,8 @@ pub fn render_error(error: &str) -> String {
     )
 }
 
-/// Renders the report.
+/// Renders the report: the banner and evidence, the profiles' verdicts, the run's facts,
+/// the devices, every clause, the checks that did not pass and the fuzzing failure.
 pub fn render(r: &Report) -> String {
     let mut h = String::new();
     h.push_str("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">");
@@ -121,6 +122,18 @@ pub fn render(r: &Report) -> String {
         r.clauses.len()
     ));
     h.push_str(&evidence(r));
+    verdicts(&mut h, r);
+    facts(&mut h, r);
+    devices(&mut h, r);
+    clauses(&mut h, r);
+    not_passed(&mut h, r);
+    fuzz_failure(&mut h, r);
+    h.push_str("</body></html>\n");
+    h
+}
+
+/// Each profile's verdict, and how the deciding one was chosen.
+fn verdicts(h: &mut String, r: &Report) {
     h.push_str("<h2>Verdicts</h2><table><tr><th>Profile</th><th>Verdict</th><th>Checks that differ</th><th>Not applicable</th></tr>");
     for v in &r.verdicts {
         h.push_str(&format!(
@@ -137,6 +150,10 @@ pub fn render(r: &Report) -> String {
         "</table><p>Profile: {}</p>",
         esc(&r.profile_choice)
     ));
+}
+
+/// Device, spec, tool, seed, fuzzing, time and image.
+fn facts(h: &mut String, r: &Report) {
     h.push_str("<table>");
     for (k, v) in [
         ("Device", r.device.link.clone()),
@@ -162,7 +179,12 @@ pub fn render(r: &Report) -> String {
     ] {
         h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v)));
     }
-    h.push_str("</table><h2>Devices</h2><table><tr><th>#</th><th>Device</th><th>Identity (AT+GMR)</th><th>Verdict</th><th>Checks</th><th>Failing</th><th>Fuzzed</th><th>UART log</th></tr>");
+    h.push_str("</table>");
+}
+
+/// One row per device, with its UART log.
+fn devices(h: &mut String, r: &Report) {
+    h.push_str("<h2>Devices</h2><table><tr><th>#</th><th>Device</th><th>Identity (AT+GMR)</th><th>Verdict</th><th>Checks</th><th>Failing</th><th>Fuzzed</th><th>UART log</th></tr>");
     let devices: Vec<super::DeviceResult> = if r.devices.is_empty() {
         vec![super::DeviceResult {
             identity: r.device.clone(),
@@ -194,6 +216,10 @@ pub fn render(r: &Report) -> String {
             d.fuzz_cases
         ));
     }
+}
+
+/// Every clause with its verdict and the checks that prove and touch it.
+fn clauses(h: &mut String, r: &Report) {
     h.push_str("</table><h2>Clauses</h2><table><tr><th>Clause</th><th>Verdict</th><th>Statement</th><th>Source</th><th>Proved by</th><th>Touched by</th></tr>");
     for c in &r.clauses {
         h.push_str(&format!(
@@ -213,6 +239,10 @@ pub fn render(r: &Report) -> String {
         ));
     }
     h.push_str("</table>");
+}
+
+/// The checks that did not pass, each with its transcript.
+fn not_passed(h: &mut String, r: &Report) {
     let failing: Vec<_> = r
         .checks
         .iter()
@@ -244,6 +274,10 @@ pub fn render(r: &Report) -> String {
             }
         }
     }
+}
+
+/// The shrunk fuzzing failure and where it was saved.
+fn fuzz_failure(h: &mut String, r: &Report) {
     if let Some(t) = &r.fuzz.failure {
         h.push_str("<h2>Fuzzing failure (shrunk)</h2>");
         if let Some(p) = &r.fuzz.saved {
@@ -258,8 +292,6 @@ pub fn render(r: &Report) -> String {
             esc(&super::junit::transcript_text(t))
         ));
     }
-    h.push_str("</body></html>\n");
-    h
 }
 
 #[cfg(test)]

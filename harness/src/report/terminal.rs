@@ -112,9 +112,20 @@ pub fn transcript(style: Style, t: &Transcript) -> String {
     s
 }
 
-/// The summary.
+/// The summary: the device, the groups' counts, what failed, the evidence and the verdict.
 pub fn render(style: Style, r: &Report) -> String {
     let mut s = String::new();
+    device_lines(&mut s, style, r);
+    group_lines(&mut s, style, r);
+    check_lines(&mut s, style, r);
+    fuzz_lines(&mut s, style, r);
+    s.push_str(&evidence(style, r));
+    verdict_lines(&mut s, style, r);
+    s
+}
+
+/// Clause counts per group, in the spec's order: pass, fail, hung, skipped, not run.
+fn group_counts(r: &Report) -> Vec<(&str, [usize; 5])> {
     let mut groups: Vec<(&str, [usize; 5])> = Vec::new();
     for c in &r.clauses {
         let i = [
@@ -137,6 +148,11 @@ pub fn render(style: Style, r: &Report) -> String {
             }
         }
     }
+    groups
+}
+
+/// Which device (or devices), the spec and the shard.
+fn device_lines(s: &mut String, style: Style, r: &Report) {
     if r.devices.len() > 1 {
         for (i, d) in r.devices.iter().enumerate() {
             let _ = writeln!(
@@ -189,7 +205,11 @@ pub fn render(style: Style, r: &Report) -> String {
             "shard:  {shard} (this report covers its share of the checks and fuzzed cases)"
         );
     }
-    for (g, n) in &groups {
+}
+
+/// One line per clause group.
+fn group_lines(s: &mut String, style: Style, r: &Report) {
+    for (g, n) in &group_counts(r) {
         let bad = n[1] + n[2];
         let mark = if bad > 0 {
             style.red("FAIL")
@@ -210,6 +230,10 @@ pub fn render(style: Style, r: &Report) -> String {
             }
         );
     }
+}
+
+/// Every check that failed, hung, was skipped or differs under the second profile.
+fn check_lines(s: &mut String, style: Style, r: &Report) {
     for c in &r.checks {
         match &c.verdict {
             Verdict::Fail(_) | Verdict::Hung(_) => {
@@ -256,6 +280,10 @@ pub fn render(style: Style, r: &Report) -> String {
                 .map_or("the profile", |v| v.name.as_str())
         );
     }
+}
+
+/// The shrunk fuzzing failure with where it was saved, and the second profile's differences.
+fn fuzz_lines(s: &mut String, style: Style, r: &Report) {
     if let Some(t) = &r.fuzz.failure {
         let _ = writeln!(
             s,
@@ -292,7 +320,10 @@ pub fn render(style: Style, r: &Report) -> String {
             r.verdicts.get(1).map_or("", |v| v.profile.as_str())
         );
     }
-    s.push_str(&evidence(style, r));
+}
+
+/// How the profile was chosen, and the verdict with the totals.
+fn verdict_lines(s: &mut String, style: Style, r: &Report) {
     let t = &r.totals;
     let verdict = r.verdict_line();
     let verdict = match r.verdict {
@@ -319,5 +350,4 @@ pub fn render(style: Style, r: &Report) -> String {
         r.fuzz.steps,
         r.wall_ms as f64 / 1000.0
     );
-    s
 }
