@@ -248,20 +248,17 @@ pub(super) fn client(
         head: c.opt == Opt::Head,
     };
     let fits = head_bytes(method, &target, &h) + body.len() <= FIXED_BUFFER;
-    let run = transact(
-        model,
+    let t = Transaction {
         kind,
         method,
-        &target,
-        h,
-        &body,
-        fits,
-        FIXED_BUFFER,
-        FIXED_TIMEOUT_MS,
-        world,
-        x,
-    );
-    Some(run)
+        target,
+        headers: h,
+        body: &body,
+        sendable: fits,
+        rx: FIXED_BUFFER,
+        timeout_ms: FIXED_TIMEOUT_MS,
+    };
+    Some(transact(model, t, world, x))
 }
 
 /// AT+HTTPGETSIZE and AT+HTTPCGET.
@@ -301,19 +298,17 @@ pub(super) fn sized(
     implements!(HttpBufferTxHoldsRequestLine);
     let fits = head_bytes("GET", &target, &h) <= size(tx);
     x.rx_limit = size(rx);
-    Some(transact(
-        model,
+    let t = Transaction {
         kind,
-        "GET",
-        &target,
-        h,
-        &[],
-        fits,
-        size(rx),
-        timeout,
-        world,
-        x,
-    ))
+        method: "GET",
+        target,
+        headers: h,
+        body: &[],
+        sendable: fits,
+        rx: size(rx),
+        timeout_ms: timeout,
+    };
+    Some(transact(model, t, world, x))
 }
 
 /// AT+HTTPCPOST / AT+HTTPCPUT up to the prompt.
@@ -376,19 +371,17 @@ pub(super) fn finish_send(
     } else {
         "POST"
     };
-    transact(
-        model,
-        p.kind,
+    let t = Transaction {
+        kind: p.kind,
         method,
-        &p.target,
-        Headers(p.headers),
+        target: p.target,
+        headers: Headers(p.headers),
         body,
-        p.sendable,
-        FIXED_BUFFER,
-        FIXED_TIMEOUT_MS,
-        world,
-        x,
-    )
+        sendable: p.sendable,
+        rx: FIXED_BUFFER,
+        timeout_ms: FIXED_TIMEOUT_MS,
+    };
+    transact(model, t, world, x)
 }
 
 /// What the response did.
@@ -437,32 +430,35 @@ fn answer(s: &Scenario, head_request: bool, timeout_ms: u64) -> Answer {
     a
 }
 
-/// Runs a transaction in the model: the request the peer records and what the device prints.
-#[allow(clippy::too_many_arguments)]
-fn transact(
-    model: &Model,
+/// One HTTP transaction a command asks the model for.
+struct Transaction<'a> {
     kind: HttpCommand,
-    method: &str,
-    target: &Target,
+    method: &'a str,
+    target: Target,
     headers: Headers,
-    body: &[u8],
+    body: &'a [u8],
+    /// The request fits the tx buffer (otherwise the command takes its failure path).
     sendable: bool,
+    /// The rx buffer: the largest payload piece.
     rx: usize,
     timeout_ms: u64,
-    world: &World,
-    x: &mut Expect,
-) -> Running {
+}
+
+/// Runs a transaction in the model: the requests the peer records (one per redirect
+/// followed) and what the device prints.
+fn transact(model: &Model, t: Transaction<'_>, world: &World, x: &mut Expect) -> Running {
     implements!(HttpUrlSchemeTransport, HttpConnectionPerCommand);
+    let Transaction {
+        kind,
+        method,
+        mut target,
+        mut headers,
+        body,
+        sendable,
+        rx,
+        timeout_ms,
+    } = t;
     let mut out = Vec::new();
-    let server = world.server(&target.host, target.port);
-    // Whether the connection (and TLS handshake) succeeds.
-    let connected = sendable
-        && target.known_scheme
-        && match server {
-            None => false,
-            Some(Server::Wiremock | Server::Raw) => !target.tls,
-            Some(Server::Tls(front)) => target.tls && handshake(model, front),
-        };
     x.merge = match kind {
         HttpCommand::Client { head: true } | HttpCommand::GetSize => None,
         k => Some(k.payload_name()),
@@ -470,36 +466,23 @@ fn transact(
     if kind != HttpCommand::CGet && kind != HttpCommand::GetSize {
         x.rx_limit = rx;
     }
-    if !connected {
+    // Whether the connection (and TLS handshake) succeeds.
+    let server = world
+        .server(&target.host, target.port)
+        .filter(|s| sendable && reachable(model, *s, &target));
+    let Some(mut server) = server else {
         failure(model, kind, &mut out);
         return Running { output: out };
-    }
-    let mut server = server.expect("connected implies a server");
+    };
     // `follows_redirects`, or its reading under the contract (`HTTP.REDIRECT.NOT_FOLLOWED`).
     let follow = matches!(kind, HttpCommand::CGet | HttpCommand::Send { .. })
         && (model.follow || model.judge.behaviour.follows_redirects);
-    let mut target = target.clone();
-    let mut headers = headers;
     let mut scenario = super::played_at(server, &world.scenario, &target.path);
     // Bodies of every response, in order: one merged payload (3xx bodies first).
     let mut printed = Vec::new();
     let mut hops = 0;
     let status = loop {
-        let recorded_by = match server {
-            Server::Tls(_) => Server::Raw,
-            s => s,
-        };
-        x.requests.push(HttpRequest {
-            server: recorded_by,
-            method: method.into(),
-            target: Bytes(target.path.clone()),
-            headers: headers
-                .0
-                .iter()
-                .map(|(k, v)| (Bytes(k.clone()), Bytes(v.clone())))
-                .collect(),
-            body: Bytes(body.to_vec()),
-        });
+        record(x, server, method, &target, &headers, body);
         if matches!(scenario.fault, Some(Fault::HugeHeaders(_))) {
             // How large a header block a device reads is its own limit: only the result counts.
             x.loose = Some(Loose::AnyFinal);
@@ -510,50 +493,14 @@ fn transact(
         }
         let a = answer(&scenario, method == "HEAD", timeout_ms);
         if !a.head {
-            payload(kind, &printed, &mut out);
-            failure(model, kind, &mut out);
-            return Running { output: out };
+            return failed(model, kind, &printed, out);
         }
-        match kind {
-            HttpCommand::GetSize => {
-                implements!(
-                    HttpgetsizeReport,
-                    HttpgetsizeNoLengthZero,
-                    HttpgetsizeStatusIgnored,
-                    HttpgetsizeRedirectNotFollowed
-                );
-                let size = match scenario.framing {
-                    Framing::Length => scenario.body.0.len(),
-                    _ => 0,
-                };
-                out.extend_from_slice(format!("+HTTPGETSIZE:{size}\r\n").as_bytes());
-                out.extend_from_slice(Reply::Ok.bytes());
-                return Running { output: out };
-            }
-            HttpCommand::Client { head: true } => {
-                implements!(HttpclientHeadHeaderLines);
-                // `head_line_space` (cores before v2.3): a space after the comma, not counted.
-                let gap = if model.judge.behaviour.head_line_space {
-                    " "
-                } else {
-                    ""
-                };
-                for (k, v) in &a.head_lines {
-                    let line = format!("{k}: {v}");
-                    out.extend_from_slice(
-                        format!("+HTTPCLIENT:{},{gap}{line}\r\n", line.len()).as_bytes(),
-                    );
-                }
-            }
-            _ => {
-                implements!(HttpResponsePayloadLine, HttpResponsePieces);
-                printed.extend_from_slice(&a.body);
-            }
+        if kind == HttpCommand::GetSize {
+            return get_size(&scenario, out);
         }
+        print_answer(model, kind, &a, &mut printed, &mut out);
         if !a.complete {
-            payload(kind, &printed, &mut out);
-            failure(model, kind, &mut out);
-            return Running { output: out };
+            return failed(model, kind, &printed, out);
         }
         let next = if follow {
             redirect(&scenario, &target)
@@ -564,17 +511,11 @@ fn transact(
             break a.status;
         };
         // An 11th redirect, or a Location the device cannot reach, ends on the failure path.
-        let reached = world.server(&next.host, next.port).filter(|s| {
-            next.known_scheme
-                && match s {
-                    Server::Wiremock | Server::Raw => !next.tls,
-                    Server::Tls(front) => next.tls && handshake(model, *front),
-                }
-        });
+        let reached = world
+            .server(&next.host, next.port)
+            .filter(|s| reachable(model, *s, &next));
         let Some(reached) = reached.filter(|_| hops < MAX_REDIRECTS) else {
-            payload(kind, &printed, &mut out);
-            failure(model, kind, &mut out);
-            return Running { output: out };
+            return failed(model, kind, &printed, out);
         };
         hops += 1;
         headers.set(b"Host", &host_field(&next));
@@ -583,6 +524,99 @@ fn transact(
         target = next;
     };
     payload(kind, &printed, &mut out);
+    final_result(model, kind, status, &mut out);
+    Running { output: out }
+}
+
+/// Whether a device connects to `server` for `target`: a scheme it knows, plain HTTP to the
+/// plain servers, and HTTPS to a TLS front whose handshake it completes.
+fn reachable(model: &Model, server: Server, target: &Target) -> bool {
+    target.known_scheme
+        && match server {
+            Server::Wiremock | Server::Raw => !target.tls,
+            Server::Tls(front) => target.tls && handshake(model, front),
+        }
+}
+
+/// The request the peer records (a TLS front relays to the raw server, which records it).
+fn record(
+    x: &mut Expect,
+    server: Server,
+    method: &str,
+    target: &Target,
+    headers: &Headers,
+    body: &[u8],
+) {
+    let recorded_by = match server {
+        Server::Tls(_) => Server::Raw,
+        s => s,
+    };
+    x.requests.push(HttpRequest {
+        server: recorded_by,
+        method: method.into(),
+        target: Bytes(target.path.clone()),
+        headers: headers
+            .0
+            .iter()
+            .map(|(k, v)| (Bytes(k.clone()), Bytes(v.clone())))
+            .collect(),
+        body: Bytes(body.to_vec()),
+    });
+}
+
+/// AT+HTTPGETSIZE's answer: the size the response head states.
+fn get_size(scenario: &Scenario, mut out: Vec<u8>) -> Running {
+    implements!(
+        HttpgetsizeReport,
+        HttpgetsizeNoLengthZero,
+        HttpgetsizeStatusIgnored,
+        HttpgetsizeRedirectNotFollowed
+    );
+    let size = match scenario.framing {
+        Framing::Length => scenario.body.0.len(),
+        _ => 0,
+    };
+    out.extend_from_slice(format!("+HTTPGETSIZE:{size}\r\n").as_bytes());
+    out.extend_from_slice(Reply::Ok.bytes());
+    Running { output: out }
+}
+
+/// One response: a HEAD's header lines are printed at once; a body joins what is printed
+/// as payload at the end.
+fn print_answer(
+    model: &Model,
+    kind: HttpCommand,
+    a: &Answer,
+    printed: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+) {
+    if kind == (HttpCommand::Client { head: true }) {
+        implements!(HttpclientHeadHeaderLines);
+        // `head_line_space` (cores before v2.3): a space after the comma, not counted.
+        let gap = if model.judge.behaviour.head_line_space {
+            " "
+        } else {
+            ""
+        };
+        for (k, v) in &a.head_lines {
+            let line = format!("{k}: {v}");
+            out.extend_from_slice(format!("+HTTPCLIENT:{},{gap}{line}\r\n", line.len()).as_bytes());
+        }
+    } else {
+        implements!(HttpResponsePayloadLine, HttpResponsePieces);
+        printed.extend_from_slice(&a.body);
+    }
+}
+
+/// The command's failure path after what was printed so far.
+fn failed(model: &Model, kind: HttpCommand, printed: &[u8], mut out: Vec<u8>) -> Running {
+    payload(kind, printed, &mut out);
+    failure(model, kind, &mut out);
+    Running { output: out }
+}
+
+/// The final result of a complete response with `status`.
+fn final_result(model: &Model, kind: HttpCommand, status: u16, out: &mut Vec<u8>) {
     if status >= 400 {
         implements!(
             HttpStatusError,
@@ -593,7 +627,7 @@ fn transact(
         let bare = model.judge.behaviour.status_error_bare
             && matches!(kind, HttpCommand::CGet | HttpCommand::Send { .. });
         if !bare {
-            model_err(model, err_code::http_status(u32::from(status)), &mut out);
+            model_err(model, err_code::http_status(u32::from(status)), out);
         }
         out.extend_from_slice(Reply::Error.bytes());
     } else {
@@ -614,7 +648,6 @@ fn transact(
         };
         out.extend_from_slice(done.bytes());
     }
-    Running { output: out }
 }
 
 /// Redirects a device follows before the next one ends the command (the spec's

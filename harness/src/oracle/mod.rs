@@ -544,6 +544,66 @@ impl Model {
     /// Runs one line. `Some` when the command keeps running (network), with the output it
     /// prints when done.
     fn run_line(&mut self, line: &[u8], world: &World, x: &mut Expect) -> Option<Running> {
+        let cmd = match self.parse_line(line) {
+            Ok(c) => c,
+            Err(r) => {
+                implements!(FramingLinePrefix, FramingCommandUnknown, FramingFormMissing);
+                self.err_code(r.err_code, x);
+                x.output.extend_from_slice(r.result);
+                return None;
+            }
+        };
+        match cmd {
+            host::Command::HttpCfg(c) => self.http_cfg(&c, x),
+            host::Command::HttpClient(c) => return http::client(self, &c, world, x),
+            host::Command::HttpGetSize(c) => {
+                let sizes = (
+                    c.tx_size_or_default(),
+                    c.rx_size_or_default(),
+                    c.timeout_or_default(),
+                );
+                return http::sized(
+                    self,
+                    http::Sized::GetSize,
+                    c.url.as_deref(),
+                    sizes,
+                    world,
+                    x,
+                );
+            }
+            host::Command::HttpCGet(c) => {
+                let sizes = (
+                    c.tx_size_or_default(),
+                    c.rx_size_or_default(),
+                    c.timeout_or_default(),
+                );
+                return http::sized(self, http::Sized::CGet, c.url.as_deref(), sizes, world, x);
+            }
+            host::Command::HttpCPost(c) => http::send(
+                self,
+                false,
+                c.url.as_deref(),
+                c.length,
+                &c.http_req_header,
+                world,
+                x,
+            ),
+            host::Command::HttpCPut(c) => http::send(
+                self,
+                true,
+                c.url.as_deref(),
+                c.length,
+                &c.http_req_header,
+                world,
+                x,
+            ),
+            other => self.local_command(other, x),
+        }
+        None
+    }
+
+    /// A line as this profile reads it: a command, or how it is refused.
+    fn parse_line(&self, line: &[u8]) -> Result<host::Command, atspec_rt::Rejection> {
         let mut scratch = [0u8; LINE_CAPACITY];
         // A version without the command answers it as an unknown one, whatever form or
         // parameters follow the name (ESP-AT looks the name up first).
@@ -556,29 +616,26 @@ impl Model {
         } else {
             device::parse(line, &mut scratch)
         };
-        let parsed = parsed.and_then(|c| {
-            let name = c.name_and_form().0;
-            if name == device::Name::HttpGetSize
-                && self.judge.behaviour.getsize_url_only
-                && field_spans(line).len() > 1
-            {
-                // Cores before v3.0 (`getsize_url_only`): the URL and nothing else.
-                implements!(HttpParamCountSized);
-                let given = u8::try_from(field_spans(line).len()).unwrap_or(u8::MAX);
-                Err(device::ANSWERS.reject(atspec_rt::RejectKind::ParamCount { given }))
-            } else {
-                Ok(c)
-            }
-        });
-        let cmd = match parsed {
-            Ok(c) => host::Command::from_device(&c),
-            Err(r) => {
-                implements!(FramingLinePrefix, FramingCommandUnknown, FramingFormMissing);
-                self.err_code(r.err_code, x);
-                x.output.extend_from_slice(r.result);
-                return None;
-            }
-        };
+        parsed
+            .and_then(|c| {
+                let name = c.name_and_form().0;
+                if name == device::Name::HttpGetSize
+                    && self.judge.behaviour.getsize_url_only
+                    && field_spans(line).len() > 1
+                {
+                    // Cores before v3.0 (`getsize_url_only`): the URL and nothing else.
+                    implements!(HttpParamCountSized);
+                    let given = u8::try_from(field_spans(line).len()).unwrap_or(u8::MAX);
+                    Err(device::ANSWERS.reject(atspec_rt::RejectKind::ParamCount { given }))
+                } else {
+                    Ok(c)
+                }
+            })
+            .map(|c| host::Command::from_device(&c))
+    }
+
+    /// A command that runs without the network: the base commands and the stores.
+    fn local_command(&mut self, cmd: host::Command, x: &mut Expect) {
         let ok = Reply::Ok.bytes();
         match cmd {
             host::Command::At => {
@@ -654,51 +711,8 @@ impl Model {
                     self.prompt(DataFor::Header, s.req_header_len as usize, x);
                 }
             }
-            host::Command::HttpCfg(c) => self.http_cfg(&c, x),
-            host::Command::HttpClient(c) => return http::client(self, &c, world, x),
-            host::Command::HttpGetSize(c) => {
-                let sizes = (
-                    c.tx_size_or_default(),
-                    c.rx_size_or_default(),
-                    c.timeout_or_default(),
-                );
-                return http::sized(
-                    self,
-                    http::Sized::GetSize,
-                    c.url.as_deref(),
-                    sizes,
-                    world,
-                    x,
-                );
-            }
-            host::Command::HttpCGet(c) => {
-                let sizes = (
-                    c.tx_size_or_default(),
-                    c.rx_size_or_default(),
-                    c.timeout_or_default(),
-                );
-                return http::sized(self, http::Sized::CGet, c.url.as_deref(), sizes, world, x);
-            }
-            host::Command::HttpCPost(c) => http::send(
-                self,
-                false,
-                c.url.as_deref(),
-                c.length,
-                &c.http_req_header,
-                world,
-                x,
-            ),
-            host::Command::HttpCPut(c) => http::send(
-                self,
-                true,
-                c.url.as_deref(),
-                c.length,
-                &c.http_req_header,
-                world,
-                x,
-            ),
+            _ => unreachable!("an HTTP command is run by run_line"),
         }
-        None
     }
 
     fn prompt(&mut self, what: DataFor, need: usize, x: &mut Expect) {
