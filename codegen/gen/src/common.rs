@@ -51,6 +51,69 @@ fn answer(rt: &TokenStream, ir: &Ir, a: &AnswerIr) -> TokenStream {
 
 /// Constants, `Reply`, `err_code`, `Clause`, `Name` and the parameter enums.
 pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
+    let limits = limits(ir);
+    let constants = constants(ir, rt);
+    let replies = replies(ir);
+    let codes = error_codes(ir);
+    let clauses = clauses(ir);
+    let profiles = profiles(ir, rt);
+    let names = names(ir);
+    let enums = ir
+        .commands
+        .iter()
+        .flat_map(|c| &c.forms)
+        .flat_map(|f| &f.params)
+        .filter_map(|p| p.enumeration.as_ref())
+        .map(enumeration);
+    quote! {
+        #limits
+        #constants
+        #replies
+        #codes
+        #clauses
+        #profiles
+        #names
+        #( #enums )*
+    }
+}
+
+/// `limits`: the spec's numeric limits and fixed strings.
+fn limits(ir: &Ir) -> TokenStream {
+    let mut limit_items = Vec::new();
+    for (stem, lo, hi, default) in &ir.ranges {
+        let (min, max) = (format_ident!("{stem}_MIN"), format_ident!("{stem}_MAX"));
+        limit_items.push(quote! {
+            #[doc = concat!("Least `", #stem, "` the spec allows.")]
+            pub const #min: i64 = #lo;
+            #[doc = concat!("Greatest `", #stem, "` the spec allows.")]
+            pub const #max: i64 = #hi;
+        });
+        if let Some(d) = default {
+            let name = format_ident!("{stem}_DEFAULT");
+            limit_items.push(quote! {
+                #[doc = concat!("The default `", #stem, "`.")]
+                pub const #name: i64 = #d;
+            });
+        }
+    }
+    for (name, value) in &ir.strings {
+        let ident = format_ident!("{name}");
+        limit_items.push(quote! {
+            #[doc = concat!("The spec's fixed string `", #name, "`.")]
+            pub const #ident: &str = #value;
+        });
+    }
+    quote! {
+        /// The spec's numeric limits and fixed strings (`limits:`), as data: both implementations
+        /// take them from here, so a limit changed in the YAML reaches both.
+        pub mod limits {
+            #( #limit_items )*
+        }
+    }
+}
+
+/// The spec's identity, framing and syntax constants, and what a refused line is answered.
+fn constants(ir: &Ir, rt: &TokenStream) -> TokenStream {
     let name = &ir.spec_name;
     let version = &ir.spec_version;
     let hash = ir.spec_hash;
@@ -61,12 +124,59 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
     let hex = ir.hex;
     let [bad, unknown, missing, many, parse, invalid] =
         ir.answers.each_ref().map(|a| answer(rt, ir, a));
+    quote! {
+        /// Name of the spec this code was generated from.
+        pub const SPEC_NAME: &str = #name;
+        /// Version of that spec.
+        pub const SPEC_VERSION: &str = #version;
+        /// FNV-1a 64 of the spec file: identifies the exact text.
+        pub const SPEC_HASH: u64 = #hash;
+        /// Longest command line in bytes, terminator included.
+        pub const LINE_BYTES: usize = #line_bytes;
+        /// Most parameters in one command.
+        pub const MAX_PARAMS: usize = #max_params;
+        /// Bytes that end a command line.
+        pub const TERMINATOR: &[u8] = #term;
+        /// Parameter syntax.
+        pub const SYNTAX: #rt::Syntax = #rt::Syntax { separator: #sep, quote: #quote_b, escape: #esc, hex: #hex };
+        /// What the device answers to each kind of refused line.
+        pub const ANSWERS: #rt::Answers = #rt::Answers {
+            bad_line: #bad,
+            unknown_command: #unknown,
+            missing_form: #missing,
+            too_many_params: #many,
+            parse_failure: #parse,
+            invalid_param: #invalid,
+        };
+    }
+}
 
+/// `Reply`: the fixed strings the device prints.
+fn replies(ir: &Ir) -> TokenStream {
     let reply_variants: Vec<_> = ir.results.iter().map(|r| &r.variant).collect();
     let reply_bytes: Vec<_> = ir.results.iter().map(|r| bytes(&r.bytes)).collect();
     let reply_names: Vec<_> = ir.results.iter().map(|r| &r.name).collect();
     let reply_final: Vec<_> = ir.results.iter().map(|r| r.is_final).collect();
+    quote! {
+        /// Fixed strings the device prints.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Reply { #( #[doc = #reply_names] #reply_variants, )* }
 
+        impl Reply {
+            /// Every reply.
+            pub const ALL: &'static [Reply] = &[ #( Reply::#reply_variants, )* ];
+            /// Exact bytes.
+            pub const fn bytes(self) -> &'static [u8] { match self { #( Reply::#reply_variants => #reply_bytes, )* } }
+            /// The spec's name.
+            pub const fn name(self) -> &'static str { match self { #( Reply::#reply_variants => #reply_names, )* } }
+            /// Whether it ends a command.
+            pub const fn is_final(self) -> bool { match self { #( Reply::#reply_variants => #reply_final, )* } }
+        }
+    }
+}
+
+/// `err_code`: every code, and a function for each code that adds a variable part.
+fn error_codes(ir: &Ir) -> TokenStream {
     let codes = ir.codes.iter().map(|c| {
         let k = &c.konst;
         let v = c.value;
@@ -93,7 +203,16 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
             #func
         }
     });
+    quote! {
+        /// Error codes (`0xMMSSEEEE`), printed while SYSLOG is on.
+        pub mod err_code {
+            #( #codes )*
+        }
+    }
+}
 
+/// `Clause`: every clause, with its id.
+fn clauses(ir: &Ir) -> TokenStream {
     let clause_variants: Vec<_> = ir.clauses.iter().map(|c| &c.variant).collect();
     let clause_ids: Vec<_> = ir.clauses.iter().map(|c| &c.id).collect();
     let clause_docs: Vec<_> = ir
@@ -101,20 +220,27 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
         .iter()
         .map(|c| format!("`{}`: {} ({})", c.id, c.statement, c.source))
         .collect();
+    quote! {
+        /// Every clause of the spec. Code that implements or checks a rule names its variant,
+        /// so removing the clause from the spec breaks the build exactly there.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Clause { #( #[doc = #clause_docs] #clause_variants, )* }
 
-    let names: Vec<_> = ir.commands.iter().map(|c| &c.ident).collect();
-    let name_strs: Vec<_> = ir.commands.iter().map(|c| &c.name).collect();
-    let name_docs: Vec<_> = ir
-        .commands
-        .iter()
-        .map(|c| format!("`{}`: {}", c.name, c.summary))
-        .collect();
-    let wires: Vec<_> = ir
-        .commands
-        .iter()
-        .map(|c| bytes(c.wire.as_bytes()))
-        .collect();
+        impl Clause {
+            /// Every clause, in spec order.
+            pub const ALL: &'static [Clause] = &[ #( Clause::#clause_variants, )* ];
+            /// The stable id.
+            pub const fn id(self) -> &'static str { match self { #( Clause::#clause_variants => #clause_ids, )* } }
+            /// The clause with this id.
+            pub fn from_id(id: &str) -> ::core::option::Option<Clause> {
+                match id { #( #clause_ids => ::core::option::Option::Some(Clause::#clause_variants), )* _ => ::core::option::Option::None }
+            }
+        }
+    }
+}
 
+/// `PROFILES` and the lookups by id and by ESP-AT version.
+fn profiles(ir: &Ir, rt: &TokenStream) -> TokenStream {
     let profiles = ir.profiles.iter().map(|p| {
         let (id, title, alts) = (&p.id, &p.title, p.alternatives);
         let version = match p.version {
@@ -145,107 +271,7 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
             },
         })
     });
-
-    let enums = ir
-        .commands
-        .iter()
-        .flat_map(|c| &c.forms)
-        .flat_map(|f| &f.params)
-        .filter_map(|p| p.enumeration.as_ref())
-        .map(enumeration);
-
-    let mut limit_items = Vec::new();
-    for (stem, lo, hi, default) in &ir.ranges {
-        let (min, max) = (format_ident!("{stem}_MIN"), format_ident!("{stem}_MAX"));
-        limit_items.push(quote! {
-            #[doc = concat!("Least `", #stem, "` the spec allows.")]
-            pub const #min: i64 = #lo;
-            #[doc = concat!("Greatest `", #stem, "` the spec allows.")]
-            pub const #max: i64 = #hi;
-        });
-        if let Some(d) = default {
-            let name = format_ident!("{stem}_DEFAULT");
-            limit_items.push(quote! {
-                #[doc = concat!("The default `", #stem, "`.")]
-                pub const #name: i64 = #d;
-            });
-        }
-    }
-    for (name, value) in &ir.strings {
-        let ident = format_ident!("{name}");
-        limit_items.push(quote! {
-            #[doc = concat!("The spec's fixed string `", #name, "`.")]
-            pub const #ident: &str = #value;
-        });
-    }
-
     quote! {
-        /// The spec's numeric limits and fixed strings (`limits:`), as data: both implementations
-        /// take them from here, so a limit changed in the YAML reaches both.
-        pub mod limits {
-            #( #limit_items )*
-        }
-
-        /// Name of the spec this code was generated from.
-        pub const SPEC_NAME: &str = #name;
-        /// Version of that spec.
-        pub const SPEC_VERSION: &str = #version;
-        /// FNV-1a 64 of the spec file: identifies the exact text.
-        pub const SPEC_HASH: u64 = #hash;
-        /// Longest command line in bytes, terminator included.
-        pub const LINE_BYTES: usize = #line_bytes;
-        /// Most parameters in one command.
-        pub const MAX_PARAMS: usize = #max_params;
-        /// Bytes that end a command line.
-        pub const TERMINATOR: &[u8] = #term;
-        /// Parameter syntax.
-        pub const SYNTAX: #rt::Syntax = #rt::Syntax { separator: #sep, quote: #quote_b, escape: #esc, hex: #hex };
-        /// What the device answers to each kind of refused line.
-        pub const ANSWERS: #rt::Answers = #rt::Answers {
-            bad_line: #bad,
-            unknown_command: #unknown,
-            missing_form: #missing,
-            too_many_params: #many,
-            parse_failure: #parse,
-            invalid_param: #invalid,
-        };
-
-        /// Fixed strings the device prints.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Reply { #( #[doc = #reply_names] #reply_variants, )* }
-
-        impl Reply {
-            /// Every reply.
-            pub const ALL: &'static [Reply] = &[ #( Reply::#reply_variants, )* ];
-            /// Exact bytes.
-            pub const fn bytes(self) -> &'static [u8] { match self { #( Reply::#reply_variants => #reply_bytes, )* } }
-            /// The spec's name.
-            pub const fn name(self) -> &'static str { match self { #( Reply::#reply_variants => #reply_names, )* } }
-            /// Whether it ends a command.
-            pub const fn is_final(self) -> bool { match self { #( Reply::#reply_variants => #reply_final, )* } }
-        }
-
-        /// Error codes (`0xMMSSEEEE`), printed while SYSLOG is on.
-        pub mod err_code {
-            #( #codes )*
-        }
-
-        /// Every clause of the spec. Code that implements or checks a rule names its variant,
-        /// so removing the clause from the spec breaks the build exactly there.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Clause { #( #[doc = #clause_docs] #clause_variants, )* }
-
-        impl Clause {
-            /// Every clause, in spec order.
-            pub const ALL: &'static [Clause] = &[ #( Clause::#clause_variants, )* ];
-            /// The stable id.
-            pub const fn id(self) -> &'static str { match self { #( Clause::#clause_variants => #clause_ids, )* } }
-            /// The clause with this id.
-            pub fn from_id(id: &str) -> ::core::option::Option<Clause> {
-                match id { #( #clause_ids => ::core::option::Option::Some(Clause::#clause_variants), )* _ => ::core::option::Option::None }
-            }
-        }
-
         /// Every profile of the spec, the contract first.
         pub static PROFILES: &[#rt::SpecProfile<Name>] = &[ #( #profiles, )* ];
 
@@ -268,7 +294,24 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
             }
             best
         }
+    }
+}
 
+/// `Name`: every command, with its wire name and a case-insensitive lookup.
+fn names(ir: &Ir) -> TokenStream {
+    let names: Vec<_> = ir.commands.iter().map(|c| &c.ident).collect();
+    let name_strs: Vec<_> = ir.commands.iter().map(|c| &c.name).collect();
+    let name_docs: Vec<_> = ir
+        .commands
+        .iter()
+        .map(|c| format!("`{}`: {}", c.name, c.summary))
+        .collect();
+    let wires: Vec<_> = ir
+        .commands
+        .iter()
+        .map(|c| bytes(c.wire.as_bytes()))
+        .collect();
+    quote! {
         /// Every command of the spec.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Name { #( #[doc = #name_docs] #names, )* }
@@ -284,8 +327,6 @@ pub fn items(ir: &Ir, rt: &TokenStream) -> TokenStream {
                 ::core::option::Option::None
             }
         }
-
-        #( #enums )*
     }
 }
 

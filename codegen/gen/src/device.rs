@@ -16,11 +16,38 @@ pub fn generate(ir: &Ir, rt: &TokenStream) -> TokenStream {
         .iter()
         .flat_map(|c| c.forms.iter().map(move |f| (c, f)))
         .collect();
-    let structs = forms.iter().map(|(c, f)| structure(c, f, rt));
-    let parsers = forms
+    let model = command_model(rt, &forms);
+    let parse = parse_fn(rt, &forms);
+    let handler = handler(&forms);
+    let respond = respond(ir, rt, &forms);
+    quote! {
+        #common
+        #model
+        #parse
+        #handler
+        #respond
+    }
+}
+
+/// When no form borrows the scratch buffer, `Command<'a>` still needs its lifetime: a hidden
+/// variant holds it, and matches need an arm for it.
+fn phantom(forms: &[(&crate::ir::CommandIr, &FormIr)]) -> (TokenStream, TokenStream) {
+    let borrows = forms
         .iter()
-        .filter(|(_, f)| f.has_fields())
-        .map(|(_, f)| parser(f, rt));
+        .any(|(_, f)| f.has_fields() && needs_lifetime(f));
+    if borrows {
+        (quote!(), quote!())
+    } else {
+        (
+            quote!(#[doc(hidden)] __Lifetime(::core::marker::PhantomData<&'a ()>),),
+            quote!(Command::__Lifetime(_) => unreachable!(),),
+        )
+    }
+}
+
+/// `Command<'a>` (one variant per form, borrowing the scratch buffer) and its structs.
+fn command_model(rt: &TokenStream, forms: &[(&crate::ir::CommandIr, &FormIr)]) -> TokenStream {
+    let structs = forms.iter().map(|(c, f)| structure(c, f, rt));
     let variants = forms.iter().map(|(c, f)| {
         let v = &f.variant;
         let doc = format!("`{}{}`", c.name, common::marker(f.kind));
@@ -31,61 +58,9 @@ pub fn generate(ir: &Ir, rt: &TokenStream) -> TokenStream {
             quote!(#[doc = #doc] #v)
         }
     });
-    let arms = forms.iter().map(|(c, f)| {
-        let name = &c.ident;
-        let v = &f.variant;
-        let kind = common::form_kind(rt, f.kind);
-        if f.has_fields() {
-            let p = format_ident!("parse_{}", f.method);
-            quote!((Name::#name, #kind) => #p(&split(head.params)?, &mut scratch).map(Command::#v))
-        } else {
-            quote!((Name::#name, #kind) => ::core::result::Result::Ok(Command::#v))
-        }
-    });
-    let name_arms = common::name_and_form_arms(&forms, rt);
-    let methods = forms.iter().map(|(c, f)| {
-        let m = &f.method;
-        let doc = format!("Runs `{}{}`.", c.name, common::marker(f.kind));
-        if f.has_fields() {
-            let v = &f.variant;
-            let lt = if needs_lifetime(f) {
-                quote!(<'_>)
-            } else {
-                quote!()
-            };
-            quote!(#[doc = #doc] fn #m(&mut self, cmd: &#v #lt) -> Self::Output;)
-        } else {
-            quote!(#[doc = #doc] fn #m(&mut self) -> Self::Output;)
-        }
-    });
-    let dispatch_arms = forms.iter().map(|(_, f)| {
-        let (v, m) = (&f.variant, &f.method);
-        if f.has_fields() {
-            quote!(Command::#v(c) => h.#m(c))
-        } else {
-            quote!(Command::#v => h.#m())
-        }
-    });
-    let borrows = forms
-        .iter()
-        .any(|(_, f)| f.has_fields() && needs_lifetime(f));
-    let (phantom, phantom_arm) = if borrows {
-        (quote!(), quote!())
-    } else {
-        (
-            quote!(#[doc(hidden)] __Lifetime(::core::marker::PhantomData<&'a ()>),),
-            quote!(Command::__Lifetime(_) => unreachable!(),),
-        )
-    };
-    let writers = forms
-        .iter()
-        .flat_map(|(_, f)| &f.responses)
-        .map(|r| writer(rt, &r.func, &r.pieces, &r.doc));
-    let (err_args, err_body) = common::writer_body(rt, &ir.err_line, None);
-
+    let name_arms = common::name_and_form_arms(forms, rt);
+    let (phantom, phantom_arm) = phantom(forms);
     quote! {
-        #common
-
         /// One parsed command line. Strings borrow the scratch buffer given to [`parse`].
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum Command<'a> {
@@ -104,7 +79,27 @@ pub fn generate(ir: &Ir, rt: &TokenStream) -> TokenStream {
         }
 
         #( #structs )*
+    }
+}
 
+/// `parse`: the whole line, in the device's order of checks, and one parser per form.
+fn parse_fn(rt: &TokenStream, forms: &[(&crate::ir::CommandIr, &FormIr)]) -> TokenStream {
+    let parsers = forms
+        .iter()
+        .filter(|(_, f)| f.has_fields())
+        .map(|(_, f)| parser(f, rt));
+    let arms = forms.iter().map(|(c, f)| {
+        let name = &c.ident;
+        let v = &f.variant;
+        let kind = common::form_kind(rt, f.kind);
+        if f.has_fields() {
+            let p = format_ident!("parse_{}", f.method);
+            quote!((Name::#name, #kind) => #p(&split(head.params)?, &mut scratch).map(Command::#v))
+        } else {
+            quote!((Name::#name, #kind) => ::core::result::Result::Ok(Command::#v))
+        }
+    });
+    quote! {
         /// Parses one command line (terminator removed).
         ///
         /// Checks run in the device's order: line length and `AT` prefix, command name, form,
@@ -134,7 +129,36 @@ pub fn generate(ir: &Ir, rt: &TokenStream) -> TokenStream {
         }
 
         #( #parsers )*
+    }
+}
 
+/// `Handler` (one method per form) and `dispatch`.
+fn handler(forms: &[(&crate::ir::CommandIr, &FormIr)]) -> TokenStream {
+    let methods = forms.iter().map(|(c, f)| {
+        let m = &f.method;
+        let doc = format!("Runs `{}{}`.", c.name, common::marker(f.kind));
+        if f.has_fields() {
+            let v = &f.variant;
+            let lt = if needs_lifetime(f) {
+                quote!(<'_>)
+            } else {
+                quote!()
+            };
+            quote!(#[doc = #doc] fn #m(&mut self, cmd: &#v #lt) -> Self::Output;)
+        } else {
+            quote!(#[doc = #doc] fn #m(&mut self) -> Self::Output;)
+        }
+    });
+    let dispatch_arms = forms.iter().map(|(_, f)| {
+        let (v, m) = (&f.variant, &f.method);
+        if f.has_fields() {
+            quote!(Command::#v(c) => h.#m(c))
+        } else {
+            quote!(Command::#v => h.#m())
+        }
+    });
+    let (_, phantom_arm) = phantom(forms);
+    quote! {
         /// What firmware implements: one method per command form.
         pub trait Handler {
             /// What each method returns (for example, the network action to start).
@@ -149,7 +173,18 @@ pub fn generate(ir: &Ir, rt: &TokenStream) -> TokenStream {
                 #phantom_arm
             }
         }
+    }
+}
 
+/// `respond`: a writer per response template, the ERR CODE line and the fixed replies.
+fn respond(ir: &Ir, rt: &TokenStream, forms: &[(&crate::ir::CommandIr, &FormIr)]) -> TokenStream {
+    let writers = forms
+        .iter()
+        .flat_map(|(_, f)| &f.responses)
+        .map(|r| writer(rt, &r.func, &r.pieces, &r.doc));
+    let (err_args, err_body) = common::writer_body(rt, &ir.err_line, None);
+
+    quote! {
         /// Writers for every response template of the spec; none allocates.
         pub mod respond {
             #[allow(unused_imports)]

@@ -18,6 +18,31 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
         .iter()
         .flat_map(|c| c.forms.iter().map(move |f| (c, f)))
         .collect();
+    let model = command_model(rt, &forms, device);
+    let clauses = clause_table(ir);
+    let decoder = decoder_table(ir, rt);
+    let strategies = strategies(ir, rt, &forms);
+    quote! {
+        #common
+        #model
+        #clauses
+        #decoder
+        #strategies
+    }
+}
+
+/// The name of a form's strategy descriptor (`FORM_HTTP_C_GET_SET`).
+fn desc_name(f: &FormIr) -> syn::Ident {
+    format_ident!("FORM_{}", screaming(&f.method.to_string()))
+}
+
+/// `Command` (one variant per form, owned), its structs, `encode`, and the conversions to
+/// and from the strategies' raw forms and the device's parsed commands.
+fn command_model(
+    rt: &TokenStream,
+    forms: &[(&CommandIr, &FormIr)],
+    device: Option<&syn::Path>,
+) -> TokenStream {
     let structs = forms
         .iter()
         .filter(|(_, f)| f.has_fields())
@@ -31,10 +56,6 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
             quote!(#[doc = #doc] #v)
         }
     });
-    let desc_name = |f: &FormIr| format_ident!("FORM_{}", screaming(&f.method.to_string()));
-    let descs = forms
-        .iter()
-        .map(|(c, f)| form_desc(rt, c, f, &desc_name(f)));
     let encode_arms = forms.iter().map(|(_, f)| {
         let v = &f.variant;
         let d = desc_name(f);
@@ -45,7 +66,7 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
             quote!(Command::#v => #rt::strategy::encode_raw(&strategies::SPEC, &strategies::#d, &#rt::strategy::RawForm { params: ::std::vec::Vec::new(), list: ::std::vec::Vec::new() }))
         }
     });
-    let name_arms = common::name_and_form_arms(&forms, rt);
+    let name_arms = common::name_and_form_arms(forms, rt);
     let to_raws = forms
         .iter()
         .filter(|(_, f)| f.has_fields())
@@ -54,67 +75,8 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
         .iter()
         .filter(|(_, f)| f.has_fields())
         .map(|(_, f)| from_raw(rt, f));
-    let valid_arms = forms.iter().map(|(_, f)| {
-        let v = &f.variant;
-        if f.has_fields() {
-            let d = desc_name(f);
-            let from = format_ident!("from_raw_{}", f.method);
-            quote!(#rt::strategy::valid_raw(&SPEC, &#d).prop_map(|r| Command::#v(super::#from(&r))).boxed())
-        } else {
-            quote!(::proptest::strategy::Just(Command::#v).boxed())
-        }
-    });
-    let per_form = forms.iter().map(|(c, f)| {
-        let m = &f.method;
-        let d = desc_name(f);
-        let doc_valid = format!("Valid `{}{}` commands, boundary-weighted.", c.name, common::marker(f.kind));
-        let doc_invalid = format!("Invalid `{}{}` lines with the rejection the spec assigns.", c.name, common::marker(f.kind));
-        let valid = if f.has_fields() {
-            let from = format_ident!("from_raw_{}", f.method);
-            quote!(#rt::strategy::valid_raw(&SPEC, &#d).prop_map(|r| super::#from(&r)).boxed())
-        } else {
-            quote!(::proptest::strategy::Just(()).boxed())
-        };
-        let ty = if f.has_fields() { let v = &f.variant; quote!(super::#v) } else { quote!(()) };
-        quote! {
-            /// Strategies for one form.
-            pub mod #m {
-                use super::*;
-                #[doc = #doc_valid]
-                pub fn valid() -> BoxedStrategy<#ty> { #valid }
-                #[doc = #doc_invalid]
-                pub fn invalid() -> BoxedStrategy<(::std::vec::Vec<u8>, #rt::Rejection, #rt::strategy::Defect)> {
-                    #rt::strategy::invalid(&SPEC, &#d)
-                }
-            }
-        }
-    });
-    let form_refs: Vec<_> = forms.iter().map(|(_, f)| desc_name(f)).collect();
-    let from_device = device.map(|d| from_device(d, &forms));
-    let decoder = decoder_table(ir, rt);
-    let clause_rows = ir.clauses.iter().map(|c| {
-        let (v, id, st, src) = (&c.variant, &c.id, &c.statement, &c.source);
-        let binds = &c.binds;
-        let alts = c.alternatives.iter().map(|a| match a {
-            crate::ir::AltIr::ErrCodeOptional => quote!(Alternative::ErrCodeOptional),
-            crate::ir::AltIr::MissingMeansDefault { field, value } => {
-                quote!(Alternative::MissingMeansDefault { field: #field, value: #value })
-            }
-            crate::ir::AltIr::ExtraParamsIgnored { field, when, values } => {
-                quote!(Alternative::ExtraParamsIgnored { field: #field, when: #when, values: &[#(#values),*] })
-            }
-            crate::ir::AltIr::RedirectFollowed => quote!(Alternative::RedirectFollowed),
-        });
-        let variants = c.variants.iter().map(|(kind, profiles)| {
-            quote!(VariantInfo { kind: #kind, profiles: &[#(#profiles),*] })
-        });
-        quote!(ClauseInfo { clause: Clause::#v, id: #id, statement: #st, source: #src, binds: &[#(#binds),*], alternatives: &[#(#alts),*], variants: &[#(#variants),*] })
-    });
-    let line_max = ir.line_bytes - ir.terminator.len();
-
+    let from_device = device.map(|d| from_device(d, forms));
     quote! {
-        #common
-
         /// One command, owned.
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub enum Command { #( #variants, )* }
@@ -137,7 +99,30 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
         #( #to_raws )*
         #( #from_raws )*
         #from_device
+    }
+}
 
+/// `CLAUSES`: every clause with its statement, source, bindings, alternatives and variants.
+fn clause_table(ir: &Ir) -> TokenStream {
+    let clause_rows = ir.clauses.iter().map(|c| {
+        let (v, id, st, src) = (&c.variant, &c.id, &c.statement, &c.source);
+        let binds = &c.binds;
+        let alts = c.alternatives.iter().map(|a| match a {
+            crate::ir::AltIr::ErrCodeOptional => quote!(Alternative::ErrCodeOptional),
+            crate::ir::AltIr::MissingMeansDefault { field, value } => {
+                quote!(Alternative::MissingMeansDefault { field: #field, value: #value })
+            }
+            crate::ir::AltIr::ExtraParamsIgnored { field, when, values } => {
+                quote!(Alternative::ExtraParamsIgnored { field: #field, when: #when, values: &[#(#values),*] })
+            }
+            crate::ir::AltIr::RedirectFollowed => quote!(Alternative::RedirectFollowed),
+        });
+        let variants = c.variants.iter().map(|(kind, profiles)| {
+            quote!(VariantInfo { kind: #kind, profiles: &[#(#profiles),*] })
+        });
+        quote!(ClauseInfo { clause: Clause::#v, id: #id, statement: #st, source: #src, binds: &[#(#binds),*], alternatives: &[#(#alts),*], variants: &[#(#variants),*] })
+    });
+    quote! {
         /// A clause with its statement and source, for reports.
         #[derive(Debug, Clone, Copy)]
         pub struct ClauseInfo {
@@ -195,9 +180,52 @@ pub fn generate(ir: &Ir, rt: &TokenStream, device: Option<&syn::Path>) -> TokenS
 
         /// Every clause, in spec order.
         pub static CLAUSES: &[ClauseInfo] = &[ #( #clause_rows, )* ];
+    }
+}
 
-        #decoder
-
+/// `strategies`: proptest strategies for valid and invalid input, per form and overall.
+fn strategies(ir: &Ir, rt: &TokenStream, forms: &[(&CommandIr, &FormIr)]) -> TokenStream {
+    let descs = forms
+        .iter()
+        .map(|(c, f)| form_desc(rt, c, f, &desc_name(f)));
+    let valid_arms = forms.iter().map(|(_, f)| {
+        let v = &f.variant;
+        if f.has_fields() {
+            let d = desc_name(f);
+            let from = format_ident!("from_raw_{}", f.method);
+            quote!(#rt::strategy::valid_raw(&SPEC, &#d).prop_map(|r| Command::#v(super::#from(&r))).boxed())
+        } else {
+            quote!(::proptest::strategy::Just(Command::#v).boxed())
+        }
+    });
+    let per_form = forms.iter().map(|(c, f)| {
+        let m = &f.method;
+        let d = desc_name(f);
+        let doc_valid = format!("Valid `{}{}` commands, boundary-weighted.", c.name, common::marker(f.kind));
+        let doc_invalid = format!("Invalid `{}{}` lines with the rejection the spec assigns.", c.name, common::marker(f.kind));
+        let valid = if f.has_fields() {
+            let from = format_ident!("from_raw_{}", f.method);
+            quote!(#rt::strategy::valid_raw(&SPEC, &#d).prop_map(|r| super::#from(&r)).boxed())
+        } else {
+            quote!(::proptest::strategy::Just(()).boxed())
+        };
+        let ty = if f.has_fields() { let v = &f.variant; quote!(super::#v) } else { quote!(()) };
+        quote! {
+            /// Strategies for one form.
+            pub mod #m {
+                use super::*;
+                #[doc = #doc_valid]
+                pub fn valid() -> BoxedStrategy<#ty> { #valid }
+                #[doc = #doc_invalid]
+                pub fn invalid() -> BoxedStrategy<(::std::vec::Vec<u8>, #rt::Rejection, #rt::strategy::Defect)> {
+                    #rt::strategy::invalid(&SPEC, &#d)
+                }
+            }
+        }
+    });
+    let form_refs: Vec<_> = forms.iter().map(|(_, f)| desc_name(f)).collect();
+    let line_max = ir.line_bytes - ir.terminator.len();
+    quote! {
         /// proptest strategies generated from the spec.
         pub mod strategies {
             #[allow(unused_imports)]
