@@ -359,8 +359,60 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
             is_final: r.r#final,
         })
         .collect();
-    let codes = spec
-        .error_codes
+    let answers = answers(spec, &results);
+    let err_line = pieces(
+        &mut cx,
+        &spec.error_codes.line,
+        &[("code", FieldType::Decimal, None)],
+        "err_code_line",
+    );
+    let commands = spec.commands.iter().map(|c| command(&mut cx, c)).collect();
+    let f = &spec.framing;
+    let p = &f.params;
+    let byte = |s: &S<String>| s.value.as_bytes().first().copied().unwrap_or(b'?');
+    let ir = Ir {
+        spec_name: spec.spec.name.value.clone(),
+        spec_version: spec.spec.version.value.clone(),
+        spec_hash: fnv1a(text.as_bytes()),
+        line_bytes: spec.limits.line_bytes.value as usize,
+        max_params: spec.limits.max_params.value as usize,
+        ranges: spec
+            .limits
+            .ranges
+            .iter()
+            .map(|r| {
+                (
+                    r.name.value.to_uppercase(),
+                    r.range[0].value,
+                    r.range[1].value,
+                    r.default.as_ref().map(|d| d.value),
+                )
+            })
+            .collect(),
+        strings: spec
+            .limits
+            .strings
+            .iter()
+            .map(|s| (s.name.value.to_uppercase(), s.value.clone()))
+            .collect(),
+        terminator: f.terminator.value.as_bytes().to_vec(),
+        syntax: [byte(&p.separator), byte(&p.quote), byte(&p.escape)],
+        hex: p.integer_forms.iter().any(|f| f.value == "hex"),
+        results,
+        codes: codes(spec),
+        answers,
+        err_line,
+        commands,
+        clauses: clauses(spec),
+        profiles: profiles(spec),
+    };
+    collisions(&mut cx, &ir);
+    cx.errors.finish().map(|()| ir)
+}
+
+/// Every error code, with its constant and (for a code with a variable part) function name.
+fn codes(spec: &Spec) -> Vec<CodeIr> {
+    spec.error_codes
         .codes
         .iter()
         .map(|c| CodeIr {
@@ -370,7 +422,11 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
             plus: c.plus.as_ref().map(|p| p.value),
             doc: c.description.trim().to_owned(),
         })
-        .collect();
+        .collect()
+}
+
+/// What each kind of refused line is answered: its result and code.
+fn answers(spec: &Spec, results: &[ResultIr]) -> [AnswerIr; 6] {
     let answer = |a: &model::Answer| {
         let result = results
             .iter()
@@ -385,23 +441,19 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
         }
     };
     let f = &spec.framing;
-    let answers = [
+    [
         answer(&f.bad_line),
         answer(&f.unknown_command),
         answer(&f.missing_form),
         answer(&f.too_many_params),
         answer(&f.parse_failure),
         answer(&f.invalid_param),
-    ];
-    let err_line = pieces(
-        &mut cx,
-        &spec.error_codes.line,
-        &[("code", FieldType::Decimal, None)],
-        "err_code_line",
-    );
-    let commands = spec.commands.iter().map(|c| command(&mut cx, c)).collect();
-    let clauses = spec
-        .clauses
+    ]
+}
+
+/// Every clause with its alternatives (fields resolved to indexes) and profile variants.
+fn clauses(spec: &Spec) -> Vec<ClauseIr> {
+    spec.clauses
         .iter()
         .map(|c| ClauseIr {
             id: c.id.value.clone(),
@@ -448,9 +500,12 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
                 })
                 .collect(),
         })
-        .collect();
-    let profiles = spec
-        .profiles
+        .collect()
+}
+
+/// Every profile: its version, the commands it lacks, and the clause variants it has.
+fn profiles(spec: &Spec) -> Vec<ProfileIr> {
+    spec.profiles
         .iter()
         .map(|p| ProfileIr {
             id: p.id.value.clone(),
@@ -474,47 +529,7 @@ pub fn lower(spec: &Spec, text: &str, file: &str) -> Result<Ir, Diagnostics> {
                 .map(|v| v.kind.name())
                 .collect(),
         })
-        .collect();
-    let p = &f.params;
-    let byte = |s: &S<String>| s.value.as_bytes().first().copied().unwrap_or(b'?');
-    let ir = Ir {
-        spec_name: spec.spec.name.value.clone(),
-        spec_version: spec.spec.version.value.clone(),
-        spec_hash: fnv1a(text.as_bytes()),
-        line_bytes: spec.limits.line_bytes.value as usize,
-        max_params: spec.limits.max_params.value as usize,
-        ranges: spec
-            .limits
-            .ranges
-            .iter()
-            .map(|r| {
-                (
-                    r.name.value.to_uppercase(),
-                    r.range[0].value,
-                    r.range[1].value,
-                    r.default.as_ref().map(|d| d.value),
-                )
-            })
-            .collect(),
-        strings: spec
-            .limits
-            .strings
-            .iter()
-            .map(|s| (s.name.value.to_uppercase(), s.value.clone()))
-            .collect(),
-        terminator: f.terminator.value.as_bytes().to_vec(),
-        syntax: [byte(&p.separator), byte(&p.quote), byte(&p.escape)],
-        hex: p.integer_forms.iter().any(|f| f.value == "hex"),
-        results,
-        codes,
-        answers,
-        err_line,
-        commands,
-        clauses,
-        profiles,
-    };
-    collisions(&mut cx, &ir);
-    cx.errors.finish().map(|()| ir)
+        .collect()
 }
 
 fn command(cx: &mut Cx<'_>, c: &model::Command) -> CommandIr {
