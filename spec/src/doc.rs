@@ -550,114 +550,136 @@ fn command(spec: &Spec, cmd: &Command, b: &mut Vec<Block>) {
         ));
     }
     for (kind, form) in cmd.forms.iter() {
-        let title = format!("{} — {} form", cmd.name.value, kind.as_str());
-        b.push(Block::Heading(4, title.clone(), anchor(&title)));
-        b.push(Block::Code(form.syntax.clone()));
-        params(spec, form, b);
-        if let Some(d) = &form.data {
-            let mut text = [
-                t("Data phase: the length comes from "),
-                c(&d.length_param.value),
-                t("; the device prints "),
-                c(&d.prompt.value),
-                t(format!(
-                    " and reads exactly that many raw bytes ({}). ",
-                    if d.echo { "echoed" } else { "not echoed" }
-                )),
+        form_section(spec, cmd, kind, form, b);
+    }
+    bound_clauses(spec, cmd, b);
+}
+
+/// One form: its syntax, parameters, data phase, request, response lines and outcomes.
+fn form_section(spec: &Spec, cmd: &Command, kind: FormKind, form: &Form, b: &mut Vec<Block>) {
+    let title = format!("{} — {} form", cmd.name.value, kind.as_str());
+    b.push(Block::Heading(4, title.clone(), anchor(&title)));
+    b.push(Block::Code(form.syntax.clone()));
+    params(spec, form, b);
+    if let Some(d) = &form.data {
+        b.push(Block::Para(data_phase(d)));
+    }
+    if let Some(r) = &form.request {
+        b.push(Block::List(vec![
+            [
+                t("Target, first that applies: "),
+                join_code(r.target.iter().map(|x| x.value.as_str())),
             ]
-            .concat();
-            if !d.no_data_when.is_empty() {
-                text.push(Span::Text("No data phase when the length is ".into()));
-                text.extend(join_code(
-                    d.no_data_when
-                        .iter()
-                        .map(|v| v.value.to_string())
-                        .collect::<Vec<_>>()
-                        .iter()
-                        .map(String::as_str),
-                ));
-                text.push(Span::Text(". ".into()));
-            }
-            text.push(Span::Text(d.description.trim().to_owned()));
-            b.push(Block::Para(text));
-        }
-        if let Some(r) = &form.request {
-            b.push(Block::List(vec![
-                [
-                    t("Target, first that applies: "),
-                    join_code(r.target.iter().map(|x| x.value.as_str())),
-                ]
-                .concat(),
-                [t("Method: "), c(&r.method.value)].concat(),
-                [t("Body: "), c(&r.body.value)].concat(),
-                [t("Timeout: "), c(&r.timeout.value)].concat(),
-                [t("Buffers: "), c(&r.buffers.value)].concat(),
-                t(format!("Content-Type: {}", r.content_type.trim())),
-            ]));
-        }
-        if !form.responses.is_empty() {
-            let rows = form
-                .responses
+            .concat(),
+            [t("Method: "), c(&r.method.value)].concat(),
+            [t("Body: "), c(&r.body.value)].concat(),
+            [t("Timeout: "), c(&r.timeout.value)].concat(),
+            [t("Buffers: "), c(&r.buffers.value)].concat(),
+            t(format!("Content-Type: {}", r.content_type.trim())),
+        ]));
+    }
+    if !form.responses.is_empty() {
+        b.push(response_table(form));
+    }
+    b.push(outcome_table(form));
+    if !form.clauses.is_empty() {
+        b.push(Block::Para(
+            [t("Clauses: "), clause_list(&form.clauses)].concat(),
+        ));
+    }
+}
+
+/// The data phase of a form, in words.
+fn data_phase(d: &DataPhase) -> Inline {
+    let mut text = [
+        t("Data phase: the length comes from "),
+        c(&d.length_param.value),
+        t("; the device prints "),
+        c(&d.prompt.value),
+        t(format!(
+            " and reads exactly that many raw bytes ({}). ",
+            if d.echo { "echoed" } else { "not echoed" }
+        )),
+    ]
+    .concat();
+    if !d.no_data_when.is_empty() {
+        text.push(Span::Text("No data phase when the length is ".into()));
+        text.extend(join_code(
+            d.no_data_when
                 .iter()
-                .map(|r| {
-                    let fields: Vec<String> = r
-                        .fields
-                        .iter()
-                        .map(|f| {
-                            let ty = match f.ty.value {
-                                FieldType::Decimal => "decimal".to_owned(),
-                                FieldType::Text => "text".to_owned(),
-                                FieldType::Bytes => format!(
-                                    "bytes[{}]",
-                                    f.length_field.as_ref().map_or("", |l| l.value.as_str())
-                                ),
-                            };
-                            format!("{}: {ty}", f.name.value)
-                        })
-                        .collect();
-                    vec![
-                        c(&r.name.value),
-                        c(visible(&r.template.value)),
-                        t(fields.join(", ")),
-                        t(if r.repeat { "0..n" } else { "1" }),
-                        t(&r.description),
-                    ]
+                .map(|v| v.value.to_string())
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str),
+        ));
+        text.push(Span::Text(". ".into()));
+    }
+    text.push(Span::Text(d.description.trim().to_owned()));
+    text
+}
+
+/// The response lines of a form: template, fields, count and when.
+fn response_table(form: &Form) -> Block {
+    let rows = form
+        .responses
+        .iter()
+        .map(|r| {
+            let fields: Vec<String> = r
+                .fields
+                .iter()
+                .map(|f| {
+                    let ty = match f.ty.value {
+                        FieldType::Decimal => "decimal".to_owned(),
+                        FieldType::Text => "text".to_owned(),
+                        FieldType::Bytes => format!(
+                            "bytes[{}]",
+                            f.length_field.as_ref().map_or("", |l| l.value.as_str())
+                        ),
+                    };
+                    format!("{}: {ty}", f.name.value)
                 })
                 .collect();
-            b.push(Block::Table(
-                vec!["line", "template", "fields", "count", "when"],
-                rows,
-            ));
-        }
-        let rows = form
-            .outcomes
-            .iter()
-            .map(|o| {
-                let mut result = c(&o.result.value);
-                if let Some(then) = &o.then {
-                    result.push(Span::Text(", later ".into()));
-                    result.push(Span::Code(then.value.clone()));
-                }
-                vec![
-                    c(&o.name.value),
-                    t(&o.when),
-                    join_code(o.lines.iter().map(|l| l.value.as_str())),
-                    o.err_code.as_ref().map_or(t("—"), |e| c(&e.value)),
-                    result,
-                    clause_list(&o.clauses),
-                ]
-            })
-            .collect();
-        b.push(Block::Table(
-            vec!["outcome", "when", "lines", "ERR CODE", "result", "clauses"],
-            rows,
-        ));
-        if !form.clauses.is_empty() {
-            b.push(Block::Para(
-                [t("Clauses: "), clause_list(&form.clauses)].concat(),
-            ));
-        }
-    }
+            vec![
+                c(&r.name.value),
+                c(visible(&r.template.value)),
+                t(fields.join(", ")),
+                t(if r.repeat { "0..n" } else { "1" }),
+                t(&r.description),
+            ]
+        })
+        .collect();
+    Block::Table(vec!["line", "template", "fields", "count", "when"], rows)
+}
+
+/// The outcomes of a form: when, lines, ERR CODE, result and clauses.
+fn outcome_table(form: &Form) -> Block {
+    let rows = form
+        .outcomes
+        .iter()
+        .map(|o| {
+            let mut result = c(&o.result.value);
+            if let Some(then) = &o.then {
+                result.push(Span::Text(", later ".into()));
+                result.push(Span::Code(then.value.clone()));
+            }
+            vec![
+                c(&o.name.value),
+                t(&o.when),
+                join_code(o.lines.iter().map(|l| l.value.as_str())),
+                o.err_code.as_ref().map_or(t("—"), |e| c(&e.value)),
+                result,
+                clause_list(&o.clauses),
+            ]
+        })
+        .collect();
+    Block::Table(
+        vec!["outcome", "when", "lines", "ERR CODE", "result", "clauses"],
+        rows,
+    )
+}
+
+/// The clauses that bind this command by name.
+fn bound_clauses(spec: &Spec, cmd: &Command, b: &mut Vec<Block>) {
     let bound: Vec<Inline> = spec
         .clauses
         .iter()
