@@ -521,235 +521,323 @@ fn device_reads(w: i64) -> Option<i32> {
 fn break_rule(
     spec: &SpecDesc,
     form: &FormDesc,
-    mut raw: RawForm,
+    raw: RawForm,
     defect: Defect,
     a: Index,
     b: Index,
 ) -> Option<(Vec<u8>, RejectKind)> {
-    let pos = positions(&raw);
-    let ps = form.params;
-    // Candidate parameters: on the line in this base, and fitting the defect.
-    let pick = |ok: &dyn Fn(&ParamDesc) -> bool| -> Option<usize> {
-        let c: Vec<usize> = (0..ps.len())
-            .filter(|&i| pos[i].is_some() && ok(&ps[i]))
-            .collect();
-        (!c.is_empty()).then(|| c[a.index(c.len())])
+    let cx = Breaking {
+        spec,
+        form,
+        pos: positions(&raw),
+        a,
+        b,
     };
-    let encode = |raw: &RawForm| encode_raw(spec, form, raw);
     match defect {
-        Defect::BelowRange | Defect::AboveRange => {
-            let i = pick(&|p| matches!(p.kind, WireType::Int { bounds: Some(_) }) && !p.enum_open)?;
-            let WireType::Int {
-                bounds: Some((lo, hi)),
-            } = ps[i].kind
-            else {
-                return None;
-            };
-            let w = if defect == Defect::BelowRange {
-                lo as i64 - 1
-            } else {
-                hi as i64 + 1
-            };
-            let read = device_reads(w)?;
-            if (lo..=hi).contains(&read) || ps[i].special.contains(&read) {
-                return None;
-            }
-            write_before(ps, &mut raw, i);
-            raw.params[i] = Raw::Verbatim(w.to_string().into_bytes());
-            Some((
-                encode(&raw),
-                RejectKind::InvalidParam {
-                    index: pos[i]? as u8,
-                },
-            ))
+        Defect::BelowRange | Defect::AboveRange => cx.out_of_range(raw, defect),
+        Defect::NonNumeric => cx.non_numeric(raw),
+        Defect::Unquoted | Defect::DanglingEscape => cx.bad_string(raw, defect),
+        Defect::MissingParam => cx.missing_param(raw),
+        Defect::EmptyRequired => cx.empty_required(raw),
+        Defect::ExtraParam => cx.extra_param(raw),
+        Defect::TooManyParams => cx.too_many_params(),
+        Defect::Overlong => Some(overlong(spec, form, b)),
+        Defect::UnknownCommand => cx.unknown_command(),
+        Defect::MissingForm => cx.missing_form(),
+    }
+}
+
+/// One invalid line under construction: the form, a valid base's parameter positions, and
+/// the two indexes that choose among candidates.
+struct Breaking<'a> {
+    spec: &'a SpecDesc,
+    form: &'a FormDesc,
+    /// Each parameter's field index on the base line (`None`: not written).
+    pos: Vec<Option<usize>>,
+    a: Index,
+    b: Index,
+}
+
+impl Breaking<'_> {
+    /// A candidate parameter: on the line in this base, and fitting the defect (`ok`).
+    fn pick(&self, ok: &dyn Fn(&ParamDesc) -> bool) -> Option<usize> {
+        let ps = self.form.params;
+        let c: Vec<usize> = (0..ps.len())
+            .filter(|&i| self.pos[i].is_some() && ok(&ps[i]))
+            .collect();
+        (!c.is_empty()).then(|| c[self.a.index(c.len())])
+    }
+
+    fn encode(&self, raw: &RawForm) -> Vec<u8> {
+        encode_raw(self.spec, self.form, raw)
+    }
+
+    /// An integer one below or above its range (as the device reads it).
+    fn out_of_range(&self, mut raw: RawForm, defect: Defect) -> Option<(Vec<u8>, RejectKind)> {
+        let ps = self.form.params;
+        let pos = &self.pos;
+        let pick = |ok: &dyn Fn(&ParamDesc) -> bool| self.pick(ok);
+        let encode = |raw: &RawForm| self.encode(raw);
+        let i = pick(&|p| matches!(p.kind, WireType::Int { bounds: Some(_) }) && !p.enum_open)?;
+        let WireType::Int {
+            bounds: Some((lo, hi)),
+        } = ps[i].kind
+        else {
+            return None;
+        };
+        let w = if defect == Defect::BelowRange {
+            lo as i64 - 1
+        } else {
+            hi as i64 + 1
+        };
+        let read = device_reads(w)?;
+        if (lo..=hi).contains(&read) || ps[i].special.contains(&read) {
+            return None;
         }
-        Defect::NonNumeric => {
-            let i = pick(&|p| matches!(p.kind, WireType::Int { .. }))?;
-            let junk = ["abc", "1a", "+1", " 1", "\"1\"", "1.5", "--1", "0x1g", "１"];
-            write_before(ps, &mut raw, i);
-            raw.params[i] = Raw::Verbatim(junk[b.index(junk.len())].as_bytes().to_vec());
-            Some((
-                encode(&raw),
-                RejectKind::ParseFailure {
-                    index: pos[i]? as u8,
-                },
-            ))
+        write_before(ps, &mut raw, i);
+        raw.params[i] = Raw::Verbatim(w.to_string().into_bytes());
+        Some((
+            encode(&raw),
+            RejectKind::InvalidParam {
+                index: pos[i]? as u8,
+            },
+        ))
+    }
+
+    /// An integer parameter that is no number.
+    fn non_numeric(&self, mut raw: RawForm) -> Option<(Vec<u8>, RejectKind)> {
+        let ps = self.form.params;
+        let pos = &self.pos;
+        let b = self.b;
+        let pick = |ok: &dyn Fn(&ParamDesc) -> bool| self.pick(ok);
+        let encode = |raw: &RawForm| self.encode(raw);
+        let i = pick(&|p| matches!(p.kind, WireType::Int { .. }))?;
+        let junk = ["abc", "1a", "+1", " 1", "\"1\"", "1.5", "--1", "0x1g", "１"];
+        write_before(ps, &mut raw, i);
+        raw.params[i] = Raw::Verbatim(junk[b.index(junk.len())].as_bytes().to_vec());
+        Some((
+            encode(&raw),
+            RejectKind::ParseFailure {
+                index: pos[i]? as u8,
+            },
+        ))
+    }
+
+    /// A string unquoted, or ending in an unpaired escape: a fixed one or a list element.
+    fn bad_string(&self, mut raw: RawForm, defect: Defect) -> Option<(Vec<u8>, RejectKind)> {
+        let spec = self.spec;
+        let form = self.form;
+        let ps = self.form.params;
+        let pos = &self.pos;
+        let a = self.a;
+        let encode = |raw: &RawForm| self.encode(raw);
+        let bad = if defect == Defect::Unquoted {
+            &b"abc"[..]
+        } else {
+            b"\"ab\\\""
+        };
+        let strs: Vec<usize> = (0..ps.len())
+            .filter(|&i| pos[i].is_some() && ps[i].kind == WireType::Str)
+            .collect();
+        let fixed = pos.iter().flatten().count();
+        let slots = strs.len() + raw.list.len();
+        if slots == 0 {
+            return None;
         }
-        Defect::Unquoted | Defect::DanglingEscape => {
-            let bad = if defect == Defect::Unquoted {
-                &b"abc"[..]
-            } else {
-                b"\"ab\\\""
-            };
-            let strs: Vec<usize> = (0..ps.len())
-                .filter(|&i| pos[i].is_some() && ps[i].kind == WireType::Str)
-                .collect();
-            let fixed = pos.iter().flatten().count();
-            let slots = strs.len() + raw.list.len();
-            if slots == 0 {
-                return None;
-            }
-            let k = a.index(slots);
-            if k < strs.len() {
-                write_before(ps, &mut raw, strs[k]);
-                raw.params[strs[k]] = Raw::Verbatim(bad.to_vec());
-                let line = encode(&raw);
-                return Some((
-                    line,
-                    RejectKind::ParseFailure {
-                        index: pos[strs[k]]? as u8,
-                    },
-                ));
-            }
-            let j = k - strs.len();
-            write_before(ps, &mut raw, ps.len());
-            // The broken element is written verbatim among the others.
-            let mut fields: Vec<Raw> = raw.params.clone();
-            fields.extend(raw.list[..j].iter().map(|s| Raw::Str(s.clone())));
-            fields.push(Raw::Verbatim(bad.to_vec()));
-            fields.extend(raw.list[j + 1..].iter().map(|s| Raw::Str(s.clone())));
-            let line = encode_fields(spec, form, fields);
-            Some((
+        let k = a.index(slots);
+        if k < strs.len() {
+            write_before(ps, &mut raw, strs[k]);
+            raw.params[strs[k]] = Raw::Verbatim(bad.to_vec());
+            let line = encode(&raw);
+            return Some((
                 line,
                 RejectKind::ParseFailure {
-                    index: (fixed + j) as u8,
+                    index: pos[strs[k]]? as u8,
                 },
-            ))
+            ));
         }
-        Defect::MissingParam => {
-            let i = pick(&|p| matches!(p.presence, Presence::Required | Presence::Positional))?;
-            let k = pos[i]?;
-            if k == 0 {
-                return None;
-            }
-            write_before(ps, &mut raw, i);
-            for r in raw.params[i..].iter_mut() {
-                if *r != Raw::Skip {
-                    *r = Raw::Omit;
-                }
-            }
-            raw.list.clear();
-            // Omitted parameters before `i` are written empty so the line reaches `i - 1`.
-            let mut fields: Vec<Out> = Vec::new();
-            for r in &raw.params[..i] {
-                match r {
-                    Raw::Skip => {}
-                    Raw::Omit | Raw::Empty => fields.push(Out::Empty),
-                    Raw::Int(v) => fields.push(encode::int(*v)),
-                    Raw::Str(s) => fields.push(encode::string(s, &spec.syntax)),
-                    Raw::Verbatim(v) => fields.push(Out::Bytes(v.clone())),
-                }
-            }
-            let line = encode::line(
-                form.command,
-                form.marker,
-                &fields,
-                &spec.syntax,
-                spec.terminator,
-            );
-            Some((line, RejectKind::ParseFailure { index: k as u8 }))
+        let j = k - strs.len();
+        write_before(ps, &mut raw, ps.len());
+        // The broken element is written verbatim among the others.
+        let mut fields: Vec<Raw> = raw.params.clone();
+        fields.extend(raw.list[..j].iter().map(|s| Raw::Str(s.clone())));
+        fields.push(Raw::Verbatim(bad.to_vec()));
+        fields.extend(raw.list[j + 1..].iter().map(|s| Raw::Str(s.clone())));
+        let line = encode_fields(spec, form, fields);
+        Some((
+            line,
+            RejectKind::ParseFailure {
+                index: (fixed + j) as u8,
+            },
+        ))
+    }
+
+    /// The line ends before a required parameter.
+    fn missing_param(&self, mut raw: RawForm) -> Option<(Vec<u8>, RejectKind)> {
+        let spec = self.spec;
+        let form = self.form;
+        let ps = self.form.params;
+        let pos = &self.pos;
+        let pick = |ok: &dyn Fn(&ParamDesc) -> bool| self.pick(ok);
+        let i = pick(&|p| matches!(p.presence, Presence::Required | Presence::Positional))?;
+        let k = pos[i]?;
+        if k == 0 {
+            return None;
         }
-        Defect::EmptyRequired => {
-            let i = pick(&|p| matches!(p.presence, Presence::Required | Presence::Trailing))?;
-            write_before(ps, &mut raw, i);
-            raw.params[i] = Raw::Empty;
-            Some((
-                encode(&raw),
-                RejectKind::InvalidParam {
-                    index: pos[i]? as u8,
-                },
-            ))
-        }
-        Defect::ExtraParam => {
-            // Write every omitted parameter so the extra field lands after all of them.
-            for (r, p) in raw.params.iter_mut().zip(ps) {
-                if *r == Raw::Omit {
-                    *r = match p.presence {
-                        Presence::Trailing => fallback(p),
-                        _ => Raw::Empty,
-                    };
-                }
+        write_before(ps, &mut raw, i);
+        for r in raw.params[i..].iter_mut() {
+            if *r != Raw::Skip {
+                *r = Raw::Omit;
             }
-            let fixed = raw.params.iter().filter(|r| **r != Raw::Skip).count();
-            match form.variadic {
-                None => {
-                    raw.list.clear();
-                    let given = fixed + 1;
+        }
+        raw.list.clear();
+        // Omitted parameters before `i` are written empty so the line reaches `i - 1`.
+        let mut fields: Vec<Out> = Vec::new();
+        for r in &raw.params[..i] {
+            match r {
+                Raw::Skip => {}
+                Raw::Omit | Raw::Empty => fields.push(Out::Empty),
+                Raw::Int(v) => fields.push(encode::int(*v)),
+                Raw::Str(s) => fields.push(encode::string(s, &spec.syntax)),
+                Raw::Verbatim(v) => fields.push(Out::Bytes(v.clone())),
+            }
+        }
+        let line = encode::line(
+            form.command,
+            form.marker,
+            &fields,
+            &spec.syntax,
+            spec.terminator,
+        );
+        Some((line, RejectKind::ParseFailure { index: k as u8 }))
+    }
+
+    /// A required parameter written empty.
+    fn empty_required(&self, mut raw: RawForm) -> Option<(Vec<u8>, RejectKind)> {
+        let ps = self.form.params;
+        let pos = &self.pos;
+        let pick = |ok: &dyn Fn(&ParamDesc) -> bool| self.pick(ok);
+        let encode = |raw: &RawForm| self.encode(raw);
+        let i = pick(&|p| matches!(p.presence, Presence::Required | Presence::Trailing))?;
+        write_before(ps, &mut raw, i);
+        raw.params[i] = Raw::Empty;
+        Some((
+            encode(&raw),
+            RejectKind::InvalidParam {
+                index: pos[i]? as u8,
+            },
+        ))
+    }
+
+    /// One field more than the form has (or a list element without its required bytes).
+    fn extra_param(&self, mut raw: RawForm) -> Option<(Vec<u8>, RejectKind)> {
+        let spec = self.spec;
+        let form = self.form;
+        let ps = self.form.params;
+        let encode = |raw: &RawForm| self.encode(raw);
+        // Write every omitted parameter so the extra field lands after all of them.
+        for (r, p) in raw.params.iter_mut().zip(ps) {
+            if *r == Raw::Omit {
+                *r = match p.presence {
+                    Presence::Trailing => fallback(p),
+                    _ => Raw::Empty,
+                };
+            }
+        }
+        let fixed = raw.params.iter().filter(|r| **r != Raw::Skip).count();
+        match form.variadic {
+            None => {
+                raw.list.clear();
+                let given = fixed + 1;
+                if given > spec.max_params {
+                    return None;
+                }
+                let mut fields = raw.params.clone();
+                fields.push(Raw::Verbatim(b"1".to_vec()));
+                let line = encode_fields(spec, form, fields);
+                Some((line, RejectKind::ParamCount { given: given as u8 }))
+            }
+            Some(v) => {
+                if let Some(c) = v.count_param {
+                    raw.params[c] = Raw::Int(raw.list.len() as i32);
+                    let given = fixed + raw.list.len() + 1;
                     if given > spec.max_params {
                         return None;
                     }
-                    let mut fields = raw.params.clone();
-                    fields.push(Raw::Verbatim(b"1".to_vec()));
-                    let line = encode_fields(spec, form, fields);
-                    Some((line, RejectKind::ParamCount { given: given as u8 }))
-                }
-                Some(v) => {
-                    if let Some(c) = v.count_param {
-                        raw.params[c] = Raw::Int(raw.list.len() as i32);
-                        let given = fixed + raw.list.len() + 1;
-                        if given > spec.max_params {
-                            return None;
-                        }
-                        let mut item = b"X-Extra".to_vec();
-                        item.extend_from_slice(v.must_contain);
-                        raw.list.push(item);
-                        Some((encode(&raw), RejectKind::ParamCount { given: given as u8 }))
-                    } else {
-                        let k = fixed + raw.list.len();
-                        if k + 1 > spec.max_params {
-                            return None;
-                        }
-                        // An element without the required bytes.
-                        let item: Vec<u8> = b"no-needle"
-                            .iter()
-                            .copied()
-                            .filter(|c| !v.must_contain.contains(c))
-                            .collect();
-                        raw.list.push(item);
-                        Some((encode(&raw), RejectKind::InvalidParam { index: k as u8 }))
+                    let mut item = b"X-Extra".to_vec();
+                    item.extend_from_slice(v.must_contain);
+                    raw.list.push(item);
+                    Some((encode(&raw), RejectKind::ParamCount { given: given as u8 }))
+                } else {
+                    let k = fixed + raw.list.len();
+                    if k + 1 > spec.max_params {
+                        return None;
                     }
+                    // An element without the required bytes.
+                    let item: Vec<u8> = b"no-needle"
+                        .iter()
+                        .copied()
+                        .filter(|c| !v.must_contain.contains(c))
+                        .collect();
+                    raw.list.push(item);
+                    Some((encode(&raw), RejectKind::InvalidParam { index: k as u8 }))
                 }
             }
         }
-        Defect::TooManyParams => {
-            let n = spec.max_params + 1 + b.index(3);
-            let fields: Vec<Out> = (0..n).map(|_| encode::int(1)).collect();
-            let line = encode::line(
-                form.command,
-                form.marker,
-                &fields,
-                &spec.syntax,
-                spec.terminator,
-            );
-            Some((line, RejectKind::TooManyParams))
-        }
-        Defect::Overlong => Some(overlong(spec, form, b)),
-        Defect::UnknownCommand => {
-            let junk_after = form.marker == "?" || form.marker == "=?";
-            if junk_after && a.index(2) == 0 {
-                let mut line = form.command.as_bytes().to_vec();
-                line.extend_from_slice(form.marker.as_bytes());
-                line.extend_from_slice(b"x");
-                line.extend_from_slice(spec.terminator);
-                return Some((line, RejectKind::UnknownCommand));
-            }
-            let names = ["AT+ZZNOSUCH", "AT+HTTPZZ", "AT+ZZ1", "AT+ZZ_X", "ATZZ"];
-            let markers = ["", "?", "=?", "=1"];
-            let mut line = names[a.index(names.len())].as_bytes().to_vec();
-            line.extend_from_slice(markers[b.index(markers.len())].as_bytes());
-            line.extend_from_slice(spec.terminator);
-            Some((line, RejectKind::UnknownCommand))
-        }
-        Defect::MissingForm => {
-            let m = form.missing_markers[a.index(form.missing_markers.len())];
+    }
+
+    /// More fields than any command takes.
+    fn too_many_params(&self) -> Option<(Vec<u8>, RejectKind)> {
+        let spec = self.spec;
+        let form = self.form;
+        let b = self.b;
+        let n = spec.max_params + 1 + b.index(3);
+        let fields: Vec<Out> = (0..n).map(|_| encode::int(1)).collect();
+        let line = encode::line(
+            form.command,
+            form.marker,
+            &fields,
+            &spec.syntax,
+            spec.terminator,
+        );
+        Some((line, RejectKind::TooManyParams))
+    }
+
+    /// A name no command has, or junk after a query or test marker.
+    fn unknown_command(&self) -> Option<(Vec<u8>, RejectKind)> {
+        let spec = self.spec;
+        let form = self.form;
+        let a = self.a;
+        let b = self.b;
+        let junk_after = form.marker == "?" || form.marker == "=?";
+        if junk_after && a.index(2) == 0 {
             let mut line = form.command.as_bytes().to_vec();
-            line.extend_from_slice(m.as_bytes());
-            if m == "=" {
-                line.extend_from_slice(b"1");
-            }
+            line.extend_from_slice(form.marker.as_bytes());
+            line.extend_from_slice(b"x");
             line.extend_from_slice(spec.terminator);
-            Some((line, RejectKind::MissingForm))
+            return Some((line, RejectKind::UnknownCommand));
         }
+        let names = ["AT+ZZNOSUCH", "AT+HTTPZZ", "AT+ZZ1", "AT+ZZ_X", "ATZZ"];
+        let markers = ["", "?", "=?", "=1"];
+        let mut line = names[a.index(names.len())].as_bytes().to_vec();
+        line.extend_from_slice(markers[b.index(markers.len())].as_bytes());
+        line.extend_from_slice(spec.terminator);
+        Some((line, RejectKind::UnknownCommand))
+    }
+
+    /// A form the command does not have.
+    fn missing_form(&self) -> Option<(Vec<u8>, RejectKind)> {
+        let spec = self.spec;
+        let form = self.form;
+        let a = self.a;
+        let m = form.missing_markers[a.index(form.missing_markers.len())];
+        let mut line = form.command.as_bytes().to_vec();
+        line.extend_from_slice(m.as_bytes());
+        if m == "=" {
+            line.extend_from_slice(b"1");
+        }
+        line.extend_from_slice(spec.terminator);
+        Some((line, RejectKind::MissingForm))
     }
 }
 
