@@ -68,6 +68,10 @@ pub enum Quirk {
     HeadAsGet,
     /// An empty URL parameter does not fall back to the AT+HTTPURLCFG URL.
     UrlcfgEmptyIgnored,
+    /// AT+SYSLOG?'s OK is followed 20 ms later by a stray CR LF.
+    LateTrailer,
+    /// A timeout parameter below 1 s is taken as 1 s.
+    TimeoutFloor1s,
 }
 
 /// The quirks an engine has (none by default, and always none without the features).

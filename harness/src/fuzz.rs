@@ -56,6 +56,9 @@ pub enum Transition {
     },
     /// A new mock answer.
     Mock(Scenario),
+    /// A server that stalls for `STALL_MS` before it answers, then this command (a GET with
+    /// a timeout that fires first or not).
+    Stalled(Command),
     /// Noise: random bytes, weighted toward the framing alphabet.
     Noise(Vec<u8>),
 }
@@ -147,7 +150,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         status,
         body(),
         framing,
-        prop::sample::select(vec![0u64, 0, 0, 30]),
+        // Mostly prompt servers; one in eight stalls past a short timeout (see `tame`).
+        prop::sample::select(vec![0u64, 0, 0, 0, 0, 30, 30, STALL_MS]),
         fault,
     )
         .prop_map(|(status, body, framing, delay, fault)| {
@@ -166,8 +170,18 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         })
 }
 
+/// How long a stalling server of a fuzzed scenario waits before it answers.
+const STALL_MS: u64 = 700;
+/// A short timeout, well below a stall: it fires (`HTTP.TIMEOUT.NETWORK`), and well above a
+/// prompt server's 30 ms, where it does not.
+const SHORT_TIMEOUT_MS: i32 = 200;
+/// A long timeout, well above a stall: the late answer arrives first.
+const LONG_TIMEOUT_MS: i32 = 3000;
+
 /// Makes a generated command safe to send: URLs point at mock endpoints (no DNS), header
-/// names cannot reframe a request, and timeouts stay clear of the mock's delays.
+/// names cannot reframe a request, and timeouts stay clear of the mock's delays: a timeout is
+/// either short (it fires against a stalling server, not a prompt one) or at least three times
+/// the stall, never close enough to it for the race to depend on the machine's load.
 fn tame(cmd: Command, to: (Endpoint, String), hosts: bool) -> Command {
     let url = |u: Option<Vec<u8>>| -> Option<Vec<u8>> {
         match u {
@@ -176,7 +190,13 @@ fn tame(cmd: Command, to: (Endpoint, String), hosts: bool) -> Command {
             other => other,
         }
     };
-    let timeout = |t: Option<i32>| t.map(|t| if (1..1000).contains(&t) { 1000 } else { t });
+    let timeout = |t: Option<i32>| {
+        t.map(|t| match t {
+            1..1000 => SHORT_TIMEOUT_MS,
+            1000..LONG_TIMEOUT_MS => LONG_TIMEOUT_MS,
+            t => t,
+        })
+    };
     match cmd {
         Command::HttpClient(mut c) => {
             c.url = url(c.url);
@@ -261,9 +281,42 @@ impl ReferenceStateMachine for Machine {
                 headers,
                 data,
             });
+        // A GET with a timeout that a stalling server outlasts or not: timeouts fire in
+        // fuzzed cases (`HTTP.TIMEOUT.NETWORK`), against whatever scenario is in force.
+        let timed = (target(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+            |(to, size, short, stall)| {
+                let url = Some(marker(&to));
+                let timeout = Some(if short {
+                    SHORT_TIMEOUT_MS
+                } else {
+                    LONG_TIMEOUT_MS
+                });
+                let get = if size {
+                    Command::HttpGetSize(host::HttpGetSize {
+                        url,
+                        tx_size: None,
+                        rx_size: None,
+                        timeout,
+                    })
+                } else {
+                    Command::HttpCGet(host::HttpCGet {
+                        url,
+                        tx_size: None,
+                        rx_size: None,
+                        timeout,
+                    })
+                };
+                if stall {
+                    Transition::Stalled(get)
+                } else {
+                    Transition::Command(get)
+                }
+            },
+        );
         let header_room = state.headers < 4;
         prop_oneof![
             6 => plain,
+            1 => timed,
             3 => strategies::invalid().prop_map(|(line, _, _)| Transition::Invalid(line)),
             2 => store_url,
             (if header_room { 2 } else { 0 }) => header().prop_map(Transition::StoreHeader),
@@ -386,6 +439,11 @@ pub fn steps(t: &Transition, ctx: &Ctx) -> Vec<Step> {
             vec![Step::line(line), Step::raw(data.clone())]
         }
         Transition::Mock(s) => vec![Step::mock(s.clone())],
+        Transition::Stalled(c) => {
+            let mut v = vec![Step::mock(Scenario::ok(b"late").delayed(STALL_MS))];
+            v.extend(steps(&Transition::Command(c.clone()), ctx));
+            v
+        }
         Transition::Noise(b) => {
             // Ended by a line terminator, so the answer has an end to wait for.
             let mut b = b.clone();

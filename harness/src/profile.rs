@@ -59,7 +59,7 @@ fn default_tolerance() -> u32 {
 }
 
 /// The default `timing_tolerance_ms`.
-pub const DEFAULT_TOLERANCE_MS: u32 = 1000;
+pub const DEFAULT_TOLERANCE_MS: u32 = 250;
 
 impl Default for DeviceProfile {
     /// The ESP-AT reference firmware: one certificate, key and CA slot, stores bounded by

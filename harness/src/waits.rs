@@ -47,7 +47,12 @@ pub const BUSY_POLL: Duration = ms(5);
 // ---- after a case (runner/)
 
 /// After the last answer: anything the device still prints is a trailer (fails the case).
-pub const TRAILER: Window = window(3, 50);
+/// Watched for the whole quiet window (`QUIET`): output a device sends a few milliseconds
+/// after its final result is still the device's, not the next case's.
+pub const TRAILER: Window = Window {
+    quiet: QUIET,
+    max: ms(500),
+};
 /// After a case stopped at a disagreement: what the device still prints belongs to it.
 pub const AFTER_STOP: Window = window(300, 3_000);
 /// After the promised bytes that end an unexpected data phase (its answer may be long).

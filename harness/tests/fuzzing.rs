@@ -33,6 +33,13 @@ fn one_seed_gives_byte_identical_transcripts_and_two_seeds_differ() {
         )
     };
     let (first, v1) = run("det0", "424242");
+    // Timeouts fire in fuzzed cases: a stalling server outlasts a short timeout (the device
+    // ends on its failure path) and is outlasted by a long one (the late answer comes).
+    let (fired, outlasted) = stalled_gets(&first);
+    assert!(
+        fired > 0 && outlasted > 0,
+        "short timeouts that fired: {fired}, long ones outlasted: {outlasted}"
+    );
     let (second, v2) = run("det1", "424242");
     let (other, _) = run("det2", "424243");
     assert_eq!(first.lines().count(), 40);
@@ -54,6 +61,31 @@ fn one_seed_gives_byte_identical_transcripts_and_two_seeds_differ() {
         same < 10,
         "{same} of 40 sequences are the same under two seeds"
     );
+}
+
+/// In a fuzz log, the GETs sent right after a stalling server was set up: how many with the
+/// short timeout ended in ERROR, and how many with the long one ended in OK (each judged
+/// against the oracle too: the log holds only passing sequences here).
+fn stalled_gets(log: &str) -> (usize, usize) {
+    let (mut fired, mut outlasted) = (0, 0);
+    for line in log.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let records = v["records"].as_array().unwrap();
+        for pair in records.windows(2) {
+            if pair[0]["step"]["scenario"]["delay_ms"] != 700 {
+                continue;
+            }
+            let sent = pair[1]["step"]["bytes"].as_str().unwrap_or_default();
+            let answer = pair[1]["actual"].as_str().unwrap_or_default();
+            if sent.ends_with(",200\\r\\n") && answer.ends_with("ERROR\\r\\n") {
+                fired += 1;
+            }
+            if sent.ends_with(",3000\\r\\n") && answer.ends_with("OK\\r\\n") {
+                outlasted += 1;
+            }
+        }
+    }
+    (fired, outlasted)
 }
 
 #[test]

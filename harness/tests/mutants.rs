@@ -118,6 +118,13 @@ fn timeout_zero_1s() {
     let _ = caught_timed("timeout-zero-1s", "HTTP.TIMEOUT.ZERO_IS_DEFAULT");
 }
 
+/// A 300 ms timeout fired at 1 s: caught because the timeout is proved at several values,
+/// each within its own proportional window.
+#[test]
+fn timeout_floor_1s() {
+    let _ = caught_timed("timeout-floor-1s", "HTTP.TIMEOUT.NETWORK");
+}
+
 mutants! {
     prompt_space: "prompt-space" => "RESULT.PROMPT.BYTES",
     no_busy: "no-busy" => "BUSY.REJECT",
@@ -144,6 +151,10 @@ mutants! {
     mode0_accepts_anything: "mode0-accepts-anything" => "HTTPCFG.INDEXES.MODE_0",
     // Following some redirects and not others is no single reading.
     follows_307_only: "follows-307-only" => "HTTP.REDIRECT.NOT_FOLLOWED",
+    // A CR LF 20 ms after AT+SYSLOG?'s OK: the trailer watched for the quiet window blames
+    // the check that sent it (with a 3 ms window it leaked into the next case's known state,
+    // and five unrelated clauses failed instead).
+    late_trailer: "late-trailer" => "SYSLOG.QUERY",
 }
 
 /// A result word with its framing wrong fails at once when the device goes quiet, with a

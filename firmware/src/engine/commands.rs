@@ -72,6 +72,10 @@ impl<const TX: usize, const RX: usize> device::Handler for Engine<TX, RX> {
         implements!(SyslogQuery);
         respond::syslog_query_status(&mut self.out, i64::from(self.syslog));
         self.reply(Reply::Ok);
+        #[cfg(feature = "mutants")]
+        if self.quirk(crate::quirk::Quirk::LateTrailer) {
+            self.late_trailer = Some(0);
+        }
     }
 
     fn syslog_set(&mut self, cmd: &device::SyslogSet) {

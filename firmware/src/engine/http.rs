@@ -227,6 +227,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 } else {
                     DEFAULT_TIMEOUT_MS
                 }
+            } else if self.quirk(Quirk::TimeoutFloor1s) {
+                (timeout as u64).max(1000)
             } else {
                 timeout as u64
             },

@@ -105,6 +105,9 @@ pub struct Engine<const TX: usize = 2048, const RX: usize = 2048> {
     /// When the `data-timeout-2s` mutant last saw data-phase progress, and how much.
     #[cfg(feature = "mutants")]
     data_idle: (u64, usize),
+    /// The `late-trailer` mutant's stray bytes: owed (`Some(0)`), or due at this time.
+    #[cfg(feature = "mutants")]
+    late_trailer: Option<u64>,
     /// The ESP-AT version emulated (its commands and clause variants); `None`: the contract.
     profile: Option<&'static atspec_rt::SpecProfile<device::Name>>,
 }
@@ -135,6 +138,8 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
             quirks: Quirks::NONE,
             #[cfg(feature = "mutants")]
             data_idle: (0, 0),
+            #[cfg(feature = "mutants")]
+            late_trailer: None,
             profile: None,
         }
     }

@@ -61,6 +61,15 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         if self.quirk(crate::quirk::Quirk::DataTimeout2s) {
             self.data_timeout_mutant(now_ms);
         }
+        #[cfg(feature = "mutants")]
+        match self.late_trailer {
+            Some(0) => self.late_trailer = Some(now_ms + 20),
+            Some(due) if now_ms >= due => {
+                self.late_trailer = None;
+                atspec_rt::ByteSink::put(&mut self.out, b"\r\n");
+            }
+            _ => {}
+        }
         let waiting_for_data = matches!(self.mode, Mode::Data { .. });
         if let Some(ending) = self.txn.tick(now_ms, waiting_for_data) {
             self.conclude(ending);

@@ -77,6 +77,11 @@ pub enum Mutant {
     /// SEND OK without its leading CR LF (`SEND OK\r\n`): judged at once when the device
     /// goes quiet, never waited out as a hang.
     SendOkBare,
+    /// AT+SYSLOG?'s OK is followed 20 ms later by a stray CR LF: output after the final result
+    /// that a check's last step only shows to a trailer watched for the quiet window.
+    LateTrailer,
+    /// A timeout parameter below 1 s is taken as 1 s (a 300 ms timeout fires at 1000 ms).
+    TimeoutFloor1s,
 }
 
 impl Mutant {
@@ -109,6 +114,8 @@ impl Mutant {
         Mutant::Mode0AcceptsAnything,
         Mutant::Follows307Only,
         Mutant::SendOkBare,
+        Mutant::LateTrailer,
+        Mutant::TimeoutFloor1s,
     ];
 
     /// The command-line name (`prompt-space`).
@@ -141,6 +148,8 @@ impl Mutant {
             Mutant::Mode0AcceptsAnything => "mode0-accepts-anything",
             Mutant::Follows307Only => "follows-307-only",
             Mutant::SendOkBare => "send-ok-bare",
+            Mutant::LateTrailer => "late-trailer",
+            Mutant::TimeoutFloor1s => "timeout-floor-1s",
         }
     }
 
@@ -175,6 +184,8 @@ impl Mutant {
             Mutant::HeaderNoColon => Behaves(Quirk::HeaderNoColon),
             Mutant::Mode0AcceptsAnything => Behaves(Quirk::Mode0AcceptsAnything),
             Mutant::Follows307Only => Behaves(Quirk::Follows307Only),
+            Mutant::LateTrailer => Behaves(Quirk::LateTrailer),
+            Mutant::TimeoutFloor1s => Behaves(Quirk::TimeoutFloor1s),
         }
     }
 

@@ -430,25 +430,27 @@ pub(super) fn checks() -> Vec<Check> {
             ]
         }),
         Check::new("http.timeout.network", &[Clause::HttpTimeoutNetwork], |c| {
-            // A stalled server: the failure comes no sooner than the timeout (less 10 % for
-            // the device's clock granularity: its deadline may start a tick before the
-            // harness's clock does), and no later than the timeout plus the profile's
-            // tolerance.
-            let (timeout, tol) = (300, u64::from(c.profile.timing_tolerance_ms));
-            let earliest = timeout * 9 / 10;
-            vec![
-                Step::mock(Scenario::ok(b"late").delayed(3000)),
-                l(format!(
-                    "AT+HTTPCGET=\"{}\",0,0,{timeout}",
-                    c.raw_url("/late")
-                ))
-                .within(earliest, timeout + tol),
-                l(format!(
-                    "AT+HTTPGETSIZE=\"{}\",0,0,{timeout}",
-                    c.raw_url("/late")
-                ))
-                .within(earliest, timeout + tol),
-            ]
+            // A stalled server, at three timeouts: each failure comes within the timeout less
+            // the spec's proportion (the device's deadline may start a tick before the
+            // harness's clock) and the timeout plus that proportion plus the profile's
+            // tolerance. Several values, so a floor (every timeout at least 1 s) or a fixed
+            // added delay fails where a single value could pass it.
+            let tol = u64::from(c.profile.timing_tolerance_ms);
+            let share = crate::syntax::host::limits::TIMING_PROPORTION_PERCENT_DEFAULT as u64;
+            let window = |t: u64| (t - t * share / 100, t + t * share / 100 + tol);
+            let mut steps = vec![Step::mock(Scenario::ok(b"late").delayed(4000))];
+            for (command, t) in [
+                ("AT+HTTPCGET", 300),
+                ("AT+HTTPGETSIZE", 700),
+                ("AT+HTTPCGET", 1500),
+            ] {
+                let (earliest, latest) = window(t);
+                steps.push(
+                    l(format!("{command}=\"{}\",0,0,{t}", c.raw_url("/late")))
+                        .within(earliest, latest),
+                );
+            }
+            steps
         })
         .timing(),
     ]

@@ -118,6 +118,13 @@ impl Scope {
                 self.cases
             ));
         }
+        let floor = crate::syntax::host::limits::CERTIFICATE_FUZZ_CASES_MIN_DEFAULT;
+        if self.clauses.is_empty() && i64::from(self.cases) < floor {
+            gaps.push(format!(
+                "no fuzzing: {} sequences asked for (--cases); a certificate includes at least {floor}",
+                self.cases
+            ));
+        }
         gaps
     }
 }
@@ -265,5 +272,16 @@ mod tests {
         };
         assert!(partial.gaps(0)[0].starts_with("partial run: only the checks of HTTPCHEAD.QUERY"));
         assert_eq!(partial.gaps(0).len(), 1);
+        // A run without fuzzing is no certificate, whatever its checks did.
+        let unfuzzed = Scope::default();
+        assert_eq!(
+            unfuzzed.gaps(0),
+            vec!["no fuzzing: 0 sequences asked for (--cases); a certificate includes at least 1"]
+        );
+        let one = Scope {
+            cases: 1,
+            ..Scope::default()
+        };
+        assert!(one.gaps(1).is_empty());
     }
 }

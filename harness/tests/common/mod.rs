@@ -121,6 +121,27 @@ pub fn assert_incomplete(
     unproved: Option<&[&str]>,
     gaps: &[&str],
 ) {
+    // A whole run without fuzzing (`--cases 0`) is no certificate: its own gap, after the
+    // other scope gaps, unless the caller names it.
+    let mut gaps: Vec<&str> = gaps.to_vec();
+    let scope = &report["scope"];
+    let whole = scope["clauses"].as_array().is_none_or(|c| c.is_empty());
+    if whole && scope["cases"] == 0 && !gaps.iter().any(|g| g.starts_with("no fuzzing")) {
+        let scope_gap = |g: &&str| {
+            [
+                "partial run",
+                "timing checks",
+                "shard",
+                "fuzzing ran",
+                "interrupted",
+            ]
+            .iter()
+            .any(|p| g.starts_with(p))
+        };
+        let at = gaps.iter().rposition(scope_gap).map_or(0, |i| i + 1);
+        gaps.insert(at, "no fuzzing");
+    }
+    let gaps = &gaps[..];
     if report["scope"]["skip_timing"] == true {
         let mut all: Vec<&str> = unproved.map(<[&str]>::to_vec).unwrap_or_default();
         for c in TIMING_CLAUSES {
