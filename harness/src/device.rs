@@ -300,6 +300,10 @@ impl Device {
         decoder.expect_prompt(until.prompt);
         let mut flushed = false;
         let mut r = Reading::default();
+        // Timed from before the write: the device cannot start on the command before it, so
+        // a lower bound (an answer no sooner than a server's delay) holds even when the
+        // harness is descheduled while it writes.
+        let start = Instant::now();
         if let Err(e) = self.link.write_all(bytes) {
             r.bytes
                 .extend_from_slice(format!("<link write failed: {e}>").as_bytes());
@@ -311,7 +315,6 @@ impl Device {
             self.resetting = true;
         }
         let mut busy = busy.filter(|b| !b.is_empty());
-        let start = Instant::now();
         let mut last = Instant::now();
         let mut have = 0;
         let budget = step_budget(until.len);

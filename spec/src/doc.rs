@@ -833,9 +833,14 @@ fn clauses(spec: &Spec, b: &mut Vec<Block>) {
         }
         for a in &cl.alternatives {
             let what = match a {
-                crate::model::Alternative::ErrCodeOptional { .. } => {
-                    "a rejection for a missing parameter without its ERR CODE line".to_string()
-                }
+                crate::model::Alternative::ErrCodeOptional { every_profile, .. } => format!(
+                    "a rejection for a missing parameter without its ERR CODE line{}",
+                    if *every_profile {
+                        " (under every profile, the ESP-AT versions' included)"
+                    } else {
+                        ""
+                    }
+                ),
                 crate::model::Alternative::MissingMeansDefault { param, value, .. } => {
                     format!("a line that ends before {param} runs with {param} = {value}")
                 }

@@ -813,6 +813,11 @@ pub enum Alternative {
     ErrCodeOptional {
         /// Why the sources allow it.
         why: String,
+        /// The sources leave the order open for the firmware itself: the reading passes under
+        /// every profile, the ESP-AT versions' included, not only those that take
+        /// alternatives.
+        #[serde(default)]
+        every_profile: bool,
     },
     /// When the line of the bound command ends before `param`, the device may apply `value`
     /// instead of rejecting the line.
@@ -848,7 +853,7 @@ impl Alternative {
     /// Why the sources allow it.
     pub fn why(&self) -> &str {
         match self {
-            Alternative::ErrCodeOptional { why }
+            Alternative::ErrCodeOptional { why, .. }
             | Alternative::MissingMeansDefault { why, .. }
             | Alternative::ExtraParamsIgnored { why, .. }
             | Alternative::RedirectFollowed { why } => why,

@@ -108,7 +108,9 @@ fn clause_table(ir: &Ir) -> TokenStream {
         let (v, id, st, src) = (&c.variant, &c.id, &c.statement, &c.source);
         let binds = &c.binds;
         let alts = c.alternatives.iter().map(|a| match a {
-            crate::ir::AltIr::ErrCodeOptional => quote!(Alternative::ErrCodeOptional),
+            crate::ir::AltIr::ErrCodeOptional { every_profile } => {
+                quote!(Alternative::ErrCodeOptional { every_profile: #every_profile })
+            }
             crate::ir::AltIr::MissingMeansDefault { field, value } => {
                 quote!(Alternative::MissingMeansDefault { field: #field, value: #value })
             }
@@ -155,7 +157,11 @@ fn clause_table(ir: &Ir) -> TokenStream {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Alternative {
             /// A rejection for a missing parameter may come without its ERR CODE line.
-            ErrCodeOptional,
+            ErrCodeOptional {
+                /// The sources leave the order open for the firmware too: the reading holds
+                /// under every profile, not only those that take alternatives.
+                every_profile: bool,
+            },
             /// A line that ends before field `field` (0-based) may run with `value` there.
             MissingMeansDefault {
                 /// Field index in the set form.

@@ -277,8 +277,12 @@ pub struct ClauseIr {
 /// A lowered [`atspec_spec::model::Alternative`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AltIr {
-    /// A rejection for a missing parameter may come without its ERR CODE line.
-    ErrCodeOptional,
+    /// A rejection for a missing parameter may come without its ERR CODE line; under every
+    /// profile when `every_profile`.
+    ErrCodeOptional {
+        /// The reading holds under every profile.
+        every_profile: bool,
+    },
     /// A redirect may be followed (`follows_redirects`).
     RedirectFollowed,
     /// A line that ends before field `field` (0-based) may run with `value` there.
@@ -465,8 +469,10 @@ fn clauses(spec: &Spec) -> Vec<ClauseIr> {
                 .alternatives
                 .iter()
                 .map(|a| match a {
-                    atspec_spec::model::Alternative::ErrCodeOptional { .. } => {
-                        AltIr::ErrCodeOptional
+                    atspec_spec::model::Alternative::ErrCodeOptional { every_profile, .. } => {
+                        AltIr::ErrCodeOptional {
+                            every_profile: *every_profile,
+                        }
                     }
                     atspec_spec::model::Alternative::MissingMeansDefault {
                         param, value, ..

@@ -93,7 +93,9 @@ pub(super) fn checks() -> Vec<Check> {
             ],
             |c| {
                 vec![
-                    Step::mock(Scenario::ok(b"late").delayed(250)),
+                    // Late enough that busy bytes written after the request still find the
+                    // command running on a loaded machine.
+                    Step::mock(Scenario::ok(b"late").delayed(600)),
                     Step::line_then_busy(
                         format!("AT+HTTPCGET=\"{}\"", c.raw_url("/slow")),
                         b"AT\r\n".to_vec(),
@@ -109,7 +111,7 @@ pub(super) fn checks() -> Vec<Check> {
         .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n")),
         Check::new("busy.after_data", &[Clause::BusyAfterData], |c| {
             vec![
-                Step::mock(Scenario::ok(b"done").delayed(200)),
+                Step::mock(Scenario::ok(b"done").delayed(600)),
                 l(format!("AT+HTTPCPOST=\"{}\",5", c.wiremock_url("/post"))),
                 Step::Send {
                     bytes: b"hello".to_vec().into(),

@@ -242,10 +242,21 @@ impl Model {
             return false;
         }
         let name = command_name(line);
+        host::CLAUSES
+            .iter()
+            .any(|c| c.binds == [name.as_str()] && c.alternatives.iter().any(|a| self.takes(a)))
+    }
+
+    /// Whether this judge takes alternative `a`: a profile that takes alternatives takes
+    /// them all; any profile takes one the sources leave open for the firmware itself.
+    fn takes(&self, a: &host::Alternative) -> bool {
         self.judge.alternatives
-            && host::CLAUSES
-                .iter()
-                .any(|c| !c.alternatives.is_empty() && c.binds == [name.as_str()])
+            || matches!(
+                a,
+                host::Alternative::ErrCodeOptional {
+                    every_profile: true
+                }
+            )
     }
 
     /// The answer under the spec's first reading (see [`Model::step`]).
@@ -288,9 +299,9 @@ impl Model {
             if c.binds != [name.as_str()] {
                 continue;
             }
-            for a in c.alternatives {
+            for a in c.alternatives.iter().filter(|a| self.takes(a)) {
                 match *a {
-                    host::Alternative::ErrCodeOptional => {
+                    host::Alternative::ErrCodeOptional { .. } => {
                         let missing = matches!(
                             rejection.kind,
                             atspec_rt::RejectKind::ParseFailure { index } if usize::from(index) >= fields
@@ -897,6 +908,28 @@ mod tests {
         // Other commands keep their one reading.
         let x = expect(&mut m, "AT+HTTPCGET");
         assert!(x.alternatives.is_empty());
+    }
+
+    /// The order of the two refusals of `AT+HTTPCFG=2` is open for the firmware too: the
+    /// ESP-AT 4.1 profile (which takes no other alternative) takes both answers, and still
+    /// refuses the contract's other readings (a missing transport run with the default).
+    #[test]
+    fn an_order_the_sources_leave_open_holds_under_a_version_profile() {
+        let mut m = Model::judged(DeviceProfile::default(), judge("esp-at-4.1").unwrap());
+        assert!(!m.judge.alternatives);
+        m.syslog = true;
+        m.echo = false;
+        let x = expect(&mut m, "AT+HTTPCFG=2");
+        assert_eq!(x.output, b"ERR CODE:0x01080001\r\n\r\nERROR\r\n");
+        assert_eq!(x.alternatives.len(), 1, "{:?}", x.alternatives);
+        assert_eq!(x.alternatives[0].expect.output, b"\r\nERROR\r\n");
+        let line = "AT+HTTPCLIENT=2,0,\"http://127.0.0.1:9/x\",,";
+        let x = expect(&mut m, line);
+        assert!(x.alternatives.is_empty(), "{:?}", x.alternatives);
+        let mut contract = Model::new(DeviceProfile::default());
+        contract.syslog = true;
+        contract.echo = false;
+        assert_eq!(expect(&mut contract, line).alternatives.len(), 1);
     }
 
     #[test]
