@@ -27,6 +27,8 @@ pub enum Quirk {
     /// AT+HTTPCGET/CPOST/CPUT follow redirects: the profile behaviour `follows_redirects`
     /// under the contract (see [`Quirks::behaviour`]).
     FollowsRedirects,
+    /// AT+HTTPCLIENT checks that a URL resolves before it checks opt.
+    UrlFirst,
     // ---- deliberate bugs (mutants)
     /// Echo is off after power-up and AT+RST.
     EchoOffAtStart,

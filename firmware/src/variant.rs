@@ -33,6 +33,10 @@ pub enum Variant {
     /// AT+HTTPCGET, AT+HTTPCPOST and AT+HTTPCPUT follow redirects as the ESP-AT firmware is
     /// inferred to (`HTTP.REDIRECT.NOT_FOLLOWED`'s alternative, variant `follows_redirects`).
     FollowsRedirects,
+    /// AT+HTTPCLIENT with an opt that names no method and no usable URL answers the URL's
+    /// fault (a bare ERROR) rather than the opt's (`FRAMING.FAULTS.EITHER`: no source orders
+    /// the two checks).
+    UrlFirst,
 }
 
 /// `small-stores`: the longest AT+HTTPCHEAD entry.
@@ -50,6 +54,7 @@ impl Variant {
         Variant::TransportDefault,
         Variant::Mode0IgnoresIndexes,
         Variant::FollowsRedirects,
+        Variant::UrlFirst,
     ];
 
     /// The command-line name (`idf-header-order`).
@@ -62,6 +67,7 @@ impl Variant {
             Variant::TransportDefault => "transport-default",
             Variant::Mode0IgnoresIndexes => "mode0-ignores-indexes",
             Variant::FollowsRedirects => "follows-redirects",
+            Variant::UrlFirst => "url-first",
         }
     }
 
@@ -75,6 +81,7 @@ impl Variant {
             Variant::TransportDefault => Quirk::TransportDefault,
             Variant::Mode0IgnoresIndexes => Quirk::Mode0IgnoresIndexes,
             Variant::FollowsRedirects => Quirk::FollowsRedirects,
+            Variant::UrlFirst => Quirk::UrlFirst,
         }
     }
 

@@ -249,8 +249,21 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     /// AT+HTTPCLIENT: method, content type and data from its parameters; fixed buffers.
     pub(super) fn start_client(&mut self, cmd: &device::HttpClient<'_>) {
         use device::{HttpClientOpt as Opt, HttpClientTransportType as Transport};
+        let given = Given::Client {
+            url: cmd.url,
+            host: cmd.host,
+            path: cmd.path,
+            tls: {
+                implements!(HttpclientTransportDefault);
+                cmd.transport_type_or_default() == Transport::Ssl
+            },
+        };
         if matches!(cmd.opt, Opt::Other(_)) {
-            implements!(HttpclientOptUnknown);
+            // Two faults, no order stated: this engine answers the opt's, a variant the URL's.
+            implements!(HttpclientOptUnknown, FramingFaultsEither);
+            if self.quirk(Quirk::UrlFirst) && resolve(given, &self.url, true).is_none() {
+                return self.reply(Reply::Error);
+            }
             self.error_code(Some(err_code::HTTP_CONNECT_FAILED));
             return self.reply(Reply::Error);
         }
@@ -290,15 +303,6 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         };
         implements!(HttpBufferFixed);
         let head_as_get = cmd.opt == Opt::Head && self.quirk(Quirk::HeadAsGet);
-        let given = Given::Client {
-            url: cmd.url,
-            host: cmd.host,
-            path: cmd.path,
-            tls: {
-                implements!(HttpclientTransportDefault);
-                cmd.transport_type_or_default() == Transport::Ssl
-            },
-        };
         let ask = Ask {
             kind: HttpCommand::Client {
                 head: cmd.opt == Opt::Head && !head_as_get,

@@ -44,6 +44,19 @@ fn httpclient() -> Vec<Check> {
         )
         .assert(|t| sent_answer_has(t, 0, b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n")),
         Check::new(
+            "framing.faults_either",
+            &[Clause::FramingFaultsEither],
+            |_| {
+                // An opt that names no method and no usable URL (none given, none stored): the
+                // answer to either fault passes; a third answer does not.
+                vec![
+                    l("AT+HTTPURLCFG=0"),
+                    client("0,,\"\",,,1"),
+                    client("9,0,,,,1"),
+                ]
+            },
+        ),
+        Check::new(
             "httpclient.content_type",
             &[
                 Clause::HttpclientContentTypeMap,

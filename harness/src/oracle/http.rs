@@ -167,20 +167,6 @@ pub(super) fn client(
     x: &mut Expect,
 ) -> Option<Running> {
     use host::HttpClientOpt as Opt;
-    let method = match c.opt {
-        Opt::Head => "HEAD",
-        Opt::Get => "GET",
-        Opt::Post => "POST",
-        Opt::Put => "PUT",
-        Opt::Delete => "DELETE",
-        Opt::Other(_) => {
-            implements!(HttpclientOptUnknown);
-            model.err_code(Some(err_code::HTTP_CONNECT_FAILED), x);
-            x.output.extend_from_slice(Reply::Error.bytes());
-            return None;
-        }
-    };
-    implements!(HttpclientOptMethod);
     let empty = |v: &Option<Vec<u8>>| v.as_ref().is_none_or(Vec::is_empty);
     // url → host + path → stored URL.
     let target = if !empty(&c.url) {
@@ -207,6 +193,31 @@ pub(super) fn client(
         implements!(HttpclientUrlUrlcfg, HttpclientTransportUrlSchemeWins);
         model.url.as_deref().and_then(url::read)
     };
+    let method = match c.opt {
+        Opt::Head => "HEAD",
+        Opt::Get => "GET",
+        Opt::Post => "POST",
+        Opt::Put => "PUT",
+        Opt::Delete => "DELETE",
+        Opt::Other(_) => {
+            implements!(HttpclientOptUnknown, FramingFaultsEither);
+            if target.is_none() {
+                // Two faults, and no source says which is checked first: the URL's answer (a
+                // bare ERROR) passes too.
+                let mut y = x.clone();
+                y.output.extend_from_slice(Reply::Error.bytes());
+                x.alternatives.push(super::Reading {
+                    clause: "FRAMING.FAULTS.EITHER",
+                    expect: y,
+                    model: Box::new(model.clone()),
+                });
+            }
+            model.err_code(Some(err_code::HTTP_CONNECT_FAILED), x);
+            x.output.extend_from_slice(Reply::Error.bytes());
+            return None;
+        }
+    };
+    implements!(HttpclientOptMethod);
     let Some(target) = target else {
         implements!(HttpUrlValid);
         x.output.extend_from_slice(Reply::Error.bytes());

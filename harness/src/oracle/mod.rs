@@ -180,7 +180,8 @@ impl Model {
         let mut x = self.step_one(bytes, busy, world);
         if let Some(before) = before {
             if other_line {
-                x.alternatives = before.readings(bytes, busy, world, self, &x);
+                let readings = before.readings(bytes, busy, world, self, &x);
+                x.alternatives.extend(readings);
             }
             if let Some(clause) = follow {
                 x.alternatives
