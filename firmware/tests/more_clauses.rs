@@ -595,3 +595,32 @@ fn every_documented_status_gets_its_code() {
     }
     proves!(ErrcodeHttpTable, ErrcodeHttpStatus);
 }
+
+/// Two faults in one line: where no source orders them the engine answers one (AT+HTTPCLIENT:
+/// the opt's); where the reference does (AT+HTTPCPOST/PUT: the URL first), the URL's bare
+/// ERROR comes though a later field is malformed too, and with a usable URL the parser's own
+/// order decides.
+#[test]
+fn two_faults_in_one_line() {
+    uart(
+        Clause::FramingFaultsEither,
+        &[
+            (
+                b"AT+HTTPCLIENT=0,,\"\",,,1\r\n",
+                b"ERR CODE:0x010a7000\r\n\r\nERROR\r\n",
+            ),
+            (b"AT+HTTPCPOST=\"\",\"1\",1,\":\"\r\n", b"\r\nERROR\r\n"),
+            (b"AT+HTTPCPUT=\"ftp:/x\",x\r\n", b"\r\nERROR\r\n"),
+            (
+                b"AT+HTTPCPOST=\"http://h/p\",\"1\"\r\n",
+                b"ERR CODE:0x01080001\r\n\r\nERROR\r\n",
+            ),
+            // A malformed URL field is the parser's to refuse (index 0).
+            (
+                b"AT+HTTPCPOST=x,1\r\n",
+                b"ERR CODE:0x01080000\r\n\r\nERROR\r\n",
+            ),
+        ],
+    );
+    proves!(FramingFaultsEither);
+}

@@ -514,6 +514,46 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         }
     }
 
+    /// Whether `line` is an AT+HTTPCPOST/PUT set line whose URL field is a well-formed string
+    /// (or empty) that resolves to no usable URL: AT+HTTPCPOST/PUT check the URL first
+    /// (reference §2.4), so such a line is refused with a bare ERROR whatever its other fields
+    /// hold. A line the parser cannot split, or whose URL field is malformed, is the parser's.
+    pub(super) fn send_url_unusable(&self, line: &[u8]) -> bool {
+        let Ok(h) = atspec_rt::head(line, crate::line::CAPACITY) else {
+            return false;
+        };
+        let send = matches!(
+            device::Name::lookup(h.name),
+            Some(device::Name::HttpCPost | device::Name::HttpCPut)
+        );
+        if h.form != atspec_rt::Form::Set || !send {
+            return false;
+        }
+        let Ok(fields) = atspec_rt::Fields::split(h.params, &device::SYNTAX, device::MAX_PARAMS)
+        else {
+            return false;
+        };
+        let mut buf = [0u8; crate::line::CAPACITY];
+        let mut scratch = atspec_rt::Scratch::new(&mut buf);
+        let presence = atspec_rt::Presence::Positional;
+        match atspec_rt::param::str(
+            &fields,
+            0,
+            presence,
+            &device::ANSWERS,
+            &device::SYNTAX,
+            &mut scratch,
+        ) {
+            Ok(url) => resolve(
+                Given::Url(url),
+                &self.url,
+                !self.quirk(Quirk::UrlcfgEmptyIgnored),
+            )
+            .is_none(),
+            Err(_) => false,
+        }
+    }
+
     /// The longest AT+HTTPCPOST/PUT length taken (lower for the `small-stores` variant).
     fn send_length_max(&self) -> u32 {
         #[cfg(feature = "variants")]

@@ -365,6 +365,11 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                 self.error_code(r.err_code);
                 self.out.put(r.result);
             }
+            _ if self.send_url_unusable(&text[..n]) => {
+                // The stated order (reference §2.4): the URL before every other check.
+                implements!(FramingFaultsEither, HttpcsendErrorBeforePrompt);
+                self.reply(Reply::Error);
+            }
             Ok(cmd)
                 if self.behaviour().getsize_url_only
                     && cmd.name_and_form().0 == device::Name::HttpGetSize

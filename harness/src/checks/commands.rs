@@ -46,16 +46,27 @@ fn httpclient() -> Vec<Check> {
         Check::new(
             "framing.faults_either",
             &[Clause::FramingFaultsEither],
-            |_| {
-                // An opt that names no method and no usable URL (none given, none stored): the
-                // answer to either fault passes; a third answer does not.
+            |c| {
                 vec![
                     l("AT+HTTPURLCFG=0"),
+                    // An opt that names no method and no usable URL (none given, none stored):
+                    // the answer to either fault passes; a third answer does not.
                     client("0,,\"\",,,1"),
                     client("9,0,,,,1"),
+                    // AT+HTTPCPOST/PUT check the URL first (the order reference §2.4 states):
+                    // no usable URL is a bare ERROR, though the length is malformed too…
+                    l("AT+HTTPCPOST=\"\",\"1\",1,\":\""),
+                    l("AT+HTTPCPUT=\"ftp:/x\",x"),
+                    // …and with a usable URL the parser's own order decides.
+                    l(format!("AT+HTTPCPOST=\"{}\",\"1\"", c.wiremock_url("/f"))),
                 ]
             },
-        ),
+        )
+        .assert(|t| {
+            sent_answer_has(t, 3, b"\"1\",1,\":\"\r\n\r\nERROR\r\n")?;
+            sent_answer_has(t, 4, b"\"ftp:/x\",x\r\n\r\nERROR\r\n")?;
+            sent_answer_has(t, 5, b"ERR CODE:0x01080001\r\n\r\nERROR\r\n")
+        }),
         Check::new(
             "httpclient.content_type",
             &[

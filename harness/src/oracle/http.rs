@@ -272,6 +272,41 @@ pub(super) fn client(
     Some(transact(model, t, world, x))
 }
 
+/// Whether `line` is an AT+HTTPCPOST/PUT set line whose URL field is a well-formed string
+/// (or empty) that resolves to no usable URL. The commands check the URL first (reference
+/// §2.4): such a line is refused with a bare ERROR whatever its other fields hold; a line the
+/// parser cannot split, or whose URL field is malformed, is left to the parser.
+pub(super) fn send_url_unusable(model: &Model, line: &[u8]) -> bool {
+    use crate::syntax::device;
+    let Ok(h) = atspec_rt::head(line, device::LINE_BYTES - device::TERMINATOR.len()) else {
+        return false;
+    };
+    let send = matches!(
+        device::Name::lookup(h.name),
+        Some(device::Name::HttpCPost | device::Name::HttpCPut)
+    );
+    if h.form != atspec_rt::Form::Set || !send {
+        return false;
+    }
+    let Ok(fields) = atspec_rt::Fields::split(h.params, &device::SYNTAX, device::MAX_PARAMS) else {
+        return false;
+    };
+    let mut buf = vec![0u8; line.len()];
+    let mut scratch = atspec_rt::Scratch::new(&mut buf);
+    let presence = atspec_rt::Presence::Positional;
+    match atspec_rt::param::str(
+        &fields,
+        0,
+        presence,
+        &device::ANSWERS,
+        &device::SYNTAX,
+        &mut scratch,
+    ) {
+        Ok(url) => resolve(url, model).and_then(url::read).is_none(),
+        Err(_) => false,
+    }
+}
+
 /// AT+HTTPGETSIZE and AT+HTTPCGET.
 pub(super) fn sized(
     model: &mut Model,

@@ -625,6 +625,10 @@ impl Model {
             .is_some_and(|name| !self.judge.has(name));
         let parsed = if lacked {
             Err(device::ANSWERS.reject(atspec_rt::RejectKind::UnknownCommand))
+        } else if http::send_url_unusable(self, line) {
+            // AT+HTTPCPOST/PUT check their URL before anything else (reference §2.4).
+            implements!(FramingFaultsEither, HttpcsendErrorBeforePrompt);
+            Err(device::ANSWERS.reject(atspec_rt::RejectKind::InvalidParam { index: 0 }))
         } else {
             device::parse(line, &mut scratch)
         };
