@@ -129,3 +129,19 @@ pub fn no_extra(f: &Fields<'_>, consumed: usize, a: &Answers) -> Result<(), Reje
         Ok(())
     }
 }
+
+/// The first field of a set line's parameters read as a positional string, for a rule that
+/// looks at one field before the parser's own order (AT+HTTPCPOST/PUT read their URL before
+/// anything else). `Some(None)`: empty or absent; `Some(Some(s))`: decoded into `scratch`;
+/// `None`: the parameters do not split, or the field is no well-formed string (the parser's
+/// to refuse).
+pub fn first_str<'a>(
+    params: &[u8],
+    syntax: &Syntax,
+    max_params: usize,
+    a: &Answers,
+    scratch: &mut Scratch<'a>,
+) -> Option<Option<&'a [u8]>> {
+    let fields = Fields::split(params, syntax, max_params).ok()?;
+    str(&fields, 0, Presence::Positional, a, syntax, scratch).ok()
+}

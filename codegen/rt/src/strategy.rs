@@ -572,6 +572,18 @@ impl Breaking<'_> {
         encode_raw(self.spec, self.form, raw)
     }
 
+    /// The form's line with these fields, written as they are.
+    fn line(&self, fields: &[Out]) -> Vec<u8> {
+        let (spec, form) = (self.spec, self.form);
+        encode::line(
+            form.command,
+            form.marker,
+            fields,
+            &spec.syntax,
+            spec.terminator,
+        )
+    }
+
     /// An integer one below or above its range (as the device reads it).
     fn out_of_range(&self, mut raw: RawForm, defect: Defect) -> Option<(Vec<u8>, RejectKind)> {
         let ps = self.form.params;
@@ -675,7 +687,6 @@ impl Breaking<'_> {
     /// The line ends before a required parameter.
     fn missing_param(&self, mut raw: RawForm) -> Option<(Vec<u8>, RejectKind)> {
         let spec = self.spec;
-        let form = self.form;
         let ps = self.form.params;
         let pos = &self.pos;
         let pick = |ok: &dyn Fn(&ParamDesc) -> bool| self.pick(ok);
@@ -702,14 +713,10 @@ impl Breaking<'_> {
                 Raw::Verbatim(v) => fields.push(Out::Bytes(v.clone())),
             }
         }
-        let line = encode::line(
-            form.command,
-            form.marker,
-            &fields,
-            &spec.syntax,
-            spec.terminator,
-        );
-        Some((line, RejectKind::ParseFailure { index: k as u8 }))
+        Some((
+            self.line(&fields),
+            RejectKind::ParseFailure { index: k as u8 },
+        ))
     }
 
     /// A required parameter written empty.
@@ -789,18 +796,10 @@ impl Breaking<'_> {
     /// More fields than any command takes.
     fn too_many_params(&self) -> Option<(Vec<u8>, RejectKind)> {
         let spec = self.spec;
-        let form = self.form;
         let b = self.b;
         let n = spec.max_params + 1 + b.index(3);
         let fields: Vec<Out> = (0..n).map(|_| encode::int(1)).collect();
-        let line = encode::line(
-            form.command,
-            form.marker,
-            &fields,
-            &spec.syntax,
-            spec.terminator,
-        );
-        Some((line, RejectKind::TooManyParams))
+        Some((self.line(&fields), RejectKind::TooManyParams))
     }
 
     /// A name no command has, or junk after a query or test marker.

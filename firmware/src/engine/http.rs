@@ -529,28 +529,15 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         if h.form != atspec_rt::Form::Set || !send {
             return false;
         }
-        let Ok(fields) = atspec_rt::Fields::split(h.params, &device::SYNTAX, device::MAX_PARAMS)
-        else {
-            return false;
-        };
         let mut buf = [0u8; crate::line::CAPACITY];
         let mut scratch = atspec_rt::Scratch::new(&mut buf);
-        let presence = atspec_rt::Presence::Positional;
-        match atspec_rt::param::str(
-            &fields,
-            0,
-            presence,
-            &device::ANSWERS,
-            &device::SYNTAX,
-            &mut scratch,
-        ) {
-            Ok(url) => resolve(
-                Given::Url(url),
-                &self.url,
-                !self.quirk(Quirk::UrlcfgEmptyIgnored),
-            )
-            .is_none(),
-            Err(_) => false,
+        let (syntax, max) = (&device::SYNTAX, device::MAX_PARAMS);
+        match atspec_rt::param::first_str(h.params, syntax, max, &device::ANSWERS, &mut scratch) {
+            Some(url) => {
+                let falls_back = !self.quirk(Quirk::UrlcfgEmptyIgnored);
+                resolve(Given::Url(url), &self.url, falls_back).is_none()
+            }
+            None => false,
         }
     }
 

@@ -288,23 +288,11 @@ pub(super) fn send_url_unusable(model: &Model, line: &[u8]) -> bool {
     if h.form != atspec_rt::Form::Set || !send {
         return false;
     }
-    let Ok(fields) = atspec_rt::Fields::split(h.params, &device::SYNTAX, device::MAX_PARAMS) else {
-        return false;
-    };
     let mut buf = vec![0u8; line.len()];
     let mut scratch = atspec_rt::Scratch::new(&mut buf);
-    let presence = atspec_rt::Presence::Positional;
-    match atspec_rt::param::str(
-        &fields,
-        0,
-        presence,
-        &device::ANSWERS,
-        &device::SYNTAX,
-        &mut scratch,
-    ) {
-        Ok(url) => resolve(url, model).and_then(url::read).is_none(),
-        Err(_) => false,
-    }
+    let (syntax, max) = (&device::SYNTAX, device::MAX_PARAMS);
+    atspec_rt::param::first_str(h.params, syntax, max, &device::ANSWERS, &mut scratch)
+        .is_some_and(|url| resolve(url, model).and_then(url::read).is_none())
 }
 
 /// AT+HTTPGETSIZE and AT+HTTPCGET.
