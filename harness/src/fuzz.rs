@@ -171,16 +171,16 @@ fn scenario() -> impl Strategy<Value = Scenario> {
 }
 
 /// How long a stalling server of a fuzzed scenario waits before it answers.
-const STALL_MS: u64 = 700;
+const STALL_MS: u64 = 400;
 /// A short timeout, well below a stall: it fires (`HTTP.TIMEOUT.NETWORK`) whatever the
 /// device's speed; only ever sent against a stalling server.
-const SHORT_TIMEOUT_MS: i32 = 200;
+const SHORT_TIMEOUT_MS: i32 = 100;
 /// A long timeout, well above a stall: the late answer arrives first.
-const LONG_TIMEOUT_MS: i32 = 3000;
+const LONG_TIMEOUT_MS: i32 = 2000;
 
 /// Makes a generated command safe to send: URLs point at mock endpoints (no DNS), header
 /// names cannot reframe a request, and timeouts stay clear of the mock's delays: at least
-/// four times the stall, never close enough to it for the race to depend on the machine's
+/// five times the stall, never close enough to it for the race to depend on the machine's
 /// load or the device's speed.
 fn tame(cmd: Command, to: (Endpoint, String), hosts: bool) -> Command {
     let url = |u: Option<Vec<u8>>| -> Option<Vec<u8>> {
@@ -192,7 +192,7 @@ fn tame(cmd: Command, to: (Endpoint, String), hosts: bool) -> Command {
     };
     // A short timeout only ever goes with a stalling server (`Transition::Stalled`): against
     // a prompt one it would race the device's own connect time (an emulated chip takes
-    // longer than 200 ms), which the oracle cannot know.
+    // longer than 100 ms), which the oracle cannot know.
     let timeout = |t: Option<i32>| {
         t.map(|t| {
             if (1..LONG_TIMEOUT_MS).contains(&t) {

@@ -99,7 +99,7 @@ fn certify_image(tag: &str, device: &str, env: &[(&str, &str)]) {
         .arg(&json)
         .args(["--device", device, "--device-profile"])
         .arg(&profile)
-        .args(["--cases", "200"])
+        .args(["--cases", "100"])
         .envs(env.iter().copied())
         .output()
         .expect("run atspec");
@@ -174,7 +174,7 @@ fn judge(report: &serde_json::Value, stdout: &str) {
     );
     assert!(clauses_with(report, "fail").is_empty());
     assert!(clauses_with(report, "hung").is_empty());
-    assert_eq!(report["fuzz"]["cases"], 200);
+    assert_eq!(report["fuzz"]["cases"], 100);
     assert!(report["fuzz"]["failure"].is_null(), "{}", report["fuzz"]);
     // The image's identity: its sections, the engine's static RAM and the boot time.
     let fw = &report["device"]["firmware"];

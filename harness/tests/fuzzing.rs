@@ -72,15 +72,15 @@ fn stalled_gets(log: &str) -> (usize, usize) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let records = v["records"].as_array().unwrap();
         for pair in records.windows(2) {
-            if pair[0]["step"]["scenario"]["delay_ms"] != 700 {
+            if pair[0]["step"]["scenario"]["delay_ms"] != 400 {
                 continue;
             }
             let sent = pair[1]["step"]["bytes"].as_str().unwrap_or_default();
             let answer = pair[1]["actual"].as_str().unwrap_or_default();
-            if sent.ends_with(",200\\r\\n") && answer.ends_with("ERROR\\r\\n") {
+            if sent.ends_with(",100\\r\\n") && answer.ends_with("ERROR\\r\\n") {
                 fired += 1;
             }
-            if sent.ends_with(",3000\\r\\n") && answer.ends_with("OK\\r\\n") {
+            if sent.ends_with(",2000\\r\\n") && answer.ends_with("OK\\r\\n") {
                 outlasted += 1;
             }
         }
