@@ -364,7 +364,13 @@ mod tests {
         );
         assert_eq!(gate.traffic().sources.get("127.0.0.1"), Some(&6));
         // Every device request relayed whole counts as arrived; the refused ones and the
-        // stranger's do not.
+        // stranger's do not. The count is bumped by the thread that relays the request, which
+        // the answer can outrun: wait for it (bounded) before judging.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while gate.arrivals() < 2 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(50));
         assert_eq!(gate.arrivals(), 2);
     }
 }
