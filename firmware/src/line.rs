@@ -64,6 +64,29 @@ impl LineBuf {
         Pushed::More
     }
 
+    /// Adds one byte of a chunk being discarded after an overflow: only a CR LF is kept,
+    /// which completes an empty line (the `chunk-discard` variant,
+    /// `FRAMING.LINE.OVERFLOW_CHUNK`).
+    pub fn push_discarding(&mut self, b: u8) -> Pushed {
+        implements!(FramingLineOverflowChunk);
+        match b {
+            b'\r' => {
+                self.buf[0] = b'\r';
+                self.len = 1;
+                Pushed::More
+            }
+            b'\n' if self.len == 1 && self.buf[0] == b'\r' => {
+                self.buf[1] = b'\n';
+                self.len = 2;
+                Pushed::Line
+            }
+            _ => {
+                self.len = 0;
+                Pushed::More
+            }
+        }
+    }
+
     /// The completed line without CR LF (valid right after [`Pushed::Line`]).
     pub fn line(&self) -> &[u8] {
         &self.buf[..self.len.saturating_sub(2)]

@@ -29,6 +29,8 @@ pub enum Quirk {
     FollowsRedirects,
     /// AT+HTTPCLIENT checks that a URL resolves before it checks opt.
     UrlFirst,
+    /// An overflow discards the rest of the received chunk up to the next CR LF.
+    ChunkDiscard,
     // ---- deliberate bugs (mutants)
     /// Echo is off after power-up and AT+RST.
     EchoOffAtStart,

@@ -37,6 +37,10 @@ pub enum Variant {
     /// fault (a bare ERROR) rather than the opt's (`FRAMING.FAULTS.EITHER`: no source orders
     /// the two checks).
     UrlFirst,
+    /// An overlong line discards, with the 255 bytes that overflowed, the rest of the chunk
+    /// the UART handed over, up to the next CR LF (`FRAMING.LINE.OVERFLOW_CHUNK`: how bytes
+    /// reach the parser is not stated).
+    ChunkDiscard,
 }
 
 /// `small-stores`: the longest AT+HTTPCHEAD entry.
@@ -55,6 +59,7 @@ impl Variant {
         Variant::Mode0IgnoresIndexes,
         Variant::FollowsRedirects,
         Variant::UrlFirst,
+        Variant::ChunkDiscard,
     ];
 
     /// The command-line name (`idf-header-order`).
@@ -68,6 +73,7 @@ impl Variant {
             Variant::Mode0IgnoresIndexes => "mode0-ignores-indexes",
             Variant::FollowsRedirects => "follows-redirects",
             Variant::UrlFirst => "url-first",
+            Variant::ChunkDiscard => "chunk-discard",
         }
     }
 
@@ -82,6 +88,7 @@ impl Variant {
             Variant::Mode0IgnoresIndexes => Quirk::Mode0IgnoresIndexes,
             Variant::FollowsRedirects => Quirk::FollowsRedirects,
             Variant::UrlFirst => Quirk::UrlFirst,
+            Variant::ChunkDiscard => Quirk::ChunkDiscard,
         }
     }
 

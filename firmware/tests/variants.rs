@@ -80,3 +80,51 @@ fn idf_header_order_reorders_fields_and_nothing_else() {
     assert!(idf.ends_with(b"\r\n\r\nabc"));
     assert_eq!(out_ours, out_idf);
 }
+
+/// Output of each chunk, fed one by one to a quiet engine (echo off, SYSLOG on).
+fn chunks(variant: Option<Variant>, input: &[&[u8]]) -> Vec<Vec<u8>> {
+    let mut e = common::quiet_engine();
+    if let Some(v) = variant {
+        e.set_variant(v);
+    }
+    input
+        .iter()
+        .map(|c| {
+            assert_eq!(e.handle_uart(c), c.len());
+            common::drain(&mut e)
+        })
+        .collect()
+}
+
+#[test]
+fn chunk_discard_drops_the_rest_of_an_overflowing_chunk_and_nothing_else() {
+    proves!(FramingLineOverflow, FramingLineOverflowChunk);
+    let id = Clause::FramingLineOverflowChunk.id();
+    let no_at = b"ERR CODE:0x01030000\r\n\r\nERROR\r\n".to_vec();
+    let ok = b"\r\nOK\r\n".to_vec();
+    let b300 = [b'B'; 300];
+    // Overflowed in one chunk, AT in the next: byte-wise the 44 kept bytes make the line a
+    // non-AT one; discarding the chunk leaves `AT` alone.
+    let input: [&[u8]; 2] = [&b300, b"AT\r\n"];
+    assert_eq!(chunks(None, &input), [vec![], no_at.clone()], "{id}");
+    assert_eq!(
+        chunks(Some(Variant::ChunkDiscard), &input),
+        [vec![], ok.clone()],
+        "{id}"
+    );
+    // In one chunk the variant discards up to the CR LF, which completes an empty line.
+    let mut one = b300.to_vec();
+    one.extend_from_slice(b"AT\r\nAT\r\n");
+    assert_eq!(
+        chunks(Some(Variant::ChunkDiscard), &[&one]),
+        [[no_at.clone(), ok.clone()].concat()],
+        "{id}"
+    );
+    // Lines that fit are untouched, and a NUL still discards only up to itself.
+    let fits: [&[u8]; 2] = [b"AT\r\nA\0AT\r\n", b"ATE1\r\n"];
+    assert_eq!(
+        chunks(Some(Variant::ChunkDiscard), &fits),
+        chunks(None, &fits),
+        "{id}"
+    );
+}

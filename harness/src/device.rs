@@ -287,6 +287,11 @@ impl Device {
         Ok(())
     }
 
+    /// Where the UART log stands (see [`Link::log_offset`]).
+    pub fn log_offset(&mut self) -> Option<u64> {
+        self.link.log_offset()
+    }
+
     /// The link's description.
     pub fn describe(&self) -> String {
         self.link.describe()

@@ -16,6 +16,15 @@ mod cmd;
 #[derive(Debug, Parser)]
 #[command(name = "atspec", version, about, propagate_version = true)]
 struct Cli {
+    /// When to color output: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: atspec::report::terminal::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,6 +55,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cmd::set_color(cli.color);
     match cli.command {
         Command::Spec(c) => cmd::spec::run(c),
         Command::Certify(a) => cmd::certify::run(*a),

@@ -76,6 +76,18 @@ fn the_virtual_board_passes_every_clause_and_the_reports_are_written() {
         "{xml}"
     );
     assert!(!xml.contains("<error") && !xml.contains("<failure"));
+    // Every suite is timed, and fuzzing has one name whatever the seed (CI keeps its history).
+    let suites: Vec<&str> = xml
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<testsuite "))
+        .collect();
+    assert!(suites.len() > 3);
+    assert!(suites.iter().all(|l| l.contains(" time=\"")), "{suites:?}");
+    assert!(
+        xml.contains("<testcase classname=\"fuzz\" name=\"stateful fuzzing\" time=\"")
+            && xml.contains("<property name=\"seed\" value=\"11\"/>"),
+        "{xml}"
+    );
 
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("CONFORMANT") && page.contains("HTTPCLIENT.OPT.UNKNOWN"));
@@ -83,6 +95,69 @@ fn the_virtual_board_passes_every_clause_and_the_reports_are_written() {
         !page.contains("<script") && !page.contains("src=") && !page.contains("href=\"http"),
         "self-contained"
     );
+}
+
+/// A failing check in JUnit: its exchange and the device's UART log while it ran, in
+/// `system-out`, beside the failure.
+#[test]
+fn junit_puts_a_failing_exchange_and_its_uart_log_in_system_out() {
+    let dir = tempdir("junit-fail");
+    let junit = dir.join("r.xml");
+    let (run, report) = certify(
+        "junit-fail",
+        &[
+            "--mutant",
+            "no-syslog",
+            "--clause",
+            "SYSLOG.SET",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let failing: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["verdict"]["verdict"] == "fail")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(!failing.is_empty(), "{}", report["checks"]);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    for name in failing {
+        let at = xml.find(&format!("name=\"{name}\"")).unwrap();
+        let case = &xml[at..at + xml[at..].find("</testcase>").unwrap()];
+        assert!(case.contains("<failure "), "{case}");
+        let out = &case[case.find("<system-out>").expect(case)..];
+        assert!(out.contains("exchange:\nsend: AT"), "{out}");
+        assert!(out.contains("UART log ("), "{out}");
+        // The log's lines: time, direction, bytes.
+        assert!(out.contains(" &gt; AT+SYSLOG"), "{out}");
+    }
+}
+
+/// `--color always` colors even into a pipe, `never` (and a pipe under `auto`) does not; a
+/// pty without modem lines prints no DTR/RTS note unless that reset is asked for.
+#[test]
+fn color_follows_the_flag_and_a_pty_run_has_no_line_notes() {
+    let mut runs = Vec::new();
+    for color in ["always", "never", "auto"] {
+        let bind = common::own_loopback();
+        let r = atspec(&[
+            "--color",
+            color,
+            "certify",
+            "--quiet",
+            "--clause",
+            "SYSLOG.SET",
+            "--mock-bind",
+            &bind,
+        ]);
+        assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+        assert!(!r.stderr.contains("DTR"), "{}", r.stderr);
+        runs.push(r.stdout.contains("\x1b["));
+    }
+    assert_eq!(runs, [true, false, false]);
 }
 
 #[test]

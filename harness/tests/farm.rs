@@ -188,3 +188,70 @@ fn shards_merged_equal_an_unsharded_run() {
         r.stderr
     );
 }
+
+/// `--farm each`: every unit runs every check and gets its own verdict and report files; the
+/// farm's exit status is the worst unit's. (Under `share`, above, no unit gets a verdict.)
+#[test]
+fn each_unit_of_a_farm_gets_its_own_verdict_from_every_check() {
+    let mut procs = Procs(Vec::new());
+    let broken = board_pty_with(&mut procs, &["--mutant", "no-syslog"]);
+    let dir = tempdir("farm-each");
+    let json = dir.join("farm.json");
+    let bind = common::own_loopback();
+    let serial = format!("serial:{broken}");
+    let r = atspec(&[
+        "certify",
+        "--quiet",
+        "--farm",
+        "each",
+        "--device",
+        "virtual",
+        "--device",
+        &serial,
+        "--certs",
+        "1,1,1",
+        "--cases",
+        "5",
+        "--skip-timing",
+        "--mock-bind",
+        &bind,
+        "--json",
+        json.to_str().unwrap(),
+        "--failures",
+        dir.join("failures").to_str().unwrap(),
+    ]);
+    // The broken unit decides the farm's status.
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("farm: 0 of 2 units CONFORMANT"),
+        "{}",
+        r.stdout
+    );
+    assert!(!json.exists(), "each unit writes its own files");
+    let unit = |n: u32| -> serde_json::Value {
+        let p = dir.join(format!("farm.unit-{n}.json"));
+        serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
+    };
+    let (good, bad) = (unit(1), unit(2));
+    // The good unit: every check ran on it and passed; only the skipped timing checks keep
+    // it from CONFORMANT (`--skip-timing`, as the other tests run).
+    assert_eq!(good["verdict"], "incomplete", "{}", good["gaps"]);
+    assert_eq!(good["devices"].as_array().unwrap().len(), 1);
+    assert_eq!(bad["verdict"], "not_conformant");
+    assert_eq!(bad["devices"].as_array().unwrap().len(), 1);
+    for (u, report) in [(1, &good), (2, &bad)] {
+        assert_eq!(report["fuzz"]["cases"], 5, "unit {u}");
+        let checks = report["checks"].as_array().unwrap();
+        assert_eq!(
+            checks.len(),
+            good["checks"].as_array().unwrap().len(),
+            "unit {u} ran every check"
+        );
+        assert!(checks.iter().all(|c| c["device"] == 0), "unit {u}");
+    }
+    assert!(
+        r.stdout.contains("unit 2 (") && r.stdout.contains("NOT CONFORMANT"),
+        "{}",
+        r.stdout
+    );
+}

@@ -271,10 +271,12 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     ///
     /// The engine stops taking input while its output queue has less than [`RESERVE`] bytes
     /// free; the board drains [`Engine::poll_transmit`] and offers the rest again. Nothing is
-    /// ever dropped, and the output does not depend on how the input was chunked.
+    /// ever dropped, and the output does not depend on how the input was chunked (but under
+    /// the `chunk-discard` variant, whose overflow ends with the chunk).
     #[must_use = "bytes the engine did not take must be offered again"]
     pub fn handle_uart(&mut self, bytes: &[u8]) -> usize {
         let mut rest = bytes;
+        let mut discarding = false;
         while !rest.is_empty() && self.out.space() >= RESERVE {
             if self.streaming != Streaming::None {
                 self.busy_chunk(rest);
@@ -315,7 +317,7 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
                     }
                 }
                 Mode::Command => {
-                    let n = self.command_bytes(rest);
+                    let n = self.command_bytes(rest, &mut discarding);
                     rest = &rest[n..];
                 }
             }
@@ -325,15 +327,30 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
 
     /// Echoes and assembles bytes until a line completes or the queue needs draining;
     /// returns how many bytes it took.
-    fn command_bytes(&mut self, bytes: &[u8]) -> usize {
+    ///
+    /// `discarding` lasts for one received chunk: it is set by an overflow when the board
+    /// discards whole chunks (`chunk-discard`).
+    fn command_bytes(&mut self, bytes: &[u8], discarding: &mut bool) -> usize {
         for (i, &b) in bytes.iter().enumerate() {
             if self.out.space() < RESERVE {
                 return i;
             }
             self.echo(&[b]);
-            if self.line.push(b) == Pushed::Line {
-                self.run_line();
-                return i + 1;
+            let pushed = if *discarding {
+                self.line.push_discarding(b)
+            } else {
+                self.line.push(b)
+            };
+            match pushed {
+                Pushed::Line => {
+                    *discarding = false;
+                    self.run_line();
+                    return i + 1;
+                }
+                Pushed::Discarded if b != 0 && self.quirk(Quirk::ChunkDiscard) => {
+                    *discarding = true;
+                }
+                _ => {}
             }
         }
         bytes.len()

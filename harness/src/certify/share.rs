@@ -71,7 +71,7 @@ pub(super) fn run_share<'c>(w: &Work<'c>, io: &Wiring<'_, 'c>) -> Result<Share, 
             break;
         }
         (io.on)(Progress::Check { name: c.name });
-        let r = run_check(&mut s, c, io.plan, w.device);
+        let r = run_check(&mut s, c, io.plan, w.device, io.uart_log);
         (io.on)(Progress::Checked {
             name: c.name,
             verdict: &r.verdict,
@@ -101,8 +101,15 @@ pub(super) fn run_share<'c>(w: &Work<'c>, io: &Wiring<'_, 'c>) -> Result<Share, 
 }
 
 /// Runs one check (or says why it cannot run here) and what it proves.
-fn run_check(s: &mut Session, c: &checks::Check, plan: &Plan, device: usize) -> CheckResult {
+fn run_check(
+    s: &mut Session,
+    c: &checks::Check,
+    plan: &Plan,
+    device: usize,
+    uart_log: Option<&std::path::Path>,
+) -> CheckResult {
     let t0 = Instant::now();
+    let log_from = s.env.device.log_offset();
     // Which clauses this run of the check proves: its own, unless a step could only be
     // judged loosely; what it touches is never proved by it.
     let mut exact = true;
@@ -140,7 +147,15 @@ fn run_check(s: &mut Session, c: &checks::Check, plan: &Plan, device: usize) -> 
         (Vec::new(), ids())
     };
     touched.extend(c.touches.iter().map(|x| x.id().to_string()));
+    let uart_excerpt = match (&verdict, uart_log, log_from) {
+        (Verdict::Fail(_) | Verdict::Hung(_), Some(path), Some(from)) => {
+            let to = s.env.device.log_offset().unwrap_or(from);
+            crate::report::evidence::log_excerpt(path, from, to)
+        }
+        _ => None,
+    };
     CheckResult {
+        uart_excerpt,
         name: c.name.into(),
         clauses: proves,
         touched,
@@ -183,6 +198,7 @@ fn run_fuzz(s: &mut Session, w: &Work<'_>, io: &Wiring<'_, '_>) -> FuzzResult {
         urls.insert("prefix".into(), prefix);
     }
     let cases = w.cases;
+    let t0 = Instant::now();
     let out = fuzz::run(
         &mut s.env,
         s.closed_port,
@@ -219,6 +235,7 @@ fn run_fuzz(s: &mut Session, w: &Work<'_>, io: &Wiring<'_, '_>) -> FuzzResult {
         failing: out.failing,
         stopped_early: out.stopped_early,
         steps: out.steps,
+        ms: t0.elapsed().as_millis() as u64,
         ..FuzzResult::default()
     };
     let failures = &io.plan.failures;

@@ -36,11 +36,20 @@ pub(super) fn checks() -> Vec<Check> {
         ),
         Check::new(
             "robust.overlong_lines",
-            &[Clause::FramingLineOverflow, Clause::FramingLineMaxLength],
+            &[
+                Clause::FramingLineOverflow,
+                Clause::FramingLineMaxLength,
+                Clause::FramingLineOverflowChunk,
+            ],
             |_| {
                 vec![
                     bytes(vec![b'A'; 5000]),
                     l(""),
+                    l("AT"),
+                    // Overflowed in one write, AT in the next: byte-wise the tail makes the
+                    // line a non-AT one; a device that discards the whole chunk runs `AT`.
+                    bytes(vec![b'B'; 300]),
+                    l("AT"),
                     l("AT"),
                     l(format!("AT+HTTPCGET=\"http://x/{}\"", "y".repeat(2000))),
                     l("AT"),

@@ -1,7 +1,6 @@
 //! `atspec certify`: parses the arguments into a [`Plan`], runs [`atspec::certify()`], prints the
 //! report and writes the files asked for.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,8 +9,10 @@ use atspec::certify::{Error, Plan, Shard};
 use atspec::report::{self, Report, terminal::Style};
 use atspec::session::SessionArgs;
 
+use super::farm::{self, FarmMode};
+
 /// Arguments of `atspec certify`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct CertifyArgs {
     #[command(flatten)]
     session: SessionArgs,
@@ -75,6 +76,12 @@ pub struct CertifyArgs {
     /// as `<report>.device-N.uart.log`).
     #[arg(long, value_name = "DIR")]
     logs: Option<PathBuf>,
+    /// How several --device units are certified: `share` (units of one model share the
+    /// checks and fuzzed cases out; one verdict covers the model, none a unit) or `each`
+    /// (every unit runs everything and gets its own verdict and report files,
+    /// `REPORT.unit-N.EXT`; the exit status is the worst unit's).
+    #[arg(long, value_enum, default_value = "share", value_name = "MODE")]
+    farm: FarmMode,
 }
 
 impl CertifyArgs {
@@ -125,14 +132,58 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         eprintln!("atspec certify: {e}");
         return ExitCode::from(2);
     }
+    let devices = a.session.device_list();
+    if a.farm == FarmMode::Each && devices.len() > 1 {
+        return run_each(&a, &devices);
+    }
+    ExitCode::from(certify_one(&a))
+}
+
+/// `--farm each`: the whole certification on every unit in turn, each with its own report
+/// files, failure folder and UART logs; a signal stops the farm after the unit it hit.
+fn run_each(a: &CertifyArgs, devices: &[atspec::link::DeviceSpec]) -> ExitCode {
+    let mut units = Vec::new();
+    for (i, device) in devices.iter().enumerate() {
+        let n = i + 1;
+        let mut unit = a.clone();
+        unit.session.devices = vec![device.clone()];
+        for p in [
+            &mut unit.json,
+            &mut unit.junit,
+            &mut unit.html,
+            &mut unit.fuzz_log,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *p = farm::unit_path(p, n);
+        }
+        unit.failures = a.failures.join(format!("unit-{n}"));
+        unit.logs = a.logs.as_ref().map(|d| d.join(format!("unit-{n}")));
+        let name = format!("{device:?}");
+        if !a.quiet {
+            println!("unit {n} of {}: {name}", devices.len());
+        }
+        units.push((name, certify_one(&unit)));
+        if atspec::interrupt::requested().is_some() {
+            break;
+        }
+    }
+    print!("{}", farm::summary(&units));
+    let statuses: Vec<u8> = units.iter().map(|u| u.1).collect();
+    ExitCode::from(farm::farm_status(&statuses))
+}
+
+/// One certification, printed and written; its exit status.
+fn certify_one(a: &CertifyArgs) -> u8 {
     let plan = match a.plan().and_then(|p| {
-        prepare_outputs(&a)?;
+        prepare_outputs(a)?;
         Ok(p)
     }) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("atspec certify: {e}");
-            return ExitCode::from(2);
+            return 2;
         }
     };
     let bars = super::progress::Bars::new(a.quiet);
@@ -146,12 +197,10 @@ pub fn run(a: CertifyArgs) -> ExitCode {
             // CI reads the files it was told to expect: a run that never started says why
             // in them too.
             write_error_reports(&e, &a.json, &a.junit, &a.html);
-            return ExitCode::from(2);
+            return 2;
         }
     };
-    let style = Style {
-        color: std::io::stdout().is_terminal(),
-    };
+    let style = super::stdout_style();
     print!(
         "{}",
         terminal_text(style, &report::terminal::render(style, &report))
@@ -250,7 +299,7 @@ pub fn write_reports(
     json: &Option<PathBuf>,
     junit: &Option<PathBuf>,
     html: &Option<PathBuf>,
-) -> ExitCode {
+) -> u8 {
     let mut failed_write = false;
     let mut write = |path: &Option<PathBuf>, text: String| {
         if let Some(p) = path
@@ -267,8 +316,8 @@ pub fn write_reports(
     write(junit, report::junit::render(report));
     write(html, report::html::render(report));
     if failed_write {
-        ExitCode::from(2)
+        2
     } else {
-        ExitCode::from(report.verdict.exit_code())
+        report.verdict.exit_code()
     }
 }

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use atspec::report::terminal::{self, Style};
+use atspec::report::terminal;
 use atspec::session::{self, SessionArgs};
 use atspec::world::transcript::{Transcript, Verdict};
 
@@ -45,9 +45,7 @@ pub fn run(a: ReplayArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let style = Style {
-        color: std::io::IsTerminal::is_terminal(&std::io::stdout()),
-    };
+    let style = super::stdout_style();
     let mut bad = 0;
     for (path, t) in &transcripts {
         let r = match atspec::replay::replay(&mut s, t, &a.session.profile) {

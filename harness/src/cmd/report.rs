@@ -1,11 +1,10 @@
 //! `atspec report merge`: the JSON reports of a split certification (`certify --shard I/N` on
 //! several runners or devices) joined into one verdict, with JUnit and HTML.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use atspec::report::{Report, terminal::Style};
+use atspec::report::Report;
 
 /// `atspec report …`.
 #[derive(Debug, clap::Subcommand)]
@@ -72,12 +71,12 @@ fn merge(a: MergeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let style = Style {
-        color: std::io::stdout().is_terminal(),
-    };
+    let style = super::stdout_style();
     print!(
         "{}",
         super::certify::terminal_text(style, &atspec::report::terminal::render(style, &merged))
     );
-    super::certify::write_reports(&merged, &a.json, &a.junit, &a.html)
+    ExitCode::from(super::certify::write_reports(
+        &merged, &a.json, &a.junit, &a.html,
+    ))
 }

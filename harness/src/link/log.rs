@@ -155,6 +155,12 @@ impl Link for LoggedLink {
         self.inner.describe()
     }
 
+    fn log_offset(&mut self) -> Option<u64> {
+        self.release();
+        let _ = self.log.flush();
+        Some(self.size)
+    }
+
     fn firmware(&self) -> Option<super::pipe::Firmware> {
         self.inner.firmware()
     }

@@ -42,6 +42,11 @@ pub trait Link: Send {
             "this link has no modem-control lines",
         ))
     }
+    /// How many bytes the link's UART log holds so far, bytes held back released first:
+    /// where one check's part of the log starts and ends. `None` without a log.
+    fn log_offset(&mut self) -> Option<u64> {
+        None
+    }
     /// The firmware image behind the link, when the harness booted one itself (`qemu:`).
     fn firmware(&self) -> Option<Firmware> {
         None

@@ -20,15 +20,11 @@ impl SerialLink {
             .timeout(Duration::from_millis(50))
             .open_native()
             .map_err(|e| format!("cannot open serial port {path}: {e}"))?;
-        // Modules wired for auto-reset use DTR/RTS; a pty has neither (ENOTTY): not a failure.
-        for (what, r) in [
-            ("DTR", port.write_data_terminal_ready(true)),
-            ("RTS", port.write_request_to_send(false)),
-        ] {
-            if let Err(e) = r {
-                eprintln!("note: {path}: {what} not supported ({e})");
-            }
-        }
+        // Modules wired for auto-reset use DTR/RTS (released here: EN high, IO0 high); a pty
+        // has neither (ENOTTY), which is no failure and no news: only `--reset dtr-rts`
+        // needs the lines, and it says so when they are missing.
+        let _ = port.write_data_terminal_ready(true);
+        let _ = port.write_request_to_send(false);
         let _ = port.clear(serialport::ClearBuffer::All);
         Ok(SerialLink {
             path: path.into(),

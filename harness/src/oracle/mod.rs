@@ -9,6 +9,7 @@
 
 pub mod compare;
 mod http;
+mod overflow;
 pub mod url;
 
 use crate::profile::DeviceProfile;
@@ -61,6 +62,9 @@ pub struct Expect {
     /// Other answers the spec allows for this step (a clause's `alternatives`), each with the
     /// model state it leaves; any of them passes.
     pub alternatives: Vec<Reading>,
+    /// Whether the step's busy bytes were read, as input while a command ran or as the next
+    /// input after one that ended at once; otherwise they follow the step's bytes.
+    busy_read: bool,
 }
 
 /// An answer a clause's `alternatives` allow besides the one the oracle predicts first.
@@ -137,6 +141,11 @@ pub struct Model {
     /// reading being predicted).
     follow: bool,
     line: Vec<u8>,
+    /// Since an overflow in the unterminated run: what a device that discards whole chunks
+    /// may still hold (`FRAMING.LINE.OVERFLOW_CHUNK`).
+    overflow: Option<overflow::Run>,
+    /// A model running another reading: it predicts no readings of its own.
+    nested: bool,
     mode: Mode,
 }
 
@@ -159,6 +168,8 @@ impl Model {
             judge,
             follow: false,
             line: Vec::new(),
+            overflow: None,
+            nested: false,
             mode: Mode::Command,
         }
     }
@@ -178,6 +189,9 @@ impl Model {
         let follow = self.may_follow(world);
         let before = (other_line || follow.is_some()).then(|| self.clone());
         let mut x = self.step_one(bytes, busy, world);
+        // A reading that answers as the first one does is no other answer.
+        x.alternatives
+            .retain(|r| r.expect.output != x.output || r.expect.requests != x.requests);
         if let Some(before) = before {
             if other_line {
                 let readings = before.readings(bytes, busy, world, self, &x);
@@ -266,15 +280,26 @@ impl Model {
             rx_limit: http::DEFAULT_BUFFER,
             ..Expect::default()
         };
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            rest = match &self.mode {
-                Mode::Command => self.command_bytes(rest, busy, world, &mut x),
-                Mode::Data { .. } => self.data_bytes(rest, busy, world, &mut x),
-            };
+        self.read_all(bytes, busy, world, &mut x);
+        if let Some(b) = busy.filter(|b| !b.is_empty() && !x.busy_read) {
+            // The bytes ended before any command ran (a line not yet complete, a data
+            // phase): what comes while nothing runs is just more input.
+            x.busy_read = true;
+            self.read_all(b, None, world, &mut x);
         }
         x.prompt = self.in_data_phase();
         x
+    }
+
+    /// Reads `bytes` to the end, in whatever mode each part finds the device.
+    fn read_all(&mut self, bytes: &[u8], busy: Option<&[u8]>, world: &World, x: &mut Expect) {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            rest = match &self.mode {
+                Mode::Command => self.command_bytes(rest, busy, world, x),
+                Mode::Data { .. } => self.data_bytes(rest, busy, world, x),
+            };
+        }
     }
 
     /// The other answers a clause allows for `bytes`, when they are one command line that the
@@ -399,28 +424,26 @@ impl Model {
             if b == 0 {
                 implements!(FramingLineNul);
                 self.line.clear();
+                // A device discarding the rest of a chunk discards past a NUL too: the run
+                // goes on, and its lines are tails of what follows the NUL.
+                if let Some(run) = &mut self.overflow {
+                    *run = overflow::Run::default();
+                }
                 continue;
             }
             self.line.push(b);
+            if let Some(run) = &mut self.overflow {
+                run.push(b);
+            }
             if self.line.ends_with(b"\r\n") {
                 implements!(FramingLineTerminator);
                 let mut line = std::mem::take(&mut self.line);
                 line.truncate(line.len() - 2);
                 let rest = &bytes[i + 1..];
-                let runs = self.run_line(&line, world, x);
-                // Bytes after a command that keeps running are input while busy.
-                if let Some(after) = runs {
-                    return self.while_running(rest, busy, after, x);
+                if let Some(run) = self.overflow.take() {
+                    self.chunk_readings(&run, &line, rest, busy, world, x);
                 }
-                if let Some(b) = busy {
-                    // The command ended at once: `busy` bytes are just more input later.
-                    if rest.is_empty() && !b.is_empty() {
-                        let mut y = self.step(b, None, world);
-                        x.output.append(&mut y.output);
-                        x.requests.append(&mut y.requests);
-                    }
-                }
-                return rest;
+                return self.complete_line(&line, rest, busy, world, x);
             }
             if self.line.len() >= LINE_CAPACITY {
                 implements!(
@@ -433,9 +456,37 @@ impl Model {
                 if keep_cr {
                     self.line.push(b'\r');
                 }
+                self.overflow.get_or_insert_with(overflow::Run::default);
             }
         }
         &[]
+    }
+
+    /// Runs a completed line, then reads what follows it in the step: bytes while it runs
+    /// are busy input. Returns what is left.
+    fn complete_line<'b>(
+        &mut self,
+        line: &[u8],
+        rest: &'b [u8],
+        busy: Option<&[u8]>,
+        world: &World,
+        x: &mut Expect,
+    ) -> &'b [u8] {
+        let runs = self.run_line(line, world, x);
+        // Bytes after a command that keeps running are input while busy.
+        if let Some(after) = runs {
+            return self.while_running(rest, busy, after, x);
+        }
+        if let Some(b) = busy {
+            // The command ended at once: `busy` bytes are just more input later.
+            if rest.is_empty() && !b.is_empty() {
+                x.busy_read = true;
+                let mut y = self.step(b, None, world);
+                x.output.append(&mut y.output);
+                x.requests.append(&mut y.requests);
+            }
+        }
+        rest
     }
 
     fn data_bytes<'b>(
@@ -519,6 +570,7 @@ impl Model {
         run: Running,
         x: &mut Expect,
     ) -> &'b [u8] {
+        x.busy_read = true;
         for chunk in [Some(rest), busy].into_iter().flatten() {
             if chunk.is_empty() {
                 continue;
@@ -895,6 +947,33 @@ mod tests {
         let x = expect(&mut m, "AT+HTTPCGET=\"http://127.0.0.1:9/x\"");
         assert_eq!(x.output, b"ERR CODE:0x01090000\r\n\r\nERROR\r\n");
         assert_eq!(m.judge.id, "esp-at-2.2");
+    }
+
+    /// Busy bytes written while no command runs are the next input: with a length the
+    /// device refuses, the data and its busy CR LF make a line of their own.
+    #[test]
+    fn busy_bytes_after_a_refused_command_are_read_as_input() {
+        let profile = DeviceProfile {
+            send_length_max: Some(4),
+            ..DeviceProfile::default()
+        };
+        let mut m = Model::new(profile);
+        m.syslog = true;
+        m.echo = false;
+        let x = expect(&mut m, "AT+HTTPCPOST=\"http://127.0.0.1:9/p\",5");
+        assert_eq!(x.output, b"\r\nERROR\r\n");
+        let x = m.step(b"hello", Some(b"\r\n"), &world());
+        assert_eq!(x.output, b"ERR CODE:0x01030000\r\n\r\nERROR\r\n");
+        // A length it stores takes the same bytes as data, then the CR LF as busy input.
+        let mut m = Model::new(DeviceProfile::default());
+        m.echo = false;
+        let _ = expect(&mut m, "AT+HTTPCPOST=\"http://127.0.0.1:9/p\",5");
+        let x = m.step(b"hello", Some(b"\r\n"), &world());
+        assert!(
+            x.output.starts_with(b"\r\nbusy p...\r\n"),
+            "{}",
+            String::from_utf8_lossy(&x.output)
+        );
     }
 
     #[test]

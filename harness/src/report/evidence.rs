@@ -285,3 +285,55 @@ mod tests {
         assert!(one.gaps(1).is_empty());
     }
 }
+
+/// The most of a UART log one check's excerpt keeps.
+pub const EXCERPT_MAX: u64 = 16 * 1024;
+
+/// Bytes `from..to` of the UART log at `path`, its last [`EXCERPT_MAX`] bytes when longer
+/// (cut at a line start and saying so); `None` when it cannot be read or is empty. The log
+/// is already masked and escaped by the link that wrote it.
+pub fn log_excerpt(path: &Path, from: u64, to: u64) -> Option<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let start = from.max(to.saturating_sub(EXCERPT_MAX));
+    let mut f = std::fs::File::open(path).ok()?;
+    f.seek(SeekFrom::Start(start)).ok()?;
+    let mut buf = Vec::new();
+    f.take(to.saturating_sub(start))
+        .read_to_end(&mut buf)
+        .ok()?;
+    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    if start > from {
+        let cut = text.find('\n').map_or(0, |i| i + 1);
+        text = format!(
+            "… {} earlier bytes of this check's log left out\n{}",
+            start - from + cut as u64,
+            &text[cut..]
+        );
+    }
+    (!text.is_empty()).then_some(text)
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::*;
+
+    #[test]
+    fn an_excerpt_is_the_range_or_its_end_in_whole_lines() {
+        let dir = std::env::temp_dir().join(format!("atspec-excerpt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("uart.log");
+        let line = "    0.000100 > AT\\r\\n\n";
+        let log = line.repeat(2000);
+        std::fs::write(&p, &log).unwrap();
+        let one = log_excerpt(&p, line.len() as u64, 2 * line.len() as u64).unwrap();
+        assert_eq!(one, line);
+        let long = log_excerpt(&p, 0, log.len() as u64).unwrap();
+        assert!(long.starts_with("… "), "{}", &long[..60]);
+        assert!(long.len() as u64 <= EXCERPT_MAX + 64);
+        assert!(long.ends_with(line));
+        assert!(long.lines().skip(1).all(|l| format!("{l}\n") == line));
+        assert_eq!(log_excerpt(&p, 5, 5), None);
+        assert_eq!(log_excerpt(&dir.join("missing"), 0, 9), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -42,11 +42,12 @@ pub fn render(r: &Report) -> String {
     ));
     for (g, cs) in &groups {
         x.push_str(&format!(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\">\n",
             xml_text(g),
             cs.len(),
             count(cs, "fail") + count(cs, "hung"),
-            count(cs, "skipped") + count(cs, "not applicable")
+            count(cs, "skipped") + count(cs, "not applicable"),
+            cs.iter().map(|c| c.ms).sum::<u64>() as f64 / 1000.0
         ));
         for c in cs {
             x.push_str(&format!(
@@ -93,16 +94,22 @@ pub fn render(r: &Report) -> String {
                         xml_text(why),
                         xml_text(&body)
                     ));
+                    x.push_str(&system_out(r, c, &body));
                 }
             }
             x.push_str("    </testcase>\n");
         }
         x.push_str("  </testsuite>\n");
     }
-    x.push_str("  <testsuite name=\"fuzz\" tests=\"1\">\n");
+    // A stable name, so CI keeps one history for it; the seed and count are properties.
+    let fuzz_s = r.fuzz.ms as f64 / 1000.0;
     x.push_str(&format!(
-        "    <testcase classname=\"fuzz\" name=\"{} sequences, seed {}\">\n",
-        r.fuzz.cases, r.fuzz.seed
+        "  <testsuite name=\"fuzz\" tests=\"1\" failures=\"{}\" time=\"{fuzz_s:.3}\">\n",
+        usize::from(r.fuzz.failure.is_some())
+    ));
+    x.push_str(&format!(
+        "    <testcase classname=\"fuzz\" name=\"stateful fuzzing\" time=\"{fuzz_s:.3}\">\n      <properties><property name=\"seed\" value=\"{}\"/><property name=\"sequences\" value=\"{}\"/><property name=\"steps\" value=\"{}\"/></properties>\n",
+        r.fuzz.seed, r.fuzz.cases, r.fuzz.steps
     ));
     if let Some(t) = &r.fuzz.failure {
         let why = match &t.verdict {
@@ -121,6 +128,22 @@ pub fn render(r: &Report) -> String {
     x
 }
 
+/// A failing check's `system-out`: the exchange and the device's UART log while it ran, as
+/// CI viewers show them beside the failure.
+fn system_out(r: &Report, c: &super::CheckResult, exchange: &str) -> String {
+    let mut out = format!("exchange:\n{exchange}");
+    if let Some(log) = &c.uart_excerpt {
+        let path = r
+            .devices
+            .get(c.device)
+            .and_then(|d| d.identity.uart_log.clone())
+            .or_else(|| r.device.uart_log.clone())
+            .unwrap_or_default();
+        out.push_str(&format!("\nUART log ({path}), this check:\n{log}"));
+    }
+    format!("      <system-out>{}</system-out>\n", xml_text(&out))
+}
+
 /// The `certificate` suite: one case whose outcome is the report's verdict, with the class,
 /// the waivers and every unproved clause.
 fn certificate(r: &Report) -> String {
@@ -131,7 +154,7 @@ fn certificate(r: &Report) -> String {
         super::Outcome::Incomplete => (0, 1),
     };
     x.push_str(&format!(
-        "  <testsuite name=\"certificate\" tests=\"1\" failures=\"{failures}\" errors=\"{errors}\">\n    <testcase classname=\"certificate\" name=\"verdict\">\n      <properties>"
+        "  <testsuite name=\"certificate\" tests=\"1\" failures=\"{failures}\" errors=\"{errors}\" time=\"0.000\">\n    <testcase classname=\"certificate\" name=\"verdict\" time=\"0.000\">\n      <properties>"
     ));
     let mut prop = |name: &str, value: &str| {
         x.push_str(&format!(

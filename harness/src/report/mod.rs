@@ -41,6 +41,7 @@ pub fn merge_fuzz(fuzzes: Vec<FuzzResult>) -> FuzzResult {
         out.stopped_early |= f.stopped_early;
         out.others.extend(f.others);
         out.steps += f.steps;
+        out.ms += f.ms;
         out.second_differences += f.second_differences;
         if out.second_example.is_none() {
             out.second_example = f.second_example;
@@ -275,6 +276,10 @@ pub struct CheckResult {
     /// Which of the run's devices ran it (index into `devices`).
     #[serde(default)]
     pub device: usize,
+    /// The device's UART log while the check ran, for a check that failed or hung (at most
+    /// [`evidence::EXCERPT_MAX`] bytes: the end, whole lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uart_excerpt: Option<String>,
 }
 
 /// One clause's verdict.
@@ -322,6 +327,9 @@ pub struct FuzzResult {
     pub others: Vec<String>,
     /// Steps sent.
     pub steps: u64,
+    /// Wall time fuzzing took, in milliseconds, summed over the devices.
+    #[serde(default)]
+    pub ms: u64,
     /// Seed.
     pub seed: u64,
     /// The shrunk failure.

@@ -12,7 +12,34 @@ pub struct Style {
     pub color: bool,
 }
 
+/// When to color terminal output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set (to anything but the empty string).
+    #[default]
+    Auto,
+    /// Always, even into a file or with `NO_COLOR`.
+    Always,
+    /// Never.
+    Never,
+}
+
 impl Style {
+    /// The style `choice` gives, for an output that is a terminal or not, with the value of
+    /// `NO_COLOR` (<https://no-color.org>: present and not empty turns `auto` off).
+    pub fn choose(
+        choice: ColorChoice,
+        terminal: bool,
+        no_color: Option<&std::ffi::OsStr>,
+    ) -> Style {
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
+        };
+        Style { color }
+    }
+
     fn paint(&self, code: &str, s: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -350,4 +377,22 @@ fn verdict_lines(s: &mut String, style: Style, r: &Report) {
         r.fuzz.steps,
         r.wall_ms as f64 / 1000.0
     );
+}
+
+#[cfg(test)]
+mod color_tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn no_color_turns_auto_off_and_the_flag_wins() {
+        let empty = Some(OsStr::new(""));
+        let set = Some(OsStr::new("1"));
+        assert!(Style::choose(ColorChoice::Auto, true, None).color);
+        assert!(Style::choose(ColorChoice::Auto, true, empty).color);
+        assert!(!Style::choose(ColorChoice::Auto, true, set).color);
+        assert!(!Style::choose(ColorChoice::Auto, false, None).color);
+        assert!(Style::choose(ColorChoice::Always, false, set).color);
+        assert!(!Style::choose(ColorChoice::Never, true, None).color);
+    }
 }
