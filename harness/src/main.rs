@@ -36,6 +36,8 @@ enum Command {
     Spec(cmd::spec::SpecCommand),
     /// Certify a device: clause checks and stateful fuzzing against a mock HTTP(S) peer.
     Certify(Box<cmd::certify::CertifyArgs>),
+    /// List what runs can select: checks, clauses, profiles, variants, mutants, classes.
+    List(cmd::list::ListArgs),
     /// Run saved transcripts (fuzzing failures, fixtures) again and print byte diffs.
     Replay(Box<cmd::replay::ReplayArgs>),
     /// Make a PKI to provision into a device (`pki init DIR`) for `certify --pki DIR`.
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Spec(c) => cmd::spec::run(c),
         Command::Certify(a) => cmd::certify::run(*a),
         Command::Replay(a) => cmd::replay::run(*a),
+        Command::List(a) => cmd::list::run(a),
         Command::Pki(c) => cmd::pki::run(c),
         Command::Report(c) => cmd::report::run(c),
         Command::Board(a) => cmd::board::run(a),

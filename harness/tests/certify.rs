@@ -160,6 +160,46 @@ fn color_follows_the_flag_and_a_pty_run_has_no_line_notes() {
     assert_eq!(runs, [true, false, false]);
 }
 
+/// `--check` and `--clause` take globs and select exactly what `atspec list` shows them to
+/// match; a selection is a partial run, never a certificate.
+#[test]
+fn checks_are_selected_by_glob_as_listed() {
+    let listed = atspec(&["list", "checks"]);
+    assert_eq!(listed.code, 0);
+    let mut expected: Vec<&str> = listed
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .filter(|n| n.starts_with("httpcfg."))
+        .collect();
+    assert!(expected.len() > 2, "{}", listed.stdout);
+    let (run, report) = certify("glob", &["--check", "HTTPCFG.*"]);
+    common::assert_incomplete(
+        &run,
+        &report,
+        None,
+        &["partial run: only the checks HTTPCFG.* (--check), and no fuzzing"],
+    );
+    let mut ran: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    ran.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(ran, expected);
+    // A glob that matches nothing is a usage error that says where to look.
+    let r = atspec(&["certify", "--check", "nope.*"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("`atspec list checks`"), "{}", r.stderr);
+    let clauses = atspec(&["list", "clauses"]);
+    assert_eq!(
+        clauses.stdout.lines().count(),
+        atspec_firmware::device::Clause::ALL.len()
+    );
+}
+
 #[test]
 fn one_clause_runs_alone() {
     let (run, report) = certify("one", &["--clause", "HTTPCLIENT.OPT.UNKNOWN"]);
@@ -210,7 +250,7 @@ fn setup_errors_exit_2_with_a_clear_message() {
     let r = atspec(&["certify", "--clause", "NO.SUCH.CLAUSE"]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("unknown clause `NO.SUCH.CLAUSE`"),
+        r.stderr.contains("no clause matches `NO.SUCH.CLAUSE`"),
         "{}",
         r.stderr
     );

@@ -59,6 +59,7 @@ pub(super) fn merge_shares(
                 shard_count: plan.shard.count,
                 shards: vec![plan.shard.index],
                 clauses: plan.clauses.clone(),
+                checks: plan.checks.clone(),
                 skip_timing: plan.skip_timing,
                 cases: plan.cases,
                 seed: plan.seed,

@@ -8,6 +8,7 @@
 mod merge;
 mod plan;
 mod progress;
+mod select;
 mod share;
 
 use std::io::Write;
@@ -19,6 +20,7 @@ use crate::report::Report;
 use crate::session::SessionArgs;
 pub use plan::{Error, Plan, Shard};
 pub use progress::{OnProgress, Progress};
+pub use select::{Selection, glob};
 use share::{FuzzLog, Wiring, Work};
 
 /// Runs a certification: every selected check, then the fuzzed sequences, on every device
@@ -95,12 +97,8 @@ fn validate(plan: &Plan) -> Result<(), Error> {
             plan.shard.index, plan.shard.count
         )));
     }
-    for id in &plan.clauses {
-        if crate::syntax::host::Clause::from_id(id).is_none() {
-            return Err(Error::Usage(format!(
-                "unknown clause `{id}` (see docs/reference.md for ids)"
-            )));
-        }
+    if let Some(why) = plan.selection().unmatched(&checks::all()) {
+        return Err(Error::Usage(why));
     }
     Ok(())
 }
@@ -116,13 +114,9 @@ fn split_work<'a>(
 ) -> (Vec<Work<'a>>, std::collections::VecDeque<&'a checks::Check>) {
     let (ci_shards, ci_shard) = (plan.shard.count as usize, plan.shard.index as usize - 1);
     let slices = ci_shards * n;
-    let selected = all.iter().filter(|c| {
-        plan.clauses.is_empty()
-            || c.clauses
-                .iter()
-                .any(|id| plan.clauses.iter().any(|x| x == id.id()))
-    });
-    let fuzzing = plan.clauses.is_empty();
+    let selection = plan.selection();
+    let selected = all.iter().filter(|c| selection.selects(c));
+    let fuzzing = selection.is_all();
     let mut per_device: Vec<Vec<&checks::Check>> = vec![Vec::new(); n];
     let mut queue = std::collections::VecDeque::new();
     for (_, c) in selected

@@ -14,8 +14,11 @@ pub struct Plan {
     pub max_shrink: Duration,
     /// Most transitions in one fuzzed sequence.
     pub max_len: usize,
-    /// Run only the checks of these clause ids, and no fuzzing (empty: every check).
+    /// Run only the checks of the clauses these globs match, and no fuzzing (with
+    /// [`Plan::checks`] empty too: every check, and fuzzing).
     pub clauses: Vec<String>,
+    /// Run the checks whose names these globs match, and no fuzzing.
+    pub checks: Vec<String>,
     /// This run's slice of a split certification.
     pub shard: Shard,
     /// Directory for shrunk failure transcripts.
@@ -31,6 +34,16 @@ pub struct Plan {
     pub waivers: Vec<crate::report::Waiver>,
 }
 
+impl Plan {
+    /// Which checks the plan selects.
+    pub fn selection(&self) -> super::Selection<'_> {
+        super::Selection {
+            clauses: &self.clauses,
+            checks: &self.checks,
+        }
+    }
+}
+
 impl Default for Plan {
     /// What `atspec certify` does without options.
     fn default() -> Self {
@@ -40,6 +53,7 @@ impl Default for Plan {
             max_shrink: Duration::from_secs(60),
             max_len: 8,
             clauses: Vec::new(),
+            checks: Vec::new(),
             shard: Shard { index: 1, count: 1 },
             failures: PathBuf::from("atspec-failures"),
             fuzz_log: None,

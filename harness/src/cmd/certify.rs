@@ -28,9 +28,14 @@ pub struct CertifyArgs {
     /// Most transitions in one fuzzed sequence.
     #[arg(long, default_value_t = 8)]
     max_len: usize,
-    /// Run only the checks of this clause (repeatable); no fuzzing.
-    #[arg(long = "clause", value_name = "ID")]
+    /// Run only the checks of the clauses this glob matches (`HTTPCFG.*`; repeatable); a
+    /// partial run, no fuzzing. `atspec list clauses` lists the ids.
+    #[arg(long = "clause", value_name = "GLOB")]
     clauses: Vec<String>,
+    /// Run only the checks whose names this glob matches (`httpcfg.*`; repeatable); a
+    /// partial run, no fuzzing. `atspec list checks` lists them.
+    #[arg(long = "check", value_name = "GLOB")]
+    checks: Vec<String>,
     /// Skip the checks that wait on purpose (a data phase's silence past the default timeout,
     /// late and stalled servers): quicker, but their clauses stay unproved, so the verdict is
     /// INCOMPLETE at best.
@@ -116,6 +121,7 @@ impl CertifyArgs {
             max_shrink: Duration::from_secs(self.max_shrink_time),
             max_len: self.max_len,
             clauses: self.clauses.clone(),
+            checks: self.checks.clone(),
             skip_timing: self.skip_timing,
             shard,
             failures: self.failures.clone(),

@@ -3,6 +3,7 @@
 pub mod board;
 pub mod certify;
 pub mod farm;
+pub mod list;
 pub mod pki;
 pub mod progress;
 pub mod relay;

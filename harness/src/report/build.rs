@@ -236,8 +236,13 @@ fn clause_verdict(
 fn unrun(scope: &Scope, interrupted: Option<&str>) -> String {
     if let Some(sig) = interrupted {
         format!("not run: {sig} stopped the run")
-    } else if !scope.clauses.is_empty() {
-        "not selected (partial run: --clause)".to_string()
+    } else if scope.partial() {
+        let by = match (scope.clauses.is_empty(), scope.checks.is_empty()) {
+            (false, true) => "--clause",
+            (true, false) => "--check",
+            _ => "--clause, --check",
+        };
+        format!("not selected (partial run: {by})")
     } else if !scope.missing_shards().is_empty() {
         "its checks are in a shard not in this report".to_string()
     } else {

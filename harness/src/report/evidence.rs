@@ -57,6 +57,9 @@ pub struct Scope {
     /// A partial run's `--clause` selection (empty: every check).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clauses: Vec<String>,
+    /// `--check` patterns of a partial run (empty: not selected by check).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<String>,
     /// The checks that wait on purpose were skipped (`--skip-timing`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub skip_timing: bool,
@@ -73,6 +76,7 @@ impl Default for Scope {
             shard_count: 1,
             shards: vec![1],
             clauses: Vec::new(),
+            checks: Vec::new(),
             skip_timing: false,
             cases: 0,
             seed: 0,
@@ -88,14 +92,29 @@ impl Scope {
             .collect()
     }
 
+    /// Whether only some checks were selected (`--clause`, `--check`).
+    pub fn partial(&self) -> bool {
+        !self.clauses.is_empty() || !self.checks.is_empty()
+    }
+
     /// Why the report cannot stand for the whole certification, whatever its clauses say:
     /// a `--clause` selection, missing shards, fuzzing cut short.
     pub fn gaps(&self, fuzz_cases_run: u32) -> Vec<String> {
         let mut gaps = Vec::new();
-        if !self.clauses.is_empty() {
+        if self.partial() {
+            let mut what = Vec::new();
+            if !self.clauses.is_empty() {
+                what.push(format!(
+                    "the checks of {} (--clause)",
+                    self.clauses.join(", ")
+                ));
+            }
+            if !self.checks.is_empty() {
+                what.push(format!("the checks {} (--check)", self.checks.join(", ")));
+            }
             gaps.push(format!(
-                "partial run: only the checks of {} (--clause), and no fuzzing",
-                self.clauses.join(", ")
+                "partial run: only {}, and no fuzzing",
+                what.join(" and ")
             ));
         }
         if self.skip_timing {
@@ -112,14 +131,14 @@ impl Scope {
                 self.shard_count,
                 list(&self.shards)
             ));
-        } else if self.clauses.is_empty() && fuzz_cases_run < self.cases {
+        } else if !self.partial() && fuzz_cases_run < self.cases {
             gaps.push(format!(
                 "fuzzing ran {fuzz_cases_run} of the {} sequences asked for",
                 self.cases
             ));
         }
         let floor = crate::syntax::host::limits::CERTIFICATE_FUZZ_CASES_MIN_DEFAULT;
-        if self.clauses.is_empty() && i64::from(self.cases) < floor {
+        if !self.partial() && i64::from(self.cases) < floor {
             gaps.push(format!(
                 "no fuzzing: {} sequences asked for (--cases); a certificate includes at least {floor}",
                 self.cases

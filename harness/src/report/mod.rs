@@ -111,8 +111,8 @@ impl Report {
             if r.scope.seed != scope.seed || r.scope.cases != scope.cases {
                 return Err(foreign("seed or fuzzing count"));
             }
-            if r.scope.clauses != scope.clauses {
-                return Err(foreign("--clause selection"));
+            if r.scope.clauses != scope.clauses || r.scope.checks != scope.checks {
+                return Err(foreign("--clause/--check selection"));
             }
             if r.scope.skip_timing != scope.skip_timing {
                 return Err(foreign("--skip-timing"));
