@@ -8,7 +8,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod cmd;
 
@@ -56,10 +56,38 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `certify` reads a configuration file too: its values become the options' defaults,
+    // so the command line and the environment still come first.
+    let mut from_file = cmd::config::FromFile::default();
+    let mut entries = Vec::new();
+    if args.iter().any(|a| a == "certify") {
+        match load_config(&args, &mut from_file) {
+            Ok(e) => entries = e,
+            Err(e) => {
+                eprintln!("atspec certify: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let command = Cli::command().mut_subcommand("certify", |c| {
+        cmd::config::with_file(cmd::config::with_env(c), &entries)
+    });
+    let matches = command.clone().get_matches_from(&args);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     cmd::set_color(cli.color);
     match cli.command {
         Command::Spec(c) => cmd::spec::run(c),
+        Command::Certify(a) if a.print_config() => {
+            let (Some(m), Some(c)) = (
+                matches.subcommand_matches("certify"),
+                command.find_subcommand("certify"),
+            ) else {
+                return ExitCode::from(2);
+            };
+            print!("{}", cmd::config::describe(m, c, &from_file));
+            ExitCode::SUCCESS
+        }
         Command::Certify(a) => cmd::certify::run(*a),
         Command::Replay(a) => cmd::replay::run(*a),
         Command::List(a) => cmd::list::run(a),
@@ -68,4 +96,31 @@ fn main() -> ExitCode {
         Command::Board(a) => cmd::board::run(a),
         Command::Relay(a) => cmd::relay::run(a),
     }
+}
+
+/// The configuration file's values (`--config FILE`, else `atspec.toml` here), noting where
+/// each came from.
+fn load_config(
+    args: &[std::ffi::OsString],
+    from_file: &mut cmd::config::FromFile,
+) -> Result<Vec<(String, String)>, String> {
+    let Some(path) = cmd::config::file_in(args) else {
+        return Ok(Vec::new());
+    };
+    let longs: Vec<String> = Cli::command()
+        .find_subcommand("certify")
+        .map(|c| {
+            c.get_arguments()
+                .filter_map(|a| a.get_long().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (long, value, line) in cmd::config::read(&path, &longs)? {
+        from_file
+            .0
+            .insert(long.clone(), format!("{}:{line}", path.display()));
+        out.push((long, value));
+    }
+    Ok(out)
 }

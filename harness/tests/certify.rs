@@ -200,6 +200,60 @@ fn checks_are_selected_by_glob_as_listed() {
     );
 }
 
+/// Options come from the command line, then `ATSPEC_*` variables, then `atspec.toml` (or
+/// `--config FILE`), then defaults; `--print-config` says which, and a run uses them.
+#[test]
+fn options_come_from_the_command_line_the_environment_a_file_and_defaults() {
+    let dir = tempdir("config");
+    std::fs::write(
+        dir.join("atspec.toml"),
+        "cases = 7\nseed = 5\nmax-len = 3\n[certify]\ndevice = [\"virtual\"]\nclause = [\"SYSLOG.SET\"]\njson = \"out/r.json\"\n",
+    )
+    .unwrap();
+    let run = |extra_env: &[(&str, &str)], args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_atspec"))
+            .current_dir(&dir)
+            .envs(extra_env.iter().copied())
+            .env_remove("ATSPEC_CASES")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, text, err) = run(
+        &[("ATSPEC_SEED", "6")],
+        &["certify", "--print-config", "--max-len", "4"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .to_string()
+    };
+    assert!(line("cases").contains(" 7 ") && line("cases").ends_with("(file atspec.toml:1)"));
+    assert!(line("seed").contains(" 6 ") && line("seed").ends_with("(environment ATSPEC_SEED)"));
+    assert!(line("max-len").contains(" 4 ") && line("max-len").ends_with("(command line)"));
+    assert!(line("max-shrink-time").ends_with("(default)"), "{text}");
+    assert!(line("device").ends_with("(file atspec.toml:5)"), "{text}");
+    // The file's options drive a real run: one clause, its JSON where the file says.
+    let bind = common::own_loopback();
+    let (code, _, err) = run(&[("ATSPEC_MOCK_BIND", &bind)], &["certify", "--quiet"]);
+    assert_eq!(code, 3, "{err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/r.json")).unwrap()).unwrap();
+    assert_eq!(report["scope"]["clauses"][0], "SYSLOG.SET");
+    // A mistyped key is a setup error that points at its line.
+    std::fs::write(dir.join("bad.toml"), "cases = 1\nseeed = 1\n").unwrap();
+    let (code, _, err) = run(&[], &["certify", "--config", "bad.toml"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.toml:2: unknown option `seeed`"), "{err}");
+}
+
 #[test]
 fn one_clause_runs_alone() {
     let (run, report) = certify("one", &["--clause", "HTTPCLIENT.OPT.UNKNOWN"]);

@@ -36,8 +36,8 @@ pub struct Plan {
 
 impl Plan {
     /// Which checks the plan selects.
-    pub fn selection(&self) -> super::Selection<'_> {
-        super::Selection {
+    pub fn selection(&self) -> super::select::Selection<'_> {
+        super::select::Selection {
             clauses: &self.clauses,
             checks: &self.checks,
         }

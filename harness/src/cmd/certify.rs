@@ -87,9 +87,24 @@ pub struct CertifyArgs {
     /// `REPORT.unit-N.EXT`; the exit status is the worst unit's).
     #[arg(long, value_enum, default_value = "share", value_name = "MODE")]
     farm: FarmMode,
+    /// Read options from this TOML file (default: `atspec.toml` here, when it exists): each
+    /// option under its long name (`mock-bind = "0.0.0.0"`, `device = ["virtual"]`).
+    /// Precedence: command line, environment (`ATSPEC_<OPTION>`, e.g. `ATSPEC_MOCK_BIND`),
+    /// file, default.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print every option's value and where it came from (command line, environment, file,
+    /// default), and run nothing.
+    #[arg(long)]
+    print_config: bool,
 }
 
 impl CertifyArgs {
+    /// Whether `--print-config` was asked for.
+    pub fn print_config(&self) -> bool {
+        self.print_config
+    }
+
     /// The plan these arguments describe.
     fn plan(&self) -> Result<Plan, String> {
         let shard = match self.shard {

@@ -2,6 +2,7 @@
 
 pub mod board;
 pub mod certify;
+pub mod config;
 pub mod farm;
 pub mod list;
 pub mod pki;
