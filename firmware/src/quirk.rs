@@ -31,6 +31,8 @@ pub enum Quirk {
     UrlFirst,
     /// An overflow discards the rest of the received chunk up to the next CR LF.
     ChunkDiscard,
+    /// An AT+HTTPCHEAD entry and an AT+HTTPCPOST/PUT length of at most 5 bytes.
+    TinyStores,
     // ---- deliberate bugs (mutants)
     /// Echo is off after power-up and AT+RST.
     EchoOffAtStart,
@@ -135,6 +137,7 @@ mod tests {
             Quirk::IdfHeaderOrder,
             Quirk::UrlcfgEmptyIgnored,
             Quirk::Http10,
+            Quirk::TimeoutFloor1s,
         ];
         for q in all {
             assert!(!Quirks::NONE.has(q));
@@ -142,6 +145,8 @@ mod tests {
             assert!(one.has(q));
             assert_eq!(all.iter().filter(|&&o| one.has(o)).count(), 1);
         }
-        assert!((Quirk::UrlcfgEmptyIgnored as u32) < 32, "the set is a u32");
+        // The last quirk: the set is a u32, and with 32 quirks it is full (one more needs a
+        // u64).
+        assert!((Quirk::TimeoutFloor1s as u32) < 32, "the set is a u32");
     }
 }

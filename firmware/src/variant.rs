@@ -41,12 +41,22 @@ pub enum Variant {
     /// the UART handed over, up to the next CR LF (`FRAMING.LINE.OVERFLOW_CHUNK`: how bytes
     /// reach the parser is not stated).
     ChunkDiscard,
+    /// The smallest stores a certificate accepts, declared in a device profile
+    /// (`fixtures/profiles/tiny-stores.yaml`): an AT+HTTPCHEAD entry and an AT+HTTPCPOST/PUT
+    /// length of at most 5 bytes (the spec's floors), longer ones refused before the prompt.
+    /// The behaviour checks then store and send payloads that fit, and still prove their
+    /// clauses.
+    TinyStores,
 }
 
 /// `small-stores`: the longest AT+HTTPCHEAD entry.
 pub const SMALL_CHEAD: usize = 256;
 /// `small-stores`: the longest AT+HTTPCPOST/PUT length.
 pub const SMALL_SEND: u32 = 4096;
+/// `tiny-stores`: the longest AT+HTTPCHEAD entry.
+pub const TINY_CHEAD: usize = 5;
+/// `tiny-stores`: the longest AT+HTTPCPOST/PUT length.
+pub const TINY_SEND: u32 = 5;
 
 impl Variant {
     /// Every variant.
@@ -60,6 +70,7 @@ impl Variant {
         Variant::FollowsRedirects,
         Variant::UrlFirst,
         Variant::ChunkDiscard,
+        Variant::TinyStores,
     ];
 
     /// The command-line name (`idf-header-order`).
@@ -74,6 +85,7 @@ impl Variant {
             Variant::FollowsRedirects => "follows-redirects",
             Variant::UrlFirst => "url-first",
             Variant::ChunkDiscard => "chunk-discard",
+            Variant::TinyStores => "tiny-stores",
         }
     }
 
@@ -89,6 +101,7 @@ impl Variant {
             Variant::FollowsRedirects => Quirk::FollowsRedirects,
             Variant::UrlFirst => Quirk::UrlFirst,
             Variant::ChunkDiscard => Quirk::ChunkDiscard,
+            Variant::TinyStores => Quirk::TinyStores,
         }
     }
 

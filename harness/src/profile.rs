@@ -294,17 +294,17 @@ mod tests {
         assert!(DeviceProfile::virtual_board().review().is_empty());
         let p = parse(
             "p.yaml",
-            "certificates: {certs: 0, keys: 1, cas: 0}\nchead_entry_max: 5\nsend_length_max: 5\ntiming_tolerance_ms: 60000\n",
+            "certificates: {certs: 0, keys: 1, cas: 0}\nchead_entry_max: 4\nsend_length_max: 4\ntiming_tolerance_ms: 60000\n",
         )
         .unwrap();
         let r = p.review();
         assert_eq!(r.len(), 5, "{r:?}");
         assert!(
-            r[0].contains("chead_entry_max 5 is below the spec's floor 32"),
+            r[0].contains("chead_entry_max 4 is below the spec's floor 5"),
             "{r:?}"
         );
         assert!(
-            r[1].contains("send_length_max 5 is below the spec's floor 16"),
+            r[1].contains("send_length_max 4 is below the spec's floor 5"),
             "{r:?}"
         );
         assert!(r[2].contains("certificates.certs 0"), "{r:?}");
@@ -313,6 +313,9 @@ mod tests {
             r[4].contains("timing_tolerance_ms 60000 is above the spec's ceiling 2000"),
             "{r:?}"
         );
+        // At the floors (the `tiny-stores` board's profile) nothing is missing.
+        let p = parse("p.yaml", "chead_entry_max: 5\nsend_length_max: 5\n").unwrap();
+        assert!(p.review().is_empty(), "{:?}", p.review());
         // Without TLS no certificate slot is needed (class http).
         let p = parse(
             "p.yaml",

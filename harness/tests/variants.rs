@@ -118,6 +118,9 @@ variants! {
     // An overflow discards the rest of its chunk: how bytes reach the parser is not stated,
     // so every profile takes any tail after the overflow as the next line.
     chunk_discard: "chunk-discard", true,
+    // 5-byte stores, the spec's floors, declared: the behaviour checks store and send
+    // payloads that fit and prove their clauses all the same.
+    tiny_stores: "tiny-stores", true,
     // Every UART write 100 ms late (a remote farm's link): the windows follow the link's
     // measured round trip, so nothing is judged before it arrives.
     latency_100ms: "latency-100ms", true,
@@ -153,6 +156,29 @@ fn declared_limits_are_checked_against_the_device() {
     );
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(clauses_with(&report, "fail").contains(&"HTTPCHEAD.LENGTH.RANGE".to_string()));
+    assert!(clauses_with(&report, "hung").is_empty());
+}
+
+/// The floors' board: declared, its 5-byte stores prove every behaviour clause with payloads
+/// that fit (`tiny_stores` above: CONFORMANT but for the skipped timing checks); undeclared,
+/// the same refusals fail the store and send clauses, since the oracle then expects the
+/// usual payloads to be taken.
+#[test]
+fn tiny_stores_fail_when_not_declared() {
+    let (run, report) = certify(
+        "tiny-undeclared",
+        &["--variant", "tiny-stores", "--cases", "0"],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let failed = clauses_with(&report, "fail");
+    for c in [
+        "HTTPCHEAD.STORE.VERBATIM",
+        "HTTPCHEAD.STORE.REPLACE_SAME_NAME",
+        "HTTP.REQUEST.CHEAD_APPLIED",
+        "HTTPCSEND.DATA.RAW",
+    ] {
+        assert!(failed.contains(&c.to_string()), "{c}: {failed:?}");
+    }
     assert!(clauses_with(&report, "hung").is_empty());
 }
 

@@ -541,11 +541,16 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
         }
     }
 
-    /// The longest AT+HTTPCPOST/PUT length taken (lower for the `small-stores` variant).
+    /// The longest AT+HTTPCPOST/PUT length taken (lower for the `small-stores` and
+    /// `tiny-stores` variants).
     fn send_length_max(&self) -> u32 {
         #[cfg(feature = "variants")]
         if self.quirk(Quirk::SmallStores) {
             return crate::variant::SMALL_SEND;
+        }
+        #[cfg(feature = "variants")]
+        if self.quirk(Quirk::TinyStores) {
+            return crate::variant::TINY_SEND;
         }
         SEND_LENGTH_MAX
     }

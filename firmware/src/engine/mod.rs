@@ -510,13 +510,17 @@ impl<const TX: usize, const RX: usize> Engine<TX, RX> {
     }
 
     /// Whether an `n`-byte AT+HTTPCHEAD entry can be stored (`HTTPCHEAD.LENGTH.RANGE`); the
-    /// `small-stores` variant has a smaller store.
+    /// `small-stores` and `tiny-stores` variants have smaller stores.
     fn can_store_header(&self, n: usize) -> bool {
         if self.quirk(Quirk::CheadAnyLength) {
             return true;
         }
         #[cfg(feature = "variants")]
         if self.quirk(Quirk::SmallStores) && n > crate::variant::SMALL_CHEAD {
+            return false;
+        }
+        #[cfg(feature = "variants")]
+        if self.quirk(Quirk::TinyStores) && n > crate::variant::TINY_CHEAD {
             return false;
         }
         self.headers.can_take(n)

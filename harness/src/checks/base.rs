@@ -46,7 +46,7 @@ pub(super) fn checks() -> Vec<Check> {
             |c| {
                 let mut v = Vec::new();
                 v.extend(store_url(&c.wiremock_url("/stored")));
-                v.extend(store_header("X-Kept: 1"));
+                v.extend(store_header(c.entry("X-Kept: 1", "K:1")));
                 v.push(l("AT+HTTPCFG=2,0,0"));
                 v.push(l("ATE0"));
                 v.push(l("AT+RST"));
@@ -81,7 +81,7 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new("echo.data_mode_off", &[Clause::EchoDataModeOff], |c| {
             let mut v = vec![l("ATE1")];
             v.extend(store_url(&c.wiremock_url("/not-echoed")));
-            v.extend(store_header("X-Not: echoed"));
+            v.extend(store_header(c.entry("X-Not: echoed", "N:e")));
             v
         }),
         Check::new(

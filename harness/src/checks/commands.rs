@@ -401,7 +401,9 @@ fn send() -> Vec<Check> {
                 Clause::HttpcputContentTypeDefault,
             ],
             |c| {
-                let data: &[u8] = b"a\\,b\"\r\nAT\x00\xff";
+                // A command, a NUL and bytes no text has first: a device with a small
+                // length limit gets those.
+                let data = c.body(b"\r\nAT\x00\xff\"a\\,b");
                 vec![
                     l(format!(
                         "AT+HTTPCPOST=\"{}\",{}",
@@ -474,14 +476,17 @@ fn send() -> Vec<Check> {
                 // Half the data, then a silence longer than the network timeout a device
                 // applies by default (plus the profile's tolerance): a data phase has none.
                 let pause = super::DEFAULT_TIMEOUT_MS + u64::from(c.profile.timing_tolerance_ms);
+                let data = c.body(b"0123456789");
+                let (first, rest) = data.split_at(data.len() / 2);
                 vec![
                     l(format!(
-                        "AT+HTTPCPOST=\"{}\",10",
-                        c.wiremock_url("/slow-data")
+                        "AT+HTTPCPOST=\"{}\",{}",
+                        c.wiremock_url("/slow-data"),
+                        first.len() + rest.len()
                     )),
-                    bytes("01234"),
+                    bytes(first),
                     Step::pause(pause),
-                    bytes("56789"),
+                    bytes(rest),
                 ]
             },
         )
@@ -638,9 +643,9 @@ fn chead() -> Vec<Check> {
             },
         )
         .needs(Needs::CheadLimit),
-        Check::new("httpchead.clear", &[Clause::HttpcheadClear], |_| {
-            let mut v = store_header("X-A: 1").to_vec();
-            v.extend(store_header("X-B: 2"));
+        Check::new("httpchead.clear", &[Clause::HttpcheadClear], |c| {
+            let mut v = store_header(c.entry("X-A: 1", "X-A:1")).to_vec();
+            v.extend(store_header(c.entry("X-B: 2", "X-B:2")));
             v.extend([l("AT+HTTPCHEAD=0"), l("AT+HTTPCHEAD?")]);
             v
         }),
@@ -648,21 +653,17 @@ fn chead() -> Vec<Check> {
             store_header("a:b").to_vec()
         })
         .assert(|t| sent_answer_has(t, 0, b"\r\nOK\r\n\r\n>")),
-        Check::new(
-            "httpchead.need_colon",
-            &[Clause::HttpcheadNeedColon],
-            |_| {
-                let mut v = store_header("no colon here").to_vec();
-                v.extend([l("AT+HTTPCHEAD=5"), bytes(b"a:\x00bc"), l("AT+HTTPCHEAD?")]);
-                v
-            },
-        ),
+        Check::new("httpchead.need_colon", &[Clause::HttpcheadNeedColon], |c| {
+            let mut v = store_header(c.entry("no colon here", "nocol")).to_vec();
+            v.extend([l("AT+HTTPCHEAD=5"), bytes(b"a:\x00bc"), l("AT+HTTPCHEAD?")]);
+            v
+        }),
         Check::new(
             "httpchead.verbatim_and_query",
             &[Clause::HttpcheadStoreVerbatim, Clause::HttpcheadQuery],
             |c| {
-                let mut v = store_header("X-Spaced:   value  ").to_vec();
-                v.extend(store_header("Accept: */*"));
+                let mut v = store_header(c.entry("X-Spaced:   value  ", "S: v ")).to_vec();
+                v.extend(store_header(c.entry("Accept: */*", "A:*/*")));
                 v.push(l("AT+HTTPCHEAD?"));
                 v.push(l(format!("AT+HTTPCGET=\"{}\"", c.raw_url("/v"))));
                 v
@@ -672,10 +673,10 @@ fn chead() -> Vec<Check> {
             "httpchead.replace_same_name",
             &[Clause::HttpcheadStoreReplaceSameName],
             |c| {
-                let mut v = store_header("X-A: 1").to_vec();
-                v.extend(store_header("X-B: 2"));
-                v.extend(store_header("X-A: 3"));
-                v.extend(store_header("x-a: 4"));
+                let mut v = store_header(c.entry("X-A: 1", "X-A:1")).to_vec();
+                v.extend(store_header(c.entry("X-B: 2", "X-B:2")));
+                v.extend(store_header(c.entry("X-A: 3", "X-A:3")));
+                v.extend(store_header(c.entry("x-a: 4", "x-a:4")));
                 v.push(l("AT+HTTPCHEAD?"));
                 v.push(l(format!("AT+HTTPCGET=\"{}\"", c.raw_url("/r"))));
                 v
@@ -685,8 +686,8 @@ fn chead() -> Vec<Check> {
             "httpchead.apply_order",
             &[Clause::HttpcheadApplyOrder],
             |c| {
-                let mut v = store_header("X-Case: older").to_vec();
-                v.extend(store_header("x-case: newer"));
+                let mut v = store_header(c.entry("X-Case: older", "C:o")).to_vec();
+                v.extend(store_header(c.entry("x-case: newer", "c:n")));
                 v.push(l(format!("AT+HTTPCLIENT=2,,\"{}\",,,1", c.raw_url("/o"))));
                 v
             },

@@ -138,8 +138,8 @@ pub(super) fn checks() -> Vec<Check> {
             ],
             |c| {
                 let mut v = Vec::new();
-                v.extend(store_header("X-B:  stored "));
-                v.extend(store_header("X-C: c"));
+                v.extend(store_header(c.entry("X-B:  stored ", "X-B:s")));
+                v.extend(store_header(c.entry("X-C: c", "X-C:c")));
                 v.push(l(format!(
                     "AT+HTTPCLIENT=2,,\"{}\",,,1,\"X-A: 1\",\"x-b:per-command\",\"user-agent: custom\",\"X-D: a:b\"",
                     c.raw_url("/h")

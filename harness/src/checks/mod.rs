@@ -205,6 +205,31 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// An AT+HTTPCHEAD entry for a behaviour check: `long` when the device profile's entry
+    /// limit takes it, else `short` (at most the spec's floor, `profile_chead_entry_max`), so
+    /// that a device with small stores still proves the clause instead of refusing the entry.
+    pub fn entry<'s>(&self, long: &'s str, short: &'s str) -> &'s str {
+        debug_assert!(
+            short.len() as i64 <= crate::syntax::host::limits::PROFILE_CHEAD_ENTRY_MAX_MIN
+        );
+        if self.profile.refuses_chead(long.len() as u32) {
+            short
+        } else {
+            long
+        }
+    }
+
+    /// A body for a behaviour check: `full`, cut to the device profile's AT+HTTPCPOST/PUT
+    /// length limit (never below the spec's floor, `profile_send_length_max`); its most
+    /// telling bytes come first.
+    pub fn body<'s>(&self, full: &'s [u8]) -> &'s [u8] {
+        let floor = crate::syntax::host::limits::PROFILE_SEND_LENGTH_MAX_MIN as usize;
+        match self.profile.send_length_max {
+            Some(m) => &full[..full.len().min((m as usize).max(floor))],
+            None => full,
+        }
+    }
+
     /// `path` under the run's prefix: what a device must request for the peer to count the
     /// request as its own (relative redirects, host/path mode, landing pages).
     pub fn path(&self, path: &str) -> String {
