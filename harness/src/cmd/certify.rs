@@ -335,7 +335,7 @@ pub fn write_reports(
         serde_json::to_string_pretty(report).unwrap_or_default(),
     );
     write(junit, report::junit::render(report));
-    write(html, report::html::render(report));
+    write(html, report::html::render_at(report, html.as_deref()));
     if failed_write {
         2
     } else {
