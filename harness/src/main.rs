@@ -36,6 +36,10 @@ enum Command {
     Spec(cmd::spec::SpecCommand),
     /// Certify a device: clause checks and stateful fuzzing against a mock HTTP(S) peer.
     Certify(Box<cmd::certify::CertifyArgs>),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(cmd::docs::CompletionsArgs),
+    /// Write the man pages (atspec.1 and one per subcommand).
+    Man(cmd::docs::ManArgs),
     /// List what runs can select: checks, clauses, profiles, variants, mutants, classes.
     List(cmd::list::ListArgs),
     /// Run saved transcripts (fuzzing failures, fixtures) again and print byte diffs.
@@ -91,6 +95,8 @@ fn main() -> ExitCode {
         Command::Certify(a) => cmd::certify::run(*a),
         Command::Replay(a) => cmd::replay::run(*a),
         Command::List(a) => cmd::list::run(a),
+        Command::Completions(a) => cmd::docs::completions(a, command),
+        Command::Man(a) => cmd::docs::man(a, command),
         Command::Pki(c) => cmd::pki::run(c),
         Command::Report(c) => cmd::report::run(c),
         Command::Board(a) => cmd::board::run(a),

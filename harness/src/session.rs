@@ -20,73 +20,100 @@ pub struct SessionArgs {
     /// labgrid:PLACE or labgrid:PLACE@COORDINATOR, qemu:IMAGE (firmware/bare in QEMU virt) or qemu-esp32c3:IMAGE (its ESP32-C3 flavour), probe-rs:CHIP or probe-rs:CHIP:ELF. Repeat
     /// it to certify several devices in one run (checks and fuzzed cases are shared out among
     /// them; default: virtual).
-    #[arg(long = "device", value_name = "DEVICE")]
+    #[arg(help_heading = "Device", long = "device", value_name = "DEVICE")]
     pub devices: Vec<DeviceSpec>,
     /// Address the mock peer binds (port 0: free ports).
-    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    #[arg(
+        help_heading = "Mock peer and TLS",
+        long,
+        default_value = "127.0.0.1:0",
+        value_name = "ADDR"
+    )]
     pub mock_bind: SocketAddr,
     /// Address the device is told to reach the mock peer at (default: the bind address).
-    #[arg(long, value_name = "HOST")]
+    #[arg(help_heading = "Mock peer and TLS", long, value_name = "HOST")]
     pub mock_host: Option<String>,
     /// A PKI the device was provisioned with (`atspec pki init DIR`): every TLS trust check
     /// runs against fronts minted from its CA.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["server_cert", "server_key"])]
+    #[arg(help_heading = "Mock peer and TLS", long, value_name = "DIR", conflicts_with_all = ["server_cert", "server_key"])]
     pub pki: Option<PathBuf>,
     /// Server certificate (PEM) the device trusts, for TLS checks on a real device (only the
     /// good front runs; prefer --pki).
-    #[arg(long, value_name = "PEM", requires = "server_key")]
+    #[arg(
+        help_heading = "Mock peer and TLS",
+        long,
+        value_name = "PEM",
+        requires = "server_key"
+    )]
     pub server_cert: Option<PathBuf>,
     /// Its private key (PEM).
-    #[arg(long, value_name = "PEM", requires = "server_cert")]
+    #[arg(
+        help_heading = "Mock peer and TLS",
+        long,
+        value_name = "PEM",
+        requires = "server_cert"
+    )]
     pub server_key: Option<PathBuf>,
     /// Longest wait for one step's answer before the verdict is "hung" (0.5 to 3600 s; it
     /// also bounds a replayed transcript's pauses).
-    #[arg(long, default_value = "15", value_name = "SECONDS", value_parser = parse_timeout)]
+    #[arg(help_heading = "Device", long, default_value = "15", value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: f64,
     /// The link's round trip in milliseconds (0 to 5000), instead of measuring it at bring-up:
     /// every quiet window (how long the harness waits for output that may still come) grows
     /// by one and a half times it. For links with a latency the measurement misses (a remote
     /// farm behind RFC 2217 or LabGrid under load).
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=5000))]
+    #[arg(help_heading = "Device", long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=5000))]
     pub latency: Option<u64>,
     /// Do not serve ports 80/443 for AT+HTTPCLIENT's host/path mode (those checks are skipped).
-    #[arg(long)]
+    #[arg(help_heading = "Mock peer and TLS", long)]
     pub no_well_known_ports: bool,
     /// Run a deliberately broken virtual board (builds with the `mutants` feature only).
-    #[arg(long, value_name = "NAME", hide = true)]
+    #[arg(help_heading = "Virtual board", long, value_name = "NAME", hide = true)]
     pub mutant: Option<String>,
-    /// Run the built-in board with a behaviour the spec permits other than its default
-    /// (`idf-header-order`, `small-pieces`): it must stay conformant.
-    #[arg(long, value_name = "NAME")]
+    /// Run the built-in board with a behaviour the spec permits other than its default: it
+    /// must stay conformant. `atspec list variants` names them all.
+    #[arg(help_heading = "Virtual board", long, value_name = "NAME")]
     pub variant: Option<String>,
     /// Pace the built-in board's UART output like a serial line at this many baud (8N1).
     /// Timing only: verdicts do not change. For a real device, put @BAUD in --device.
-    #[arg(long, value_name = "BAUD")]
+    #[arg(help_heading = "Device", long, value_name = "BAUD")]
     pub baud: Option<u32>,
     /// The facts the spec leaves to the device (certificate slots, store limits, TLS), as a
     /// YAML file; the defaults describe the ESP-AT reference firmware (see README).
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Evidence", long, value_name = "FILE")]
     pub device_profile: Option<PathBuf>,
     /// A bring-up script (YAML steps: send a line, expect a regex within a timeout; `${NAME}`
     /// from the environment), run after bring-up and after every reset.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Device", long, value_name = "FILE")]
     pub setup: Option<PathBuf>,
     /// How to reset the device in hardware when AT+RST does not bring it back: none,
     /// dtr-rts (esptool's pulse on the serial link), rfc2217 (the same through the port
     /// server) or cmd:'shell command' (a relay, a power switch, a signal).
-    #[arg(long, value_name = "METHOD", default_value = "none")]
+    #[arg(
+        help_heading = "Device",
+        long,
+        value_name = "METHOD",
+        default_value = "none"
+    )]
     pub reset: Reset,
     /// The spec profile that decides the verdict: contract (the default), esp-at,
-    /// esp-at-X.Y, or auto (the ESP-AT version AT+GMR reports; the contract when it reports
-    /// none). The report gives the contract's verdict and the ESP-AT version's side by side.
-    #[arg(long, default_value = "contract", value_name = "PROFILE")]
+    /// esp-at-X.Y (`atspec list profiles`), or auto: the ESP-AT version AT+GMR reports, or the
+    /// nearest lower profile of the same major (the report says so); no version line, or a
+    /// version no profile covers, is a setup error naming the known profiles. The report
+    /// gives the contract's verdict and the ESP-AT version's side by side.
+    #[arg(
+        help_heading = "Evidence",
+        long,
+        default_value = "contract",
+        value_name = "PROFILE"
+    )]
     pub profile: String,
     /// Start the built-in board as ESP-AT version X.Y (one of the spec's version profiles).
-    #[arg(long, value_name = "X.Y")]
+    #[arg(help_heading = "Virtual board", long, value_name = "X.Y")]
     pub esp_at_version: Option<String>,
     /// Certificates the device holds, as CERTS,KEYS,CAS (AT+HTTPCFG's NO … FOUND answers);
     /// overrides the profile's `certificates`.
-    #[arg(long, value_name = "N,N,N", value_parser = parse_certs)]
+    #[arg(help_heading = "Evidence", long, value_name = "N,N,N", value_parser = parse_certs)]
     pub certs: Option<Certs>,
     /// The program started as the virtual board with `board ARGS` (default: this executable,
     /// which is `atspec`; a library caller names the `atspec` binary here).

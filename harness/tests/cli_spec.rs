@@ -143,6 +143,54 @@ fn diff_exits_1_on_a_breaking_change_and_0_on_a_compatible_one() {
         "{stdout}"
     );
 
+    // Where the change sits on both sides, and what "firmware" means.
+    let line = spec
+        .lines()
+        .position(|l| l.contains("name: url_length"))
+        .unwrap()
+        + 1;
+    let here = format!(
+        "spec/esp-at-http.yaml:{line} → {}:{line}",
+        narrowed.display()
+    );
+    assert!(stdout.contains(&here), "{stdout}");
+    assert!(
+        stdout.contains("firmware: firmware built on the parser and dispatcher atspec generates"),
+        "{stdout}"
+    );
+    for (format, want) in [
+        ("markdown", "| ❌ | range narrowed | `limit url_length`"),
+        ("json", "\"breaking\": true"),
+    ] {
+        let out = atspec(&[
+            "spec",
+            "diff",
+            "--format",
+            format,
+            "spec/esp-at-http.yaml",
+            narrowed.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let o = text(&out.stdout);
+        assert!(o.contains(want), "{format}: {o}");
+        assert!(
+            o.contains(&format!("spec/esp-at-http.yaml:{line}")),
+            "{format}: {o}"
+        );
+    }
+    let out = atspec(&[
+        "spec",
+        "diff",
+        "--format",
+        "json",
+        "spec/esp-at-http.yaml",
+        narrowed.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["changes"][0]["host"], "breaking");
+    assert_eq!(v["changes"][0]["firmware"], "compatible");
+    assert_eq!(v["breaking"], 1);
+
     let out = atspec(&[
         "spec",
         "diff",

@@ -17,85 +17,103 @@ pub struct CertifyArgs {
     #[command(flatten)]
     session: SessionArgs,
     /// Fuzzing seed (the same seed gives the same sequences).
-    #[arg(long, default_value_t = 0x5eed)]
+    #[arg(help_heading = "Fuzzing", long, default_value_t = 0x5eed)]
     seed: u64,
     /// Fuzzed command sequences to run (0: no fuzzing).
-    #[arg(long, default_value_t = 500)]
+    #[arg(help_heading = "Fuzzing", long, default_value_t = 500)]
     cases: u32,
     /// Longest time to spend shrinking a fuzzing failure.
-    #[arg(long, default_value = "60", value_name = "SECONDS")]
+    #[arg(
+        help_heading = "Fuzzing",
+        long,
+        default_value = "60",
+        value_name = "SECONDS"
+    )]
     max_shrink_time: u64,
     /// Most transitions in one fuzzed sequence.
-    #[arg(long, default_value_t = 8)]
+    #[arg(help_heading = "Fuzzing", long, default_value_t = 8)]
     max_len: usize,
     /// Run only the checks of the clauses this glob matches (`HTTPCFG.*`; repeatable); a
     /// partial run, no fuzzing. `atspec list clauses` lists the ids.
-    #[arg(long = "clause", value_name = "GLOB")]
+    #[arg(help_heading = "Evidence", long = "clause", value_name = "GLOB")]
     clauses: Vec<String>,
     /// Run only the checks whose names this glob matches (`httpcfg.*`; repeatable); a
     /// partial run, no fuzzing. `atspec list checks` lists them.
-    #[arg(long = "check", value_name = "GLOB")]
+    #[arg(help_heading = "Evidence", long = "check", value_name = "GLOB")]
     checks: Vec<String>,
     /// Skip the checks that wait on purpose (a data phase's silence past the default timeout,
     /// late and stalled servers): quicker, but their clauses stay unproved, so the verdict is
     /// INCOMPLETE at best.
-    #[arg(long)]
+    #[arg(help_heading = "Evidence", long)]
     skip_timing: bool,
     /// Write a JUnit XML report.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Reports", long, value_name = "FILE")]
     junit: Option<PathBuf>,
     /// Write a JSON report.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Reports", long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Write a self-contained HTML report.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Reports", long, value_name = "FILE")]
     html: Option<PathBuf>,
     /// Write every fuzzed sequence as one JSON line (steps, expected and actual bytes, mock
     /// ports replaced by endpoint names, body pieces merged): the same seed gives the same file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Fuzzing", long, value_name = "FILE")]
     fuzz_log: Option<PathBuf>,
     /// Directory for shrunk failure transcripts.
-    #[arg(long, default_value = "atspec-failures", value_name = "DIR")]
+    #[arg(
+        help_heading = "Reports",
+        long,
+        default_value = "atspec-failures",
+        value_name = "DIR"
+    )]
     failures: PathBuf,
     /// No progress bar.
-    #[arg(long, short)]
+    #[arg(help_heading = "Reports", long, short)]
     quiet: bool,
-    /// Split the run across this many CI runners (or devices): this run does its share.
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    /// Split the run across this many CI runners: this run does its share (the same feature
+    /// as --shard I/N, spelled as pytest-embedded's --parallel-count).
+    #[arg(help_heading = "Farm", long, default_value_t = 1, value_name = "N")]
     parallel_count: u32,
-    /// Which share this run does, 1..=N: every Nth check from the Ith, and its part of the
+    /// Which share this run does, 1..=N (with --parallel-count; or --shard I/N): every Nth
+    /// check from the Ith, and its part of the
     /// fuzzed cases with its own seed (`--seed` + I − 1). The shards' reports together cover
     /// the whole run.
-    #[arg(long, default_value_t = 1, value_name = "I")]
+    #[arg(help_heading = "Farm", long, default_value_t = 1, value_name = "I")]
     parallel_index: u32,
     /// This run's slice of a split certification, I/N (the same as --parallel-index I
     /// --parallel-count N); `atspec report merge` joins the slices' JSON reports.
-    #[arg(long, value_name = "I/N", conflicts_with_all = ["parallel_count", "parallel_index"])]
+    #[arg(help_heading = "Farm", long, value_name = "I/N", conflicts_with_all = ["parallel_count", "parallel_index"])]
     shard: Option<atspec::certify::Shard>,
     /// Clauses to exempt on purpose: a YAML list of `{clause: ID, reason: TEXT}`. A waived
     /// clause that is not proved does not keep the verdict from CONFORMANT; every report lists
     /// the waivers ("CONFORMANT … with N waivers"). A waiver never excuses a failure.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Evidence", long, value_name = "FILE")]
     waive: Option<PathBuf>,
     /// Directory for the per-device UART logs (default: next to the first report file given,
     /// as `<report>.device-N.uart.log`).
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = "Reports", long, value_name = "DIR")]
     logs: Option<PathBuf>,
     /// How several --device units are certified: `share` (units of one model share the
     /// checks and fuzzed cases out; one verdict covers the model, none a unit) or `each`
     /// (every unit runs everything and gets its own verdict and report files,
     /// `REPORT.unit-N.EXT`; the exit status is the worst unit's).
-    #[arg(long, value_enum, default_value = "share", value_name = "MODE")]
+    #[arg(
+        help_heading = "Farm",
+        long,
+        value_enum,
+        default_value = "share",
+        value_name = "MODE"
+    )]
     farm: FarmMode,
     /// Read options from this TOML file (default: `atspec.toml` here, when it exists): each
     /// option under its long name (`mock-bind = "0.0.0.0"`, `device = ["virtual"]`).
     /// Precedence: command line, environment (`ATSPEC_<OPTION>`, e.g. `ATSPEC_MOCK_BIND`),
     /// file, default.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Reports", long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Print every option's value and where it came from (command line, environment, file,
     /// default), and run nothing.
-    #[arg(long)]
+    #[arg(help_heading = "Reports", long)]
     print_config: bool,
 }
 

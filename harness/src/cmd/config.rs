@@ -28,16 +28,29 @@ pub fn env_name(long: &str) -> String {
 /// The options of `certify`, each given its environment variable; options that repeat
 /// take a comma-separated list there.
 pub fn with_env(c: clap::Command) -> clap::Command {
-    let longs: Vec<(String, String, bool)> = c
+    let longs: Vec<(String, String, bool, usize)> = c
         .get_arguments()
-        .filter_map(|a| {
+        .enumerate()
+        .filter_map(|(i, a)| {
             let repeats = matches!(a.get_action(), clap::ArgAction::Append);
-            a.get_long()
-                .map(|l| (a.get_id().to_string(), l.to_string(), repeats))
+            // Help sections in the order a user sets a run up.
+            let rank = HEADINGS
+                .iter()
+                .position(|h| Some(*h) == a.get_help_heading())
+                .unwrap_or(HEADINGS.len());
+            a.get_long().map(|l| {
+                (
+                    a.get_id().to_string(),
+                    l.to_string(),
+                    repeats,
+                    rank * 100 + i,
+                )
+            })
         })
         .collect();
     let mut c = c;
-    for (id, long, repeats) in longs {
+    for (id, long, repeats, order) in longs {
+        c = c.mut_arg(&id, |a| a.display_order(order));
         if long == "config" {
             continue;
         }
@@ -50,6 +63,17 @@ pub fn with_env(c: clap::Command) -> clap::Command {
     }
     c
 }
+
+/// `certify --help`'s sections, in order.
+const HEADINGS: [&str; 7] = [
+    "Device",
+    "Mock peer and TLS",
+    "Evidence",
+    "Fuzzing",
+    "Farm",
+    "Reports",
+    "Virtual board",
+];
 
 /// The options of `certify` with the file's values as their defaults (`entries`: long
 /// name, value; a repeating option's list comma-separated).

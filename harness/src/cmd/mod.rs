@@ -3,6 +3,7 @@
 pub mod board;
 pub mod certify;
 pub mod config;
+pub mod docs;
 pub mod farm;
 pub mod list;
 pub mod pki;
@@ -11,6 +12,7 @@ pub mod relay;
 pub mod replay;
 pub mod report;
 pub mod spec;
+pub mod spec_diff;
 
 use atspec::report::terminal::{ColorChoice, Style};
 

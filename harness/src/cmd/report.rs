@@ -11,6 +11,20 @@ use atspec::report::Report;
 pub enum ReportCommand {
     /// Join shard reports (JSON from `certify --json`) into one verdict.
     Merge(MergeArgs),
+    /// Summarise a JSON report: the verdicts, what failed, what is unproved (`--markdown`
+    /// for a CI job summary such as GitHub's `$GITHUB_STEP_SUMMARY`).
+    Summary(SummaryArgs),
+}
+
+/// Arguments of `atspec report summary`.
+#[derive(Debug, clap::Args)]
+pub struct SummaryArgs {
+    /// The JSON report (from `certify --json` or `report merge --json`).
+    #[arg(value_name = "REPORT.json")]
+    report: PathBuf,
+    /// Markdown (a verdict table and what failed) instead of the terminal summary.
+    #[arg(long)]
+    markdown: bool,
 }
 
 /// Arguments of `atspec report merge`.
@@ -37,7 +51,42 @@ const REPORT_MAX: u64 = 256 * 1024 * 1024;
 pub fn run(c: ReportCommand) -> ExitCode {
     match c {
         ReportCommand::Merge(a) => merge(a),
+        ReportCommand::Summary(a) => summary(a),
     }
+}
+
+/// Prints a report's summary; the exit status is its verdict's, so a CI step can both show
+/// and gate on it.
+fn summary(a: SummaryArgs) -> ExitCode {
+    let text = match atspec::files::read_input(&a.report, REPORT_MAX, "report") {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("atspec report summary: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let report: Report = match serde_json::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!(
+                "atspec report summary: {}:{}:{}: not an atspec JSON report: {e}",
+                a.report.display(),
+                e.line(),
+                e.column()
+            );
+            return ExitCode::from(2);
+        }
+    };
+    if a.markdown {
+        print!("{}", atspec::report::summary::markdown(&report));
+    } else {
+        let style = super::stdout_style();
+        print!(
+            "{}",
+            super::certify::terminal_text(style, &atspec::report::terminal::render(style, &report))
+        );
+    }
+    ExitCode::from(report.verdict.exit_code())
 }
 
 fn merge(a: MergeArgs) -> ExitCode {

@@ -42,6 +42,9 @@ pub enum SpecCommand {
         old: PathBuf,
         /// The spec after the change.
         new: PathBuf,
+        /// Output: text (a terminal), markdown (a pull request comment) or json.
+        #[arg(long, value_enum, default_value = "text")]
+        format: super::spec_diff::DiffFormat,
     },
 }
 
@@ -107,16 +110,26 @@ pub fn run(cmd: SpecCommand) -> ExitCode {
             }
         }
         SpecCommand::Expand { file, side } => expand(&file, side),
-        SpecCommand::Diff { old, new } => {
+        SpecCommand::Diff { old, new, format } => {
             let (Some(a), Some(b)) = (load_or_report(&old), load_or_report(&new)) else {
                 return ExitCode::from(2);
             };
             let report = atspec_spec::diff::diff(&a, &b);
-            if report.changes.is_empty() {
+            if report.changes.is_empty() && format == super::spec_diff::DiffFormat::Text {
                 println!("no changes between {} and {}", old.display(), new.display());
                 return ExitCode::SUCCESS;
             }
-            emit(&format!("{report}\n"));
+            // Both files were just read by the loader; the texts give the changes' lines.
+            let (old_text, new_text) = (
+                std::fs::read_to_string(&old).unwrap_or_default(),
+                std::fs::read_to_string(&new).unwrap_or_default(),
+            );
+            emit(&super::spec_diff::render(
+                &report,
+                format,
+                (&old, &old_text),
+                (&new, &new_text),
+            ));
             if report.breaking() {
                 ExitCode::from(1)
             } else {

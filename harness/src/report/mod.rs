@@ -4,6 +4,7 @@ mod build;
 pub mod evidence;
 pub mod html;
 pub mod junit;
+pub mod summary;
 pub mod terminal;
 
 use std::collections::BTreeMap;

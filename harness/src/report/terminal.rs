@@ -114,14 +114,36 @@ pub fn diff(style: Style, expected: &str, actual: &str) -> String {
         .rev()
         .find(|i| expected.is_char_boundary(*i) && actual.is_char_boundary(*i))
         .unwrap_or(0);
+    // A long answer is cut after the difference too: the window is what a reader needs.
+    let tail = |s: &str| -> (usize, String) {
+        let end = s[at..]
+            .char_indices()
+            .nth(TAIL_MAX)
+            .map_or(s.len(), |(i, _)| at + i);
+        let more = s[end..].chars().count();
+        let note = if more > 0 {
+            format!(" … {more} chars more")
+        } else {
+            String::new()
+        };
+        (end, note)
+    };
+    let (e_end, e_more) = tail(expected);
+    let (a_end, a_more) = tail(actual);
+    let cut = if from > 0 { "… " } else { "" };
     format!(
-        "    expected: {}{}\n    actual:   {}{}\n",
+        "    expected: {cut}{}{}{}\n    actual:   {cut}{}{}{}\n",
         style.dim(&expected[from..at]),
-        style.green(&expected[at..]),
+        style.green(&expected[at..e_end]),
+        style.dim(&e_more),
         style.dim(&actual[from..at]),
-        style.red(&actual[at..])
+        style.red(&actual[at..a_end]),
+        style.dim(&a_more)
     )
 }
+
+/// Characters of an answer shown from its first difference on.
+const TAIL_MAX: usize = 100;
 
 /// Failing steps of a transcript with their diffs.
 pub fn transcript(style: Style, t: &Transcript) -> String {
@@ -383,6 +405,25 @@ fn verdict_lines(s: &mut String, style: Style, r: &Report) {
 mod color_tests {
     use super::*;
     use std::ffi::OsStr;
+
+    #[test]
+    fn a_long_answer_is_cut_around_its_first_difference() {
+        let plain = Style { color: false };
+        let e = "a".repeat(5000) + "X" + &"b".repeat(5000);
+        let a = "a".repeat(5000) + "Y" + &"b".repeat(5000);
+        let d = diff(plain, &e, &a);
+        assert!(d.len() < 600, "{}", d.len());
+        assert!(
+            d.contains("… aaaa") && d.contains("Xbbb") && d.contains("Ybbb"),
+            "{d}"
+        );
+        assert!(d.contains(" … 4901 chars more"), "{d}");
+        // Short answers are whole.
+        assert_eq!(
+            diff(plain, "OK", "ER"),
+            "    expected: OK\n    actual:   ER\n"
+        );
+    }
 
     #[test]
     fn no_color_turns_auto_off_and_the_flag_wins() {
