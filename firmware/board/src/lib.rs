@@ -133,11 +133,18 @@ pub fn run(args: BoardArgs) -> ExitCode {
     })
 }
 
+/// The board-level mutant: every TLS connection fails as if the module had no TLS, while
+/// its device profile still declares it (`tls: true`). A declared class must be exercised:
+/// the HTTPS clauses fail.
+pub const NO_HTTPS_MUTANT: &str = "no-https";
+
 /// Names of the mutants this build knows (empty without the `mutants` feature).
 pub fn mutant_names() -> Vec<&'static str> {
     #[cfg(feature = "mutants")]
     {
-        Mutant::ALL.iter().map(|m| m.name()).collect()
+        let mut m: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
+        m.push(NO_HTTPS_MUTANT);
+        m
     }
     #[cfg(not(feature = "mutants"))]
     {
@@ -182,6 +189,12 @@ pub fn serve(mut opts: Options) -> ExitCode {
     } else {
         Duration::ZERO
     };
+    // So does the no-https mutant: TLS is the board's, not the engine's.
+    let refuse_tls = cfg!(feature = "mutants") && opts.mutant.as_deref() == Some(NO_HTTPS_MUTANT);
+    if refuse_tls {
+        tracing::warn!("running mutant {NO_HTTPS_MUTANT}: every TLS connection fails");
+        opts.mutant = None;
+    }
     let mut engine: Box<Board> = Box::new(Engine::with_buffers(Config {
         pki: Pki::new(opts.pki.clone()).counts(),
     }));
@@ -303,8 +316,11 @@ pub fn serve(mut opts: Options) -> ExitCode {
     serve_loop(
         link,
         engine,
-        opts.baud,
-        delay,
+        Conduct {
+            baud: opts.baud,
+            delay,
+            refuse_tls,
+        },
         Pki::new(opts.pki),
         &reset_line,
         &remake,
@@ -340,18 +356,25 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// How the board carries bytes besides the engine: its UART's pace, the latency variant's
+/// delay, the no-https mutant's refusal.
+struct Conduct {
+    baud: u32,
+    delay: Duration,
+    refuse_tls: bool,
+}
+
 fn serve_loop(
     mut link: Link,
     mut engine: Box<Board>,
-    baud: u32,
-    delay: Duration,
+    conduct: Conduct,
     pki: Pki,
     reset_line: &std::sync::atomic::AtomicBool,
     remake: &dyn Fn() -> Box<Board>,
 ) {
     engine.boot();
     let start = Instant::now();
-    let mut pacer = pace::Pacer::new(baud);
+    let mut pacer = pace::Pacer::new(conduct.baud);
     let mut uart_in: Vec<u8> = Vec::new();
     let mut net_in: Vec<u8> = Vec::new();
     let mut sock: Option<Sock> = None;
@@ -393,6 +416,9 @@ fn serve_loop(
                         .map_err(|e| e.to_string())
                         .and_then(|tcp| match tls {
                             None => Ok(Sock::Plain(tcp)),
+                            Some(_) if conduct.refuse_tls => {
+                                Err("TLS refused (mutant no-https)".to_string())
+                            }
                             Some(t) => pki.config(&t).and_then(|cfg| Sock::tls(tcp, &host, cfg)),
                         });
                     match opened {
@@ -454,12 +480,12 @@ fn serve_loop(
         let n = engine.poll_transmit(&mut buf[..room]);
         if n > 0 {
             busy = true;
-            if delay.is_zero() {
+            if conduct.delay.is_zero() {
                 if let Err(e) = link.write_all(&buf[..n]) {
                     tracing::warn!("uart write: {e}");
                 }
             } else {
-                late.push_back((Instant::now() + delay, buf[..n].to_vec()));
+                late.push_back((Instant::now() + conduct.delay, buf[..n].to_vec()));
             }
             pacer.sent(n);
         }
