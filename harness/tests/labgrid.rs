@@ -195,6 +195,76 @@ fn a_labgrid_place_is_acquired_certified_and_released() {
     let show = client(&bin, &coord, &["-p", "dut", "show"]);
     assert!(show.contains("acquired: None"), "{show}");
 
+    // The LabGrid CI recipe's own lines, for real, with its variables set to this farm:
+    // reserve (waiting while the place is busy), certify through the place, cancel.
+    let recipe = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../ci/labgrid/gitlab-labgrid.yml"),
+    )
+    .unwrap();
+    let reserve = client(&bin, &coord, &["reserve", "--wait", "--shell", "name=dut"]);
+    let token = reserve
+        .lines()
+        .find_map(|l| l.strip_prefix("export LG_TOKEN="))
+        .expect("a reservation token")
+        .trim()
+        .to_string();
+    let line = recipe
+        .lines()
+        .skip_while(|l| !l.contains("target/release/atspec certify"))
+        .take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with("after_script"))
+        .map(str::trim)
+        .filter(|l| !l.starts_with("- ") && !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let ip = bind.trim_end_matches(":0");
+    let filled = line
+        .replace("$LG_PLACE@$LG_COORDINATOR", &format!("dut@{coord}"))
+        .replace("$LG_PLACE", "dut")
+        .replace(
+            ".venv/bin/labgrid-client",
+            &format!("{} -x {coord}", client_path.display()),
+        )
+        .replace("0.0.0.0:0", &bind)
+        .replace("$RUNNER_LAN_IP", ip)
+        .replace("reports/", &format!("{}/", dir.join("recipe").display()));
+    let words = shell_words(&filled);
+    assert_eq!(words[0], "target/release/atspec", "{filled}");
+    let out = Command::new(env!("CARGO_BIN_EXE_atspec"))
+        .args(&words[1..])
+        .env("ATSPEC_LABGRID_CLIENT", &client_path)
+        .env("ATSPEC_PKI", &pki)
+        // The board here reports no ESP-AT version: the lab's `auto` becomes the contract.
+        .env("ATSPEC_PROFILE", "contract")
+        .env("ATSPEC_CASES", "3")
+        .env("ATSPEC_QUIET", "true")
+        .env_remove("ATSPEC_SETUP")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{filled}\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("recipe/atspec.xml").is_file());
+    // Through the reserved place, not some default device.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("recipe/atspec.json")).unwrap())
+            .unwrap();
+    assert!(
+        report["device"]["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("labgrid place dut"),
+        "{}",
+        report["device"]
+    );
+    assert_eq!(report["verdict"], "conformant", "{stdout}");
+    client(&bin, &coord, &["cancel-reservation", &token]);
+    let show = client(&bin, &coord, &["-p", "dut", "show"]);
+    assert!(show.contains("acquired: None"), "{show}");
+
     // A place that does not exist is a setup error naming it.
     let (code, _, stderr, _) = run_certify(
         "labgrid-missing",
@@ -203,4 +273,25 @@ fn a_labgrid_place_is_acquired_certified_and_released() {
     );
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("cannot acquire `nowhere`"), "{stderr}");
+}
+
+/// Words as a POSIX shell splits the recipe's line: whitespace outside double quotes, the
+/// quotes removed.
+fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted) = (Vec::new(), String::new(), false);
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
 }

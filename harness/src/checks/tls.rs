@@ -63,12 +63,15 @@ pub(super) fn checks() -> Vec<Check> {
         Check::new(
             "httpcfg.missing_certificates",
             &[Clause::HttpcfgNoCert, Clause::HttpcfgNoCa],
-            |_| {
+            |c| {
+                // The first slots past the declared ones: a claim of N slots is exercised by
+                // slot N being refused.
+                let n = c.profile.certificates;
                 vec![
-                    l("AT+HTTPCFG=1,7,0"),
-                    l("AT+HTTPCFG=2,0,7"),
-                    l("AT+HTTPCFG=3,0,9"),
-                    l("AT+HTTPCFG=2,5,0"),
+                    l(format!("AT+HTTPCFG=1,{},0", n.certs.max(n.keys))),
+                    l(format!("AT+HTTPCFG=2,0,{}", n.cas)),
+                    l(format!("AT+HTTPCFG=3,0,{}", n.cas + 2)),
+                    l(format!("AT+HTTPCFG=2,{},0", n.certs.max(n.keys) + 4)),
                 ]
             },
         )

@@ -285,10 +285,13 @@ fn group_lines(s: &mut String, style: Style, r: &Report) {
 fn check_lines(s: &mut String, style: Style, r: &Report) {
     for c in &r.checks {
         match &c.verdict {
-            Verdict::Fail(_) | Verdict::Hung(_) => {
+            Verdict::Fail(why) | Verdict::Hung(why) => {
+                // Why, on the line itself (a hung check's wait, a failure's first
+                // mismatch), one line of it: the transcript below has the rest.
+                let why: String = why.replace(['\n', '\r'], " ").chars().take(160).collect();
                 let _ = writeln!(
                     s,
-                    "{} {} [{}]",
+                    "{} {} [{}]: {why}",
                     style.red(c.verdict.name()),
                     c.name,
                     super::cite(&c.clauses)
