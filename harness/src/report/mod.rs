@@ -198,6 +198,22 @@ impl Report {
         Ok(merged)
     }
 
+    /// The clause counts in one phrase: `N pass, N fail, N hung, N skipped, N not applicable,
+    /// N unchecked of N clauses` (the HTML banner and the Markdown summary say it alike).
+    pub fn clause_counts(&self) -> String {
+        let t = &self.totals;
+        format!(
+            "{} pass, {} fail, {} hung, {} skipped, {} not applicable, {} unchecked of {} clauses",
+            t.pass,
+            t.fail,
+            t.hung,
+            t.skipped,
+            t.not_applicable,
+            t.unchecked,
+            self.clauses.len()
+        )
+    }
+
     /// Both verdicts in one line: `CONFORMANT to the contract; 3 differences from ESP-AT 4.1`,
     /// with the class when it is reduced, the waivers, and why a report is incomplete:
     /// `INCOMPLETE under the contract (6 clauses unproved)`.

@@ -44,14 +44,8 @@ pub fn markdown(r: &Report) -> String {
         cell(&r.verdict_line())
     );
     m.push_str(&format!(
-        "{} pass, {} fail, {} hung, {} skipped, {} not applicable, {} unchecked of {} clauses; {} checks, {} fuzzed sequences; class {}\n\n",
-        r.totals.pass,
-        r.totals.fail,
-        r.totals.hung,
-        r.totals.skipped,
-        r.totals.not_applicable,
-        r.totals.unchecked,
-        r.clauses.len(),
+        "{}; {} checks, {} fuzzed sequences; class {}\n\n",
+        r.clause_counts(),
         r.checks.len(),
         r.fuzz.sequences,
         r.class.id()

@@ -197,15 +197,9 @@ pub fn render_at(r: &Report, page: Option<&std::path::Path>) -> String {
         super::Outcome::Incomplete => "incomplete",
     };
     h.push_str(&format!(
-        "<p class=\"banner {cls}\" id=\"verdict\">{}: {} pass, {} fail, {} hung, {} skipped, {} not applicable, {} unchecked of {} clauses</p>",
+        "<p class=\"banner {cls}\" id=\"verdict\">{}: {}</p>",
         esc(&r.verdict_line()),
-        r.totals.pass,
-        r.totals.fail,
-        r.totals.hung,
-        r.totals.skipped,
-        r.totals.not_applicable,
-        r.totals.unchecked,
-        r.clauses.len()
+        esc(&r.clause_counts())
     ));
     h.push_str(FILTER);
     not_passed(&mut h, r);
