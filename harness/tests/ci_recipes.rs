@@ -55,37 +55,12 @@ fn accepted(line: &str) {
         .replace("$LG_PLACE@$LG_COORDINATOR", "place@127.0.0.1:20408");
     // A shell redirection is the shell's, not the command's.
     let filled = filled.split(" >> ").next().unwrap_or_default();
-    let mut words = shell_words(filled);
+    let mut words = common::shell_words(filled);
     assert_eq!(words.remove(0), "target/release/atspec", "{line}");
     words.push("--help".into());
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let r = common::atspec(&words);
     assert_eq!(r.code, 0, "`{filled}` is not accepted:\n{}", r.stderr);
-}
-
-/// Words as a POSIX shell splits them for these recipes: whitespace outside double quotes,
-/// the quotes removed.
-fn shell_words(line: &str) -> Vec<String> {
-    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
-    for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if any || !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
-                }
-                any = false;
-            }
-            c => word.push(c),
-        }
-    }
-    if any || !word.is_empty() {
-        words.push(word);
-    }
-    words
 }
 
 fn check_recipe(path: &str, jobs_key: Option<&str>) {
@@ -206,7 +181,7 @@ fn local_commands(path: &str, bind: &str) -> Vec<(Vec<String>, Option<String>)> 
                     .replace("0.0.0.0:0", bind)
                     .replace("$CI_NODE_INDEX/$CI_NODE_TOTAL", &format!("{node}/2"))
                     .replace("$CI_NODE_INDEX", &node.to_string());
-                let words = shell_words(&filled).into_iter().skip(1).collect();
+                let words = common::shell_words(&filled).into_iter().skip(1).collect();
                 (words, redirect)
             })
         })

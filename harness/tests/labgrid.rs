@@ -227,7 +227,7 @@ fn a_labgrid_place_is_acquired_certified_and_released() {
         .replace("0.0.0.0:0", &bind)
         .replace("$RUNNER_LAN_IP", ip)
         .replace("reports/", &format!("{}/", dir.join("recipe").display()));
-    let words = shell_words(&filled);
+    let words = common::shell_words(&filled);
     assert_eq!(words[0], "target/release/atspec", "{filled}");
     let out = Command::new(env!("CARGO_BIN_EXE_atspec"))
         .args(&words[1..])
@@ -273,25 +273,4 @@ fn a_labgrid_place_is_acquired_certified_and_released() {
     );
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("cannot acquire `nowhere`"), "{stderr}");
-}
-
-/// Words as a POSIX shell splits the recipe's line: whitespace outside double quotes, the
-/// quotes removed.
-fn shell_words(line: &str) -> Vec<String> {
-    let (mut words, mut word, mut quoted) = (Vec::new(), String::new(), false);
-    for c in line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => {
-                if !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
-                }
-            }
-            c => word.push(c),
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
 }

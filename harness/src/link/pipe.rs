@@ -42,8 +42,8 @@ pub trait Link: Send {
             "this link has no modem-control lines",
         ))
     }
-    /// How many bytes the link's UART log holds so far, bytes held back released first:
-    /// where one check's part of the log starts and ends. `None` without a log.
+    /// How many bytes the link's UART log holds so far (bytes held back as a possible secret
+    /// not counted): where one check's part of the log starts and ends. `None` without a log.
     fn log_offset(&mut self) -> Option<u64> {
         None
     }

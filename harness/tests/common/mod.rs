@@ -325,3 +325,28 @@ pub fn free_port_on(ip: &str) -> u16 {
         .unwrap()
         .port()
 }
+
+/// Words as a POSIX shell splits a CI recipe's line: whitespace outside double quotes, the
+/// quotes removed (`""` is an empty word).
+pub fn shell_words(line: &str) -> Vec<String> {
+    let (mut words, mut word, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
