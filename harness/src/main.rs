@@ -34,6 +34,10 @@ enum Command {
     /// Work with spec files: lint, render the reference, compare versions.
     #[command(subcommand)]
     Spec(cmd::spec::SpecCommand),
+    /// Generate firmware code from a spec: `gen c` writes the parser, dispatcher and writers
+    /// as portable C99.
+    #[command(subcommand)]
+    Gen(cmd::codegen::GenCommand),
     /// Certify a device: clause checks and stateful fuzzing against a mock HTTP(S) peer.
     Certify(Box<cmd::certify::CertifyArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
     cmd::set_color(cli.color);
     match cli.command {
         Command::Spec(c) => cmd::spec::run(c),
+        Command::Gen(c) => cmd::codegen::run(c),
         Command::Certify(a) if a.print_config() => {
             let (Some(m), Some(c)) = (
                 matches.subcommand_matches("certify"),

@@ -66,6 +66,15 @@ fn command_model(
             quote!(Command::#v => #rt::strategy::encode_raw(&strategies::SPEC, &strategies::#d, &#rt::strategy::RawForm { params: ::std::vec::Vec::new(), list: ::std::vec::Vec::new() }))
         }
     });
+    let raw_arms = forms.iter().map(|(_, f)| {
+        let v = &f.variant;
+        if f.has_fields() {
+            let to_raw = format_ident!("to_raw_{}", f.method);
+            quote!(Command::#v(c) => #to_raw(c))
+        } else {
+            quote!(Command::#v => #rt::strategy::RawForm { params: ::std::vec::Vec::new(), list: ::std::vec::Vec::new() })
+        }
+    });
     let name_arms = common::name_and_form_arms(forms, rt);
     let to_raws = forms
         .iter()
@@ -94,6 +103,13 @@ fn command_model(
         /// escaped per the spec, omitted trailing parameters left out.
         pub fn encode(cmd: &Command) -> ::std::vec::Vec<u8> {
             match cmd { #( #encode_arms, )* }
+        }
+
+        /// A command's values as the strategies see them: one `Raw` per positional parameter
+        /// (`Empty` or `Skip` where it is absent) and the repeated parameter's items. Generic
+        /// code compares commands through it (the C parser's differential test does).
+        pub fn raw_form(cmd: &Command) -> #rt::strategy::RawForm {
+            match cmd { #( #raw_arms, )* }
         }
 
         #( #to_raws )*

@@ -5,6 +5,7 @@
 //! for review. Work is split like serde_derive: [`ir::load`] parses and validates the spec into
 //! an IR (every error of the file at once, with `file:line:col`), then [`generate`] emits code.
 
+pub mod c;
 mod common;
 mod device;
 mod host;

@@ -8,19 +8,7 @@ use std::hint::black_box;
 use atspec_codegen_tests::device;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-const MIX: &[&[u8]] = &[
-    br#"AT+HTTPCLIENT=2,0,"http://httpbin.org/get","httpbin.org","/get",1"#,
-    br#"AT+HTTPCLIENT=3,1,"http://192.168.4.2:8080/api/v1/telemetry",,,1,"{\"t\":21.5\,\"h\":40\,\"id\":\"dev-42\"}","Authorization: Bearer abcdef0123456789""#,
-    br#"AT+HTTPCGET="https://example.com/firmware/v2/image.bin",1024,4096,30000"#,
-    br#"AT+HTTPGETSIZE="http://www.baidu.com/img/bdlogo.gif""#,
-    br#"AT+HTTPCPOST="http://h.example/upload",1024,2,"Content-Type: application/octet-stream","X-Device: 42""#,
-    br#"AT+HTTPCPUT="",512"#,
-    b"AT+HTTPURLCFG=300",
-    b"AT+HTTPCHEAD=18",
-    b"AT+HTTPCFG=2,0,0",
-    b"AT+SYSLOG=1",
-    b"AT",
-];
+include!("mix.rs");
 
 fn parse_mix(c: &mut Criterion) {
     // The bytes `parse` actually reads: the lines without their CR LF.

@@ -2,6 +2,7 @@
 
 pub mod board;
 pub mod certify;
+pub mod codegen;
 pub mod config;
 pub mod docs;
 pub mod farm;
