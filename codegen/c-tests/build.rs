@@ -22,8 +22,14 @@ fn main() {
     std::fs::write(dir.join(&files.header_name), &files.header).unwrap();
     std::fs::write(dir.join(&files.source_name), &files.source).unwrap();
     let writers = c::writer_list(&ir, &opts);
-    std::fs::write(dir.join("shim_writers.c"), c_shim(&writers)).unwrap();
-    std::fs::write(out.join("writers.rs"), rust_side(&writers)).unwrap();
+    let meanings = c::meaning_functions(&ir, &opts);
+    let shim = c_shim(&writers) + &c_meanings(&meanings);
+    std::fs::write(dir.join("shim_writers.c"), shim).unwrap();
+    std::fs::write(
+        out.join("writers.rs"),
+        rust_side(&writers) + &rust_meanings(&meanings),
+    )
+    .unwrap();
     for f in ["shim.c", "shim.h"] {
         std::fs::copy(manifest.join("csrc").join(f), dir.join(f)).unwrap();
     }
@@ -142,5 +148,36 @@ fn rust_side(writers: &[Writer]) -> String {
         }
     }
     s.push_str("        _ => panic!(\"no writer {id} part {part}\"),\n    }\n    v\n}\n");
+    s
+}
+
+/// `shim_meaning(id, value)`: enumeration `id`'s meaning function.
+fn c_meanings(m: &[(String, String, bool)]) -> String {
+    let mut s = String::from(
+        "\nconst char *shim_meaning(uint32_t id, int32_t value)\n{\n    switch (id) {\n",
+    );
+    for (i, (c, _, _)) in m.iter().enumerate() {
+        let _ = writeln!(s, "    case {i}u: return {c}(value);");
+    }
+    s.push_str("    default: return \"\";\n    }\n}\n");
+    s
+}
+
+/// `ENUMERATIONS` and `rust_meaning(id, value)`: `device!`'s `meaning()` of each.
+fn rust_meanings(m: &[(String, String, bool)]) -> String {
+    let mut s = format!(
+        "\n/// Enumerated parameters compared by name.\npub const ENUMERATIONS: usize = {};\n\n",
+        m.len()
+    );
+    s.push_str("/// What `device!` says value `v` of enumeration `id` means (\"\" for none).\npub fn rust_meaning(id: usize, v: i32) -> &'static str {\n    match id {\n");
+    for (i, (_, ty, open)) in m.iter().enumerate() {
+        let expr = if *open {
+            format!("crate::device::{ty}::from_value(v).meaning()")
+        } else {
+            format!("crate::device::{ty}::from_value(v).map_or(\"\", |e| e.meaning())")
+        };
+        let _ = writeln!(s, "        {i} => {expr},");
+    }
+    s.push_str("        _ => \"\",\n    }\n}\n");
     s
 }

@@ -939,6 +939,58 @@ int atspec_dispatch(const atspec_command *cmd, const atspec_handlers *h, void *c
     }
 }
 
+const char *atspec_syslog_set_status_meaning(int32_t value)
+{
+    switch (value) {
+    case 0: return "ERR CODE lines are not printed.";
+    case 1: return "ERR CODE lines are printed before error results.";
+    default: return "";
+    }
+}
+
+const char *atspec_http_client_opt_meaning(int32_t value)
+{
+    switch (value) {
+    case 1: return "HEAD";
+    case 2: return "GET";
+    case 3: return "POST";
+    case 4: return "PUT";
+    case 5: return "DELETE";
+    default: return "";
+    }
+}
+
+const char *atspec_http_client_content_type_meaning(int32_t value)
+{
+    switch (value) {
+    case 0: return "application/x-www-form-urlencoded";
+    case 1: return "application/json";
+    case 2: return "multipart/form-data";
+    case 3: return "text/xml";
+    default: return "";
+    }
+}
+
+const char *atspec_http_client_transport_type_meaning(int32_t value)
+{
+    switch (value) {
+    case 1: return "HTTP over TCP (port 80 in host/path mode)";
+    case 2: return "HTTP over TLS (port 443 in host/path mode)";
+    default: return "";
+    }
+}
+
+const char *atspec_http_cfg_auth_mode_meaning(int32_t value)
+{
+    switch (value) {
+    case 0: return "no authentication";
+    case 1: return "the device presents its client certificate";
+    case 2: return "the device verifies the server's certificate against a CA";
+    case 3: return "both";
+    default: return "";
+    }
+}
+
 void atspec_write_gmr_version(const atspec_sink *s, const uint8_t *line, size_t line_len)
 {
     s->put(s->ctx, line, line_len);

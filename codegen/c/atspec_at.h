@@ -608,6 +608,14 @@ void atspec_write_reply(const atspec_sink *s, atspec_reply reply);
 /* Prints a rejection: its ERR CODE line when `syslog` is on, then its result. */
 void atspec_write_rejection(const atspec_sink *s, const atspec_rejection *r, bool syslog);
 
+/* What the spec says a value of an enumerated parameter means ("" for other integers):
+ * HTTP method names, Content-Type values. */
+const char *atspec_syslog_set_status_meaning(int32_t value);
+const char *atspec_http_client_opt_meaning(int32_t value);
+const char *atspec_http_client_content_type_meaning(int32_t value);
+const char *atspec_http_client_transport_type_meaning(int32_t value);
+const char *atspec_http_cfg_auth_mode_meaning(int32_t value);
+
 /* Writers: one per response template of the spec; a payload line also as head and tail
  * halves, so firmware can stream the data between them. */
 /*  */

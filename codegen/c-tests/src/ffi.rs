@@ -40,6 +40,7 @@ unsafe extern "C" {
         out: *mut ShimOutcome,
     );
     fn shim_name_str(name: u32) -> *const c_char;
+    fn shim_meaning(id: u32, value: i32) -> *const c_char;
     fn shim_parse_only(line: *const u8, len: usize, scratch: *mut u8, scratch_len: usize) -> i32;
     fn shim_write(
         id: u32,
@@ -152,6 +153,14 @@ pub fn c_parse_only(line: &[u8], scratch: &mut [u8]) -> bool {
             scratch.len(),
         ) == 1
     }
+}
+
+/// What the C says value `v` of enumeration `id` means.
+pub fn c_meaning(id: usize, v: i32) -> String {
+    // SAFETY: every meaning function returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(shim_meaning(id as u32, v)) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Part `part` of C writer `id` (the order of `WRITERS`), with these arguments.

@@ -134,6 +134,23 @@ proptest! {
 }
 
 #[test]
+fn enumeration_meanings_agree_for_every_value_near_the_named_ones() {
+    use atspec_c_tests::{ENUMERATIONS, c_meaning, rust_meaning};
+    assert!(ENUMERATIONS >= 4);
+    for id in 0..ENUMERATIONS {
+        for v in (-3..20).chain([i32::MIN, i32::MAX]) {
+            assert_eq!(
+                c_meaning(id, v),
+                rust_meaning(id, v),
+                "enumeration {id}, value {v}"
+            );
+        }
+    }
+    // HTTP method names come from the spec: the C board builds its request lines from them.
+    assert!((0..ENUMERATIONS).any(|id| c_meaning(id, 2) == "GET"));
+}
+
+#[test]
 fn every_writer_and_half_is_compared() {
     // The table covers every writer `device!` has: a payload line has three parts.
     let parts: usize = WRITERS.iter().map(|w| w.parts.len()).sum();

@@ -391,7 +391,19 @@ fn functions(h: &mut String, ir: &Ir, n: &Names) {
          void {p}_write_reply(const {p}_sink *s, {p}_reply reply);\n\n\
          /* Prints a rejection: its ERR CODE line when `syslog` is on, then its result. */\n\
          void {p}_write_rejection(const {p}_sink *s, const {p}_rejection *r, bool syslog);\n\n\
-         /* Writers: one per response template of the spec; a payload line also as head and tail\n \
+         /* What the spec says a value of an enumerated parameter means (\"\" for other integers):\n \
+         * HTTP method names, Content-Type values. */\n"
+    );
+    for prm in super::enumerated(ir) {
+        let _ = writeln!(
+            h,
+            "const char *{}_meaning(int32_t value);",
+            n.enum_type(prm).unwrap_or_default()
+        );
+    }
+    let _ = write!(
+        h,
+        "\n/* Writers: one per response template of the spec; a payload line also as head and tail\n \
          * halves, so firmware can stream the data between them. */\n"
     );
     for w in writers(ir, n) {

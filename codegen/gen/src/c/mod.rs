@@ -87,6 +87,23 @@ pub fn writer_list(ir: &Ir, opts: &COptions) -> Vec<Writer> {
     writers(ir, &Names::new(&opts.prefix))
 }
 
+/// Every enumerated parameter's meaning function: its C name, the Rust enum type `device!`
+/// generates for it, and whether other integers parse (for tests that compare the two).
+pub fn meaning_functions(ir: &Ir, opts: &COptions) -> Vec<(String, String, bool)> {
+    let n = Names::new(&opts.prefix);
+    enumerated(ir)
+        .into_iter()
+        .filter_map(|p| {
+            let e = p.enumeration.as_ref()?;
+            Some((
+                format!("{}_meaning", n.enum_type(p)?),
+                e.ty.to_string(),
+                e.open,
+            ))
+        })
+        .collect()
+}
+
 /// Two clause ids, or two enum values, that become one C name.
 fn collisions(ir: &Ir, n: &Names) -> Result<(), String> {
     let mut seen = std::collections::HashMap::new();
@@ -193,6 +210,15 @@ pub(crate) fn forms(ir: &Ir) -> Vec<(&CommandIr, &FormIr)> {
     ir.commands
         .iter()
         .flat_map(|c| c.forms.iter().map(move |f| (c, f)))
+        .collect()
+}
+
+/// Every enumerated parameter, in spec order (each has a type of its own).
+pub(crate) fn enumerated(ir: &Ir) -> Vec<&ParamIr> {
+    forms(ir)
+        .into_iter()
+        .flat_map(|(_, f)| &f.params)
+        .filter(|p| p.enumeration.is_some())
         .collect()
 }
 

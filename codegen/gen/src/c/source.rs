@@ -24,6 +24,7 @@ pub fn generate(ir: &Ir, n: &Names, header: &str) -> String {
     c.push_str(&parse::generate(ir, n));
     c.push_str(&tables(ir, n));
     c.push_str(&dispatch(ir, n));
+    c.push_str(&meanings(ir, n));
     for w in writers(ir, n) {
         c.push_str(&w.definitions(n));
     }
@@ -110,6 +111,24 @@ fn tables(ir: &Ir, n: &Names) -> String {
          if (syslog && r->has_err_code) {p}_write_err_code_line(s, r->err_code);\n    \
          s->put(s->ctx, r->result, r->result_len);\n}}\n\n"
     );
+    c
+}
+
+/// `<enum>_meaning`: the spec's text for each named value.
+fn meanings(ir: &Ir, n: &Names) -> String {
+    let mut c = String::new();
+    for prm in super::enumerated(ir) {
+        let Some(e) = &prm.enumeration else { continue };
+        let _ = writeln!(
+            c,
+            "const char *{}_meaning(int32_t value)\n{{\n    switch (value) {{",
+            n.enum_type(prm).unwrap_or_default()
+        );
+        for (_, v, meaning) in &e.variants {
+            let _ = writeln!(c, "    case {v}: return {};", literal(meaning.as_bytes()));
+        }
+        c.push_str("    default: return \"\";\n    }\n}\n\n");
+    }
     c
 }
 
