@@ -7,7 +7,7 @@ use std::hint::black_box;
 use atspec_c_tests::{Outcome, c_parse, device};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-include!("../../tests/benches/mix.rs");
+include!("../../tests/benches/shared/mix.rs");
 
 fn side_by_side(c: &mut Criterion) {
     let bytes: usize = MIX.iter().map(|l| l.len()).sum();

@@ -136,7 +136,7 @@ proptest! {
 #[test]
 fn enumeration_meanings_agree_for_every_value_near_the_named_ones() {
     use atspec_c_tests::{ENUMERATIONS, c_meaning, rust_meaning};
-    assert!(ENUMERATIONS >= 4);
+    const { assert!(ENUMERATIONS >= 4) };
     for id in 0..ENUMERATIONS {
         for v in (-3..20).chain([i32::MIN, i32::MAX]) {
             assert_eq!(

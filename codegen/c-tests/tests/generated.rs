@@ -109,6 +109,38 @@ fn it_compiles_clean_under_gcc_and_clang_with_every_option() {
 }
 
 #[test]
+fn another_spec_generates_c_that_compiles_clean_too() {
+    // The minimal fixture has one integer parameter and no strings: the generator must not
+    // leave the string decoder (or anything else) unused behind.
+    if !have("gcc") {
+        return;
+    }
+    let spec = root().join("fixtures/spec/minimal.yaml");
+    let ir = atspec_codegen_gen::load(&spec, "minimal.yaml").unwrap_or_else(|d| panic!("{d}"));
+    let files = atspec_codegen_gen::c::generate(&ir, &Default::default()).unwrap();
+    let dir = tempdir("minimal");
+    std::fs::write(dir.join(&files.header_name), &files.header).unwrap();
+    std::fs::write(dir.join(&files.source_name), &files.source).unwrap();
+    assert!(!files.source.contains("take_str"));
+    for opts in [&["-O2"][..], &["-DATSPEC_REFLECT=1"]] {
+        let out = Command::new("gcc")
+            .args(STRICT)
+            .args(opts)
+            .arg("-c")
+            .arg(dir.join(&files.source_name))
+            .arg("-o")
+            .arg(dir.join("m.o"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
 fn it_compiles_for_rv32imc_with_freestanding_headers_only() {
     if !have("clang") {
         return;

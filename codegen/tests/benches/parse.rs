@@ -8,7 +8,7 @@ use std::hint::black_box;
 use atspec_codegen_tests::device;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-include!("mix.rs");
+include!("shared/mix.rs");
 
 fn parse_mix(c: &mut Criterion) {
     // The bytes `parse` actually reads: the lines without their CR LF.

@@ -124,7 +124,17 @@ static bool raw_field(const fields *f, size_t at, enum presence pr, {p}_bytes *v
     return true;
 }}
 
-/* An optional `-` and decimal digits, or `0x` and hex digits: accumulated as unsigned 32-bit
+"#
+    ));
+    c.push_str(&values(p, up));
+    c.push_str(&number_writers(p, hex_writer, decimal_writer));
+    c
+}
+
+/// Integer and string fields, and the literal writer.
+fn values(p: &str, up: &str) -> String {
+    format!(
+        r#"/* An optional `-` and decimal digits, or `0x` and hex digits: accumulated as unsigned 32-bit
  * with an overflow check, then read as two's complement; `-` and `0x` alone are 0
  * (rt::int::parse). */
 static bool parse_int(const uint8_t *b, size_t len, int32_t *out)
@@ -217,7 +227,12 @@ static void put(const {p}_sink *s, const char *lit, size_t len)
 }}
 
 "#
-    ));
+    )
+}
+
+/// The decimal and hex writers, when a template uses them.
+fn number_writers(p: &str, hex_writer: bool, decimal_writer: bool) -> String {
+    let mut c = String::new();
     if decimal_writer {
         c.push_str(&format!(
             r#"/* A signed decimal (rt::sink::put_decimal). */

@@ -20,17 +20,76 @@ pub fn generate(ir: &Ir, n: &Names, header: &str) -> String {
         matches!(p, PieceIr::Decimal(_) | PieceIr::LengthOf(_))
     });
     let hex = any_piece(ir, |p| matches!(p, PieceIr::Hex(..)));
-    c.push_str(&runtime::generate(ir, n, hex, decimal));
-    c.push_str(&parse::generate(ir, n));
-    c.push_str(&tables(ir, n));
-    c.push_str(&dispatch(ir, n));
-    c.push_str(&meanings(ir, n));
+    let helpers = runtime::generate(ir, n, hex, decimal);
+    let mut rest = parse::generate(ir, n);
+    rest.push_str(&tables(ir, n));
+    rest.push_str(&dispatch(ir, n));
+    rest.push_str(&meanings(ir, n));
     for w in writers(ir, n) {
-        c.push_str(&w.definitions(n));
+        rest.push_str(&w.definitions(n));
     }
-    c.push_str(&clauses(ir, n));
-    c.push_str(&reflect(ir, n));
+    rest.push_str(&clauses(ir, n));
+    rest.push_str(&reflect(ir, n));
+    c.push_str(&used_helpers(&helpers, &rest));
+    c.push_str(&rest);
     c
+}
+
+/// The helper functions the rest of the file calls, directly or through another helper: a
+/// spec without string parameters (say) gets no string decoder, and `-Wunused-function`
+/// stays quiet. A helper is a `static` function starting at column 0, with the comment lines
+/// just above it, up to its closing `}` at column 0.
+fn used_helpers(helpers: &str, rest: &str) -> String {
+    // Split into blocks: each helper (its comment and body), and the text between them.
+    let mut blocks: Vec<(Option<String>, String)> = Vec::new();
+    let mut pending = String::new();
+    let mut current: Option<(String, String)> = None;
+    for line in helpers.split_inclusive('\n') {
+        if let Some((name, body)) = current.as_mut() {
+            body.push_str(line);
+            if line == "}\n" {
+                blocks.push((Some(name.clone()), std::mem::take(body)));
+                current = None;
+            }
+            continue;
+        }
+        let name = line
+            .strip_prefix("static ")
+            .filter(|l| l.contains('(') && !l.contains(';'))
+            .and_then(|l| l.split('(').next())
+            .and_then(|l| l.rsplit([' ', '*']).next());
+        match name {
+            Some(name) => {
+                // The comment just above belongs to the function.
+                let at = pending.rfind("\n\n").map_or(0, |i| i + 2);
+                let comment = pending.split_off(at);
+                blocks.push((None, std::mem::take(&mut pending)));
+                current = Some((name.to_owned(), comment + line));
+            }
+            None => pending.push_str(line),
+        }
+    }
+    blocks.push((None, pending));
+    // Drop helpers nothing calls until none is left to drop.
+    loop {
+        let called = |name: &str, skip: usize| {
+            let call = format!("{name}(");
+            rest.contains(&call)
+                || blocks
+                    .iter()
+                    .enumerate()
+                    .any(|(i, (_, text))| i != skip && text.contains(&call))
+        };
+        let unused = (0..blocks.len())
+            .find(|&i| blocks[i].0.as_deref().is_some_and(|name| !called(name, i)));
+        match unused {
+            Some(i) => {
+                blocks.remove(i);
+            }
+            None => break,
+        }
+    }
+    blocks.into_iter().map(|(_, text)| text).collect()
 }
 
 /// What each kind of refused line is answered, indexed by the reject kind.
