@@ -3,7 +3,9 @@
 //! from the committed generated code, runs on a pty, and is certified over that serial link
 //! on the scope its commands cover (`firmware/c-board/atspec.toml`). Its certificate must be
 //! honest: INCOMPLETE (a partial run) for class http, never CONFORMANT, with every selected
-//! clause proved. A build with a deliberate bug must fail the same run.
+//! clause proved. The board runs under AddressSanitizer and UndefinedBehaviorSanitizer, so the
+//! hostile-input checks of the run (random bytes, overlong lines, a huge header block) also
+//! show it memory-safe. A build with a deliberate bug must fail the same run.
 
 mod common;
 
@@ -24,7 +26,7 @@ fn build(tag: &str, cflags: &str) -> Option<PathBuf> {
         .arg(root().join("firmware/c-board"))
         .arg(format!("BUILD={}", dir.display()))
         .arg("CC=gcc")
-        .arg(format!("CFLAGS=-O2 {cflags}"))
+        .arg(format!("CFLAGS={cflags}"))
         .output()
     {
         Ok(o) => o,
@@ -45,20 +47,27 @@ fn build(tag: &str, cflags: &str) -> Option<PathBuf> {
     Some(dir.join("c-board"))
 }
 
-fn run_board(exe: &Path, procs: &mut Procs) -> String {
+/// The sanitizers, reporting on stderr and stopping at the first report.
+const SANITIZE: &str =
+    "-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer";
+
+fn run_board(exe: &Path, procs: &mut Procs, stderr: &Path) -> String {
     let mut cmd = Command::new(exe);
-    cmd.stderr(std::process::Stdio::null());
+    cmd.stderr(std::fs::File::create(stderr).unwrap())
+        .env("ASAN_OPTIONS", "detect_leaks=0");
     let (child, path) = atspec_board::announce::spawn_pty_board(cmd).unwrap();
     procs.0.push(child);
     path
 }
 
-fn certify_board(tag: &str, exe: &Path) -> (Run, serde_json::Value) {
+/// Certifies a running board; also returns what the board printed on stderr.
+fn certify_board(tag: &str, exe: &Path) -> (Run, serde_json::Value, String) {
     let mut procs = Procs(Vec::new());
-    let pty = run_board(exe, &mut procs);
+    let stderr = common::tempdir(tag).join("board.stderr");
+    let pty = run_board(exe, &mut procs, &stderr);
     let config = root().join("firmware/c-board/atspec.toml");
     let profile = root().join("fixtures/profiles/c-board.yaml");
-    certify(
+    let (run, report) = certify(
         tag,
         &[
             "--config",
@@ -68,15 +77,25 @@ fn certify_board(tag: &str, exe: &Path) -> (Run, serde_json::Value) {
             "--device",
             &format!("serial:{pty}"),
         ],
+    );
+    drop(procs);
+    (
+        run,
+        report,
+        std::fs::read_to_string(&stderr).unwrap_or_default(),
     )
 }
 
 #[test]
 fn the_c_board_certifies_incomplete_for_class_http_with_every_selected_clause_proved() {
-    let Some(exe) = build("c-board", "") else {
+    let Some(exe) = build("c-board", SANITIZE) else {
         return;
     };
-    let (run, report) = certify_board("c-board", &exe);
+    let (run, report, board_stderr) = certify_board("c-board", &exe);
+    assert!(
+        !board_stderr.contains("Sanitizer") && !board_stderr.contains("runtime error"),
+        "the sanitizers reported on the C board:\n{board_stderr}"
+    );
     assert_eq!(
         run.code, 3,
         "INCOMPLETE exits 3:\n{}\n{}",
@@ -113,10 +132,10 @@ fn the_c_board_certifies_incomplete_for_class_http_with_every_selected_clause_pr
 
 #[test]
 fn a_c_board_with_a_bug_is_not_conformant() {
-    let Some(exe) = build("c-board-mutant", "-DMUTANT_ECHO_STAYS_ON") else {
+    let Some(exe) = build("c-board-mutant", "-O2 -DMUTANT_ECHO_STAYS_ON") else {
         return;
     };
-    let (run, report) = certify_board("c-board-mutant", &exe);
+    let (run, report, _) = certify_board("c-board-mutant", &exe);
     assert_eq!(run.code, 1, "NOT CONFORMANT exits 1:\n{}", run.stdout);
     assert!(
         clauses_with(&report, "fail")
