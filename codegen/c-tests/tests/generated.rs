@@ -73,16 +73,29 @@ const STRICT: &[&str] = &[
     "-Wshadow",
 ];
 
-fn compile(cc: &str, extra: &[&str], out: &Path) -> std::process::Output {
-    Command::new(cc)
+/// Compiles `src` with the strict flags and `extra`; panics with the compiler's words unless
+/// it succeeds without a single diagnostic.
+fn compile_clean(cc: &str, src: &Path, extra: &[&str], out: &Path) {
+    let run = Command::new(cc)
         .args(STRICT)
         .args(extra)
         .arg("-c")
-        .arg(component().join("atspec_at.c"))
+        .arg(src)
         .arg("-o")
         .arg(out)
         .output()
-        .unwrap()
+        .unwrap();
+    assert!(
+        run.status.success() && run.stderr.is_empty(),
+        "{cc} {extra:?} {}:\n{}",
+        src.display(),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+/// The committed source.
+fn committed() -> PathBuf {
+    component().join("atspec_at.c")
 }
 
 #[test]
@@ -98,12 +111,7 @@ fn it_compiles_clean_under_gcc_and_clang_with_every_option() {
             &["-Os", "-DATSPEC_REFLECT=1"],
             &["-O2", "-DATSPEC_CLAUSE_TABLE=0"],
         ] {
-            let out = compile(cc, opts, &dir.join("x.o"));
-            assert!(
-                out.status.success() && out.stderr.is_empty(),
-                "{cc} {opts:?}:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            compile_clean(cc, &committed(), opts, &dir.join("x.o"));
         }
     }
 }
@@ -123,20 +131,7 @@ fn another_spec_generates_c_that_compiles_clean_too() {
     std::fs::write(dir.join(&files.source_name), &files.source).unwrap();
     assert!(!files.source.contains("take_str"));
     for opts in [&["-O2"][..], &["-DATSPEC_REFLECT=1"]] {
-        let out = Command::new("gcc")
-            .args(STRICT)
-            .args(opts)
-            .arg("-c")
-            .arg(dir.join(&files.source_name))
-            .arg("-o")
-            .arg(dir.join("m.o"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success() && out.stderr.is_empty(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        compile_clean("gcc", &dir.join(&files.source_name), opts, &dir.join("m.o"));
     }
 }
 
@@ -146,8 +141,9 @@ fn it_compiles_for_rv32imc_with_freestanding_headers_only() {
         return;
     }
     let dir = tempdir("rv32");
-    let out = compile(
+    compile_clean(
         "clang",
+        &committed(),
         &[
             "--target=riscv32-unknown-elf",
             "-march=rv32imc",
@@ -156,11 +152,6 @@ fn it_compiles_for_rv32imc_with_freestanding_headers_only() {
             "-Os",
         ],
         &dir.join("rv.o"),
-    );
-    assert!(
-        out.status.success() && out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
 }
 
