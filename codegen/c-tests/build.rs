@@ -23,11 +23,12 @@ fn main() {
     std::fs::write(dir.join(&files.source_name), &files.source).unwrap();
     let writers = c::writer_list(&ir, &opts);
     let meanings = c::meaning_functions(&ir, &opts);
-    let shim = c_shim(&writers) + &c_meanings(&meanings);
+    let forms = c::form_list(&ir, &opts);
+    let shim = c_shim(&writers) + &c_meanings(&meanings) + &c_handlers(&forms);
     std::fs::write(dir.join("shim_writers.c"), shim).unwrap();
     std::fs::write(
         out.join("writers.rs"),
-        rust_side(&writers) + &rust_meanings(&meanings),
+        rust_side(&writers) + &rust_meanings(&meanings) + &rust_forms(&forms),
     )
     .unwrap();
     for f in ["shim.c", "shim.h"] {
@@ -179,5 +180,48 @@ fn rust_meanings(m: &[(String, String, bool)]) -> String {
         let _ = writeln!(s, "        {i} => {expr},");
     }
     s.push_str("        _ => \"\",\n    }\n}\n");
+    s
+}
+
+type Form = (String, &'static str, String, Option<String>);
+
+/// A handler per form returning the form's index, in a table filled by member name, and
+/// `shim_dispatch(line, len, table)`: parse, then dispatch through that table (1) or an
+/// empty one (0). -2: the line was refused.
+fn c_handlers(forms: &[Form]) -> String {
+    let mut s = String::from("\n");
+    for (k, (_, _, _, ty)) in forms.iter().enumerate() {
+        match ty {
+            Some(ty) => {
+                let _ = writeln!(
+                    s,
+                    "static int h_{k}(void *ctx, const {ty} *cmd)\n{{\n    (void)ctx;\n    (void)cmd;\n    return {k};\n}}"
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "static int h_{k}(void *ctx)\n{{\n    (void)ctx;\n    return {k};\n}}"
+                );
+            }
+        }
+    }
+    s.push_str("\nint shim_dispatch(const uint8_t *line, size_t len, int table)\n{\n    static const atspec_handlers full = {\n");
+    for (k, (_, _, member, _)) in forms.iter().enumerate() {
+        let _ = writeln!(s, "        .{member} = h_{k},");
+    }
+    s.push_str("    };\n    static const atspec_handlers empty;\n    uint8_t scratch[ATSPEC_SCRATCH_BYTES];\n    atspec_command cmd;\n    atspec_rejection rej;\n    if (!atspec_parse(line, len, scratch, sizeof scratch, &cmd, &rej)) return -2;\n    return atspec_dispatch(&cmd, table ? &full : &empty, NULL);\n}\n");
+    s
+}
+
+/// `FORMS`: each form's command name and marker, in the order of the C command kinds.
+fn rust_forms(forms: &[Form]) -> String {
+    let mut s = String::from(
+        "\n/// Every form (command name, marker), in the order of the C command kinds.\npub static FORMS: &[(&str, &str)] = &[\n",
+    );
+    for (name, marker, _, _) in forms {
+        let _ = writeln!(s, "    ({name:?}, {marker:?}),");
+    }
+    s.push_str("];\n");
     s
 }

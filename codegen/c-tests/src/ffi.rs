@@ -41,6 +41,7 @@ unsafe extern "C" {
     );
     fn shim_name_str(name: u32) -> *const c_char;
     fn shim_meaning(id: u32, value: i32) -> *const c_char;
+    fn shim_dispatch(line: *const u8, len: usize, table: i32) -> i32;
     fn shim_parse_only(line: *const u8, len: usize, scratch: *mut u8, scratch_len: usize) -> i32;
     fn shim_write(
         id: u32,
@@ -153,6 +154,14 @@ pub fn c_parse_only(line: &[u8], scratch: &mut [u8]) -> bool {
             scratch.len(),
         ) == 1
     }
+}
+
+/// Parses `line` with the C parser and dispatches it through a handler table whose every
+/// entry returns its form's index (`full`), or through an empty one: what `atspec_dispatch`
+/// returned, or -2 when the line was refused.
+pub fn c_dispatch(line: &[u8], full: bool) -> i32 {
+    // SAFETY: the line is live for its length; the shim parses into its own frame.
+    unsafe { shim_dispatch(line.as_ptr(), line.len(), i32::from(full)) }
 }
 
 /// What the C says value `v` of enumeration `id` means.

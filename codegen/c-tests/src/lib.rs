@@ -7,7 +7,7 @@
 
 mod ffi;
 
-pub use ffi::{c_meaning, c_parse, c_parse_only, c_write};
+pub use ffi::{c_dispatch, c_meaning, c_parse, c_parse_only, c_write};
 
 /// The device side of the spec, as Rust firmware compiles it.
 pub mod device {

@@ -76,6 +76,28 @@ proptest! {
 proptest! {
     #![proptest_config(cases(20_000))]
 
+    /// `atspec_dispatch` calls the handler of the parsed form (each handler of the table
+    /// returns its form's index) and returns ATSPEC_UNHANDLED (-32768) for a NULL entry.
+    #[test]
+    fn dispatch_calls_the_handler_of_the_parsed_form(cmd in host::strategies::valid()) {
+        use atspec_c_tests::{FORMS, c_dispatch};
+        let line = host::encode(&cmd);
+        let (name, form) = cmd.name_and_form();
+        let marker = match form {
+            atspec_rt::Form::Test => "=?",
+            atspec_rt::Form::Query => "?",
+            atspec_rt::Form::Set => "=",
+            atspec_rt::Form::Execute => "",
+        };
+        let k = FORMS.iter().position(|f| *f == (name.as_str(), marker)).expect("a form of the spec");
+        prop_assert_eq!(c_dispatch(body(&line), true), k as i32);
+        prop_assert_eq!(c_dispatch(body(&line), false), -32768);
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(20_000))]
+
     /// A scratch buffer shorter than the decoded strings: both refuse at the same parameter.
     #[test]
     fn short_scratch_buffers_fail_alike(cmd in host::strategies::valid(), cut in 0.0f64..1.0) {

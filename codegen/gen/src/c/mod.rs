@@ -104,6 +104,19 @@ pub fn meaning_functions(ir: &Ir, opts: &COptions) -> Vec<(String, String, bool)
         .collect()
 }
 
+/// Every form in the order of the C command kinds: the full command name, its form marker,
+/// the handler table's member and, for a form with values, its struct type.
+pub fn form_list(ir: &Ir, opts: &COptions) -> Vec<(String, &'static str, String, Option<String>)> {
+    let n = Names::new(&opts.prefix);
+    forms(ir)
+        .into_iter()
+        .map(|(c, f)| {
+            let ty = f.has_fields().then(|| n.form_type(f));
+            (c.name.clone(), f.kind.marker(), n.form_member(f), ty)
+        })
+        .collect()
+}
+
 /// Two clause ids, or two enum values, that become one C name.
 fn collisions(ir: &Ir, n: &Names) -> Result<(), String> {
     let mut seen = std::collections::HashMap::new();
