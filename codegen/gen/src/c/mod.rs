@@ -20,7 +20,7 @@ mod source;
 pub mod text;
 mod writers;
 
-use crate::ir::{CommandIr, FormIr, Ir, ParamIr, PieceIr};
+use crate::ir::{CommandIr, FormIr, Ir, ParamIr};
 use crate::names::snake;
 
 use writers::writers;
@@ -233,15 +233,4 @@ pub(crate) fn enumerated(ir: &Ir) -> Vec<&ParamIr> {
         .flat_map(|(_, f)| &f.params)
         .filter(|p| p.enumeration.is_some())
         .collect()
-}
-
-/// Whether any template of the spec holds a piece of this shape (helpers are emitted only
-/// when used, so `-Wunused-function` stays quiet).
-pub(crate) fn any_piece(ir: &Ir, pred: impl Fn(&PieceIr) -> bool) -> bool {
-    ir.err_line.iter().any(&pred)
-        || forms(ir)
-            .iter()
-            .flat_map(|(_, f)| &f.responses)
-            .flat_map(|r| &r.pieces)
-            .any(pred)
 }

@@ -6,8 +6,8 @@ use std::fmt::Write;
 use super::Names;
 use crate::ir::Ir;
 
-/// The primitives' C text. `hex`: whether `0x` integers exist in this spec.
-pub fn generate(ir: &Ir, n: &Names, hex_writer: bool, decimal_writer: bool) -> String {
+/// The primitives' C text; `source::used_helpers` keeps the ones the file calls.
+pub fn generate(ir: &Ir, n: &Names) -> String {
     let p = &n.p;
     let up = &n.up;
     let mut c = String::new();
@@ -127,7 +127,7 @@ static bool raw_field(const fields *f, size_t at, enum presence pr, {p}_bytes *v
 "#
     ));
     c.push_str(&values(p, up));
-    c.push_str(&number_writers(p, hex_writer, decimal_writer));
+    c.push_str(&number_writers(p));
     c
 }
 
@@ -230,12 +230,11 @@ static void put(const {p}_sink *s, const char *lit, size_t len)
     )
 }
 
-/// The decimal and hex writers, when a template uses them.
-fn number_writers(p: &str, hex_writer: bool, decimal_writer: bool) -> String {
-    let mut c = String::new();
-    if decimal_writer {
-        c.push_str(&format!(
-            r#"/* A signed decimal (rt::sink::put_decimal). */
+/// The decimal and hex writers (left out of the file when no template uses them: see
+/// `source::used_helpers`).
+fn number_writers(p: &str) -> String {
+    format!(
+        r#"/* A signed decimal (rt::sink::put_decimal). */
 static void put_decimal(const {p}_sink *s, int64_t v)
 {{
     uint8_t buf[20];
@@ -249,12 +248,7 @@ static void put_decimal(const {p}_sink *s, int64_t v)
     s->put(s->ctx, buf + i, sizeof buf - i);
 }}
 
-"#
-        ));
-    }
-    if hex_writer {
-        c.push_str(&format!(
-            r#"/* `width` lower-case hex digits, zero-padded, more when the value needs them
+/* `width` lower-case hex digits, zero-padded, more when the value needs them
  * (rt::sink::put_hex). */
 static void put_hex(const {p}_sink *s, uint32_t v, size_t width)
 {{
@@ -275,7 +269,5 @@ static void put_hex(const {p}_sink *s, uint32_t v, size_t width)
 }}
 
 "#
-        ));
-    }
-    c
+    )
 }

@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use super::text::{comment, literal, member};
-use super::{Names, any_piece, forms, parse, runtime, writers};
-use crate::ir::{Ir, PieceIr};
+use super::{Names, forms, parse, runtime, writers};
+use crate::ir::Ir;
 
 /// The whole source file.
 pub fn generate(ir: &Ir, n: &Names, header: &str) -> String {
@@ -16,11 +16,7 @@ pub fn generate(ir: &Ir, n: &Names, header: &str) -> String {
         comment(&ir.spec_version)
     );
     c.push_str(&answers(ir));
-    let decimal = any_piece(ir, |p| {
-        matches!(p, PieceIr::Decimal(_) | PieceIr::LengthOf(_))
-    });
-    let hex = any_piece(ir, |p| matches!(p, PieceIr::Hex(..)));
-    let helpers = runtime::generate(ir, n, hex, decimal);
+    let helpers = runtime::generate(ir, n);
     let mut rest = parse::generate(ir, n);
     rest.push_str(&tables(ir, n));
     rest.push_str(&dispatch(ir, n));
