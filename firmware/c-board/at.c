@@ -211,25 +211,23 @@ static int http_client(void *ctx, const atspec_http_client *cmd)
     return board_http_client(of(ctx), cmd);
 }
 
-/* What this firmware implements; the other forms stay NULL and are answered ERROR. */
+/* What this firmware implements, by member name (a form the spec adds later cannot shift an
+ * entry onto the wrong handler); AT+HTTPGETSIZE/CGET/CPOST/CPUT stay NULL and are answered
+ * ERROR. */
 static const atspec_handlers HANDLERS = {
-    ok,           /* AT */
-    echo_off,     /* ATE0 */
-    echo_on,      /* ATE1 */
-    gmr,          /* AT+GMR */
-    rst,          /* AT+RST */
-    syslog_query, /* AT+SYSLOG? */
-    syslog_set,   /* AT+SYSLOG= */
-    http_client,  /* AT+HTTPCLIENT= */
-    NULL,         /* AT+HTTPGETSIZE= */
-    NULL,         /* AT+HTTPCGET= */
-    NULL,         /* AT+HTTPCPOST= */
-    NULL,         /* AT+HTTPCPUT= */
-    url_query,    /* AT+HTTPURLCFG? */
-    url_set,      /* AT+HTTPURLCFG= */
-    chead_query,  /* AT+HTTPCHEAD? */
-    chead_set,    /* AT+HTTPCHEAD= */
-    http_cfg,     /* AT+HTTPCFG= */
+    .at = ok,
+    .echo_off = echo_off,
+    .echo_on = echo_on,
+    .gmr = gmr,
+    .rst = rst,
+    .syslog_query = syslog_query,
+    .syslog_set = syslog_set,
+    .http_client = http_client,
+    .http_url_cfg_query = url_query,
+    .http_url_cfg_set = url_set,
+    .http_c_head_query = chead_query,
+    .http_c_head_set = chead_set,
+    .http_cfg = http_cfg,
 };
 
 /* ---------------------------------------------------------------- data phases */
