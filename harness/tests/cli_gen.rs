@@ -19,12 +19,6 @@ fn it_writes_the_header_and_source_and_check_sees_drift() {
     assert!(header.contains("bool atspec_parse(const uint8_t *line"));
     assert!(source.contains("#include \"atspec_at.h\""));
     assert!(run.stderr.contains("wrote"), "{}", run.stderr);
-    // The committed component is what the generator writes.
-    let committed = format!("{}/../codegen/c", env!("CARGO_MANIFEST_DIR"));
-    assert_eq!(
-        std::fs::read_to_string(format!("{committed}/atspec_at.h")).unwrap(),
-        header
-    );
     // --check: current, then stale after an edit.
     assert_eq!(atspec(&["gen", "c", &spec(), "-o", out, "--check"]).code, 0);
     std::fs::write(dir.join("atspec_at.c"), source.replace("ERROR", "EROR")).unwrap();

@@ -1,6 +1,21 @@
 // The 11-line mix of HTTP command lines both parse benches time: this one (Rust) and
 // codegen/c-tests/benches/parse.rs (Rust beside the generated C). Included, not a module.
 
+/// The bytes a parser reads in one batch: the lines without their CR LF.
+fn mix_bytes() -> u64 {
+    MIX.iter().map(|l| l.len() as u64).sum()
+}
+
+/// One batch: every line of the mix through `parse`, each of which must accept it (else the
+/// bench would time rejections).
+fn parse_batch(mut parse: impl FnMut(&[u8]) -> bool) {
+    let ok = MIX
+        .iter()
+        .filter(|line| parse(std::hint::black_box(line)))
+        .count();
+    assert_eq!(ok, MIX.len());
+}
+
 /// Realistic command lines, terminator removed: every form of the HTTP set plus the base.
 const MIX: &[&[u8]] = &[
     br#"AT+HTTPCLIENT=2,0,"http://httpbin.org/get","httpbin.org","/get",1"#,
